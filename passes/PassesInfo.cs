@@ -1,0 +1,5 @@
+namespace DyCompile.Passes;
+
+internal static class PassesInfo
+{
+}
