@@ -94,7 +94,7 @@ public class MatMulTests
         var noRows = TensorOps.MatMul(Tensor.Zeros(0, 4), Tensor.Full(1f, 4, 3));
         Assert.Equal(new[] { 0, 3 }, noRows.ShapeArray());
 
-        var noBatch = TensorOps.MatMul(Tensor.Zeros(0, 2, 4), Tensor.Full(1f, 3, 4, 3).WithShape([3, 4, 3]));
+        var noBatch = TensorOps.MatMul(Tensor.Zeros(0, 2, 4), Tensor.Full(1f, 1, 4, 3));
         Assert.Equal(new[] { 0, 2, 3 }, noBatch.ShapeArray());
         Assert.Equal(0f, TensorOps.MatMul(Tensor.Zeros(0), Tensor.Zeros(0)).Item());
     }
