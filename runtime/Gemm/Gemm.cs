@@ -76,7 +76,30 @@ public static unsafe class Gemm
             if (m <= SmallM && !transA)
                 RunShort(problem, threads);
             else
-                RunBlocked(problem, threads, forcePortable || !GemmMicroKernels.Avx2Available);
+                RunBlocked(problem, new DenseBPacker(pb, ldb, transB), threads, forcePortable || !GemmMicroKernels.Avx2Available);
+        }
+    }
+
+    /// <summary>C (+)= A · B where A is m × k row-major and B (k × n) exists only as what
+    /// <paramref name="packer"/> writes into packed panels, e.g. an im2col view of an image that
+    /// is never materialized.</summary>
+    internal static void SgemmPackedB<TPacker>(int m, int n, int k, ReadOnlySpan<float> a, int lda, TPacker packer, Span<float> c, int ldc, bool accumulate)
+        where TPacker : struct, IGemmBPacker
+    {
+        CheckOperand("A", a.Length, m, k, lda);
+        CheckOperand("C", c.Length, m, n, ldc);
+        if (m == 0 || n == 0) return;
+        if (k == 0)
+        {
+            if (!accumulate)
+                for (var i = 0; i < m; i++) c.Slice(i * ldc, n).Clear();
+            return;
+        }
+        var threads = (long)m * n * k >= ParallelThreshold ? Environment.ProcessorCount : 1;
+        fixed (float* pa = a, pc = c)
+        {
+            var problem = new GemmProblem(pa, lda, false, null, 0, false, pc, ldc, m, n, k, accumulate);
+            RunBlocked(problem, packer, threads, !GemmMicroKernels.Avx2Available);
         }
     }
 
@@ -90,7 +113,8 @@ public static unsafe class Gemm
             throw new ArgumentException($"GEMM operand {name} has {length} elements, needs {needed} for {rows} x {cols} with leading dimension {ld}");
     }
 
-    private static void RunBlocked(GemmProblem g, int threads, bool portable)
+    private static void RunBlocked<TPacker>(GemmProblem g, TPacker packer, int threads, bool portable)
+        where TPacker : struct, IGemmBPacker
     {
         var packB = (_packB ??= new PackBuffer()).Get(KC * GemmPacking.PanelCount(Math.Min(NC, g.N), NR) * NR);
         var mBlocks = GemmPacking.PanelCount(g.M, MC);
@@ -110,13 +134,12 @@ public static unsafe class Gemm
 
                 if (threads > 1 && nPanels >= 2 * threads && (long)kc * nc >= 1 << 15)
                 {
-                    var gc = g;
                     Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-                        GemmPacking.PackB(slice.PackedB, gc.B, gc.Ldb, gc.TransB, jc, nc, pc, kc, t * nPanels / threads, (t + 1) * nPanels / threads));
+                        packer.Pack(slice.PackedB, jc, nc, pc, kc, t * nPanels / threads, (t + 1) * nPanels / threads));
                 }
                 else
                 {
-                    GemmPacking.PackB(packB, g.B, g.Ldb, g.TransB, jc, nc, pc, kc, 0, nPanels);
+                    packer.Pack(packB, jc, nc, pc, kc, 0, nPanels);
                 }
 
                 if (threads > 1 && items > 1)

@@ -43,7 +43,7 @@ public static partial class TensorOps
 
     /// <summary>Per image and group: out_g [og, oh·ow] = W_g [og, cg·kh·kw] · cols [cg·kh·kw, oh·ow],
     /// starting from the bias.</summary>
-    private static void GemmConv(Tensor input, Tensor weight, Tensor bias, Tensor result, ConvGeometry g, int groups)
+    private static unsafe void GemmConv(Tensor input, Tensor weight, Tensor bias, Tensor result, ConvGeometry g, int groups)
     {
         var outChannels = weight.Dim(0);
         var groupOut = outChannels / groups;
@@ -51,10 +51,10 @@ public static partial class TensorOps
         var depth = g.GroupChannels * g.KernelHeight * g.KernelWidth;
         var inputPlane = g.Height * g.Width;
         var batch = input.Dim(0);
-        // A 1×1 kernel with unit stride and no padding reads the input as the im2col matrix itself.
+        // A 1×1 kernel with unit stride and no padding reads the input as the im2col matrix
+        // itself; other kernels pack im2col panels straight from the image.
         var pointwise = g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideH == 1 && g.StrideW == 1 && g.PadH == 0 && g.PadW == 0;
-        var cols = pointwise ? [] : new float[(long)depth * pixels];
-        var inArray = (float[])input.Storage;
+        var inData = input.Floats;
         var outData = result.Floats;
         var weightData = weight.Floats;
         var biasData = bias.Floats;
@@ -64,68 +64,20 @@ public static partial class TensorOps
             for (var grp = 0; grp < groups; grp++)
             {
                 var inOffset = (n * g.GroupChannels * groups + grp * g.GroupChannels) * inputPlane;
-                ReadOnlySpan<float> b;
+                var outSlice = outData.Slice((n * outChannels + grp * groupOut) * pixels, groupOut * pixels);
+                for (var o = 0; o < groupOut; o++) outSlice.Slice(o * pixels, pixels).Fill(biasData[grp * groupOut + o]);
+                var groupWeight = weightData.Slice(grp * groupOut * depth, groupOut * depth);
                 if (pointwise)
                 {
-                    b = inArray.AsSpan(inOffset, depth * pixels);
+                    Gemm.Sgemm(false, false, groupOut, pixels, depth, groupWeight, depth, inData.Slice(inOffset, depth * pixels), pixels,
+                        outSlice, pixels, accumulate: true);
                 }
                 else
                 {
-                    Im2Col(inArray, inOffset, cols, g);
-                    b = cols;
+                    fixed (float* image = inData.Slice(inOffset, g.GroupChannels * inputPlane))
+                        Gemm.SgemmPackedB(groupOut, pixels, depth, groupWeight, depth, new Im2ColBPacker(image, g), outSlice, pixels, accumulate: true);
                 }
-                var outSlice = outData.Slice((n * outChannels + grp * groupOut) * pixels, groupOut * pixels);
-                for (var o = 0; o < groupOut; o++) outSlice.Slice(o * pixels, pixels).Fill(biasData[grp * groupOut + o]);
-                Gemm.Sgemm(false, false, groupOut, pixels, depth, weightData.Slice(grp * groupOut * depth, groupOut * depth), depth,
-                    b, pixels, outSlice, pixels, accumulate: true);
             }
-        }
-    }
-
-    /// <summary>Row (c, ky, kx) of the im2col matrix holds, for every output pixel, the input
-    /// value under kernel tap (ky, kx) of channel c, or 0 in the padding.</summary>
-    private static void Im2Col(float[] input, int inOffset, float[] cols, ConvGeometry g)
-    {
-        var rows = g.GroupChannels * g.KernelHeight * g.KernelWidth;
-        var pixels = g.OutHeight * g.OutWidth;
-        if (DenseArgs.WorthParallel(rows, pixels))
-        {
-            var chunks = Environment.ProcessorCount * 2;
-            Parallel.For(0, chunks, t =>
-            {
-                for (var r = t * rows / chunks; r < (t + 1) * rows / chunks; r++) Im2ColRow(input, inOffset, cols, g, r);
-            });
-        }
-        else
-        {
-            for (var r = 0; r < rows; r++) Im2ColRow(input, inOffset, cols, g, r);
-        }
-    }
-
-    private static void Im2ColRow(float[] input, int inOffset, float[] cols, ConvGeometry g, int row)
-    {
-        var kx = row % g.KernelWidth;
-        var ky = row / g.KernelWidth % g.KernelHeight;
-        var c = row / (g.KernelWidth * g.KernelHeight);
-        var plane = input.AsSpan(inOffset + c * g.Height * g.Width, g.Height * g.Width);
-        var dst = cols.AsSpan(row * g.OutHeight * g.OutWidth, g.OutHeight * g.OutWidth);
-        var (lo, hi, offset) = g.ValidColumns(kx);
-        for (var oy = 0; oy < g.OutHeight; oy++)
-        {
-            var outRow = dst.Slice(oy * g.OutWidth, g.OutWidth);
-            var iy = oy * g.StrideH - g.PadH + ky * g.DilationH;
-            if (iy < 0 || iy >= g.Height || lo >= hi)
-            {
-                outRow.Clear();
-                continue;
-            }
-            outRow[..lo].Clear();
-            outRow[hi..].Clear();
-            var src = plane.Slice(iy * g.Width);
-            if (g.StrideW == 1)
-                src.Slice(lo + offset, hi - lo).CopyTo(outRow[lo..hi]);
-            else
-                for (var ox = lo; ox < hi; ox++) outRow[ox] = src[ox * g.StrideW + offset];
         }
     }
 

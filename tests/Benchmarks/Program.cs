@@ -27,6 +27,10 @@ internal static class QuickTimings
             bench.Setup();
             Report($"sgemm {size}", bench.Flops(""), bench.Sgemm);
         }
+        {
+            var a = new float[64 * 576]; var b = new float[576 * 3136]; var c = new float[64 * 3136];
+            Report("gemm 64x3136x576", 2.0 * 64 * 3136 * 576, () => Gemm.Sgemm(false, false, 64, 3136, 576, a, 576, b, 3136, c, 3136));
+        }
         var conv = new ConvBenchmarks();
         conv.Setup();
         Report("conv 3x3 64->64 56x56", conv.Flops(""), () => conv.ResNetConv3x3());
