@@ -117,7 +117,11 @@ public static unsafe class Gemm
         where TPacker : struct, IGemmBPacker
     {
         var packB = (_packB ??= new PackBuffer()).Get(KC * GemmPacking.PanelCount(Math.Min(NC, g.N), NR) * NR);
-        var mBlocks = GemmPacking.PanelCount(g.M, MC);
+        // Equal-sized blocks rather than full blocks plus a remainder: a thin last A block or
+        // a shallow last k slice would run the micro-kernel at poor efficiency.
+        var mStep = GemmPacking.PanelCount(GemmPacking.PanelCount(g.M, GemmPacking.PanelCount(g.M, MC)), MR) * MR;
+        var mBlocks = GemmPacking.PanelCount(g.M, mStep);
+        var kStep = GemmPacking.PanelCount(g.K, GemmPacking.PanelCount(g.K, KC));
         for (var jc = 0; jc < g.N; jc += NC)
         {
             var nc = Math.Min(NC, g.N - jc);
@@ -126,11 +130,11 @@ public static unsafe class Gemm
             // output channels, many pixels).
             var nGroups = threads == 1 ? 1 : Math.Min(nPanels, Math.Max(1, (2 * threads + mBlocks - 1) / mBlocks));
             var items = mBlocks * nGroups;
-            for (var pc = 0; pc < g.K; pc += KC)
+            for (var pc = 0; pc < g.K; pc += kStep)
             {
-                var kc = Math.Min(KC, g.K - pc);
+                var kc = Math.Min(kStep, g.K - pc);
                 var add = g.Accumulate || pc > 0;
-                var slice = new BlockSlice(packB, jc, nc, pc, kc, add, nPanels, nGroups, portable);
+                var slice = new BlockSlice(packB, jc, nc, pc, kc, add, mStep, nPanels, nGroups, portable);
 
                 if (threads > 1 && nPanels >= 2 * threads && (long)kc * nc >= 1 << 15)
                 {
@@ -155,13 +159,13 @@ public static unsafe class Gemm
         }
     }
 
-    /// <summary>One A block (MC rows) against one group of packed B panels.</summary>
+    /// <summary>One A block (at most MC rows) against one group of packed B panels.</summary>
     private static void RunItem(in GemmProblem g, in BlockSlice s, int item)
     {
         var im = item / s.NGroups;
         var jg = item % s.NGroups;
-        var i0 = im * MC;
-        var mc = Math.Min(MC, g.M - i0);
+        var i0 = im * s.MStep;
+        var mc = Math.Min(s.MStep, g.M - i0);
         var kc = s.Kc;
         var packA = (_packA ??= new PackBuffer()).Get(MC * KC);
         GemmPacking.PackA(packA, g.A, g.Lda, g.TransA, i0, mc, s.Pc, kc);
@@ -265,7 +269,7 @@ public static unsafe class Gemm
     }
 
     /// <summary>One packed KC × NC slice of B and how its panels are shared out.</summary>
-    private readonly struct BlockSlice(float* packedB, int jc, int nc, int pc, int kc, bool add, int nPanels, int nGroups, bool portable)
+    private readonly struct BlockSlice(float* packedB, int jc, int nc, int pc, int kc, bool add, int mStep, int nPanels, int nGroups, bool portable)
     {
         public readonly float* PackedB = packedB;
         public readonly int Jc = jc;
@@ -273,6 +277,7 @@ public static unsafe class Gemm
         public readonly int Pc = pc;
         public readonly int Kc = kc;
         public readonly bool Add = add;
+        public readonly int MStep = mStep;
         public readonly int NPanels = nPanels;
         public readonly int NGroups = nGroups;
         public readonly bool Portable = portable;

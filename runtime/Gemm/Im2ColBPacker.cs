@@ -17,7 +17,19 @@ internal readonly unsafe struct Im2ColBPacker(float* image, ConvGeometry g) : IG
         var runCol = stackalloc int[NR];
         var runLength = stackalloc int[NR];
         var runStart = stackalloc int[NR];
+        // Per k row (c, ky, kx): the channel plane and the tap's offsets, computed once per
+        // slice rather than per panel (integer division is slow).
+        var planeOf = stackalloc long[kc];
+        var tapY = stackalloc int[kc];
+        var tapX = stackalloc int[kc];
         var taps = g.KernelHeight * g.KernelWidth;
+        for (var p = 0; p < kc; p++)
+        {
+            var row = p0 + p;
+            planeOf[p] = (long)(row / taps) * g.Height * g.Width;
+            tapY[p] = row % taps / g.KernelWidth * g.DilationH - g.PadH;
+            tapX[p] = row % g.KernelWidth * g.DilationW - g.PadW;
+        }
         for (var panel = panelStart; panel < panelEnd; panel++)
         {
             var jr = panel * NR;
@@ -40,44 +52,61 @@ internal readonly unsafe struct Im2ColBPacker(float* image, ConvGeometry g) : IG
             var dstPanel = dst + (long)jr * kc;
             for (var p = 0; p < kc; p++)
             {
-                var row = p0 + p;
-                var c = row / taps;
-                var ky = row % taps / g.KernelWidth;
-                var kx = row % g.KernelWidth;
-                var plane = image + (long)c * g.Height * g.Width;
+                var plane = image + planeOf[p];
                 var d = dstPanel + p * NR;
+                // Zero the whole k step first (padding and columns past nc), then copy the parts
+                // of each run that lie inside the image.
+                Vector256.Store(Vector256<float>.Zero, d);
+                Vector256.Store(Vector256<float>.Zero, d + 8);
                 for (var r = 0; r < runs; r++)
                 {
-                    var iy = runRow[r] * g.StrideH - g.PadH + ky * g.DilationH;
+                    var iy = runRow[r] * g.StrideH + tapY[p];
+                    if ((uint)iy >= (uint)g.Height) continue;
+                    var src = plane + iy * g.Width;
                     var target = d + runStart[r];
                     var length = runLength[r];
-                    if ((uint)iy >= (uint)g.Height)
+                    var ix = runCol[r] * g.StrideW + tapX[p];
+                    if (g.StrideW == 1)
                     {
-                        for (var t = 0; t < length; t++) target[t] = 0f;
-                        continue;
-                    }
-                    var src = plane + iy * g.Width;
-                    var ix = runCol[r] * g.StrideW - g.PadW + kx * g.DilationW;
-                    if (g.StrideW == 1 && ix >= 0 && ix + length <= g.Width)
-                    {
-                        if (length == NR)
-                        {
-                            Vector256.Store(Vector256.Load(src + ix), target);
-                            Vector256.Store(Vector256.Load(src + ix + 8), target + 8);
-                        }
-                        else
-                        {
-                            for (var t = 0; t < length; t++) target[t] = src[ix + t];
-                        }
+                        var lo = Math.Max(0, -ix);
+                        var hi = Math.Min(length, g.Width - ix);
+                        if (lo < hi) CopyShort(src + ix + lo, target + lo, hi - lo);
                     }
                     else
                     {
                         for (var t = 0; t < length; t++, ix += g.StrideW)
-                            target[t] = (uint)ix < (uint)g.Width ? src[ix] : 0f;
+                            if ((uint)ix < (uint)g.Width) target[t] = src[ix];
                     }
                 }
-                for (var jj = nr; jj < NR; jj++) d[jj] = 0f;
             }
+        }
+    }
+
+    /// <summary>Copies 1..16 floats with at most two (overlapping) vector moves.</summary>
+    private static void CopyShort(float* src, float* dst, int count)
+    {
+        if (count == 16)
+        {
+            Vector256.Store(Vector256.Load(src), dst);
+            Vector256.Store(Vector256.Load(src + 8), dst + 8);
+        }
+        else if (count >= 8)
+        {
+            var head = Vector256.Load(src);
+            var tail = Vector256.Load(src + count - 8);
+            head.Store(dst);
+            tail.Store(dst + count - 8);
+        }
+        else if (count >= 4)
+        {
+            var head = Vector128.Load(src);
+            var tail = Vector128.Load(src + count - 4);
+            head.Store(dst);
+            tail.Store(dst + count - 4);
+        }
+        else
+        {
+            for (var t = 0; t < count; t++) dst[t] = src[t];
         }
     }
 }
