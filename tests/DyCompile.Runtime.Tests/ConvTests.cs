@@ -1,3 +1,7 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+
 namespace DyCompile.Runtime.Tests;
 
 public class ConvTests
@@ -84,4 +88,25 @@ public class ConvTests
         Assert.Throws<TensorOpException>(() =>
             TensorOps.Conv2d(Tensor.Zeros(1, 4, 5), Tensor.Zeros(4, 4, 3, 3), Tensor.Zeros(4), [1], [0], [1], 1));
     }
+
+    [Property(MaxTest = 40)]
+    public Property RandomSmallConvolutionsMatchDirectConvolution() =>
+        Prop.ForAll(
+            Gen.Choose(1, 3).Four().ToArbitrary(),   // groups, channels per group, out per group, kernel
+            Gen.Choose(0, 5).Four().ToArbitrary(),   // extra height, extra width, stride-1 | pad, dilation-1
+            (shape, geometry) =>
+            {
+                var (groups, perGroup, outPerGroup, kernel) = shape;
+                var (extraH, extraW, stridePad, dil) = geometry;
+                var stride = stridePad % 2 + 1;
+                var pad = stridePad / 2 % 2;
+                var dilation = dil % 2 + 1;
+                var span = dilation * (kernel - 1) + 1;
+                var input = DenseReference.RandomTensor(extraH * 7 + extraW, 1, groups * perGroup, span + extraH, span + extraW);
+                var weight = DenseReference.RandomTensor(kernel, groups * outPerGroup, perGroup, kernel, kernel);
+                var bias = DenseReference.RandomTensor(5, groups * outPerGroup);
+                var y = TensorOps.Conv2d(input, weight, bias, [stride], [pad], [dilation], groups);
+                var expected = DenseReference.Conv2d(input, weight, bias.Floats.ToArray(), (stride, stride), (pad, pad), (dilation, dilation), groups);
+                return DenseReference.CloseRelative(expected, y.Floats, 1e-4f);
+            });
 }
