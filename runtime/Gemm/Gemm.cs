@@ -73,7 +73,7 @@ public static unsafe class Gemm
         fixed (float* pa = a, pb = b, pc = c)
         {
             var problem = new GemmProblem(pa, lda, transA, pb, ldb, transB, pc, ldc, m, n, k, accumulate);
-            if (m <= SmallM && !transA)
+            if (!transA && (m <= SmallM || (n == 1 && (transB || ldb == 1))))
                 RunShort(problem, threads);
             else
                 RunBlocked(problem, new DenseBPacker(pb, ldb, transB), threads, forcePortable || !GemmMicroKernels.Avx2Available);
@@ -207,36 +207,48 @@ public static unsafe class Gemm
         else GemmMicroKernels.TileAvx2(kc, a, b, c, ldc, accumulate);
     }
 
-    /// <summary>m ≤ 4 rows: each output is a dot product of an A row with a B column (a stored
-    /// row when B is transposed), or each C row is a sum of scaled B rows. Columns are split
-    /// across cores.</summary>
+    /// <summary>Few rows (m ≤ 4, a linear layer on one sample) or one column (matrix × vector):
+    /// each output is a dot product of an A row with a contiguous B column (a stored row when B
+    /// is transposed), or each C row is a sum of scaled B rows. Packing would cost as much as
+    /// the arithmetic here, and a 16-wide tile would waste most of its lanes on one column.
+    /// The longer of the two output dimensions is split across cores.</summary>
     private static void RunShort(GemmProblem g, int threads)
     {
-        var chunks = threads > 1 ? Math.Min(threads, g.N) : 1;
+        var splitRows = g.M > g.N;
+        var extent = splitRows ? g.M : g.N;
+        var chunks = threads > 1 ? Math.Min(threads, extent) : 1;
         if (chunks > 1)
         {
             var gc = g;
             Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-                RunShortColumns(gc, t * gc.N / chunks, (t + 1) * gc.N / chunks));
+            {
+                int start = t * extent / chunks, end = (t + 1) * extent / chunks;
+                if (splitRows) RunShortRange(gc, start, end, 0, gc.N);
+                else RunShortRange(gc, 0, gc.M, start, end);
+            });
         }
         else
         {
-            RunShortColumns(g, 0, g.N);
+            RunShortRange(g, 0, g.M, 0, g.N);
         }
     }
 
-    private static void RunShortColumns(in GemmProblem g, int j0, int j1)
+    private static void RunShortRange(in GemmProblem g, int i0, int i1, int j0, int j1)
     {
         var width = j1 - j0;
-        for (var i = 0; i < g.M; i++)
+        // B's columns are contiguous when B is stored transposed, or when it is a single
+        // column stored densely.
+        var columnsContiguous = g.TransB || (g.N == 1 && g.Ldb == 1);
+        var columnStride = g.TransB ? g.Ldb : 1;
+        for (var i = i0; i < i1; i++)
         {
             var aRow = new ReadOnlySpan<float>(g.A + (long)i * g.Lda, g.K);
             var cRow = new Span<float>(g.C + (long)i * g.Ldc + j0, width);
-            if (g.TransB)
+            if (columnsContiguous)
             {
                 for (var j = 0; j < width; j++)
                 {
-                    var dot = TensorPrimitives.Dot(aRow, new ReadOnlySpan<float>(g.B + (long)(j0 + j) * g.Ldb, g.K));
+                    var dot = TensorPrimitives.Dot(aRow, new ReadOnlySpan<float>(g.B + (long)(j0 + j) * columnStride, g.K));
                     cRow[j] = g.Accumulate ? cRow[j] + dot : dot;
                 }
             }
