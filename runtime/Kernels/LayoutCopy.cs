@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace DyCompile.Runtime;
 
 /// <summary>Materializes a strided view of a contiguous tensor into a new contiguous tensor.
@@ -112,8 +115,16 @@ internal static class LayoutCopy
     }
 
     /// <summary><c>destination[r·rowStride + c] = source[r + c·columnStride]</c> for r &lt; rows, c &lt; columns.</summary>
+    /// <remarks>Callers guarantee every index is inside both arrays (the view was validated), so
+    /// the tile loops read and write through refs without per-element bounds checks.</remarks>
     private static void TransposeTiles<T>(T[] source, int sourceBase, int columnStride, T[] destination, int destinationBase, int rowStride, int rows, int columns)
     {
+        // The unchecked loops below rely on these two corners; checking them keeps a wrong view from corrupting memory.
+        if ((long)sourceBase + (rows - 1) + (long)(columns - 1) * columnStride >= source.Length
+            || (long)destinationBase + (long)(rows - 1) * rowStride + (columns - 1) >= destination.Length)
+            throw new InvalidOperationException("strided view reaches outside its storage");
+        ref var src = ref MemoryMarshal.GetArrayDataReference(source);
+        ref var dst = ref MemoryMarshal.GetArrayDataReference(destination);
         for (var r0 = 0; r0 < rows; r0 += Tile)
         {
             var rEnd = Math.Min(r0 + Tile, rows);
@@ -122,9 +133,9 @@ internal static class LayoutCopy
                 var cEnd = Math.Min(c0 + Tile, columns);
                 for (var r = r0; r < rEnd; r++)
                 {
-                    var d = destinationBase + r * rowStride;
-                    var s = sourceBase + r;
-                    for (var c = c0; c < cEnd; c++) destination[d + c] = source[s + c * columnStride];
+                    ref var d = ref Unsafe.Add(ref dst, (nint)destinationBase + (nint)r * rowStride);
+                    ref var s = ref Unsafe.Add(ref src, (nint)sourceBase + r);
+                    for (var c = c0; c < cEnd; c++) Unsafe.Add(ref d, c) = Unsafe.Add(ref s, (nint)c * columnStride);
                 }
             }
         }
