@@ -27,7 +27,7 @@ public static partial class TensorOps
             else if (shape[i] < 0)
                 throw new TensorOpException(op, $"invalid dimension {shape[i]} in shape {Shapes.Format(shape)}");
             else
-                known = Math.Min(known * shape[i], long.MaxValue / int.MaxValue); // saturate: a huge product cannot match anyway
+                known = Math.Min(known * shape[i], (long)int.MaxValue + 1); // saturate: both factors stay below 2^31, and no tensor holds more
         }
         var count = Shapes.ElementCount(from);
         var result = (int[])shape.Clone();
