@@ -26,7 +26,7 @@ public sealed class ProgramBuilder
 
     public ProgramBuilder(string name, string entryName = "entry")
     {
-        Name = name;
+        Name = IRNames.Require(name, "program");
         Entry = Block(entryName);
     }
 
@@ -43,6 +43,7 @@ public sealed class ProgramBuilder
 
     public Value Weight(string name, IRType type)
     {
+        IRNames.Require(name, "weight");
         if (_weights.Exists(w => w.Name == name)) throw new ArgumentException($"weight @{name} is already declared");
         var w = new Value(name, type, ValueKind.Weight);
         _weights.Add(w);
@@ -51,6 +52,7 @@ public sealed class ProgramBuilder
 
     public BlockBuilder Block(string name)
     {
+        IRNames.Require(name, "block");
         if (_blocks.Exists(b => b.Name == name)) throw new ArgumentException($"block ^{name} already exists");
         var b = new BlockBuilder(name, _names);
         _blocks.Add(b);
