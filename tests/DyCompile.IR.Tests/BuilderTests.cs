@@ -37,6 +37,22 @@ public class BuilderTests
     }
 
     [Fact]
+    public void NodeAttributesAreReadOnly()
+    {
+        var gb = new GraphBuilder("g");
+        var attrs = new Attrs { { "dim", 0 } };
+        var y = gb.Op("softmax", [gb.Input("x", IRType.F32(3))], attrs);
+        attrs["dim"] = 5; // the caller's instance stays theirs
+        var node = gb.Build(y).Nodes.Single();
+        Assert.Equal(0, node.Attrs.GetInt("dim"));
+        Assert.Throws<InvalidOperationException>(() => node.Attrs["dim"] = 1);
+        Assert.Throws<InvalidOperationException>(() => node.Attrs.Add("x", 1));
+        var copy = node.Attrs.Clone();
+        copy["dim"] = -1;
+        Assert.Equal(-1, copy.GetInt("dim"));
+    }
+
+    [Fact]
     public void NamesMustBeSpellableAndUnique()
     {
         var pb = new ProgramBuilder("p");
