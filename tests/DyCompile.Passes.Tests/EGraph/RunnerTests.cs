@@ -78,6 +78,22 @@ public sealed class RunnerTests
     }
 
     [Fact]
+    public void Hooks_run_before_the_first_iteration_and_after_each()
+    {
+        var egraph = SumLanguage.NewEGraph(2);
+        var ab = egraph.Add("(+ a b)");
+        var runner = new Runner<NoData>(egraph).StopWhenEquivalent(ab, ab);
+        Assert.Equal(StopReason.Hook, runner.Run([SumLanguage.Comm]));
+        Assert.Empty(runner.Iterations);
+
+        // Proved by the first iteration's union; the hook stops the run right after it.
+        var ba = egraph.Add("(+ b a)");
+        var proving = new Runner<NoData>(egraph).StopWhenEquivalent(ab, ba);
+        Assert.Equal(StopReason.Hook, proving.Run([SumLanguage.Comm]));
+        Assert.Single(proving.Iterations);
+    }
+
+    [Fact]
     public void Statistics_count_matches_applications_and_sizes_until_saturation()
     {
         var egraph = SumLanguage.NewEGraph(2);   // (+ a b)
