@@ -1,17 +1,17 @@
 namespace DyCompile.IR;
 
-/// <summary>Builds a <see cref="Program"/>:
+/// <summary>Builds a <see cref="Program"/>; every node's result type is inferred on the spot:
 /// <code>
 /// var pb = new ProgramBuilder("double_until");
 /// var x = pb.Input("x", IRType.F32(4));
 /// var loop = pb.Block("loop");
+/// var exit = pb.Block("exit");
 /// var h = loop.Parameter("h", IRType.F32(4));
 /// pb.Entry.Jump(loop, x);
 /// var y = loop.Add(h, h);
 /// var big = loop.Host("gt", loop.Item(loop.Sum(y, [])), loop.Const(100f));
-/// var exit = pb.Block("exit");
-/// loop.Branch(big, exit, [], loop, [y]);
-/// exit.Return(x);
+/// loop.Branch(big, exit, [y], loop, [y]);
+/// exit.Return(exit.Parameter("r", IRType.F32(4)));
 /// Program p = pb.Build();
 /// </code>
 /// Blocks appear in the program in creation order; the entry block comes first and its

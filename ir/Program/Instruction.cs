@@ -12,7 +12,8 @@ public abstract class Instruction
 }
 
 /// <summary>The literal payload of a <c>const</c> node: its elements in row-major order. A host
-/// scalar constant has one element; bools are 0/1. Doubles hold every f32, i32 and bool exactly.</summary>
+/// scalar constant has one element; bools are 0/1. Doubles hold every f32, i32 and bool exactly,
+/// and i64 values up to 2^53 in magnitude (the parser rejects larger ones).</summary>
 public sealed record ConstPayload(ImmutableArray<double> Values)
 {
     public static ConstPayload Of(params double[] values) => new([.. values]);
@@ -49,7 +50,7 @@ public sealed class Node : Instruction
     {
         Op = op;
         Operands = [.. operands];
-        Attrs = attrs?.Clone() ?? new Attrs();
+        Attrs = (attrs?.Clone() ?? new Attrs()).Freeze();
         Results = [.. results];
         Payload = payload;
     }

@@ -37,6 +37,45 @@ public class BuilderTests
     }
 
     [Fact]
+    public void TheDocumentedExampleBuildsAndRuns()
+    {
+        // The example in the ProgramBuilder documentation, verbatim.
+        var pb = new ProgramBuilder("double_until");
+        var x = pb.Input("x", IRType.F32(4));
+        var loop = pb.Block("loop");
+        var exit = pb.Block("exit");
+        var h = loop.Parameter("h", IRType.F32(4));
+        pb.Entry.Jump(loop, x);
+        var y = loop.Add(h, h);
+        var big = loop.Host("gt", loop.Item(loop.Sum(y, [])), loop.Const(100f));
+        loop.Branch(big, exit, [y], loop, [y]);
+        exit.Return(exit.Parameter("r", IRType.F32(4)));
+        Program p = pb.Build();
+
+        Assert.Empty(Verifier.Verify(p));
+        var run = new Interpreter().Run(p, [Tensor.FromArray([1f, 2f, 3f, 4f], 4)]);
+        // Sums 20, 40, 80, 160: the fourth doubling passes 100.
+        Assert.Equal([16f, 32f, 48f, 64f], ((Tensor)run.Outputs[0]).Floats.ToArray());
+        Assert.Equal(["entry", "loop", "loop", "loop", "loop", "exit"], run.Path);
+    }
+
+    [Fact]
+    public void NodeAttributesAreReadOnly()
+    {
+        var gb = new GraphBuilder("g");
+        var attrs = new Attrs { { "dim", 0 } };
+        var y = gb.Op("softmax", [gb.Input("x", IRType.F32(3))], attrs);
+        attrs["dim"] = 5; // the caller's instance stays theirs
+        var node = gb.Build(y).Nodes.Single();
+        Assert.Equal(0, node.Attrs.GetInt("dim"));
+        Assert.Throws<InvalidOperationException>(() => node.Attrs["dim"] = 1);
+        Assert.Throws<InvalidOperationException>(() => node.Attrs.Add("x", 1));
+        var copy = node.Attrs.Clone();
+        copy["dim"] = -1;
+        Assert.Equal(-1, copy.GetInt("dim"));
+    }
+
+    [Fact]
     public void NamesMustBeSpellableAndUnique()
     {
         var pb = new ProgramBuilder("p");
