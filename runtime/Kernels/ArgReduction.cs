@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace DyCompile.Runtime;
 
@@ -44,12 +45,32 @@ internal static class ArgExtremum
 
     /// <summary>x is viewed as [outer, n, inner]; indices is [outer, inner].</summary>
     private static void Search<T>(ReadOnlySpan<T> x, int outer, int n, int inner, bool largest, Span<long> indices)
-        where T : INumber<T>
+        where T : unmanaged, INumber<T>
     {
         var best = inner == 1 ? [] : new T[inner];
         for (var o = 0; o < outer; o++)
         {
             var block = x.Slice(o * n * inner, n * inner);
+            if (inner == 1 && typeof(T) == typeof(float))
+            {
+                // The vectorized search finds the extreme value (the first NaN if there is
+                // one); the first index holding that value is then the answer on ties,
+                // including between -0 and +0, which the IEEE maximum would not call equal.
+                var row = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(block);
+                var found = largest ? TensorPrimitives.IndexOfMax(row) : TensorPrimitives.IndexOfMin(row);
+                var value = row[found];
+                if (!float.IsNaN(value))
+                    for (var k = 0; k < found; k++)
+                    {
+                        if (row[k] == value)
+                        {
+                            found = k;
+                            break;
+                        }
+                    }
+                indices[o] = found;
+                continue;
+            }
             if (inner == 1)
             {
                 var bestIndex = 0;

@@ -147,9 +147,7 @@ public static partial class TensorOps
     public static void GeluInto(Tensor x, Tensor destination)
     {
         UnaryKernels.CheckFloatUnary("gelu", x, destination);
-        ReadOnlySpan<float> s = x.Floats;
-        var d = destination.Floats;
-        for (var i = 0; i < s.Length; i++) d[i] = SpecialFunctions.Gelu(s[i]);
+        SpecialFunctions.Gelu(x.Floats, destination.Floats);
     }
 
     /// <summary>SiLU (swish): x·sigmoid(x).</summary>

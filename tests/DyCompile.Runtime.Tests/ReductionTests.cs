@@ -186,6 +186,20 @@ public class ReductionTests
         Assert.Equal(new[] { 1L, 0L, 0L }, TensorOps.ArgMax(x, 0, false).Longs.ToArray());
     }
 
+    [Fact]
+    public void SignedZerosTieInArgExtrema()
+    {
+        var x = Tensor.FromArray([-0f, 0f, -1f, 0f, -0f, -1f], 2, 3);
+        Assert.Equal(new[] { 0L, 0L }, TensorOps.ArgMax(x, 1, false).Longs.ToArray());
+        var longRow = Enumerable.Repeat(-1f, 40).ToArray();
+        longRow[5] = -0f;
+        longRow[30] = 0f;
+        Assert.Equal(5L, TensorOps.ArgMax(Tensor.FromArray(longRow, 40), 0, false).Longs[0]);
+        longRow[5] = 0f;
+        longRow[30] = -0f;
+        Assert.Equal(0L, TensorOps.ArgMin(Tensor.FromArray(longRow, 40), 0, false).Longs[0]);
+    }
+
     [Theory]
     [InlineData(new[] { 3, 5, 4 }, 1)]
     [InlineData(new[] { 3, 5, 4 }, -1)]
