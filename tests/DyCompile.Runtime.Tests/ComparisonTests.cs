@@ -74,6 +74,33 @@ public class ComparisonTests
         };
     }
 
+    [Theory]
+    [InlineData(DType.Float32)]
+    [InlineData(DType.Int32)]
+    [InlineData(DType.Int64)]
+    public void LongRowsCompareCorrectlyAgainstRowsAndScalars(DType dtype)
+    {
+        // Lengths past several vector blocks plus a ragged tail; rows broadcast against a row
+        // vector and a scalar from both sides.
+        var values = Random(7 * 131, 30).Select(v => MathF.Round(v * 2)).ToArray();
+        values[17] = float.NaN;
+        values[300] = float.NaN;
+        Tensor Make(float[] v, params int[] shape) => dtype switch
+        {
+            DType.Float32 => Tensor.FromArray(v, shape),
+            DType.Int32 => Tensor.FromArray(v.Select(x => float.IsNaN(x) ? 99 : (int)x).ToArray(), shape),
+            _ => Tensor.FromArray(v.Select(x => float.IsNaN(x) ? 99L : (long)x).ToArray(), shape),
+        };
+        var matrix = Make(values, 7, 131);
+        var row = Make(values[..131], 131);
+        var scalar = Make([1f]);
+        var operands = new[] { (matrix, matrix), (matrix, row), (row, matrix), (matrix, scalar), (scalar, matrix), (row, row) };
+        foreach (var (name, kernel, reference) in Comparisons)
+            foreach (var (a, b) in operands)
+                Assert.True(Expected(a, b, reference).SequenceEqual(kernel(a, b).Bools.ToArray()),
+                    $"{name} {Shapes.Format(a.Shape)} vs {Shapes.Format(b.Shape)}");
+    }
+
     [Fact]
     public void BoolOrdersFalseBeforeTrue()
     {
