@@ -2,8 +2,8 @@ using System.Numerics.Tensors;
 
 namespace DyCompile.Runtime;
 
-/// <summary>The error function family, which .NET does not provide, evaluated in double so
-/// that float results are accurate to about one unit in the last place.</summary>
+/// <summary>The error function family, which .NET does not provide, evaluated in double;
+/// results carry a relative error of about 1e-7, a unit or two in the last place of a float.</summary>
 internal static class SpecialFunctions
 {
     private const double TwoOverSqrtPi = 1.1283791670955126;
