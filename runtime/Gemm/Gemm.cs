@@ -1,0 +1,297 @@
+using System.Numerics.Tensors;
+
+namespace DyCompile.Runtime;
+
+/// <summary>Single-precision general matrix multiply, C (+)= op(A) · op(B), on row-major data.
+/// The eager matmul, linear and conv2d kernels run on it, and generated CPU code may call it
+/// directly.</summary>
+/// <remarks>
+/// Structure (the classic Goto/BLIS decomposition): the n dimension is cut into NC-wide
+/// blocks and k into KC-deep slices; each KC × NC slice of B is packed once into NR-wide
+/// panels (sized to stay in L2/L3), then every MC × KC block of A is packed into MR-tall panels
+/// (sized for L2) and the MR × NR register tile sweeps them, its B micro-panel (KC × NR,
+/// 16 KiB) staying in L1. Work is spread over cores as (A block × group of B panels) items, so
+/// both tall and wide problems parallelize. Rows of very short problems (m ≤ 4, a linear layer
+/// on a single sample) skip packing and run as dot products or row updates, which are memory
+/// bound anyway.
+/// </remarks>
+public static unsafe class Gemm
+{
+    /// <summary>Rows of the register tile.</summary>
+    public const int MR = 6;
+
+    /// <summary>Columns of the register tile (two 8-float vectors).</summary>
+    public const int NR = 16;
+
+    // Blocking: KC × NR × 4 B = 16 KiB B micro-panel in L1 (32 KiB); MC × KC × 4 B = 96 KiB A
+    // block in L2 (1 MiB per core); KC × NC × 4 B = 4 MiB B slice in the shared L3.
+    internal const int KC = 256;
+    internal const int MC = 96;
+    internal const int NC = 4096;
+
+    /// <summary>Below this many multiply-adds a problem runs on one core: the fork/join costs
+    /// more than it saves.</summary>
+    internal const long ParallelThreshold = 1L << 20;
+
+    private const int SmallM = 4;
+
+    [ThreadStatic] private static PackBuffer? _packA;
+    [ThreadStatic] private static PackBuffer? _packB;
+
+    /// <summary>C = op(A)·op(B) (or C += op(A)·op(B) when <paramref name="accumulate"/>), where
+    /// op(A) is m × k and op(B) is k × n. With <paramref name="transA"/> A is stored k × m
+    /// (element (i, p) at a[p·lda + i]), otherwise m × k (a[i·lda + p]); likewise
+    /// <paramref name="transB"/> reads B stored n × k, as a linear layer's weight, without
+    /// materializing the transpose. C is m × n at c[i·ldc + j]. k = 0 yields zeros (or leaves C
+    /// unchanged when accumulating).</summary>
+    public static void Sgemm(bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate = false) =>
+        Sgemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, Environment.ProcessorCount, forcePortable: false);
+
+    /// <summary><see cref="Sgemm(bool, bool, int, int, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, Span{float}, int, bool)"/>
+    /// with a cap on the cores used (1 = run on the calling thread, for callers that
+    /// parallelize over independent products themselves) and, for tests, a switch to the
+    /// portable micro-kernel.</summary>
+    internal static void Sgemm(bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate,
+        int maxThreads, bool forcePortable)
+    {
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), $"negative GEMM size m={m}, n={n}, k={k}");
+        CheckOperand("A", a.Length, transA ? k : m, transA ? m : k, lda);
+        CheckOperand("B", b.Length, transB ? n : k, transB ? k : n, ldb);
+        CheckOperand("C", c.Length, m, n, ldc);
+        if (m == 0 || n == 0) return;
+        if (k == 0)
+        {
+            if (!accumulate)
+                for (var i = 0; i < m; i++) c.Slice(i * ldc, n).Clear();
+            return;
+        }
+
+        var work = (long)m * n * k;
+        var threads = work >= ParallelThreshold ? Math.Max(1, Math.Min(maxThreads, Environment.ProcessorCount)) : 1;
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            var problem = new GemmProblem(pa, lda, transA, pb, ldb, transB, pc, ldc, m, n, k, accumulate);
+            if (!transA && (m <= SmallM || (n == 1 && (transB || ldb == 1))))
+                RunShort(problem, threads);
+            else
+                RunBlocked(problem, new DenseBPacker(pb, ldb, transB), threads, forcePortable || !GemmMicroKernels.Avx2Available);
+        }
+    }
+
+    /// <summary>C (+)= A · B where A is m × k row-major and B (k × n) exists only as what
+    /// <paramref name="packer"/> writes into packed panels, e.g. an im2col view of an image that
+    /// is never materialized.</summary>
+    internal static void SgemmPackedB<TPacker>(int m, int n, int k, ReadOnlySpan<float> a, int lda, TPacker packer, Span<float> c, int ldc, bool accumulate)
+        where TPacker : struct, IGemmBPacker
+    {
+        CheckOperand("A", a.Length, m, k, lda);
+        CheckOperand("C", c.Length, m, n, ldc);
+        if (m == 0 || n == 0) return;
+        if (k == 0)
+        {
+            if (!accumulate)
+                for (var i = 0; i < m; i++) c.Slice(i * ldc, n).Clear();
+            return;
+        }
+        var threads = (long)m * n * k >= ParallelThreshold ? Environment.ProcessorCount : 1;
+        fixed (float* pa = a, pc = c)
+        {
+            var problem = new GemmProblem(pa, lda, false, null, 0, false, pc, ldc, m, n, k, accumulate);
+            RunBlocked(problem, packer, threads, !GemmMicroKernels.Avx2Available);
+        }
+    }
+
+    private static void CheckOperand(string name, int length, int rows, int cols, int ld)
+    {
+        if (rows == 0 || cols == 0) return; // nothing is read or written
+        if (ld < cols)
+            throw new ArgumentException($"GEMM leading dimension of {name} ({ld}) is smaller than its row length ({cols})");
+        var needed = (long)(rows - 1) * ld + cols;
+        if (length < needed)
+            throw new ArgumentException($"GEMM operand {name} has {length} elements, needs {needed} for {rows} x {cols} with leading dimension {ld}");
+    }
+
+    private static void RunBlocked<TPacker>(GemmProblem g, TPacker packer, int threads, bool portable)
+        where TPacker : struct, IGemmBPacker
+    {
+        var packB = (_packB ??= new PackBuffer()).Get(KC * GemmPacking.PanelCount(Math.Min(NC, g.N), NR) * NR);
+        // Equal-sized blocks rather than full blocks plus a remainder: a thin last A block or
+        // a shallow last k slice would run the micro-kernel at poor efficiency.
+        var mStep = GemmPacking.PanelCount(GemmPacking.PanelCount(g.M, GemmPacking.PanelCount(g.M, MC)), MR) * MR;
+        var mBlocks = GemmPacking.PanelCount(g.M, mStep);
+        var kStep = GemmPacking.PanelCount(g.K, GemmPacking.PanelCount(g.K, KC));
+        for (var jc = 0; jc < g.N; jc += NC)
+        {
+            var nc = Math.Min(NC, g.N - jc);
+            var nPanels = GemmPacking.PanelCount(nc, NR);
+            // Enough items to keep every core busy even when A has a single block (conv: few
+            // output channels, many pixels).
+            var nGroups = threads == 1 ? 1 : Math.Min(nPanels, Math.Max(1, (2 * threads + mBlocks - 1) / mBlocks));
+            var items = mBlocks * nGroups;
+            for (var pc = 0; pc < g.K; pc += kStep)
+            {
+                var kc = Math.Min(kStep, g.K - pc);
+                var add = g.Accumulate || pc > 0;
+                var slice = new BlockSlice(packB, jc, nc, pc, kc, add, mStep, nPanels, nGroups, portable);
+
+                if (threads > 1 && nPanels >= 2 * threads && (long)kc * nc >= 1 << 15)
+                {
+                    Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+                        packer.Pack(slice.PackedB, jc, nc, pc, kc, t * nPanels / threads, (t + 1) * nPanels / threads));
+                }
+                else
+                {
+                    packer.Pack(packB, jc, nc, pc, kc, 0, nPanels);
+                }
+
+                if (threads > 1 && items > 1)
+                {
+                    var gc = g;
+                    Parallel.For(0, items, new ParallelOptions { MaxDegreeOfParallelism = threads }, item => RunItem(gc, slice, item));
+                }
+                else
+                {
+                    for (var item = 0; item < items; item++) RunItem(g, slice, item);
+                }
+            }
+        }
+    }
+
+    /// <summary>One A block (at most MC rows) against one group of packed B panels.</summary>
+    private static void RunItem(in GemmProblem g, in BlockSlice s, int item)
+    {
+        var im = item / s.NGroups;
+        var jg = item % s.NGroups;
+        var i0 = im * s.MStep;
+        var mc = Math.Min(s.MStep, g.M - i0);
+        var kc = s.Kc;
+        var packA = (_packA ??= new PackBuffer()).Get(MC * KC);
+        GemmPacking.PackA(packA, g.A, g.Lda, g.TransA, i0, mc, s.Pc, kc);
+
+        var edge = stackalloc float[MR * NR];
+        var panelStart = jg * s.NPanels / s.NGroups;
+        var panelEnd = (jg + 1) * s.NPanels / s.NGroups;
+        for (var panel = panelStart; panel < panelEnd; panel++)
+        {
+            var jr = panel * NR;
+            var nr = Math.Min(NR, s.Nc - jr);
+            var bp = s.PackedB + (long)jr * kc;
+            for (var ir = 0; ir < mc; ir += MR)
+            {
+                var mr = Math.Min(MR, mc - ir);
+                var ap = packA + (long)ir * kc;
+                var cp = g.C + (long)(i0 + ir) * g.Ldc + s.Jc + jr;
+                if (mr == MR && nr == NR)
+                {
+                    Tile(s.Portable, kc, ap, bp, cp, g.Ldc, s.Add);
+                }
+                else
+                {
+                    Tile(s.Portable, kc, ap, bp, edge, NR, false);
+                    for (var i = 0; i < mr; i++)
+                    {
+                        var row = cp + (long)i * g.Ldc;
+                        for (var j = 0; j < nr; j++)
+                            row[j] = s.Add ? row[j] + edge[i * NR + j] : edge[i * NR + j];
+                    }
+                }
+            }
+        }
+    }
+
+    private static void Tile(bool portable, int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+    {
+        if (portable) GemmMicroKernels.TilePortable(kc, a, b, c, ldc, accumulate);
+        else GemmMicroKernels.TileAvx2(kc, a, b, c, ldc, accumulate);
+    }
+
+    /// <summary>Few rows (m ≤ 4, a linear layer on one sample) or one column (matrix × vector):
+    /// each output is a dot product of an A row with a contiguous B column (a stored row when B
+    /// is transposed), or each C row is a sum of scaled B rows. Packing would cost as much as
+    /// the arithmetic here, and a 16-wide tile would waste most of its lanes on one column.
+    /// The longer of the two output dimensions is split across cores.</summary>
+    private static void RunShort(GemmProblem g, int threads)
+    {
+        var splitRows = g.M > g.N;
+        var extent = splitRows ? g.M : g.N;
+        var chunks = threads > 1 ? Math.Min(threads, extent) : 1;
+        if (chunks > 1)
+        {
+            var gc = g;
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+            {
+                int start = t * extent / chunks, end = (t + 1) * extent / chunks;
+                if (splitRows) RunShortRange(gc, start, end, 0, gc.N);
+                else RunShortRange(gc, 0, gc.M, start, end);
+            });
+        }
+        else
+        {
+            RunShortRange(g, 0, g.M, 0, g.N);
+        }
+    }
+
+    private static void RunShortRange(in GemmProblem g, int i0, int i1, int j0, int j1)
+    {
+        var width = j1 - j0;
+        // B's columns are contiguous when B is stored transposed, or when it is a single
+        // column stored densely.
+        var columnsContiguous = g.TransB || (g.N == 1 && g.Ldb == 1);
+        var columnStride = g.TransB ? g.Ldb : 1;
+        for (var i = i0; i < i1; i++)
+        {
+            var aRow = new ReadOnlySpan<float>(g.A + (long)i * g.Lda, g.K);
+            var cRow = new Span<float>(g.C + (long)i * g.Ldc + j0, width);
+            if (columnsContiguous)
+            {
+                for (var j = 0; j < width; j++)
+                {
+                    var dot = TensorPrimitives.Dot(aRow, new ReadOnlySpan<float>(g.B + (long)(j0 + j) * columnStride, g.K));
+                    cRow[j] = g.Accumulate ? cRow[j] + dot : dot;
+                }
+            }
+            else
+            {
+                if (!g.Accumulate) cRow.Clear();
+                for (var p = 0; p < g.K; p++)
+                {
+                    var bRow = new ReadOnlySpan<float>(g.B + (long)p * g.Ldb + j0, width);
+                    TensorPrimitives.MultiplyAdd(bRow, aRow[p], cRow, cRow);
+                }
+            }
+        }
+    }
+
+    private readonly struct GemmProblem(float* a, int lda, bool transA, float* b, int ldb, bool transB, float* c, int ldc, int m, int n, int k, bool accumulate)
+    {
+        public readonly float* A = a;
+        public readonly int Lda = lda;
+        public readonly bool TransA = transA;
+        public readonly float* B = b;
+        public readonly int Ldb = ldb;
+        public readonly bool TransB = transB;
+        public readonly float* C = c;
+        public readonly int Ldc = ldc;
+        public readonly int M = m;
+        public readonly int N = n;
+        public readonly int K = k;
+        public readonly bool Accumulate = accumulate;
+    }
+
+    /// <summary>One packed KC × NC slice of B and how its panels are shared out.</summary>
+    private readonly struct BlockSlice(float* packedB, int jc, int nc, int pc, int kc, bool add, int mStep, int nPanels, int nGroups, bool portable)
+    {
+        public readonly float* PackedB = packedB;
+        public readonly int Jc = jc;
+        public readonly int Nc = nc;
+        public readonly int Pc = pc;
+        public readonly int Kc = kc;
+        public readonly bool Add = add;
+        public readonly int MStep = mStep;
+        public readonly int NPanels = nPanels;
+        public readonly int NGroups = nGroups;
+        public readonly bool Portable = portable;
+    }
+}

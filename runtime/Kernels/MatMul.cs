@@ -1,0 +1,135 @@
+namespace DyCompile.Runtime;
+
+public static partial class TensorOps
+{
+    /// <summary>torch.matmul: 1-D × 1-D is a dot product (rank 0); a 1-D left operand is
+    /// treated as a row [1, k] and a 1-D right operand as a column [k, 1], the added dim being
+    /// removed from the result; otherwise the last two dims multiply as matrices and the
+    /// leading (batch) dims broadcast.</summary>
+    [OpKernel("matmul")]
+    public static Tensor MatMul(Tensor a, Tensor b)
+    {
+        const string op = "matmul";
+        DenseArgs.RequireFloat(op, a, "a");
+        DenseArgs.RequireFloat(op, b, "b");
+        if (a.Rank == 0 || b.Rank == 0)
+            throw TensorOpException.ShapeMismatch(op, a.Shape, b.Shape, "both operands need at least one dimension");
+
+        var aShape = a.Shape;
+        var bShape = b.Shape;
+        var m = a.Rank == 1 ? 1 : aShape[^2];
+        var k = aShape[^1];
+        var kb = b.Rank == 1 ? bShape[0] : bShape[^2];
+        var n = b.Rank == 1 ? 1 : bShape[^1];
+        if (k != kb)
+            throw TensorOpException.ShapeMismatch(op, aShape, bShape, $"inner dimensions differ ({k} vs {kb})");
+
+        var aBatch = a.Rank > 2 ? aShape[..^2] : [];
+        var bBatch = b.Rank > 2 ? bShape[..^2] : [];
+        int[] batch;
+        try
+        {
+            batch = Shapes.Broadcast(op, aBatch, bBatch);
+        }
+        catch (TensorOpException)
+        {
+            throw TensorOpException.ShapeMismatch(op, aShape, bShape, "batch dimensions cannot be broadcast");
+        }
+
+        var resultShape = new List<int>(batch);
+        if (a.Rank > 1) resultShape.Add(m);
+        if (b.Rank > 1) resultShape.Add(n);
+        var result = Tensor.Zeros(resultShape.ToArray());
+        var batchCount = Shapes.ElementCount(batch);
+        if (result.Length == 0 || batchCount == 0) return result;
+
+        var aData = a.Floats;
+        var bData = b.Floats;
+        var cData = result.Floats;
+        // A right operand without batch dims multiplies every left matrix: fold the left batch
+        // into rows, one larger GEMM instead of many small ones.
+        if (bBatch.Length == 0)
+        {
+            Gemm.Sgemm(false, false, batchCount * m, n, k, aData, k, bData, n, cData, n);
+            return result;
+        }
+
+        var aStrides = Shapes.BroadcastStrides(aBatch, batch);
+        var bStrides = Shapes.BroadcastStrides(bBatch, batch);
+        var aOffsets = BatchOffsets(batch, aStrides, m * k);
+        var bOffsets = BatchOffsets(batch, bStrides, k * n);
+        var perProduct = (long)m * n * k;
+        var aArray = (float[])a.Storage;
+        var bArray = (float[])b.Storage;
+        var cArray = (float[])result.Storage;
+        if (perProduct < Gemm.ParallelThreshold && DenseArgs.WorthParallel(batchCount, perProduct))
+        {
+            // Many small products: one per core-task, each GEMM on its own thread.
+            Parallel.For(0, batchCount, i =>
+                Gemm.Sgemm(false, false, m, n, k, aArray.AsSpan(aOffsets[i], m * k), k, bArray.AsSpan(bOffsets[i], k * n), n,
+                    cArray.AsSpan(i * m * n, m * n), n, accumulate: false, maxThreads: 1, forcePortable: false));
+        }
+        else
+        {
+            for (var i = 0; i < batchCount; i++)
+                Gemm.Sgemm(false, false, m, n, k, aData.Slice(aOffsets[i], m * k), k, bData.Slice(bOffsets[i], k * n), n, cData.Slice(i * m * n, m * n), n);
+        }
+        return result;
+    }
+
+    /// <summary>Element offset of each batch matrix, walking the broadcast batch index in row-major
+    /// order; <paramref name="strides"/> are in units of matrices (0 on broadcast dims).</summary>
+    private static int[] BatchOffsets(int[] batch, int[] strides, int matrixSize)
+    {
+        var count = Shapes.ElementCount(batch);
+        var offsets = new int[count];
+        var index = new int[batch.Length];
+        var offset = 0;
+        for (var i = 0; i < count; i++)
+        {
+            offsets[i] = offset * matrixSize;
+            for (var d = batch.Length - 1; d >= 0; d--)
+            {
+                index[d]++;
+                offset += strides[d];
+                if (index[d] < batch[d]) break;
+                offset -= strides[d] * index[d];
+                index[d] = 0;
+            }
+        }
+        return offsets;
+    }
+
+    /// <summary>x · weightᵀ + bias over the last dim of x: weight [out, in], bias [out]; the
+    /// transpose is never materialized (the GEMM reads weight rows as B columns).</summary>
+    [OpKernel("linear")]
+    public static Tensor Linear(Tensor x, Tensor weight, Tensor bias)
+    {
+        const string op = "linear";
+        DenseArgs.RequireFloat(op, x, "input");
+        DenseArgs.RequireFloat(op, weight, "weight");
+        DenseArgs.RequireFloat(op, bias, "bias");
+        DenseArgs.RequireRank(op, weight, 2, "weight");
+        if (x.Rank == 0)
+            throw TensorOpException.ShapeMismatch(op, x.Shape, weight.Shape, "input needs at least one dimension");
+        var outFeatures = weight.Dim(0);
+        var inFeatures = weight.Dim(1);
+        if (x.Dim(-1) != inFeatures)
+            throw TensorOpException.ShapeMismatch(op, x.Shape, weight.Shape, $"input features {x.Dim(-1)} differ from weight in-features {inFeatures}");
+        if (bias.Rank != 1 || bias.Dim(0) != outFeatures)
+            throw TensorOpException.ShapeMismatch(op, bias.Shape, weight.Shape, $"bias must be [{outFeatures}]");
+
+        var shape = x.ShapeArray();
+        shape[^1] = outFeatures;
+        var result = Tensor.Zeros(shape);
+        var rows = Shapes.ElementCount(shape.AsSpan(0, shape.Length - 1));
+        if (result.Length == 0) return result;
+
+        // Start from the bias and accumulate the product onto it: one pass over C.
+        var c = result.Floats;
+        var biasData = bias.Floats;
+        for (var r = 0; r < rows; r++) biasData.CopyTo(c.Slice(r * outFeatures, outFeatures));
+        Gemm.Sgemm(false, true, rows, outFeatures, inFeatures, x.Floats, inFeatures, weight.Floats, inFeatures, c, outFeatures, accumulate: true);
+        return result;
+    }
+}

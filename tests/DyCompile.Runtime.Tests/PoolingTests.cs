@@ -1,0 +1,126 @@
+namespace DyCompile.Runtime.Tests;
+
+public class PoolingTests
+{
+    // 4×4 plane 1..16.
+    private static Tensor Plane4() => Tensor.FromArray(Enumerable.Range(1, 16).Select(i => (float)i).ToArray(), 1, 1, 4, 4);
+
+    [Fact]
+    public void MaxPoolHandComputed()
+    {
+        var y = TensorOps.MaxPool2d(Plane4(), [2], [], []);
+        Assert.Equal(new[] { 1, 1, 2, 2 }, y.ShapeArray());
+        Assert.Equal(new float[] { 6, 8, 14, 16 }, y.ToFloatArray());
+    }
+
+    [Fact]
+    public void MaxPoolPaddingIsNegativeInfinity()
+    {
+        var negative = Tensor.FromArray(Enumerable.Range(1, 16).Select(i => -(float)i).ToArray(), 1, 4, 4);
+        var y = TensorOps.MaxPool2d(negative, [3], [2], [1]);
+        Assert.Equal(new[] { 1, 2, 2 }, y.ShapeArray());
+        // Windows: rows/cols [-1..1] and [1..3]; the padding never wins over negative values,
+        // so each output is the in-image value nearest the top-left.
+        Assert.Equal(new float[] { -1, -2, -5, -6 }, y.ToFloatArray());
+    }
+
+    [Fact]
+    public void AvgPoolCountsPaddingInTheDivisor()
+    {
+        var y = TensorOps.AvgPool2d(Plane4(), [3], [2], [1]);
+        Assert.Equal(new[] { 1, 1, 2, 2 }, y.ShapeArray());
+        // Top-left window covers rows/cols 0..1 inside the image: (1+2+5+6)/9; top-right rows
+        // 0..1, cols 1..3: (2+3+4+6+7+8)/9; bottom-left (5+6+9+10+13+14)/9; bottom-right is full.
+        Assert.Equal(new float[] { 14f / 9, 30f / 9, 57f / 9, 99f / 9 }, y.ToFloatArray(), (a, b) => Math.Abs(a - b) < 1e-5f);
+    }
+
+    [Fact]
+    public void RectangularKernelAndStride()
+    {
+        var y = TensorOps.AvgPool2d(Plane4(), [1, 2], [1, 2], [0]);
+        Assert.Equal(new[] { 1, 1, 4, 2 }, y.ShapeArray());
+        Assert.Equal(new float[] { 1.5f, 3.5f, 5.5f, 7.5f, 9.5f, 11.5f, 13.5f, 15.5f }, y.ToFloatArray());
+    }
+
+    [Fact]
+    public void ManyPlanesMatchPerPlaneComputation()
+    {
+        // Large enough to run planes in parallel; compare max pool against a direct loop.
+        var x = DenseReference.RandomTensor(9, 2, 16, 20, 20);
+        var y = TensorOps.MaxPool2d(x, [3], [2], [1]);
+        Assert.Equal(new[] { 2, 16, 10, 10 }, y.ShapeArray());
+        var data = x.Floats;
+        for (var p = 0; p < 32; p++)
+            for (var oy = 0; oy < 10; oy++)
+                for (var ox = 0; ox < 10; ox++)
+                {
+                    var best = float.NegativeInfinity;
+                    for (var dy = 0; dy < 3; dy++)
+                        for (var dx = 0; dx < 3; dx++)
+                        {
+                            int iy = oy * 2 - 1 + dy, ix = ox * 2 - 1 + dx;
+                            if (iy is >= 0 and < 20 && ix is >= 0 and < 20) best = Math.Max(best, data[p * 400 + iy * 20 + ix]);
+                        }
+                    Assert.Equal(best, y.Floats[p * 100 + oy * 10 + ox]);
+                }
+    }
+
+    [Fact]
+    public void AdaptiveAvgPoolUsesFloorCeilWindows()
+    {
+        // 1×5 row to 3 outputs: windows [0,2), [1,4), [3,5) (start ⌊i·5/3⌋, end ⌈(i+1)·5/3⌉).
+        var x = Tensor.FromArray(new float[] { 1, 2, 3, 4, 5 }, 1, 1, 1, 5);
+        var y = TensorOps.AdaptiveAvgPool2d(x, [1, 3]);
+        Assert.Equal(new[] { 1, 1, 1, 3 }, y.ShapeArray());
+        Assert.Equal(new float[] { 1.5f, 3f, 4.5f }, y.ToFloatArray());
+
+        var max = TensorOps.AdaptiveMaxPool2d(x, [1, 3]);
+        Assert.Equal(new float[] { 2, 4, 5 }, max.ToFloatArray());
+    }
+
+    [Fact]
+    public void AdaptivePoolToOneIsGlobalAndToLargerRepeats()
+    {
+        var global = TensorOps.AdaptiveAvgPool2d(Plane4(), [1]);
+        Assert.Equal(new[] { 1, 1, 1, 1 }, global.ShapeArray());
+        Assert.Equal(8.5f, global.Item());
+
+        // 2×2 to 3×3: windows [0,1), [0,2), [1,2) in each direction.
+        var x = Tensor.FromArray(new float[] { 1, 2, 3, 4 }, 1, 2, 2);
+        var up = TensorOps.AdaptiveMaxPool2d(x, [3, 3]);
+        Assert.Equal(new float[] { 1, 2, 2, 3, 4, 4, 3, 4, 4 }, up.ToFloatArray());
+    }
+
+    [Fact]
+    public void AdaptiveAvgPoolNonDivisibleMatchesDirectWindows()
+    {
+        var x = DenseReference.RandomTensor(4, 2, 3, 7, 10);
+        var y = TensorOps.AdaptiveAvgPool2d(x, [3, 4]);
+        Assert.Equal(new[] { 2, 3, 3, 4 }, y.ShapeArray());
+        var data = x.Floats;
+        for (var p = 0; p < 6; p++)
+            for (var oy = 0; oy < 3; oy++)
+                for (var ox = 0; ox < 4; ox++)
+                {
+                    int y0 = (int)Math.Floor(oy * 7 / 3.0), y1 = (int)Math.Ceiling((oy + 1) * 7 / 3.0);
+                    int x0 = (int)Math.Floor(ox * 10 / 4.0), x1 = (int)Math.Ceiling((ox + 1) * 10 / 4.0);
+                    double sum = 0;
+                    for (var iy = y0; iy < y1; iy++)
+                        for (var ix = x0; ix < x1; ix++) sum += data[p * 70 + iy * 10 + ix];
+                    Assert.Equal(sum / ((y1 - y0) * (x1 - x0)), y.Floats[p * 12 + oy * 4 + ox], 1e-5);
+                }
+    }
+
+    [Fact]
+    public void ErrorsNameTheOpAndShape()
+    {
+        var rank = Assert.Throws<TensorOpException>(() => TensorOps.MaxPool2d(Tensor.Zeros(4, 4), [2], [], []));
+        Assert.Equal("max_pool2d", rank.Op);
+        Assert.Contains("[4, 4]", rank.Message);
+        var pad = Assert.Throws<TensorOpException>(() => TensorOps.AvgPool2d(Tensor.Zeros(1, 1, 4, 4), [2], [1], [2]));
+        Assert.Equal("avg_pool2d", pad.Op);
+        Assert.Contains("[1, 1, 4, 4]", pad.Message);
+        var adaptive = Assert.Throws<TensorOpException>(() => TensorOps.AdaptiveAvgPool2d(Tensor.Zeros(1, 1, 4, 4), [1, 2, 3]));
+        Assert.Equal("adaptive_avg_pool2d", adaptive.Op);
+    }
+}
