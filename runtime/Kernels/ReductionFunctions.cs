@@ -67,6 +67,27 @@ internal static class ReductionFunctions
             : new int[BroadcastCursor.ScratchLength(rank)];
         var cursor = new BroadcastCursor(scratch, shape, shape, kept, default, 2);
         var length = cursor.InnerLength;
+        if (length < 16)
+        {
+            // Short rows cost more in per-call overhead of the span primitives than in work.
+            for (var row = 0; row < cursor.RowCount; row++)
+            {
+                var source = x.Slice(cursor.Offset0, length);
+                var at = cursor.Offset1;
+                if (cursor.InnerStride1 == 0)
+                {
+                    var accumulator = destination[at];
+                    foreach (var value in source) accumulator = TReduction.Combine(accumulator, value);
+                    destination[at] = accumulator;
+                }
+                else
+                {
+                    for (var i = 0; i < source.Length; i++) destination[at + i] = TReduction.Combine(destination[at + i], source[i]);
+                }
+                cursor.NextRow();
+            }
+            return;
+        }
         for (var row = 0; row < cursor.RowCount; row++)
         {
             var source = x.Slice(cursor.Offset0, length);

@@ -61,6 +61,9 @@ public class ReductionTests
         { new[] { 2, 1, 4, 1 }, new[] { 1, 2 } },
         { new[] { 4, 300 }, new[] { 1 } },
         { new[] { 300, 4 }, new[] { 0 } },
+        { new[] { 3, 40 }, new[] { 0 } },
+        { new[] { 2, 3, 50 }, new[] { 1 } },
+        { new[] { 2, 3, 50 }, new[] { 0, 1 } },
         { new[] { 6 }, new[] { 0 } },
         { new[] { 2, 3, 4 }, Array.Empty<int>() },
     };
