@@ -8,39 +8,62 @@ namespace DyCompile.Runtime;
 public static partial class TensorOps
 {
     [OpKernel("argmax")]
-    public static Tensor ArgMax(Tensor x, int dim, bool keepdim) => ArgExtremum.Run("argmax", x, dim, keepdim, largest: true);
+    public static Tensor ArgMax(Tensor x, int dim, bool keepdim)
+    {
+        var result = Tensor.Zeros(DType.Int64, ArgExtremum.ResultShape("argmax", x, dim, keepdim));
+        ArgMaxInto(x, dim, keepdim, result);
+        return result;
+    }
+
+    public static void ArgMaxInto(Tensor x, int dim, bool keepdim, Tensor destination) =>
+        ArgExtremum.Run("argmax", x, dim, keepdim, largest: true, destination);
 
     [OpKernel("argmin")]
-    public static Tensor ArgMin(Tensor x, int dim, bool keepdim) => ArgExtremum.Run("argmin", x, dim, keepdim, largest: false);
+    public static Tensor ArgMin(Tensor x, int dim, bool keepdim)
+    {
+        var result = Tensor.Zeros(DType.Int64, ArgExtremum.ResultShape("argmin", x, dim, keepdim));
+        ArgMinInto(x, dim, keepdim, result);
+        return result;
+    }
+
+    public static void ArgMinInto(Tensor x, int dim, bool keepdim, Tensor destination) =>
+        ArgExtremum.Run("argmin", x, dim, keepdim, largest: false, destination);
 }
 
 internal static class ArgExtremum
 {
-    public static Tensor Run(string op, Tensor x, int dim, bool keepdim, bool largest)
+    public static int[] ResultShape(string op, Tensor x, int dim, bool keepdim)
     {
         var axis = OperandChecks.SingleDim(op, dim, x.Rank);
-        var shape = x.Rank == 0 ? [1] : x.ShapeArray();
+        if (x.Rank == 0) return [];
+        var shape = x.ShapeArray();
+        return keepdim
+            ? shape.Select((d, i) => i == axis ? 1 : d).ToArray()
+            : shape.Where((_, i) => i != axis).ToArray();
+    }
+
+    public static void Run(string op, Tensor x, int dim, bool keepdim, bool largest, Tensor destination)
+    {
+        var axis = OperandChecks.SingleDim(op, dim, x.Rank);
+        ReadOnlySpan<int> shape = x.Rank == 0 ? [1] : x.Shape;
         var n = shape[axis];
         if (n == 0)
             throw new TensorOpException(op, $"dimension {dim} of shape {Shapes.Format(x.Shape)} is empty");
+        if (x.DType is not (DType.Float32 or DType.Int32 or DType.Int64))
+            throw OperandChecks.UnsupportedDType(op, x.DType, "f32, i32, i64");
+        OperandChecks.Destination(op, destination, DType.Int64, ResultShape(op, x, dim, keepdim));
         var outer = 1;
         for (var i = 0; i < axis; i++) outer *= shape[i];
         var inner = 1;
         for (var i = axis + 1; i < shape.Length; i++) inner *= shape[i];
 
-        var resultShape = x.Rank == 0 ? [] : keepdim
-            ? shape.Select((d, i) => i == axis ? 1 : d).ToArray()
-            : shape.Where((_, i) => i != axis).ToArray();
-        var result = Tensor.Zeros(DType.Int64, resultShape);
-        var indices = result.Longs;
+        var indices = destination.Longs;
         switch (x.DType)
         {
             case DType.Float32: Search<float>(x.Floats, outer, n, inner, largest, indices); break;
             case DType.Int32: Search<int>(x.Ints, outer, n, inner, largest, indices); break;
-            case DType.Int64: Search<long>(x.Longs, outer, n, inner, largest, indices); break;
-            default: throw OperandChecks.UnsupportedDType(op, x.DType, "f32, i32, i64");
+            default: Search<long>(x.Longs, outer, n, inner, largest, indices); break;
         }
-        return result;
     }
 
     /// <summary>x is viewed as [outer, n, inner]; indices is [outer, inner].</summary>

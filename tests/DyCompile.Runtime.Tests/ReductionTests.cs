@@ -245,6 +245,37 @@ public class ReductionTests
     }
 
     [Fact]
+    public void IntoVariantsWriteTheDestinationAndValidateIt()
+    {
+        var x = Tensor.FromArray([1f, 5f, 3f, 4f, 2f, 6f], 2, 3);
+        var row = Tensor.Zeros(2, 1);
+        TensorOps.SumInto(x, [1], true, row);
+        Assert.Equal(new[] { 9f, 12f }, row.Floats.ToArray());
+        var column = Tensor.Zeros(3);
+        TensorOps.MeanInto(x, [0], false, column);
+        Assert.Equal(new[] { 2.5f, 3.5f, 4.5f }, column.Floats.ToArray());
+        TensorOps.MaxInto(x, [0], false, column);
+        Assert.Equal(new[] { 4f, 5f, 6f }, column.Floats.ToArray());
+        TensorOps.MinInto(x, [-2], false, column);
+        Assert.Equal(new[] { 1f, 2f, 3f }, column.Floats.ToArray());
+        var indices = Tensor.Zeros(DType.Int64, 2);
+        TensorOps.ArgMaxInto(x, 1, false, indices);
+        Assert.Equal(new[] { 1L, 2L }, indices.Longs.ToArray());
+        TensorOps.ArgMinInto(x, 1, false, indices);
+        Assert.Equal(new[] { 0L, 1L }, indices.Longs.ToArray());
+        var longs = Tensor.Zeros(DType.Int64, 2);
+        TensorOps.SumInto(Tensor.FromArray(new[] { 1, 2, 3, 4 }, 2, 2), [1], false, longs);
+        Assert.Equal(new[] { 3L, 7L }, longs.Longs.ToArray());
+
+        var e = Assert.Throws<TensorOpException>(() => TensorOps.SumInto(x, [1], true, Tensor.Zeros(2)));
+        Assert.Equal("sum", e.Op);
+        Assert.Contains("[2, 1]", e.Message);
+        Assert.Throws<TensorOpException>(() => TensorOps.SumInto(Tensor.FromArray(new[] { 1, 2 }, 2), [], false, Tensor.Zeros(DType.Int32)));
+        Assert.Throws<TensorOpException>(() => TensorOps.MaxInto(x, [0], false, Tensor.Zeros(2)));
+        Assert.Throws<TensorOpException>(() => TensorOps.ArgMaxInto(x, 1, false, Tensor.Zeros(2)));
+    }
+
+    [Fact]
     public void ReductionSugarForwardsToTheKernels()
     {
         var x = Tensor.FromArray([1f, 5f, 3f, 4f, 2f, 6f], 2, 3);
