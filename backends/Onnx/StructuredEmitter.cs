@@ -223,8 +223,9 @@ internal sealed class StructuredEmitter
         if (loop.Exits.Count == 0) throw Unstructured(header, "the loop it heads never exits");
         List<string> loopStops = [header, .. loop.Exits];
         var body = new OnnxGraphBuilder(_names, $"loop_{header}");
-        body.Input(_names.Fresh("iteration"), IRType.Tensor(Runtime.DType.Int64), withShape: false);
-        body.Input(_names.Fresh("condition"), IRType.Bool, withShape: false);
+        // ONNX Runtime needs the shapes of the body inputs; loop-carried values keep their IR types.
+        body.Input(_names.Fresh("iteration"), IRType.Tensor(Runtime.DType.Int64), withShape: true);
+        body.Input(_names.Fresh("condition"), IRType.Bool, withShape: true);
 
         // Carried values: the header's parameters, each exit's arguments, the selector.
         var carriedIn = new List<List<string>>();
@@ -234,13 +235,13 @@ internal sealed class StructuredEmitter
             foreach (var type in ParameterTypes(stop))
             {
                 var name = _names.Fresh($"{(stop == Exit ? "return" : stop)}_in");
-                body.Input(name, type, withShape: false);
+                body.Input(name, type, withShape: true);
                 names.Add(name);
             }
             carriedIn.Add(names);
         }
         var selectorIn = _names.Fresh("selector_in");
-        body.Input(selectorIn, IRType.Tensor(Runtime.DType.Int64), withShape: false);
+        body.Input(selectorIn, IRType.Tensor(Runtime.DType.Int64), withShape: true);
 
         var outcome = EmitRegion(body, header, carriedIn[0], loopStops, loop.Body, startsLoopBody: true);
         var selector = outcome.SelectorIn(body);
