@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 using DyCompile.Benchmarks;
@@ -13,7 +14,8 @@ if (args.Length > 0 && args[0] == "--quick")
 }
 
 Console.WriteLine($"FP32 peak: {MachinePeak.Describe()}");
-var config = DefaultConfig.Instance.AddColumn(new FlopsColumn(false), new FlopsColumn(true));
+var config = DefaultConfig.Instance.AddColumn(
+    StatisticColumn.Min, new FlopsColumn(FlopsMeasure.Mean), new FlopsColumn(FlopsMeasure.Best), new FlopsColumn(FlopsMeasure.BestPercentOfPeak));
 BenchmarkSwitcher.FromAssembly(typeof(MachinePeak).Assembly).Run(args, config);
 
 internal static class QuickTimings
