@@ -83,7 +83,7 @@ public static unsafe class Gemm
     /// <summary>C (+)= A · B where A is m × k row-major and B (k × n) exists only as what
     /// <paramref name="packer"/> writes into packed panels, e.g. an im2col view of an image that
     /// is never materialized.</summary>
-    internal static void SgemmPackedB<TPacker>(int m, int n, int k, ReadOnlySpan<float> a, int lda, TPacker packer, Span<float> c, int ldc, bool accumulate)
+    internal static void SgemmPackedB<TPacker>(int m, int n, int k, ReadOnlySpan<float> a, int lda, TPacker packer, Span<float> c, int ldc, bool accumulate, int maxThreads)
         where TPacker : struct, IGemmBPacker
     {
         CheckOperand("A", a.Length, m, k, lda);
@@ -95,7 +95,7 @@ public static unsafe class Gemm
                 for (var i = 0; i < m; i++) c.Slice(i * ldc, n).Clear();
             return;
         }
-        var threads = (long)m * n * k >= ParallelThreshold ? Environment.ProcessorCount : 1;
+        var threads = (long)m * n * k >= ParallelThreshold ? Math.Max(1, Math.Min(maxThreads, Environment.ProcessorCount)) : 1;
         fixed (float* pa = a, pc = c)
         {
             var problem = new GemmProblem(pa, lda, false, null, 0, false, pc, ldc, m, n, k, accumulate);
