@@ -119,7 +119,11 @@ public static unsafe class Gemm
         var packB = (_packB ??= new PackBuffer()).Get(KC * GemmPacking.PanelCount(Math.Min(NC, g.N), NR) * NR);
         // Equal-sized blocks rather than full blocks plus a remainder: a thin last A block or
         // a shallow last k slice would run the micro-kernel at poor efficiency.
-        var mStep = GemmPacking.PanelCount(GemmPacking.PanelCount(g.M, GemmPacking.PanelCount(g.M, MC)), MR) * MR;
+        // With several cores the block count is rounded up to a multiple of the core count
+        // (11 blocks on 2 cores would leave one core idle for a twelfth of the time).
+        var wantedBlocks = GemmPacking.PanelCount(g.M, MC);
+        if (threads > 1 && wantedBlocks >= threads) wantedBlocks = GemmPacking.PanelCount(wantedBlocks, threads) * threads;
+        var mStep = GemmPacking.PanelCount(GemmPacking.PanelCount(g.M, wantedBlocks), MR) * MR;
         var mBlocks = GemmPacking.PanelCount(g.M, mStep);
         var kStep = GemmPacking.PanelCount(g.K, GemmPacking.PanelCount(g.K, KC));
         for (var jc = 0; jc < g.N; jc += NC)
