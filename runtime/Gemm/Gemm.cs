@@ -11,9 +11,9 @@ namespace DyCompile.Runtime;
 /// panels (sized to stay in L2/L3), then every MC × KC block of A is packed into MR-tall panels
 /// (sized for L2) and the MR × NR register tile sweeps them, its B micro-panel (KC × NR,
 /// 16 KiB) staying in L1. Work is spread over cores as (A block × group of B panels) items, so
-/// both tall and wide problems parallelize. Rows of very short problems (m ≤ 4, a linear layer
-/// on a single sample) skip packing and run as dot products or row updates, which are memory
-/// bound anyway.
+/// both tall and wide problems parallelize. Very short problems (m ≤ 4, a linear layer on a
+/// single sample) and matrix × vector skip packing and run as dot products or row updates,
+/// which are memory bound anyway.
 /// </remarks>
 public static unsafe class Gemm
 {
