@@ -13,7 +13,7 @@ if (args.Length > 0 && args[0] == "--quick")
     return;
 }
 
-Console.WriteLine($"FP32 peak: {MachinePeak.Describe()}");
+Console.WriteLine($"FP32 peak: {MachinePeak.Describe()}; /proc/cpuinfo clock: {MachinePeak.NominalClockGHz?.ToString("F3") ?? "none"} GHz");
 var config = DefaultConfig.Instance.AddColumn(
     StatisticColumn.Min, new FlopsColumn(FlopsMeasure.Mean), new FlopsColumn(FlopsMeasure.Best), new FlopsColumn(FlopsMeasure.BestPercentOfPeak));
 BenchmarkSwitcher.FromAssembly(typeof(MachinePeak).Assembly).Run(args, config);
@@ -23,7 +23,7 @@ internal static class QuickTimings
     /// <summary>Times every case whose name contains <paramref name="filter"/>.</summary>
     public static void Run(string filter)
     {
-        Console.WriteLine($"FP32 peak: {MachinePeak.Describe()}");
+        Console.WriteLine($"FP32 peak: {MachinePeak.Describe()}; /proc/cpuinfo clock: {MachinePeak.NominalClockGHz?.ToString("F3") ?? "none"} GHz");
         _filter = filter;
         foreach (var size in new[] { 256, 512, 1024 })
         {
