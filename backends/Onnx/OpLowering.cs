@@ -54,13 +54,20 @@ internal static class OpLowering
             case "clamp":
                 return [g.One("Clip", [x[0], FloatScalar(g, a.GetFloat("min"), hint), FloatScalar(g, a.GetFloat("max"), hint)], hint)];
             case "cast":
-                return [g.One("Cast", x, hint, Int("to", (long)OnnxTypes.ElementType(a.GetDType("dtype"))))];
+            {
+                var to = a.GetDType("dtype");
+                return ((TensorType)T(0)).DType == DType.Float32 && to is DType.Int32 or DType.Int64
+                    ? [SaturatingCast(g, x[0], to, hint)]
+                    : [g.One("Cast", x, hint, Int("to", (long)OnnxTypes.ElementType(to)))];
+            }
             case "host.ne":
                 return [g.One("Not", [g.One("Equal", x, hint + "_eq")], hint)];
             case "host.to_float":
                 return [g.One("Cast", x, hint, Int("to", (long)OnnxTypes.ElementType(DType.Float32)))];
             case "host.to_int":
-                return [g.One("Cast", x, hint, Int("to", (long)OnnxTypes.ElementType(DType.Int32)))];
+                return T(0) == IRType.Float
+                    ? [SaturatingCast(g, x[0], DType.Int32, hint)]
+                    : [g.One("Cast", x, hint, Int("to", (long)OnnxTypes.ElementType(DType.Int32)))];
             case "item":
             {
                 var scalar = g.One("Reshape", [x[0], g.Int64s([], hint + "_shape")], hint + "_0d");
@@ -165,6 +172,23 @@ internal static class OpLowering
 
     private static OnnxExportException Unsupported(Node node, string why) =>
         new($"op '{node.Op}' of {string.Join(", ", node.Results.Select(r => r.Ref).DefaultIfEmpty("(no result)"))} cannot be exported to ONNX: {why}");
+
+    /// <summary>float → int as .NET converts (the runtime's semantics): toward zero, saturating at
+    /// the integer range, NaN → 0. ONNX leaves out-of-range casts undefined, so the input is first
+    /// cleared of NaN and clipped to the largest float below 2^31 (2^63), and inputs at or above
+    /// 2^31 (2^63) are given the maximum afterwards.</summary>
+    private static string SaturatingCast(OnnxGraphBuilder g, string x, DType to, string hint)
+    {
+        var (low, high, limit, max) = to == DType.Int32
+            ? (-2147483648f, 2147483520f, 2147483648f, (double)int.MaxValue)
+            : (-9223372036854775808f, 9223371487098961920f, 9223372036854775808f, (double)long.MaxValue);
+        var target = IRType.Tensor(to);
+        var clean = g.One("Where", [g.One("IsNaN", [x], hint + "_nan"), FloatScalar(g, 0f, hint), x], hint + "_clean");
+        var clipped = g.One("Clip", [clean, FloatScalar(g, low, hint), FloatScalar(g, high, hint)], hint + "_clip");
+        var cast = g.One("Cast", [clipped], hint + "_cast", Int("to", (long)OnnxTypes.ElementType(to)));
+        var above = g.One("GreaterOrEqual", [x, FloatScalar(g, limit, hint)], hint + "_above");
+        return g.One("Where", [above, g.Literal(target, [max], hint + "_max"), cast], hint);
+    }
 
     private static string FloatScalar(OnnxGraphBuilder g, float value, string hint) =>
         g.Literal(IRType.Float, [value], hint + "_c");

@@ -17,6 +17,8 @@ internal static class OrtRunner
         try
         {
             using var options = new RunOptions();
+            // A run that a rounding difference sends round a loop forever is stopped, not waited for.
+            using var watchdog = new Timer(_ => options.Terminate = true, null, 20_000, Timeout.Infinite);
             var outputNames = Enumerable.Range(0, program.ResultTypes.Length).Select(i => $"result{i}").ToList();
             using var results = session.Run(options, program.Inputs.Select(i => i.Name).ToList(), values, outputNames);
             return results.Select((r, i) => FromOrt(r, program.ResultTypes[i])).ToList();
