@@ -31,6 +31,11 @@ public sealed class ResNet56Sdn : ZooModel
         KaimingInit.ApplyToConvolutions(this, random);
     }
 
+    public SdnConfig Config => _config;
+
+    /// <summary>The indices of the blocks followed by an internal classifier, in order.</summary>
+    public static IReadOnlyList<int> ExitBlocks => _exitAfter;
+
     public ConvBn Stem { get; }
 
     public ModuleList<BasicBlock> Blocks { get; }
