@@ -2,6 +2,7 @@ using DyCompile.Backends.Onnx;
 using DyCompile.IR;
 using DyCompile.Runtime;
 using DyCompile.Zoo.EarlyExit;
+using DyCompile.Zoo.Skipping;
 using Microsoft.ML.OnnxRuntime;
 
 namespace DyCompile.Zoo.Tests;
@@ -42,5 +43,40 @@ public class ZooOnnxTests
                 Assert.True(Math.Abs(expected[k] - onnx[k]) <= 1e-3f * (1 + Math.Abs(expected[k])), $"input {i}, logit {k}: {onnx[k]} from ONNX Runtime, {expected[k]} eagerly");
         }
         Assert.True(exits.Count >= 2, "every input left at the same exit");
+    }
+
+    [Fact]
+    public void SkipNetEagerInterpreterAndOnnxRuntimeAgreeOnSkippedBlocks()
+    {
+        var model = new SkipNetFeedForward(new SkipNetConfig(Width: 4, Seed: 5));
+        var program = SkipNetFeedForwardLowering.Lower(model, 32);
+        var weights = model.SaveStateDict();
+        var proto = OnnxExporter.Export(program, weights);
+        // Seventeen sequential diamonds: seventeen Ifs in the main graph, none duplicated.
+        Assert.Equal(17, proto.Graph.Node.Count(n => n.OpType == "If"));
+        using var session = new InferenceSession(OnnxExporter.ExportBytes(program, weights));
+        var interpreter = new Interpreter();
+        var random = new Random(3);
+        var paths = new HashSet<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            var x = model.SampleInput(random);
+            var (logits, executed) = model.Forward(x);
+
+            var run = interpreter.Run(program, [x], weights);
+            var ranInIR = Enumerable.Range(1, executed.Length - 1).Select(b => run.Path.Contains($"run_{b}")).ToArray();
+            Assert.Equal(executed[1..], ranInIR);
+            Assert.Equal(logits.Floats.ToArray(), ((Tensor)run.Outputs[0]).Floats.ToArray());
+            paths.Add(string.Join(',', ranInIR));
+
+            using var input = OrtValue.CreateTensorValueFromMemory(x.Floats.ToArray(), x.ShapeArray().Select(d => (long)d).ToArray());
+            using var options = new RunOptions();
+            using var results = session.Run(options, ["x"], [input], ["result0"]);
+            var onnx = results[0].GetTensorDataAsSpan<float>().ToArray();
+            var expected = logits.Floats.ToArray();
+            for (var k = 0; k < expected.Length; k++)
+                Assert.True(Math.Abs(expected[k] - onnx[k]) <= 1e-3f * (1 + Math.Abs(expected[k])), $"input {i}, logit {k}: {onnx[k]} from ONNX Runtime, {expected[k]} eagerly");
+        }
+        Assert.True(paths.Count >= 2, "every input skipped the same blocks");
     }
 }
