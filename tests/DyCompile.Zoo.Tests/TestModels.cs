@@ -17,7 +17,7 @@ public static class TestModels
         ["skipnet_rnngate"] = seed => new SkipNetRecurrent(new SkipNetConfig(Width: 8, Seed: seed)),
         ["blockdrop_resnet110"] = seed => new BlockDrop(new SkipNetConfig(BlocksPerGroup: 18, Width: 4, Seed: seed)),
         ["image_captioner"] = seed => new ImageCaptioner(new ImageCaptionerConfig(Seed: seed)),
-        ["early_exit_transformer"] = seed => new EarlyExitTransformer(new EarlyExitTransformerConfig(Seed: seed)),
+        ["early_exit_transformer"] = seed => new EarlyExitTransformer(new EarlyExitTransformerConfig(Threshold: 0.4f, Seed: seed)),
         ["mixture_of_experts"] = seed => new MixtureOfExperts(new MixtureOfExpertsConfig(Seed: seed)),
         ["adaptive_computation"] = seed => new AdaptiveComputationBlock(new AdaptiveComputationConfig(Seed: seed)),
         ["decoder_generator"] = seed => new DecoderGenerator(new DecoderGeneratorConfig(SkipThreshold: 0.15f, Seed: seed)),

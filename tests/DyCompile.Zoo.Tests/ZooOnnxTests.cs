@@ -17,6 +17,7 @@ public class ZooOnnxTests
     {
         var model = new ResNet56Sdn(new SdnConfig(WidthDivisor: 4, Seed: 2));
         var program = ResNet56SdnLowering.Lower(model);
+        Assert.DoesNotContain(Verifier.Verify(program), f => f.Severity == Severity.Error);
         var weights = model.SaveStateDict();
         using var session = new InferenceSession(OnnxExporter.ExportBytes(program, weights));
         var interpreter = new Interpreter();
@@ -50,6 +51,7 @@ public class ZooOnnxTests
     {
         var model = new SkipNetFeedForward(new SkipNetConfig(Width: 4, Seed: 5));
         var program = SkipNetFeedForwardLowering.Lower(model, 32);
+        Assert.DoesNotContain(Verifier.Verify(program), f => f.Severity == Severity.Error);
         var weights = model.SaveStateDict();
         var proto = OnnxExporter.Export(program, weights);
         // Seventeen sequential diamonds: seventeen Ifs in the main graph, none duplicated.
