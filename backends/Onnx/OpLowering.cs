@@ -226,7 +226,9 @@ internal static class OpLowering
     };
 
     /// <summary>Adaptive pooling to 1×1 is global pooling; to a size that divides the input evenly it
-    /// is plain pooling with kernel = stride = input/output (PyTorch's windows coincide then).</summary>
+    /// is plain pooling with kernel = stride = input/output (PyTorch's windows coincide then);
+    /// otherwise each output cell is its own window, PyTorch's rows ⌊i·H/h⌋ … ⌈(i+1)·H/h⌉ (and
+    /// columns alike), sliced, reduced and concatenated. Input sizes must be static.</summary>
     private static string AdaptivePool(OnnxGraphBuilder g, Node node, string x, string hint)
     {
         var isMax = node.Op == "adaptive_max_pool2d";
@@ -236,10 +238,32 @@ internal static class OpLowering
             return g.One(isMax ? "GlobalMaxPool" : "GlobalAveragePool", [x], hint);
         var shape = OnnxTypes.ShapeOf(node.Operands[0].Type);
         long h = shape[^2], w = shape[^1];
-        if (h == TensorType.Dynamic || w == TensorType.Dynamic || h % output[0] != 0 || w % output[1] != 0)
-            throw Unsupported(node, $"adaptive pooling of {node.Operands[0].Type} to [{output[0]}, {output[1]}] needs uneven windows (only static sizes that divide evenly map to ONNX pooling)");
-        long[] kernel = [h / output[0], w / output[1]];
-        var attrs = new[] { Ints("kernel_shape", kernel), Ints("strides", kernel) };
-        return isMax ? g.One("MaxPool", [x], hint, attrs) : g.One("AveragePool", [x], hint, attrs);
+        if (h == TensorType.Dynamic || w == TensorType.Dynamic)
+            throw Unsupported(node, $"adaptive pooling of {node.Operands[0].Type} needs static spatial sizes");
+        if (output[0] == 0 || output[1] == 0)
+            throw Unsupported(node, "adaptive pooling to an empty output");
+        if (h % output[0] == 0 && w % output[1] == 0)
+        {
+            long[] kernel = [h / output[0], w / output[1]];
+            var attrs = new[] { Ints("kernel_shape", kernel), Ints("strides", kernel) };
+            return isMax ? g.One("MaxPool", [x], hint, attrs) : g.One("AveragePool", [x], hint, attrs);
+        }
+        var axes = g.Int64s([2, 3], hint + "_axes");
+        var rows = new List<string>();
+        for (long i = 0; i < output[0]; i++)
+        {
+            var cells = new List<string>();
+            for (long j = 0; j < output[1]; j++)
+            {
+                long h0 = i * h / output[0], h1 = ((i + 1) * h + output[0] - 1) / output[0];
+                long w0 = j * w / output[1], w1 = ((j + 1) * w + output[1] - 1) / output[1];
+                var window = g.One("Slice", [x, g.Int64s([h0, w0], hint + "_from"), g.Int64s([h1, w1], hint + "_to"), axes], hint + "_window");
+                cells.Add(isMax
+                    ? g.One("ReduceMax", [window], hint + "_cell", Int("keepdims", 1), Ints("axes", [2, 3]))
+                    : g.One("ReduceMean", [window], hint + "_cell", Int("keepdims", 1), Ints("axes", [2, 3])));
+            }
+            rows.Add(g.One("Concat", cells, hint + "_row", Int("axis", 3)));
+        }
+        return g.One("Concat", rows, hint, Int("axis", 2));
     }
 }

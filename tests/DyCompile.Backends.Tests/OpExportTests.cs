@@ -70,6 +70,8 @@ public class OpExportTests
         ["avg_pool2d_padded"] = g => Single("avg_pool2d", A(("kernelSize", new[] { 3, 3 }), ("stride", new[] { 2, 2 }), ("padding", new[] { 1, 1 })), g.Normal(2, 3, 7, 8)),
         ["adaptive_avg_pool2d_global"] = g => Single("adaptive_avg_pool2d", A(("outputSize", new[] { 1, 1 })), g.Normal(2, 3, 5, 7)),
         ["adaptive_avg_pool2d_even"] = g => Single("adaptive_avg_pool2d", A(("outputSize", new[] { 2, 3 })), g.Normal(1, 3, 4, 6)),
+        ["adaptive_avg_pool2d_uneven"] = g => Single("adaptive_avg_pool2d", A(("outputSize", new[] { 2, 3 })), g.Normal(2, 3, 5, 7)),
+        ["adaptive_max_pool2d_uneven"] = g => Single("adaptive_max_pool2d", A(("outputSize", new[] { 3 })), g.Normal(1, 2, 7, 5)),
         ["adaptive_max_pool2d_even"] = g => Single("adaptive_max_pool2d", A(("outputSize", new[] { 2 })), g.Normal(1, 3, 4, 6)),
         ["batch_norm"] = g => Single("batch_norm", A(("eps", 1e-5f)), g.Normal(2, 3, 4, 5), g.Normal(3), g.Uniform(0.2f, 2f, 3), g.Normal(3), g.Normal(3)),
         ["layer_norm_last"] = g => Single("layer_norm", A(("eps", 1e-5f)), g.Normal(2, 3, 8), g.Normal(8), g.Normal(8)),
