@@ -64,12 +64,14 @@ internal sealed class OnnxGraphBuilder(OnnxNames names, string name)
 
     public string Literal(IRType type, IReadOnlyList<double> values, string hint) => Constant(OnnxTypes.Literal("", type, values), hint);
 
-    /// <summary>Zeros of a statically shaped type: the placeholder for a value a path does not produce.</summary>
-    public string Zeros(IRType type, string hint, string what)
+    /// <summary>Zeros of <paramref name="type"/>: the placeholder for a value a path does not
+    /// produce. It is never read — the selector sends control elsewhere — so a dynamic dimension
+    /// is given size 1 (ONNX lets If branches and loop iterations differ in shapes).</summary>
+    public string Zeros(IRType type, string hint)
     {
-        if (type is TensorType { IsStatic: false })
-            throw new OnnxExportException($"{what} has the dynamic type {type}; a structured export needs a placeholder of static shape for the paths that do not produce it");
-        var count = type is TensorType t ? (int)t.ElementCount : 1;
+        if (type is TensorType t && !t.IsStatic)
+            type = t.WithShape(t.Shape.Select(d => d == TensorType.Dynamic ? 1 : d));
+        var count = type is TensorType s ? (int)s.ElementCount : 1;
         return Literal(type, new double[count], hint);
     }
 

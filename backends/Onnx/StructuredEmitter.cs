@@ -12,7 +12,7 @@ namespace DyCompile.Backends.Onnx;
 /// if/else diamond: an <c>If</c> whose outputs are the join block's arguments, after which emission
 /// goes on at the join. A branch whose sides only meet at a stop (an early return, a <c>break</c>)
 /// becomes an <c>If</c> that outputs the selector and the arguments of every stop either side
-/// reaches; a side fills the stops it does not reach with zeros.</para>
+/// reaches; a side fills the stops it does not reach with zeros (never read).</para>
 /// <para>A natural loop becomes a <c>Loop</c> whose carried values are the header's parameters, the
 /// arguments of each exit, and the selector; one iteration is the region from the header with
 /// stops [header, exits…], and the loop goes on while the selector picks the header. After it,
@@ -193,7 +193,7 @@ internal sealed class StructuredEmitter
                 {
                     var value = o.Slots.TryGetValue(stop, out var slots)
                         ? sub.One("Identity", [slots[i]], "carry")
-                        : sub.Zeros(types[i], "unused", $"argument {i} of {Describe(stops[stop])} (at the branch in ^{at})");
+                        : sub.Zeros(types[i], "unused");
                     sub.Output(value, types[i], withShape: false);
                 }
             }
@@ -264,7 +264,7 @@ internal sealed class StructuredEmitter
         {
             var types = ParameterTypes(loopStops[s]);
             for (var i = 0; i < types.Count; i++)
-                initial.Add(g.Zeros(types[i], "unset", $"argument {i} of {Describe(loopStops[s])} (leaving the loop at ^{header})"));
+                initial.Add(g.Zeros(types[i], "unset"));
         }
         initial.Add(g.Int64Scalar(0, "selector_init"));
         var carriedCount = loopStops.Sum(s => ParameterTypes(s).Count) + 1;

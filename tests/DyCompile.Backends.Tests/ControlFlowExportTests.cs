@@ -77,6 +77,16 @@ public class ControlFlowExportTests
         Assert.Contains(paths, p => p.Count >= 2 && p[^2] == "header");
     }
 
+    [Fact]
+    public void DynamicallyShapedLoopValuesAgree()
+    {
+        // The batch dimension is dynamic, so the placeholders for the break arguments are too.
+        var program = Program.Parse(WhileBreak.Replace("[1, 4]", "[?, 4]"));
+        var weights = new Dictionary<string, Tensor> { ["w"] = Identityish(4, 1.3f, new Gen(7)) };
+        var paths = RunMany(program, weights, g => [g.Normal(1 + (int)g.Float(0, 3), 4) * 0.6f, (int)g.Float(0, 6)], count: 12);
+        Assert.True(paths.Select(p => p.Count).Distinct().Count() >= 2);
+    }
+
     /// <summary>A diamond inside a loop body: the branch sides meet at a latch that either continues
     /// or breaks; the counter decides which side runs.</summary>
     private const string LoopWithDiamond = """
