@@ -2,7 +2,9 @@ using DyCompile.Backends.Onnx;
 using DyCompile.IR;
 using DyCompile.Runtime;
 using DyCompile.Zoo.EarlyExit;
+using DyCompile.Zoo.Sequence;
 using DyCompile.Zoo.Skipping;
+using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 
 namespace DyCompile.Zoo.Tests;
@@ -80,5 +82,39 @@ public class ZooOnnxTests
                 Assert.True(Math.Abs(expected[k] - onnx[k]) <= 1e-3f * (1 + Math.Abs(expected[k])), $"input {i}, logit {k}: {onnx[k]} from ONNX Runtime, {expected[k]} eagerly");
         }
         Assert.True(paths.Count >= 2, "every input skipped the same blocks");
+    }
+
+    [Fact]
+    public void CaptionerGreedyLoopAgreesEagerInterpreterAndOnnxRuntime()
+    {
+        var model = new ImageCaptioner(new ImageCaptionerConfig(Seed: 1));
+        var program = ImageCaptionerLowering.Lower(model);
+        Assert.DoesNotContain(Verifier.Verify(program), f => f.Severity == Severity.Error);
+        var weights = model.SaveStateDict();
+        var proto = OnnxExporter.Export(program, weights);
+        Assert.Single(proto.Graph.Node, n => n.OpType == "Loop");
+        using var session = new InferenceSession(proto.ToByteArray());
+        var interpreter = new Interpreter();
+        var random = new Random(42);
+        var lengths = new HashSet<int>();
+        for (var i = 0; i < 8; i++)
+        {
+            var x = model.SampleInput(random);
+            var caption = model.Forward(x);
+            lengths.Add(caption.Dim(1));
+
+            var maxSteps = model.Config.MaxSteps;
+            var expected = caption.Longs.ToArray().Concat(Enumerable.Repeat(-1L, maxSteps - caption.Dim(1))).ToArray();
+            var run = interpreter.Run(program, [x], weights);
+            Assert.Equal(expected, ((Tensor)run.Outputs[0]).Longs.ToArray());
+            Assert.Equal(caption.Dim(1), (int)run.Outputs[1]);
+
+            using var input = OrtValue.CreateTensorValueFromMemory(x.Floats.ToArray(), x.ShapeArray().Select(d => (long)d).ToArray());
+            using var options = new RunOptions();
+            using var results = session.Run(options, ["image"], [input], ["result0", "result1"]);
+            Assert.Equal(expected, results[0].GetTensorDataAsSpan<long>().ToArray());
+            Assert.Equal(caption.Dim(1), results[1].GetTensorDataAsSpan<int>()[0]);
+        }
+        Assert.True(lengths.Count >= 2, "every caption had the same length");
     }
 }

@@ -32,6 +32,8 @@ public sealed class ImageCaptioner : ZooModel
         Vocabulary = RegisterModule("vocabulary", new Linear(_config.Hidden, _config.Vocab, generator: random));
     }
 
+    public ImageCaptionerConfig Config => _config;
+
     public ConvBn Encoder1 { get; }
     public ConvBn Encoder2 { get; }
     public Embedding Words { get; }
