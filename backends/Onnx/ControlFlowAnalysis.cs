@@ -2,9 +2,9 @@ using DyCompile.IR;
 
 namespace DyCompile.Backends.Onnx;
 
-/// <summary>Dominators, post-dominators and natural loops of a program's CFG — what the structured
-/// export needs to recognize if/else diamonds, early returns and loops. Post-dominance is taken
-/// with a virtual exit that every <c>return</c> reaches.</summary>
+/// <summary>Dominators, natural loops and region post-dominators of a program's CFG — what the
+/// structured export needs to recognize if/else diamonds, early returns and loops. Post-dominance
+/// is taken with a virtual exit that every <c>return</c> (and every edge leaving the region) reaches.</summary>
 internal sealed class ControlFlowAnalysis
 {
     /// <summary>The virtual exit block's name (not a valid IR block name, so it never collides).</summary>
@@ -13,7 +13,6 @@ internal sealed class ControlFlowAnalysis
     private readonly Dictionary<string, List<string>> _successors = [];
     private readonly Dictionary<string, List<string>> _predecessors = [];
     private readonly Dictionary<string, HashSet<string>> _dominators;
-    private readonly Dictionary<string, HashSet<string>> _postDominators;
     private readonly Dictionary<string, NaturalLoop> _loops = [];
 
     public ControlFlowAnalysis(Program program)
@@ -42,15 +41,6 @@ internal sealed class ControlFlowAnalysis
             foreach (var s in successors.Distinct()) _predecessors[s].Add(name);
 
         _dominators = Dominators(Order, Order[0], n => _predecessors[n]);
-        // Only blocks with a path to a return have post-dominators.
-        var returns = new HashSet<string> { Exit };
-        var work = new Stack<string>([Exit]);
-        while (work.Count > 0)
-            foreach (var p in _predecessors[work.Pop()])
-                if (returns.Add(p)) work.Push(p);
-        var reverse = new List<string> { Exit };
-        reverse.AddRange(Order.Where(returns.Contains));
-        _postDominators = Dominators(reverse, Exit, n => n == Exit ? [] : _successors[n]);
 
         foreach (var name in Order)
             foreach (var s in _successors[name])
@@ -75,13 +65,42 @@ internal sealed class ControlFlowAnalysis
 
     public bool Dominates(string a, string b) => _dominators.TryGetValue(b, out var d) && d.Contains(a);
 
-    /// <summary>The nearest block other than <paramref name="block"/> on every path from it to a
-    /// return (<see cref="Exit"/> when only the exit is), or null when no path returns.</summary>
-    public string? ImmediatePostDominator(string block)
+    /// <summary>The nearest block other than <paramref name="block"/> that every path from it passes
+    /// before leaving the region — reaching a block <paramref name="leaves"/> accepts (a stop of the
+    /// region, a block outside its loop) or returning — or <see cref="Exit"/> when no block inside
+    /// the region is on every path; null when some path from it never leaves.</summary>
+    /// <remarks>Post-dominance is taken inside the region: a <c>continue</c> that jumps back to the
+    /// loop header leaves the region, so the loop's bottom test does not post-dominate a branch
+    /// whose one side continues.</remarks>
+    public string? RegionPostDominator(string block, Func<string, bool> leaves)
     {
-        if (!_postDominators.TryGetValue(block, out var set) || !set.Contains(Exit)) return null;
+        var successors = new Dictionary<string, List<string>>();
+        var work = new Stack<string>([block]);
+        while (work.Count > 0)
+        {
+            var n = work.Pop();
+            if (successors.ContainsKey(n)) continue;
+            var next = _successors[n].Select(s => s == Exit || leaves(s) ? Exit : s).Distinct().ToList();
+            successors[n] = next;
+            foreach (var s in next)
+                if (s != Exit) work.Push(s);
+        }
+        var predecessors = successors.Keys.Append(Exit).ToDictionary(n => n, _ => new List<string>());
+        foreach (var (n, next) in successors)
+            foreach (var s in next) predecessors[s].Add(n);
+
+        var leaving = new HashSet<string> { Exit };
+        var back = new Stack<string>([Exit]);
+        while (back.Count > 0)
+            foreach (var p in predecessors[back.Pop()])
+                if (leaving.Add(p)) back.Push(p);
+        if (!leaving.Contains(block)) return null;
+
+        var nodes = new List<string> { Exit };
+        nodes.AddRange(successors.Keys.Where(leaving.Contains));
+        var postDominators = Dominators(nodes, Exit, n => n == Exit ? [] : successors[n]);
         // Post-dominators form a chain: the nearest one has the most post-dominators of its own.
-        return set.Where(d => d != block).MaxBy(d => _postDominators[d].Count);
+        return postDominators[block].Where(d => d != block).MaxBy(d => postDominators[d].Count);
     }
 
     private int Rank(string block) => block == Exit ? int.MaxValue : Order.IndexOf(block);

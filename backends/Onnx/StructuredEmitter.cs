@@ -8,8 +8,8 @@ namespace DyCompile.Backends.Onnx;
 /// the blocks (or the program's return, <see cref="ControlFlowAnalysis.Exit"/>) where the enclosing
 /// construct takes over. A region's outcome says which stop it reached — a constant, or an int64
 /// selector computed at run time — and the arguments it carries to each.</para>
-/// <para>A branch whose sides meet again at its immediate post-dominator inside the region is an
-/// if/else diamond: an <c>If</c> whose outputs are the join block's arguments, after which emission
+/// <para>A branch whose sides meet again at a block inside the region (its nearest post-dominator
+/// there) is an if/else diamond: an <c>If</c> whose outputs are the join block's arguments, after which emission
 /// goes on at the join. A branch whose sides only meet at a stop (an early return, a <c>break</c>)
 /// becomes an <c>If</c> that outputs the selector and the arguments of every stop either side
 /// reaches; a side fills the stops it does not reach with zeros (never read).</para>
@@ -138,11 +138,11 @@ internal sealed class StructuredEmitter
                 case Branch branch:
                 {
                     var condition = Name(block, env, branch.Condition);
-                    var join = _cfg.ImmediatePostDominator(blockName)
-                        ?? throw Unstructured(blockName, "a path from it never reaches a return");
+                    var join = _cfg.RegionPostDominator(blockName, b => IndexOf(stops, b) is not null || (allowed is not null && !allowed.Contains(b)))
+                        ?? throw Unstructured(blockName, "a path from it never reaches a return or the end of its region");
                     var thenArgs = branch.IfTrue.Arguments.Select(v => Name(block, env, v)).ToList();
                     var elseArgs = branch.IfFalse.Arguments.Select(v => Name(block, env, v)).ToList();
-                    var diamond = join != Exit && IndexOf(stops, join) is null && (allowed is null || allowed.Contains(join));
+                    var diamond = join != Exit;
                     var sideStops = diamond ? [join] : stops;
                     var outcome = EmitChoice(g, condition, blockName,
                         sub => EmitEdge(sub, blockName, branch.IfTrue.Block, thenArgs, sideStops, allowed),

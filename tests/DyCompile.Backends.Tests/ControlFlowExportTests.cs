@@ -147,6 +147,41 @@ public class ControlFlowExportTests
     }
 
     [Fact]
+    public void ContinueBeforeABottomTestedExitAgrees()
+    {
+        // Odd counts continue straight back to ^top; even ones work and reach the exit test, so
+        // ^test post-dominates ^top globally but not inside the loop.
+        var program = Program.Parse("""
+            program @continue_loop(%x: tensor<f32, [2]>, %n: int) -> (tensor<f32, [2]>, int) {
+            ^entry(%x: tensor<f32, [2]>, %n: int):
+              %zero = const 0 : int
+              jump ^top(%x, %zero, %n)
+            ^top(%h: tensor<f32, [2]>, %i: int, %m: int):
+              %one = const 1 : int
+              %i2 = host.add(%i, %one) : int
+              %two = const 2 : int
+              %half = host.div(%i2, %two) : int
+              %twice = host.mul(%half, %two) : int
+              %odd = host.ne(%twice, %i2) : bool
+              branch %odd, ^skip(%h, %i2, %m), ^work(%h, %i2, %m)
+            ^skip(%hs: tensor<f32, [2]>, %is: int, %ms: int):
+              jump ^top(%hs, %is, %ms)
+            ^work(%hw: tensor<f32, [2]>, %iw: int, %mw: int):
+              %d = add(%hw, %hw) : tensor<f32, [2]>
+              %t = tanh(%d) : tensor<f32, [2]>
+              jump ^test(%t, %iw, %mw)
+            ^test(%ht: tensor<f32, [2]>, %it: int, %mt: int):
+              %more = host.lt(%it, %mt) : bool
+              branch %more, ^top(%ht, %it, %mt), ^done(%ht, %it)
+            ^done(%r: tensor<f32, [2]>, %k: int):
+              return %r, %k
+            }
+            """);
+        var paths = RunMany(program, _noWeights, g => [g.Normal(2), (int)g.Float(0, 9)]);
+        Assert.True(paths.Select(p => p.Count).Distinct().Count() >= 3);
+    }
+
+    [Fact]
     public void NestedLoopsAgree()
     {
         var program = Program.Parse("""
