@@ -182,6 +182,65 @@ public class ControlFlowExportTests
     }
 
     [Fact]
+    public void ReturnFromALoopInsideOneSideOfABranchAgrees()
+    {
+        var program = Program.Parse("""
+            program @if_loop_return(%x: float, %n: int) -> (float) {
+            ^entry(%x: float, %n: int):
+              %zero = const 0.0 : float
+              %pos = host.gt(%x, %zero) : bool
+              %z = const 0 : int
+              branch %pos, ^loop(%x, %z, %n), ^neg(%x)
+            ^loop(%v: float, %i: int, %m: int):
+              %two = const 2.0 : float
+              %v2 = host.mul(%v, %two) : float
+              %big = const 50.0 : float
+              %over = host.gt(%v2, %big) : bool
+              branch %over, ^early(%v2), ^next(%v2, %i, %m)
+            ^early(%e: float):
+              return %e
+            ^next(%w: float, %j: int, %mj: int):
+              %one = const 1 : int
+              %j2 = host.add(%j, %one) : int
+              %more = host.lt(%j2, %mj) : bool
+              branch %more, ^loop(%w, %j2, %mj), ^join(%w)
+            ^neg(%q: float):
+              %nq = host.neg(%q) : float
+              jump ^join(%nq)
+            ^join(%r: float):
+              %h = const 0.5 : float
+              %out = host.mul(%r, %h) : float
+              return %out
+            }
+            """);
+        var paths = RunMany(program, _noWeights, g => [g.Float(-5f, 20f), 1 + (int)g.Float(0, 6)], count: 16);
+        Assert.Contains(paths, p => p[^1] == "early");
+        Assert.Contains(paths, p => p[^1] == "join" && p.Contains("loop"));
+        Assert.Contains(paths, p => p.Contains("neg"));
+    }
+
+    [Fact]
+    public void EntryBlockThatIsALoopHeaderAgrees()
+    {
+        var program = Program.Parse("""
+            program @entry_loop(%x: float, %n: int) -> (float) {
+            ^entry(%x: float, %n: int):
+              %one = const 1 : int
+              %n2 = host.sub(%n, %one) : int
+              %zero = const 0 : int
+              %more = host.gt(%n2, %zero) : bool
+              %h = const 1.5 : float
+              %x2 = host.mul(%x, %h) : float
+              branch %more, ^entry(%x2, %n2), ^done(%x2)
+            ^done(%r: float):
+              return %r
+            }
+            """);
+        var paths = RunMany(program, _noWeights, g => [g.Float(-2f, 2f), (int)g.Float(0, 6)]);
+        Assert.True(paths.Select(p => p.Count).Distinct().Count() >= 3);
+    }
+
+    [Fact]
     public void NestedLoopsAgree()
     {
         var program = Program.Parse("""
