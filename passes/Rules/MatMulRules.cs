@@ -74,6 +74,8 @@ internal static class MatMulRules
         yield return TensorRule.ParseMulti("matmul-merge", RuleKind.Rounding, "?r1 = (matmul ?a ?b), ?r2 = (matmul ?a ?c)", m =>
         {
             if (m.Same("?b", "?c") || m.Same("?r1", "?r2") || m["?b"].Value > m["?c"].Value) return null;
+            // Merging merged operands again would only nest concats: the e-graph would grow without end.
+            if (IsConcat(m, "?b") || IsConcat(m, "?c")) return null;
             TensorType b = m.T("?b"), c = m.T("?c");
             if (b.Rank != 2 || c.Rank != 2 || b.Shape[0] != c.Shape[0] || !b.IsStatic || !c.IsStatic || m.T("?a").Rank < 1) return null;
             int n1 = b.Shape[1], n2 = c.Shape[1];
@@ -84,6 +86,8 @@ internal static class MatMulRules
             ]);
         }).Describe("A·B and A·C become one product A·[B C] split by slices (TENSAT's merge): one kernel instead of two.");
     }
+
+    private static bool IsConcat(RuleMatch m, string variable) => m.EGraph[m[variable]].Nodes.Any(n => n.Op == "concat");
 
     /// <summary>Every variable is a tensor of rank ≥ 2, so no 1-D promotion changes the meaning.</summary>
     private static bool Matrices(RuleMatch m, params string[] variables) => variables.All(v => RankAtLeast(m.Tensor(v), 2));
