@@ -8,8 +8,9 @@ namespace DyCompile.Passes.EGraph;
 /// while that lowers the DAG cost ("greedy with sharing refinement"). When the e-graph has at most
 /// <see cref="MaxExactClasses"/> classes it then runs a branch-and-bound search over the choices
 /// (bound: cost so far plus the cheapest node of every class still needed) seeded with the refined
-/// cost, which proves the optimum unless it expands more than the budget of states. Refinement
-/// trials count against the same budget. Past either limit the refined choice is returned with
+/// cost, which proves the optimum unless it expands more than the budget of states. Each
+/// refinement trial costs as many states as the classes in the current choice (it walks them all),
+/// against the same budget. Past either limit the refined choice is returned with
 /// <see cref="DagExtraction.IsExact"/> false. Node costs must be non-negative.
 /// </para>
 /// </summary>
@@ -19,7 +20,7 @@ namespace DyCompile.Passes.EGraph;
 /// </code></example>
 public sealed class DagExtractor<TData>
 {
-    /// <summary>Search states (branch-and-bound choices plus refinement trials) allowed by default.</summary>
+    /// <summary>Search states allowed by default: branch-and-bound choices, plus per refinement trial the classes it walks.</summary>
     public const int DefaultBudget = 100_000;
 
     /// <summary>Above this many classes only the refined greedy choice is computed.</summary>
@@ -111,7 +112,7 @@ public sealed class DagExtractor<TData>
             return new DagExtraction(_bestCost, _best, exact, _states);
         }
 
-        private bool Spend() => !(_aborted = _aborted || ++_states > _owner._budget);
+        private bool Spend(int cost = 1) => !(_aborted = _aborted || (_states += cost) > _owner._budget);
 
         /// <summary>Switches single classes to another node while that lowers the DAG cost.</summary>
         private void Refine()
@@ -128,7 +129,8 @@ public sealed class DagExtractor<TData>
                         {
                             continue;
                         }
-                        if (!Spend())
+                        // A trial walks the whole current choice, so it costs that many states.
+                        if (!Spend(_best.Count))
                         {
                             return;
                         }
@@ -259,45 +261,5 @@ public sealed class DagExtractor<TData>
             }
             return false;
         }
-    }
-}
-
-/// <summary>
-/// The result of <see cref="DagExtractor{TData}"/>: the chosen node of every needed class, the
-/// summed cost of those nodes, whether the search proved it optimal, and the states it used.
-/// </summary>
-public sealed class DagExtraction
-{
-    private readonly Dictionary<EClassId, Term> _terms = [];
-
-    internal DagExtraction(double cost, IReadOnlyDictionary<EClassId, ENode> choices, bool isExact, long states)
-    {
-        Cost = cost;
-        Choices = choices;
-        IsExact = isExact;
-        States = states;
-    }
-
-    public double Cost { get; }
-
-    public IReadOnlyDictionary<EClassId, ENode> Choices { get; }
-
-    public bool IsExact { get; }
-
-    public long States { get; }
-
-    /// <summary>The chosen term of a root (canonical id); a shared class yields one shared <see cref="Term"/> object.</summary>
-    public Term TermOf(EClassId root)
-    {
-        if (_terms.TryGetValue(root, out var term))
-        {
-            return term;
-        }
-        var node = Choices.TryGetValue(root, out var chosen)
-            ? chosen
-            : throw new KeyNotFoundException($"class {root} is not part of this extraction (use the canonical id)");
-        term = new Term(node.Op, node.Payload, node.Children.Select(TermOf).ToArray());
-        _terms[root] = term;
-        return term;
     }
 }

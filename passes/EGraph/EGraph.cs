@@ -21,12 +21,14 @@ public sealed class EGraph<TData>
     private readonly Stack<(ENode Node, EClassId Class)> _pending = new();
     private readonly Stack<(ENode Node, EClassId Class)> _analysisPending = new();
     private readonly Dictionary<string, List<EClassId>> _classesByOp = new(StringComparer.Ordinal);
+    private readonly Func<EClassId, EClassId> _find;
     private bool _indexStale;
 
     public EGraph(IAnalysis<TData> analysis, Language? language = null)
     {
         Analysis = analysis;
         Language = language;
+        _find = _unionFind.Find;   // one delegate, not one per canonicalization
     }
 
     public IAnalysis<TData> Analysis { get; }
@@ -66,7 +68,7 @@ public sealed class EGraph<TData>
     public EClassId Find(EClassId id) => _unionFind.Find(id);
 
     /// <summary>The node with each child replaced by its canonical id.</summary>
-    public ENode Canonicalize(ENode node) => node.MapChildren(Find);
+    public ENode Canonicalize(ENode node) => node.MapChildren(_find);
 
     /// <summary>Adds a node (children must be ids of this e-graph) and returns its class.</summary>
     public EClassId Add(ENode node)

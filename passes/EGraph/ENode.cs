@@ -20,7 +20,8 @@ public sealed class ENode : IEquatable<ENode>
     {
     }
 
-    private ENode(string op, object? payload, EClassId[] children)
+    /// <summary>Takes ownership of <paramref name="children"/> (no copy): callers pass a fresh array.</summary>
+    internal ENode(string op, object? payload, EClassId[] children)
     {
         ArgumentNullException.ThrowIfNull(op);
         Op = op;

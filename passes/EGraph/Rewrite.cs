@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace DyCompile.Passes.EGraph;
 
 /// <summary>A side condition of a rewrite, checked per match before applying.</summary>
@@ -12,7 +14,7 @@ public delegate bool Condition<TData>(EGraph<TData> egraph, EClassId eclass, Sub
 ///     (g, _, s) => g[s["?a"]].Data is { } v &amp;&amp; v != 0);
 /// var comm = Rewrite&lt;NoData&gt;.Bidirectional(math, "comm-add", "(+ ?a ?b)", "(+ ?b ?a)");
 /// </code></example>
-public sealed class Rewrite<TData>
+public sealed partial class Rewrite<TData>
 {
     public Rewrite(string name, ISearcher searcher, IApplier applier, params Condition<TData>[] conditions)
     {
@@ -41,7 +43,7 @@ public sealed class Rewrite<TData>
 
     /// <summary>
     /// Parses both sides: plain patterns, or multi-patterns (<c>?x = p, ?y = q</c>) when a side
-    /// contains <c>=</c>.
+    /// starts with <c>?variable =</c>.
     /// </summary>
     public static Rewrite<TData> Parse(
         Language language, string name, string left, string right, params Condition<TData>[] conditions) =>
@@ -52,7 +54,13 @@ public sealed class Rewrite<TData>
         [Parse(language, name, left, right), Parse(language, name + "-rev", right, left)];
 
     private static PatternSide ParseSide(Language language, string text) =>
-        text.Contains('=') ? new PatternSide(MultiPattern.Parse(language, text)) : new PatternSide(Pattern.Parse(language, text));
+        MultiPatternStart().IsMatch(text)
+            ? new PatternSide(MultiPattern.Parse(language, text))
+            : new PatternSide(Pattern.Parse(language, text));
+
+    // A multi-pattern starts "?var =" (an '=' inside an atom, e.g. an attribute, does not count).
+    [GeneratedRegex(@"^\s*\?[^\s()=]+\s*=")]
+    private static partial Regex MultiPatternStart();
 
     /// <summary>Matches of the left side, at most <paramref name="limit"/> substitutions.</summary>
     public IReadOnlyList<SearchMatches> Search(EGraph<TData> egraph, int limit = int.MaxValue) =>

@@ -74,30 +74,24 @@ public sealed class Runner<TData>
         }
         _clock.Restart();
         EGraph.Rebuild();
-        while (true)
+        var stop = CheckHooks() ?? CheckLimits();
+        while (stop is null)
         {
-            var stop = CheckHooks() ?? CheckLimits();
-            if (stop is not null)
-            {
-                StopReason = stop;
-                return stop.Value;
-            }
             var nodesBefore = EGraph.NodeCount;
             var classesBefore = EGraph.ClassCount;
             stop = RunIteration(ruleList);
-            var last = _iterations[^1];
             if (stop is not null)
             {
-                StopReason = stop;
-                return stop.Value;
+                break;
             }
-            if (last.TotalApplied == 0 && last.Nodes == nodesBefore && last.Classes == classesBefore
-                && Scheduler.CanStop(last.Index))
-            {
-                StopReason = Stop.Saturated;
-                return Stop.Saturated;
-            }
+            var last = _iterations[^1];
+            var unchanged = last.TotalApplied == 0 && last.Nodes == nodesBefore && last.Classes == classesBefore;
+            stop = CheckHooks()
+                ?? (unchanged && Scheduler.CanStop(last.Index) ? Stop.Saturated : (StopReason?)null)
+                ?? CheckLimits();
         }
+        StopReason = stop;
+        return stop.Value;
     }
 
     private StopReason? CheckHooks()
