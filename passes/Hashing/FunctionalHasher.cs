@@ -9,7 +9,7 @@ namespace DyCompile.Passes.Hashing;
 /// evaluated by the reference <see cref="Interpreter"/>, quantized, then hashed with a stable hash.
 /// <para>
 /// Quantization: each float output element is rounded to <see cref="MantissaBits"/> bits of
-/// mantissa (relative precision 2^−12 by default), and elements smaller than 2^−<see cref="MantissaBits"/>
+/// mantissa (relative precision 2^−10 by default), and elements smaller than 2^−<see cref="MantissaBits"/>
 /// times the largest finite magnitude of their output are flushed to zero. So rounding noise —
 /// a different summation order, a folded batch-norm — does not change the hash, and neither does a
 /// cancellation that leaves ±1e−9 where 0 was expected. NaN and ±Inf hash as themselves; ints and
@@ -20,7 +20,7 @@ namespace DyCompile.Passes.Hashing;
 /// A graph the interpreter cannot run on the sample (e.g. an index out of range) throws.
 /// </para>
 /// </summary>
-public sealed class FunctionalHasher(int seed = 0x5EED, int mantissaBits = 12)
+public sealed class FunctionalHasher(int seed = 0x5EED, int mantissaBits = 10)
 {
     public int Seed { get; } = seed;
 
