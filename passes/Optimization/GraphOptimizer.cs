@@ -47,7 +47,7 @@ public static class GraphOptimizer
             .GroupBy(kv => kv.Key)
             .ToDictionary(g => g.Key, g => g.Sum(kv => kv.Value));
 
-        var extraction = new DagExtractor<TensorData>(egraph, options.CostModel.ForEGraph(egraph)).Extract([.. encoding.Outputs]);
+        var extraction = new DagExtractor<TensorData>(egraph, options.CostModel.ForEGraph(egraph), options.ExtractionBudget).Extract([.. encoding.Outputs]);
         var optimized = encoding.Decode(id => extraction.Choices[egraph.Find(id)]);
         double before = options.CostModel.OfGraph(graph), after = options.CostModel.OfGraph(optimized);
         if (after > before)

@@ -37,6 +37,12 @@ public sealed record OptimizerOptions
     /// <summary>Check that the optimized graph computes what the original does (see <see cref="GraphOptimizer"/>).</summary>
     public bool SelfCheck { get; init; } = SelfCheckByDefault;
 
+    /// <summary>
+    /// Search states the DAG extractor may spend proving its choice optimal (see docs/egraph.md);
+    /// past it the refined greedy choice is used. Bounds the extraction time on large e-graphs.
+    /// </summary>
+    public int ExtractionBudget { get; init; } = 20_000;
+
     /// <summary>Largest constant (elements) folding may create.</summary>
     public long MaxFoldElements { get; init; } = 1 << 20;
 

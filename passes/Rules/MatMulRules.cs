@@ -76,6 +76,8 @@ internal static class MatMulRules
             if (m.Same("?b", "?c") || m.Same("?r1", "?r2") || m["?b"].Value > m["?c"].Value) return null;
             // Merging merged operands again would only nest concats: the e-graph would grow without end.
             if (IsConcat(m, "?b") || IsConcat(m, "?c")) return null;
+            // Only weights merge: their concat is computed once, a concat of activations would cost a kernel per call.
+            if (!m.Data("?b").WeightOnly || !m.Data("?c").WeightOnly) return null;
             TensorType b = m.T("?b"), c = m.T("?c");
             if (b.Rank != 2 || c.Rank != 2 || b.Shape[0] != c.Shape[0] || !b.IsStatic || !c.IsStatic || m.T("?a").Rank < 1) return null;
             int n1 = b.Shape[1], n2 = c.Shape[1];
@@ -84,7 +86,7 @@ internal static class MatMulRules
                 (m["?r1"], Rhs.Call("slice", Slice(-1, 0, n1), merged)),
                 (m["?r2"], Rhs.Call("slice", Slice(-1, n1, n1 + n2), merged)),
             ]);
-        }).Describe("A·B and A·C become one product A·[B C] split by slices (TENSAT's merge): one kernel instead of two.");
+        }).Describe("A·B and A·C (B, C weights) become one product A·[B C] split by slices (TENSAT's merge): one kernel instead of two.");
     }
 
     private static bool IsConcat(RuleMatch m, string variable) => m.EGraph[m[variable]].Nodes.Any(n => n.Op == "concat");

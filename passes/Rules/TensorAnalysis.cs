@@ -65,8 +65,9 @@ public sealed class TensorAnalysis(IReadOnlyDictionary<string, Tensor>? weightVa
             var results = kernel.Invoke(operands.Select(d => (Tensor)d.Constant!.ToValue()).ToList(), attrs);
             return results.Count == 1 && results[0] is Tensor r ? ConstValue.Of(r) : null;
         }
-        catch (TensorOpException)
+        catch (Exception e) when (e is TensorOpException or ArgumentException or InvalidOperationException or IndexOutOfRangeException)
         {
+            // The kernel refuses these values (e.g. an index out of range): leave it to run time.
             return null;
         }
     }

@@ -105,7 +105,7 @@ internal static class RuleCases
             var g = new GraphBuilder("lhs");
             int m = r.Next(1, 5), k = r.Next(1, 5);
             var a = In(g, "a", Dims(r, r.Next(0, 2)), m, k);
-            return g.Build(g.MatMul(a, In(g, "b", k, r.Next(1, 5))), g.MatMul(a, In(g, "c", k, r.Next(1, 5))));
+            return g.Build(g.MatMul(a, g.Weight("b", IRType.F32(k, r.Next(1, 5)))), g.MatMul(a, g.Weight("c", IRType.F32(k, r.Next(1, 5)))));
         }),
 
         ["batchnorm-into-conv"] = new(r => Conv(r, (g, conv, channels) => BatchNorm(r, g, conv, channels))),

@@ -69,7 +69,8 @@ public sealed class RuleSoundnessTests
 
         var values = new ValueSampler(random, rule.PreservesNonFinite, moderate: rule.IsFastMath);
         var inputs = both.Inputs.Select(v => values.Sample((TensorType)v.Type)).ToArray();
-        var results = new Interpreter().Run(both, inputs);
+        var weights = both.Weights.ToDictionary(w => w.Name, w => values.Sample((TensorType)w.Type));
+        var results = new Interpreter().Run(both, inputs, weights);
         for (var i = 0; i < results.Count; i += 2)
         {
             var expected = (Tensor)results[i];
