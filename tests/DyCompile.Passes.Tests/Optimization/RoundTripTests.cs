@@ -35,3 +35,21 @@ public sealed class RoundTripTests
         }
     }
 }
+
+/// <summary>Extraction pays a shared value once and writes it once.</summary>
+public sealed class SharingTests
+{
+    [Fact]
+    public void A_value_used_twice_is_computed_once()
+    {
+        var g = new GraphBuilder("shared");
+        Value a = g.Input("a", IRType.F32(4, 4)), b = g.Input("b", IRType.F32(4, 4));
+        var product = g.MatMul(a, b);
+        var graph = g.Build(g.Relu(g.Relu(product)), g.Tanh(product));
+        var result = GraphOptimizer.Optimize(graph);
+
+        Assert.Equal(["matmul", "relu", "tanh"], result.Graph.Nodes.Select(n => n.Op).Order(StringComparer.Ordinal));
+        var matmul = result.Graph.Nodes.Single(n => n.Op == "matmul").Result;
+        Assert.All(result.Graph.Nodes.Where(n => n.Op != "matmul"), n => Assert.Same(matmul, n.Operands[0]));
+    }
+}
