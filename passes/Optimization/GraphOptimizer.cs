@@ -26,8 +26,7 @@ public static class GraphOptimizer
     {
         options ??= new OptimizerOptions();
         var result = Run(graph, options);
-        if (options.SelfCheck) Check(graph, result, options);
-        return result;
+        return options.SelfCheck && Check(graph, result, options) ? result with { Report = result.Report with { SelfChecked = true } } : result;
     }
 
     private static OptimizationResult Run(Graph graph, OptimizerOptions options)
@@ -59,17 +58,54 @@ public static class GraphOptimizer
         return new OptimizationResult(optimized, report);
     }
 
-    private static void Check(Graph original, OptimizationResult result, OptimizerOptions options)
+    /// <summary>True when the check ran and passed; false when the original cannot run on the sampled inputs.</summary>
+    private static bool Check(Graph original, OptimizationResult result, OptimizerOptions options)
     {
-        if (Mismatch(original, result.Graph, options) is not { } difference) return;
+        string? difference;
+        try
+        {
+            difference = Mismatch(original, result.Graph, options);
+        }
+        catch (InterpreterException e)
+        {
+            // E.g. an index input: sampled indices may be out of range. Nothing to compare against.
+            if (!CanRun(original, options)) return false;
+            difference = $"the optimized graph fails where the original runs: {e.Message}";
+        }
+        if (difference is null) return true;
         var applied = result.Report.RulesFired.Keys.OrderBy(n => n, StringComparer.Ordinal).ToArray();
         // Which rules break the graph on their own: rerun with each alone (self-check off).
         var suspects = options.EffectiveRules
             .Where(r => applied.Contains(r.Name))
-            .Where(r => Mismatch(original, Run(original, options with { Rules = [r], SelfCheck = false }).Graph, options) is not null)
+            .Where(r => Differs(original, Run(original, options with { Rules = [r], SelfCheck = false }).Graph, options))
             .Select(r => r.Name)
             .ToArray();
         throw new OptimizerSelfCheckException(original.Name, difference, applied, suspects);
+    }
+
+    private static bool Differs(Graph original, Graph optimized, OptimizerOptions options)
+    {
+        try
+        {
+            return Mismatch(original, optimized, options) is not null;
+        }
+        catch (InterpreterException)
+        {
+            return true;
+        }
+    }
+
+    private static bool CanRun(Graph graph, OptimizerOptions options)
+    {
+        try
+        {
+            new FunctionalHasher().Evaluate(graph, SampleSet.Primary, options.Weights);
+            return true;
+        }
+        catch (InterpreterException)
+        {
+            return false;
+        }
     }
 
     private static string? Mismatch(Graph original, Graph optimized, OptimizerOptions options)

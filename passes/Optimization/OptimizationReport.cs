@@ -14,6 +14,9 @@ public sealed record OptimizationReport(
     double CostAfter,
     bool ExtractionExact)
 {
+    /// <summary>The self-check ran and passed (false when it was off, or the sampled inputs could not run the graph).</summary>
+    public bool SelfChecked { get; init; }
+
     public override string ToString() =>
         $"cost {CostBefore:0} -> {CostAfter:0}; {Iterations} iteration(s), stopped: {StopReason}; e-graph {EGraphNodes} nodes / {EGraphClasses} classes; "
         + $"rules: {(RulesFired.Count == 0 ? "none" : string.Join(", ", RulesFired.Select(kv => $"{kv.Key}×{kv.Value}")))}";

@@ -53,3 +53,32 @@ public sealed class SharingTests
         Assert.All(result.Graph.Nodes.Where(n => n.Op != "matmul"), n => Assert.Same(matmul, n.Operands[0]));
     }
 }
+
+/// <summary>When the self-check can and cannot run.</summary>
+public sealed class SelfCheckCoverageTests
+{
+    [Fact]
+    public void The_report_says_the_self_check_passed()
+    {
+        var g = new GraphBuilder("g");
+        var x = g.Input("x", IRType.F32(3));
+        var report = GraphOptimizer.Optimize(g.Build(g.Relu(g.Relu(x))), new OptimizerOptions { SelfCheck = true }).Report;
+        Assert.True(report.SelfChecked);
+        Assert.False(GraphOptimizer.Optimize(g.Build(g.Relu(g.Relu(x))), new OptimizerOptions { SelfCheck = false }).Report.SelfChecked);
+    }
+
+    [Fact]
+    public void A_graph_the_sampled_inputs_cannot_run_is_optimized_without_a_check()
+    {
+        // Sampled indices are 0 or 1; the table has one row, so index 1 is out of range.
+        var g = new GraphBuilder("lookup");
+        var table = g.Input("table", IRType.F32(1, 4));
+        var index = g.Input("index", IRType.Tensor(DType.Int64, 2));
+        var graph = g.Build(g.Relu(g.Relu(g.Op("index_select", [table, index], new Attrs { { "dim", 0 } }))));
+        Assert.Throws<InterpreterException>(() => new DyCompile.Passes.Hashing.FunctionalHasher().Hash(graph));
+
+        var result = GraphOptimizer.Optimize(graph, new OptimizerOptions { SelfCheck = true });
+        Assert.False(result.Report.SelfChecked);
+        Assert.Equal(["index_select", "relu"], result.Graph.Nodes.Select(n => n.Op));
+    }
+}
