@@ -21,8 +21,15 @@ internal static class ValueBounds
             "sigmoid" or "softmax" => (0, 1),
             "tanh" => (-1, 1),
             "clamp" => (Math.Max(x!.Lo, attrs.GetFloat("min")), Math.Min(x.Hi, attrs.GetFloat("max"))),
-            "add" when x!.Tensor?.DType == Runtime.DType.Float32 => (x.Lo + operands[1].Lo, x.Hi + operands[1].Hi) is var (lo, hi) && !double.IsNaN(lo) && !double.IsNaN(hi) ? (lo, hi) : (-Inf, Inf),
+            "add" when x!.Tensor?.DType == Runtime.DType.Float32 => Sum(x, operands[1]),
             _ => (-Inf, Inf),
         };
+    }
+
+    /// <summary>Rounding is monotone, so bounds add; −inf + inf (NaN) means "unknown".</summary>
+    private static (double Lo, double Hi) Sum(TensorData a, TensorData b)
+    {
+        double lo = a.Lo + b.Lo, hi = a.Hi + b.Hi;
+        return (double.IsNaN(lo) ? -Inf : lo, double.IsNaN(hi) ? Inf : hi);
     }
 }
