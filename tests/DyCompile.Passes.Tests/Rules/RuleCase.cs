@@ -6,7 +6,7 @@ namespace DyCompile.Passes.Tests.Rules;
 /// How to build random instances of one rule's left side: a graph whose single output is the
 /// left side, with random shapes that satisfy the rule's condition. Values come from the
 /// soundness harness. <see cref="UnderflowRefined"/> marks a rule whose right side is finite and
-/// accurate where the left side underflowed to −inf.
+/// accurate where the left side underflowed (to −inf, or imprecisely through a subnormal).
 /// </summary>
 internal sealed record RuleCase(Func<Random, Graph> Build, bool UnderflowRefined = false);
 
