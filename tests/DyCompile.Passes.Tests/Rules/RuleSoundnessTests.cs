@@ -29,6 +29,13 @@ public sealed class RuleSoundnessTests
     }
 
     [Fact]
+    public void Rule_names_are_unique_and_every_rule_says_what_it_does()
+    {
+        Assert.Equal(TensorRules.All.Count, TensorRules.All.Select(r => r.Name).Distinct().Count());
+        Assert.All(TensorRules.All, r => Assert.False(string.IsNullOrWhiteSpace(r.Description), $"{r.Name} has no description"));
+    }
+
+    [Fact]
     public void Fast_math_rules_are_off_by_default()
     {
         Assert.Contains(TensorRules.All, r => r.IsFastMath);
