@@ -117,4 +117,37 @@ public class ZooOnnxTests
         }
         Assert.True(lengths.Count >= 2, "every caption had the same length");
     }
+
+    [Fact]
+    public void EarlyExitTransformerEagerInterpreterAndOnnxRuntimeAgree()
+    {
+        var model = new EarlyExitTransformer(new EarlyExitTransformerConfig(Threshold: 0.4f, Seed: 1));
+        var program = EarlyExitTransformerLowering.Lower(model);
+        Assert.DoesNotContain(Verifier.Verify(program), f => f.Severity == Severity.Error);
+        var weights = model.SaveStateDict();
+        using var session = new InferenceSession(OnnxExporter.ExportBytes(program, weights));
+        var interpreter = new Interpreter();
+        var random = new Random(42);
+        var exits = new HashSet<int>();
+        for (var i = 0; i < 12; i++)
+        {
+            var ids = model.SampleInput(random);
+            var (logits, exit) = model.Forward(ids);
+            exits.Add(exit);
+
+            var run = interpreter.Run(program, [ids], weights);
+            Assert.Equal(exit, (int)run.Outputs[1]);
+            Assert.Equal(logits.Floats.ToArray(), ((Tensor)run.Outputs[0]).Floats.ToArray());
+
+            using var input = OrtValue.CreateTensorValueFromMemory(ids.Longs.ToArray(), ids.ShapeArray().Select(d => (long)d).ToArray());
+            using var options = new RunOptions();
+            using var results = session.Run(options, ["ids"], [input], ["result0", "result1"]);
+            Assert.Equal(exit, results[1].GetTensorDataAsSpan<int>()[0]);
+            var onnx = results[0].GetTensorDataAsSpan<float>().ToArray();
+            var expected = logits.Floats.ToArray();
+            for (var k = 0; k < expected.Length; k++)
+                Assert.True(Math.Abs(expected[k] - onnx[k]) <= 1e-3f * (1 + Math.Abs(expected[k])), $"input {i}, logit {k}: {onnx[k]} from ONNX Runtime, {expected[k]} eagerly");
+        }
+        Assert.True(exits.Count >= 2, "every input left at the same layer");
+    }
 }

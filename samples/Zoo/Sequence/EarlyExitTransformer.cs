@@ -28,6 +28,8 @@ public sealed class EarlyExitTransformer : ZooModel
         }
     }
 
+    public EarlyExitTransformerConfig Config => _config;
+
     public TokenEmbedding Embedding { get; }
 
     public ModuleList<TransformerLayer> Layers { get; }
