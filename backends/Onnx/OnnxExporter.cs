@@ -11,7 +11,7 @@ namespace DyCompile.Backends.Onnx;
 /// <c>Loop</c> nodes (see <see cref="StructuredEmitter"/>).
 /// <code>
 /// byte[] model = OnnxExporter.ExportBytes(program, weights);
-/// using var session = new InferenceSession(model);   // ONNX Runtime
+/// using var ort = new InferenceSession(model);   // ONNX Runtime
 /// </code>
 /// Throws <see cref="OnnxExportException"/> for an op without an ONNX mapping (naming the op and
 /// the value) and for control flow that is not structured (naming the block).</summary>

@@ -12,7 +12,7 @@ internal static class OrtRunner
     public static IReadOnlyList<object> Run(Program program, IReadOnlyDictionary<string, Tensor> weights, IReadOnlyList<object> inputs)
     {
         var bytes = OnnxExporter.ExportBytes(program, weights);
-        using var session = new InferenceSession(bytes);
+        using var ort = new InferenceSession(bytes);
         var values = inputs.Select(ToOrt).ToList();
         try
         {
@@ -20,7 +20,7 @@ internal static class OrtRunner
             // A run that a rounding difference sends round a loop forever is stopped, not waited for.
             using var watchdog = new Timer(_ => options.Terminate = true, null, 20_000, Timeout.Infinite);
             var outputNames = Enumerable.Range(0, program.ResultTypes.Length).Select(i => $"result{i}").ToList();
-            using var results = session.Run(options, program.Inputs.Select(i => i.Name).ToList(), values, outputNames);
+            using var results = ort.Run(options, program.Inputs.Select(i => i.Name).ToList(), values, outputNames);
             return results.Select((r, i) => FromOrt(r, program.ResultTypes[i])).ToList();
         }
         finally

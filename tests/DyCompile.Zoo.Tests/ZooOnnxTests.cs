@@ -21,7 +21,7 @@ public class ZooOnnxTests
         var program = ResNet56SdnLowering.Lower(model);
         Assert.DoesNotContain(Verifier.Verify(program), f => f.Severity == Severity.Error);
         var weights = model.SaveStateDict();
-        using var session = new InferenceSession(OnnxExporter.ExportBytes(program, weights));
+        using var ort = new InferenceSession(OnnxExporter.ExportBytes(program, weights));
         var interpreter = new Interpreter();
         var random = new Random(8);
         var exits = new HashSet<int>();
@@ -37,7 +37,7 @@ public class ZooOnnxTests
 
             using var input = OrtValue.CreateTensorValueFromMemory(x.Floats.ToArray(), x.ShapeArray().Select(d => (long)d).ToArray());
             using var options = new RunOptions();
-            using var results = session.Run(options, ["x"], [input], ["result0", "result1"]);
+            using var results = ort.Run(options, ["x"], [input], ["result0", "result1"]);
             Assert.Equal(exit, results[1].GetTensorDataAsSpan<int>()[0]);
             var onnx = results[0].GetTensorDataAsSpan<float>().ToArray();
             var expected = logits.Floats.ToArray();
@@ -58,7 +58,7 @@ public class ZooOnnxTests
         var proto = OnnxExporter.Export(program, weights);
         // Seventeen sequential diamonds: seventeen Ifs in the main graph, none duplicated.
         Assert.Equal(17, proto.Graph.Node.Count(n => n.OpType == "If"));
-        using var session = new InferenceSession(OnnxExporter.ExportBytes(program, weights));
+        using var ort = new InferenceSession(OnnxExporter.ExportBytes(program, weights));
         var interpreter = new Interpreter();
         var random = new Random(3);
         var paths = new HashSet<string>();
@@ -75,7 +75,7 @@ public class ZooOnnxTests
 
             using var input = OrtValue.CreateTensorValueFromMemory(x.Floats.ToArray(), x.ShapeArray().Select(d => (long)d).ToArray());
             using var options = new RunOptions();
-            using var results = session.Run(options, ["x"], [input], ["result0"]);
+            using var results = ort.Run(options, ["x"], [input], ["result0"]);
             var onnx = results[0].GetTensorDataAsSpan<float>().ToArray();
             var expected = logits.Floats.ToArray();
             for (var k = 0; k < expected.Length; k++)
@@ -93,7 +93,7 @@ public class ZooOnnxTests
         var weights = model.SaveStateDict();
         var proto = OnnxExporter.Export(program, weights);
         Assert.Single(proto.Graph.Node, n => n.OpType == "Loop");
-        using var session = new InferenceSession(proto.ToByteArray());
+        using var ort = new InferenceSession(proto.ToByteArray());
         var interpreter = new Interpreter();
         var random = new Random(42);
         var lengths = new HashSet<int>();
@@ -111,7 +111,7 @@ public class ZooOnnxTests
 
             using var input = OrtValue.CreateTensorValueFromMemory(x.Floats.ToArray(), x.ShapeArray().Select(d => (long)d).ToArray());
             using var options = new RunOptions();
-            using var results = session.Run(options, ["image"], [input], ["result0", "result1"]);
+            using var results = ort.Run(options, ["image"], [input], ["result0", "result1"]);
             Assert.Equal(expected, results[0].GetTensorDataAsSpan<long>().ToArray());
             Assert.Equal(caption.Dim(1), results[1].GetTensorDataAsSpan<int>()[0]);
         }
@@ -125,7 +125,7 @@ public class ZooOnnxTests
         var program = EarlyExitTransformerLowering.Lower(model);
         Assert.DoesNotContain(Verifier.Verify(program), f => f.Severity == Severity.Error);
         var weights = model.SaveStateDict();
-        using var session = new InferenceSession(OnnxExporter.ExportBytes(program, weights));
+        using var ort = new InferenceSession(OnnxExporter.ExportBytes(program, weights));
         var interpreter = new Interpreter();
         var random = new Random(42);
         var exits = new HashSet<int>();
@@ -141,7 +141,7 @@ public class ZooOnnxTests
 
             using var input = OrtValue.CreateTensorValueFromMemory(ids.Longs.ToArray(), ids.ShapeArray().Select(d => (long)d).ToArray());
             using var options = new RunOptions();
-            using var results = session.Run(options, ["ids"], [input], ["result0", "result1"]);
+            using var results = ort.Run(options, ["ids"], [input], ["result0", "result1"]);
             Assert.Equal(exit, results[1].GetTensorDataAsSpan<int>()[0]);
             var onnx = results[0].GetTensorDataAsSpan<float>().ToArray();
             var expected = logits.Floats.ToArray();
