@@ -66,13 +66,19 @@ internal sealed class OnnxGraphBuilder(OnnxNames names, string name)
 
     /// <summary>Zeros of <paramref name="type"/>: the placeholder for a value a path does not
     /// produce. It is never read — the selector sends control elsewhere — so a dynamic dimension
-    /// is given size 1 (ONNX lets If branches and loop iterations differ in shapes).</summary>
+    /// is given size 1 (ONNX lets If branches and loop iterations differ in shapes). Built by
+    /// ConstantOfShape, so a large placeholder costs no bytes in the model.</summary>
     public string Zeros(IRType type, string hint)
     {
-        if (type is TensorType t && !t.IsStatic)
-            type = t.WithShape(t.Shape.Select(d => d == TensorType.Dynamic ? 1 : d));
-        var count = type is TensorType s ? (int)s.ElementCount : 1;
-        return Literal(type, new double[count], hint);
+        var shape = OnnxTypes.ShapeOf(type).Select(d => d == TensorType.Dynamic ? 1L : d).ToList();
+        var zero = OnnxTypes.Literal("", type is TensorType t ? t.WithShape([1]) : IRType.Tensor(OnnxTypes.DTypeOf(type), 1), [0]);
+        var node = new NodeProto { OpType = "ConstantOfShape", Name = Names.Fresh("n_" + hint) };
+        node.Input.Add(Int64s(shape, hint + "_shape"));
+        var output = Names.Fresh(hint);
+        node.Output.Add(output);
+        node.Attribute.Add(new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = zero });
+        Graph.Node.Add(node);
+        return output;
     }
 
     public void Output(string name, IRType type, bool withShape) => Graph.Output.Add(OnnxTypes.ValueInfo(name, type, withShape));
