@@ -1,0 +1,106 @@
+using DyCompile.Runtime;
+
+namespace DyCompile.IR.Tests;
+
+/// <summary>Sample applications of every kernel-backed op: operands and attributes chosen so the
+/// op is valid (index operands in range, positive inputs where the math needs them) and the
+/// shapes exercise broadcasting, negative dims and non-square windows.</summary>
+internal static class KernelSamples
+{
+    public sealed record Case(string Op, Tensor[] Operands, Attrs Attrs)
+    {
+        public override string ToString() =>
+            $"{Op}({string.Join(", ", Operands.Select(t => $"{t.DType.ShortName()}{Shapes.Format(t.Shape)}"))}) {{{string.Join(", ", Attrs.Select(kv => $"{kv.Key} = {kv.Value}"))}}}";
+    }
+
+    private static Tensor F(int seed, params int[] shape) => Uniform(seed, -1, 1, shape);
+
+    private static Tensor Positive(int seed, params int[] shape) => Uniform(seed, 0.5f, 2, shape);
+
+    private static Tensor Uniform(int seed, float lo, float hi, int[] shape)
+    {
+        var rng = new Random(seed);
+        var data = new float[Shapes.ElementCount(shape)];
+        for (var i = 0; i < data.Length; i++) data[i] = lo + (float)rng.NextDouble() * (hi - lo);
+        return Tensor.FromArray(data, shape);
+    }
+
+    private static Tensor Ints(int count, int bound, params int[] shape) =>
+        Tensor.FromArray(Enumerable.Range(0, Shapes.ElementCount(shape)).Select(i => (i * 7 + 3) % bound).ToArray(), shape);
+
+    private static Tensor Longs(int bound, params int[] shape) =>
+        Tensor.FromArray(Enumerable.Range(0, Shapes.ElementCount(shape)).Select(i => (long)((i * 5 + 1) % bound)).ToArray(), shape);
+
+    private static Tensor Bools(params int[] shape) =>
+        Tensor.FromArray(Enumerable.Range(0, Shapes.ElementCount(shape)).Select(i => i % 3 != 1).ToArray(), shape);
+
+    private static Case C(string op, Tensor[] operands, Attrs? attrs = null) => new(op, operands, attrs ?? new Attrs());
+
+    public static IEnumerable<Case> All()
+    {
+        foreach (var op in new[] { "add", "sub", "mul", "minimum", "maximum" })
+        {
+            yield return C(op, [F(1, 2, 1, 3), F(2, 4, 1)]);
+            yield return C(op, [Ints(0, 9, 3), Ints(0, 5, 2, 3)]);
+        }
+        yield return C("div", [F(3, 2, 3), Positive(4, 3)]);
+        yield return C("pow", [Positive(5, 2, 3), F(6, 1, 3)]);
+        foreach (var op in new[] { "gt", "ge", "lt", "le", "eq" })
+            yield return C(op, [F(7, 2, 3), F(8, 3)]);
+        foreach (var op in new[] { "neg", "abs", "exp", "tanh", "sigmoid", "relu", "gelu", "silu" })
+            yield return C(op, [F(9, 2, 3)]);
+        foreach (var op in new[] { "log", "sqrt", "rsqrt" })
+            yield return C(op, [Positive(10, 4, 1)]);
+        yield return C("neg", [Ints(0, 7, 4)]);
+        yield return C("clamp", [F(11, 2, 3)], new Attrs { { "min", -0.5f }, { "max", 0.5f } });
+        yield return C("where", [Bools(2, 1), F(12, 2, 3), F(13, 3)]);
+        yield return C("cast", [F(14, 2, 3)], new Attrs { { "dtype", DType.Int64 } });
+        yield return C("cast", [Ints(0, 3, 5)], new Attrs { { "dtype", DType.Bool } });
+
+        yield return C("matmul", [F(15, 3), F(16, 3)]);
+        yield return C("matmul", [F(17, 2, 3), F(18, 3)]);
+        yield return C("matmul", [F(19, 3), F(20, 3, 4)]);
+        yield return C("matmul", [F(21, 5, 2, 3), F(22, 3, 4)]);
+        yield return C("matmul", [F(23, 2, 1, 2, 3), F(24, 3, 3, 2)]);
+        yield return C("linear", [F(25, 2, 5, 3), F(26, 4, 3), F(27, 4)]);
+
+        yield return C("conv2d", [F(28, 1, 4, 7, 6), F(29, 6, 2, 3, 3), F(30, 6)],
+            new Attrs { { "stride", new[] { 2, 1 } }, { "padding", new[] { 1, 0 } }, { "dilation", new[] { 1, 2 } }, { "groups", 2 } });
+        yield return C("conv2d", [F(31, 2, 3, 5, 5), F(32, 4, 3, 1, 1), F(33, 4)],
+            new Attrs { { "stride", new[] { 1, 1 } }, { "padding", new[] { 0, 0 } }, { "dilation", new[] { 1, 1 } }, { "groups", 1 } });
+        foreach (var op in new[] { "max_pool2d", "avg_pool2d" })
+            yield return C(op, [F(34, 1, 2, 7, 6)], new Attrs { { "kernelSize", new[] { 3, 2 } }, { "stride", new[] { 2, 2 } }, { "padding", new[] { 1, 1 } } });
+        foreach (var op in new[] { "adaptive_avg_pool2d", "adaptive_max_pool2d" })
+            yield return C(op, [F(35, 1, 2, 7, 5)], new Attrs { { "outputSize", new[] { 3, 2 } } });
+        yield return C("batch_norm", [F(36, 2, 3, 4, 4), F(37, 3), Positive(38, 3), F(39, 3), F(40, 3)], new Attrs { { "eps", 1e-5f } });
+        yield return C("layer_norm", [F(41, 2, 3, 4), F(42, 3, 4), F(43, 3, 4)], new Attrs { { "eps", 1e-5f } });
+        foreach (var op in new[] { "softmax", "log_softmax" })
+            yield return C(op, [F(44, 2, 3)], new Attrs { { "dim", -1 } });
+
+        foreach (var op in new[] { "sum", "mean", "max", "min" })
+        {
+            yield return C(op, [F(45, 2, 3, 4)], new Attrs { { "dims", new[] { 0, -1 } }, { "keepdim", true } });
+            yield return C(op, [F(46, 2, 3, 4)], new Attrs { { "dims", Array.Empty<int>() }, { "keepdim", false } });
+        }
+        foreach (var op in new[] { "argmax", "argmin" })
+            yield return C(op, [F(47, 2, 3, 4)], new Attrs { { "dim", 1 }, { "keepdim", false } });
+
+        yield return C("reshape", [F(48, 2, 3, 4)], new Attrs { { "shape", new[] { 4, -1 } } });
+        yield return C("transpose", [F(49, 2, 3, 4)], new Attrs { { "dim0", 0 }, { "dim1", -1 } });
+        yield return C("permute", [F(50, 2, 3, 4)], new Attrs { { "dims", new[] { 2, 0, 1 } } });
+        yield return C("concat", [F(51, 2, 3), F(52, 2, 1), F(53, 2, 2)], new Attrs { { "dim", 1 } });
+        yield return C("split", [F(54, 5, 2)], new Attrs { { "sizes", new[] { 2, 3 } }, { "dim", 0 } });
+        yield return C("slice", [F(55, 6, 3)], new Attrs { { "dim", 0 }, { "start", -5 }, { "end", 100 }, { "step", 2 } });
+        yield return C("squeeze", [F(56, 1, 3, 1)], new Attrs { { "dims", Array.Empty<int>() } });
+        yield return C("squeeze", [F(57, 1, 3, 1)], new Attrs { { "dims", new[] { 0 } } });
+        yield return C("unsqueeze", [F(58, 2, 3)], new Attrs { { "dim", -1 } });
+        yield return C("expand", [F(59, 3, 1)], new Attrs { { "shape", new[] { 2, 3, 4 } } });
+        yield return C("expand", [F(60, 3, 1)], new Attrs { { "shape", new[] { -1, 5 } } });
+
+        yield return C("gather", [F(61, 3, 4), Longs(3, 2, 4)], new Attrs { { "dim", 0 } });
+        yield return C("index_select", [F(62, 3, 4), Ints(0, 4, 5)], new Attrs { { "dim", 1 } });
+        yield return C("topk", [F(63, 2, 5)], new Attrs { { "k", 3 }, { "dim", -1 }, { "largest", true } });
+        yield return C("embedding", [Longs(10, 2, 3), F(64, 10, 4)]);
+        yield return C("item", [F(65, 1, 1)]);
+    }
+}
