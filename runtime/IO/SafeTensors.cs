@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -66,12 +68,28 @@ public static class SafeTensors
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var entry in entries.OrderBy(e => e.Name, StringComparer.Ordinal))
         {
-            var bytes = new byte[entry.End - entry.Begin];
             stream.Position = dataStart + entry.Begin;
-            ReadExactly(stream, bytes);
-            tensors.Add(entry.Name, Tensor.FromBytes(entry.DType, entry.Shape, bytes));
+            tensors.Add(entry.Name, ReadTensor(stream, entry));
         }
         return new SafeTensorsContent(tensors.AsReadOnly(), metadata.AsReadOnly());
+    }
+
+    /// <summary>Reads a tensor's bytes straight into its storage (weights files are large; no staging copy).</summary>
+    private static Tensor ReadTensor(Stream stream, SafeTensorsEntry entry)
+    {
+        var tensor = Tensor.Zeros(entry.DType, entry.Shape);
+        Span<byte> storage = tensor.Storage switch
+        {
+            float[] f => MemoryMarshal.AsBytes(f.AsSpan()),
+            int[] i => MemoryMarshal.AsBytes(i.AsSpan()),
+            long[] l => MemoryMarshal.AsBytes(l.AsSpan()),
+            bool[] b => MemoryMarshal.AsBytes(b.AsSpan()),
+            _ => throw new InvalidOperationException($"no reader for dtype {entry.DType.ShortName()}"),
+        };
+        ReadExactly(stream, storage);
+        if (entry.DType == DType.Bool)
+            foreach (ref var b in tensor.Bools) b = Unsafe.As<bool, byte>(ref b) != 0; // any non-zero byte is true; store it as 1
+        return tensor;
     }
 
     private static void ReadExactly(Stream stream, Span<byte> buffer)

@@ -88,6 +88,16 @@ public class SafeTensorsTests
     }
 
     [Fact]
+    public void NonZeroBoolBytesLoadAsTrueAndSaveAsOne()
+    {
+        var file = FileOf("""{"m":{"dtype":"BOOL","shape":[3],"data_offsets":[0,3]}}""", 0, 7, 255);
+        var mask = SafeTensors.Load(file)["m"];
+        Assert.Equal(new[] { false, true, true }, mask.Bools.ToArray());
+        var saved = SafeTensors.SaveToBytes(new Dictionary<string, Tensor> { ["m"] = mask });
+        Assert.Equal(new byte[] { 0, 1, 1 }, saved[^3..]);
+    }
+
+    [Fact]
     public void RoundTripsThroughFilesAndStreams()
     {
         var tensors = Sample();

@@ -36,7 +36,7 @@ public class ShapeOpTests
         // -1 next to a 0 could be anything.
         Assert.Throws<TensorOpException>(() => Tensor.Zeros(0, 3).Reshape(0, -1));
         // Products past 2^63 must not wrap around into a matching count.
-        Assert.Throws<TensorOpException>(() => Tensor.Zeros(0).Reshape(65536, 65536, 65536, 65536, 0 + 1));
+        Assert.Throws<TensorOpException>(() => Tensor.Zeros(0).Reshape(65536, 65536, 65536, 65536, 1));
         Assert.Throws<TensorOpException>(() => Arange(6).Reshape(65536, 65536, 65536, 65536, -1));
         Assert.Equal(new[] { 0, 65536, 65536 }, Tensor.Zeros(0).Reshape(-1, 65536, 65536).ShapeArray());
     }
