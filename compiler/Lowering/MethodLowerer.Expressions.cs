@@ -99,6 +99,8 @@ internal sealed partial class MethodLowerer
                 return Invoke(invocation);
             case IArrayCreationOperation array:
                 return CreateArray(array);
+            case ICollectionExpressionOperation collection when collection.Type is IArrayTypeSymbol arrayType:
+                return ArrayOf(EvalAll(collection.Elements), arrayType.ElementType.SpecialType, collection);
             case IIsNullOperation isNull:
                 {
                     var operand = Eval(isNull.Operand);
@@ -264,7 +266,7 @@ internal sealed partial class MethodLowerer
         try
         {
             var type = owner?.GetType() ?? FindType(property.ContainingType, op);
-            var info = FindProperty(type, property.Name, args.Count)
+            var info = FindProperty(type, property, args.Count)
                 ?? throw Fail(DiagnosticIds.UnsupportedExpression, op, $"property '{property.Name}' was not found on the model instance");
             return new StaticValue(info.GetValue(owner, [.. args.Select(a => ((StaticValue)a).Object)]));
         }
@@ -274,11 +276,12 @@ internal sealed partial class MethodLowerer
         }
     }
 
-    private static System.Reflection.PropertyInfo? FindProperty(Type type, string name, int indexCount)
+    private static System.Reflection.PropertyInfo? FindProperty(Type type, IPropertySymbol property, int indexCount)
     {
         const System.Reflection.BindingFlags flags = System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static;
+        var name = property.IsIndexer ? property.MetadataName : property.Name;
         return type.GetProperties(flags).FirstOrDefault(p => p.Name == name && p.GetIndexParameters().Length == indexCount)
-            ?? (name == "this[]" ? null : type.GetProperties(flags).FirstOrDefault(p => p.GetIndexParameters().Length == indexCount && indexCount > 0));
+            ?? type.GetProperties(flags).FirstOrDefault(p => p.Name.EndsWith("." + name, StringComparison.Ordinal) && p.GetIndexParameters().Length == indexCount);
     }
 
     /// <summary>A property the compiler may read at compile time: one of the runtime (its getters
@@ -318,8 +321,12 @@ internal sealed partial class MethodLowerer
             if (sizes is [StaticValue { Object: 0 }]) return ElementType(op) == SpecialType.System_Int32 ? new StaticValue(Array.Empty<int>()) : new TupleValue([]);
             throw Fail(DiagnosticIds.Allocation, op, "allocating arrays cannot compile; use an array literal of constants or tensors");
         }
-        var items = EvalAll(op.Initializer.ElementValues);
-        if (ElementType(op) == SpecialType.System_Int32)
+        return ArrayOf(EvalAll(op.Initializer.ElementValues), ElementType(op), op);
+    }
+
+    private AbstractValue ArrayOf(List<AbstractValue> items, SpecialType elementType, IOperation op)
+    {
+        if (elementType == SpecialType.System_Int32)
         {
             if (items.All(v => v is StaticValue { Object: int })) return new StaticValue(items.Select(v => (int)((StaticValue)v).Object!).ToArray());
             var dynamicItem = items.OfType<DynamicValue>().First();
