@@ -11,6 +11,7 @@ internal sealed class NameScope
     {
         if (hint is not null)
         {
+            IRNames.Require(hint, "value");
             if (!_used.Add(hint)) throw new ArgumentException($"value name %{hint} is already defined in this program");
             return hint;
         }

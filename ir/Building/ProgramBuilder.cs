@@ -1,17 +1,17 @@
 namespace DyCompile.IR;
 
-/// <summary>Builds a <see cref="Program"/>:
+/// <summary>Builds a <see cref="Program"/>; every node's result type is inferred on the spot:
 /// <code>
 /// var pb = new ProgramBuilder("double_until");
 /// var x = pb.Input("x", IRType.F32(4));
 /// var loop = pb.Block("loop");
+/// var exit = pb.Block("exit");
 /// var h = loop.Parameter("h", IRType.F32(4));
 /// pb.Entry.Jump(loop, x);
 /// var y = loop.Add(h, h);
 /// var big = loop.Host("gt", loop.Item(loop.Sum(y, [])), loop.Const(100f));
-/// var exit = pb.Block("exit");
-/// loop.Branch(big, exit, [], loop, [y]);
-/// exit.Return(x);
+/// loop.Branch(big, exit, [y], loop, [y]);
+/// exit.Return(exit.Parameter("r", IRType.F32(4)));
 /// Program p = pb.Build();
 /// </code>
 /// Blocks appear in the program in creation order; the entry block comes first and its
@@ -26,7 +26,7 @@ public sealed class ProgramBuilder
 
     public ProgramBuilder(string name, string entryName = "entry")
     {
-        Name = name;
+        Name = IRNames.Require(name, "program");
         Entry = Block(entryName);
     }
 
@@ -43,6 +43,7 @@ public sealed class ProgramBuilder
 
     public Value Weight(string name, IRType type)
     {
+        IRNames.Require(name, "weight");
         if (_weights.Exists(w => w.Name == name)) throw new ArgumentException($"weight @{name} is already declared");
         var w = new Value(name, type, ValueKind.Weight);
         _weights.Add(w);
@@ -51,6 +52,7 @@ public sealed class ProgramBuilder
 
     public BlockBuilder Block(string name)
     {
+        IRNames.Require(name, "block");
         if (_blocks.Exists(b => b.Name == name)) throw new ArgumentException($"block ^{name} already exists");
         var b = new BlockBuilder(name, _names);
         _blocks.Add(b);

@@ -1,7 +1,8 @@
 namespace DyCompile.IR;
 
 /// <summary>Evaluates the host-scalar ops (<c>host.*</c>) on C# ints, floats and bools, with C#
-/// semantics: int division truncates toward zero and throws on zero, to_int truncates.</summary>
+/// semantics: int arithmetic wraps, int division truncates toward zero and throws on zero,
+/// to_int truncates toward zero and saturates.</summary>
 public static class HostEvaluator
 {
     public static object Evaluate(string op, IReadOnlyList<object> x) => (op, x.Count > 0 ? x[0] : null, x.Count > 1 ? x[1] : null) switch
@@ -37,7 +38,7 @@ public static class HostEvaluator
         ("host.to_float", int a, _) => (float)a,
         ("host.to_float", float a, _) => a,
         ("host.to_float", bool a, _) => a ? 1f : 0f,
-        ("host.to_int", float a, _) => float.IsFinite(a) ? (int)a : throw new InvalidOperationException($"host.to_int: {a} has no int value"),
+        ("host.to_int", float a, _) => (int)a, // saturating since .NET 9: NaN is 0, out-of-range values clamp
         ("host.to_int", int a, _) => a,
         ("host.to_int", bool a, _) => a ? 1 : 0,
         _ => throw new InvalidOperationException($"{op} cannot take ({string.Join(", ", x.Select(v => $"{v.GetType().Name} {v}"))})"),

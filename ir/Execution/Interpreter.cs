@@ -132,7 +132,7 @@ public sealed class Interpreter(InterpreterOptions? options = null)
         {
             throw;
         }
-        catch (Exception e) when (e is TensorOpException or ArgumentException or InvalidOperationException or InvalidCastException or DivideByZeroException or IndexOutOfRangeException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw new InterpreterException($"^{block}: '{IRPrinter.Print(node)}' failed: {e.Message}", e);
         }

@@ -2,7 +2,7 @@ using DyCompile.Runtime;
 
 namespace DyCompile.IR;
 
-/// <summary>NCHW convolution and pooling.</summary>
+/// <summary>NCHW convolution; pooling over NCHW or CHW.</summary>
 internal static class ConvolutionOps
 {
     public static IEnumerable<OpDef> Define()
@@ -65,6 +65,18 @@ internal static class ConvolutionOps
         return input;
     }
 
+    /// <summary>Pooling input: NCHW, or CHW (unbatched), as PyTorch accepts.</summary>
+    private static TensorType PoolInput(OpCall call)
+    {
+        var input = call.Tensor(0);
+        call.RequireDType(input, "input", DType.Float32);
+        if (input.Rank is not (3 or 4)) throw call.Fail($"input must be NCHW or CHW (rank 4 or 3), got {input}");
+        return input;
+    }
+
+    /// <summary>The input shape with its last two (spatial) dims replaced.</summary>
+    private static IEnumerable<int> WithSpatial(TensorType input, int h, int w) => [.. input.Shape[..^2], h, w];
+
     private static int OutSize(OpCall call, int size, int kernel, int stride, int padding, int dilation)
     {
         if (size == TensorType.Dynamic) return size;
@@ -106,22 +118,22 @@ internal static class ConvolutionOps
 
     private static IReadOnlyList<IRType> Pool2d(OpCall call)
     {
-        var input = Nchw(call);
+        var input = PoolInput(call);
         var k = Pair(call, "kernelSize", null);
         var s = Pair(call, "stride", k);
         var p = Pair(call, "padding", (0, 0));
         if (2 * p.H > k.H || 2 * p.W > k.W)
             throw call.Fail($"padding ({p.H}, {p.W}) must be at most half the kernel size ({k.H}, {k.W})");
-        var h = OutSize(call, input.Shape[2], k.H, s.H, p.H, 1);
-        var w = OutSize(call, input.Shape[3], k.W, s.W, p.W, 1);
-        return call.One(input.WithShape([input.Shape[0], input.Shape[1], h, w]));
+        var h = OutSize(call, input.Shape[^2], k.H, s.H, p.H, 1);
+        var w = OutSize(call, input.Shape[^1], k.W, s.W, p.W, 1);
+        return call.One(input.WithShape(WithSpatial(input, h, w)));
     }
 
     private static IReadOnlyList<IRType> AdaptivePool2d(OpCall call)
     {
-        var input = Nchw(call);
+        var input = PoolInput(call);
         var o = Pair(call, "outputSize", null);
         if (o.H < 1 || o.W < 1) throw call.Fail($"output size ({o.H}, {o.W}) must be positive");
-        return call.One(input.WithShape([input.Shape[0], input.Shape[1], o.H, o.W]));
+        return call.One(input.WithShape(WithSpatial(input, o.H, o.W)));
     }
 }

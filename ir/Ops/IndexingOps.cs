@@ -41,17 +41,25 @@ internal static class IndexingOps
         TensorType x = call.Tensor(0), index = call.Tensor(1);
         call.RequireDType(index, "index", IndexTypes);
         var dim = call.Axis(call.Int("dim"), x.Rank);
-        if (index.Rank != 1) throw call.Fail($"index must be 1-D, got {index}");
+        if (index.Rank > 1) throw call.Fail($"index must be 1-D (or 0-d), got {index}");
         var shape = x.Shape.ToArray();
-        shape[dim] = index.Shape[0];
+        shape[dim] = index.Rank == 0 ? 1 : index.Shape[0];
         return call.One(x.WithShape(shape));
     }
 
     private static IReadOnlyList<IRType> TopK(OpCall call)
     {
         var x = call.Tensor(0);
-        var dim = call.Axis(call.Int("dim"), x.Rank);
+        call.RequireDType(x, "x", DType.Float32, DType.Int32, DType.Int64);
         var k = call.Int("k");
+        if (x.Rank == 0)
+        {
+            // A 0-d tensor is a 1-element vector for dim purposes; its top 1 is itself.
+            call.Axis(call.Int("dim"), 1);
+            if (k != 1) throw call.Fail($"k = {k} is out of range for a 0-d tensor");
+            return [x, new TensorType(DType.Int64, [])];
+        }
+        var dim = call.Axis(call.Int("dim"), x.Rank);
         if (k < 0 || (x.Shape[dim] != TensorType.Dynamic && k > x.Shape[dim]))
             throw call.Fail($"k = {k} is out of range for dim {dim} of {x}");
         var shape = x.Shape.ToArray();

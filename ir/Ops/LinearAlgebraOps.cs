@@ -14,7 +14,8 @@ internal static class LinearAlgebraOps
     private static IReadOnlyList<IRType> MatMul(OpCall call)
     {
         TensorType a = call.Tensor(0), b = call.Tensor(1);
-        call.RequireSameDType(a, b);
+        call.RequireDType(a, "a", DType.Float32);
+        call.RequireDType(b, "b", DType.Float32);
         if (a.Rank == 0 || b.Rank == 0) throw call.Fail($"operands must have rank >= 1: {a} and {b}");
         // 1-D operands are promoted to a matrix and the promoted dimension is dropped again.
         int[] sa = a.Rank == 1 ? [1, a.Shape[0]] : [.. a.Shape];

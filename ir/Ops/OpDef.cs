@@ -12,22 +12,6 @@ public enum OpKind
     Const,
 }
 
-/// <summary>An attribute an op requires: its name (the kernel parameter name) and kind.</summary>
-public sealed record AttrDef(string Name, AttrKind Kind)
-{
-    public static AttrDef Int(string name) => new(name, AttrKind.Int);
-    public static AttrDef Float(string name) => new(name, AttrKind.Float);
-    public static AttrDef Bool(string name) => new(name, AttrKind.Bool);
-    public static AttrDef Ints(string name) => new(name, AttrKind.Ints);
-    public static AttrDef DType(string name) => new(name, AttrKind.DType);
-}
-
-/// <summary>Estimated work of one op application: arithmetic operations and bytes read plus written.</summary>
-public readonly record struct OpCost(long Flops, long Bytes)
-{
-    public static OpCost operator +(OpCost a, OpCost b) => new(a.Flops + b.Flops, a.Bytes + b.Bytes);
-}
-
 /// <summary>Infers result types from operand types and attributes; throws
 /// <see cref="IRTypeException"/> (via <see cref="OpCall.Fail"/>) when the operands are not accepted.</summary>
 public delegate IReadOnlyList<IRType> ShapeRule(OpCall call);

@@ -31,22 +31,39 @@ internal static class ReductionOps
         }
     }
 
+    private static readonly DType[] Numeric = [DType.Float32, DType.Int32, DType.Int64];
+
     private static IReadOnlyList<IRType> Reduce(OpCall call, bool floatOnly)
     {
         var x = call.Tensor(0);
-        if (floatOnly) call.RequireDType(x, "x", DType.Float32);
         var dims = call.Ints("dims");
+        if (floatOnly) call.RequireDType(x, "x", DType.Float32);
+        else if (call.Op.Name is "max" or "min") call.RequireDType(x, "x", Numeric);
+        // Like PyTorch, sum accumulates integers and bools in int64.
+        var dtype = call.Op.Name == "sum" && x.DType != DType.Float32 ? DType.Int64 : x.DType;
+        if (x.Rank == 0)
+        {
+            // A 0-d tensor reduces like a 1-element vector: dim 0 or -1, and the result stays 0-d.
+            foreach (var d in dims) call.Axis(d, 1);
+            return call.One(x.WithDType(dtype));
+        }
         var reduced = new HashSet<int>();
         foreach (var d in dims)
             if (!reduced.Add(call.Axis(d, x.Rank)))
                 throw call.Fail($"dim {d} appears twice in dims [{string.Join(", ", dims)}]");
         if (dims.Length == 0) reduced.UnionWith(Enumerable.Range(0, x.Rank));
-        return call.One(x.WithShape(Keep(x, reduced, call.Bool("keepdim"))));
+        return call.One(new TensorType(dtype, Keep(x, reduced, call.Bool("keepdim"))));
     }
 
     private static IReadOnlyList<IRType> ArgReduce(OpCall call)
     {
         var x = call.Tensor(0);
+        call.RequireDType(x, "x", Numeric);
+        if (x.Rank == 0)
+        {
+            call.Axis(call.Int("dim"), 1);
+            return call.One(new TensorType(DType.Int64, []));
+        }
         var dim = call.Axis(call.Int("dim"), x.Rank);
         return call.One(new TensorType(DType.Int64, Keep(x, new HashSet<int> { dim }, call.Bool("keepdim"))));
     }

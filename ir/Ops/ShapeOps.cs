@@ -55,6 +55,12 @@ internal static class ShapeOps
     private static IReadOnlyList<IRType> Transpose(OpCall call)
     {
         var x = call.Tensor(0);
+        if (x.Rank == 0)
+        {
+            call.Axis(call.Int("dim0"), 1, "dim0");
+            call.Axis(call.Int("dim1"), 1, "dim1");
+            return call.One(x);
+        }
         var shape = x.Shape.ToArray();
         int a = call.Axis(call.Int("dim0"), x.Rank, "dim0"), b = call.Axis(call.Int("dim1"), x.Rank, "dim1");
         (shape[a], shape[b]) = (shape[b], shape[a]);
@@ -125,7 +131,8 @@ internal static class ShapeOps
     private static IReadOnlyList<IRType> Squeeze(OpCall call)
     {
         var x = call.Tensor(0);
-        var dims = call.Ints("dims").Select(d => call.Axis(d, x.Rank)).ToHashSet();
+        var dims = call.Ints("dims").Select(d => call.Axis(d, Math.Max(x.Rank, 1))).ToHashSet();
+        if (x.Rank == 0) return call.One(x);
         var removed = dims.Count == 0
             ? Enumerable.Range(0, x.Rank).Where(i => x.Shape[i] == 1).ToHashSet()
             : dims.Where(i => x.Shape[i] == 1).ToHashSet(); // like PyTorch, a named dim that is not 1 stays

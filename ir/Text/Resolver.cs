@@ -12,6 +12,8 @@ internal sealed class Resolver(ProgramSyntax syntax)
     private readonly Dictionary<string, Token> _definedAt = [];
     private readonly HashSet<string> _blocks = [];
 
+    private const long MaxExactInteger = 1L << 53;
+
     private static IRParseException Error(Token at, string detail) => new(at.Line, at.Column, detail);
 
     public Program Resolve()
@@ -188,7 +190,9 @@ internal sealed class Resolver(ProgramSyntax syntax)
             case ScalarKind.Int when e.Kind == TokenKind.Integer:
                 return type is ScalarType or TensorType { DType: Runtime.DType.Int32 }
                     ? ParseInt(e)
-                    : long.TryParse(e.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l) ? l : throw Error(e, $"expected a 64-bit integer, found {e.Text}");
+                    : long.TryParse(e.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l) && l >= -MaxExactInteger && l <= MaxExactInteger
+                        ? l
+                        : throw Error(e, $"expected an integer of magnitude at most 2^53, found {e.Text}");
             default:
                 var expected = kind switch { ScalarKind.Bool => "true or false", ScalarKind.Float => "a number", _ => "an integer" };
                 throw Error(e, $"expected {expected} for a constant of type {type}, found {e.Describe()}");

@@ -4,10 +4,26 @@ using DyCompile.Runtime;
 namespace DyCompile.IR;
 
 /// <summary>The attributes of one node: names to values, compared as a set (order-insensitive).
-/// Supports collection initializers: <c>new Attrs { { "dims", new[] { 0 } }, { "keepdim", false } }</c>.</summary>
+/// Supports collection initializers: <c>new Attrs { { "dims", new[] { 0 } }, { "keepdim", false } }</c>.
+/// A node freezes its copy, so the attributes of a built program cannot change.</summary>
 public sealed class Attrs : IEnumerable<KeyValuePair<string, AttrValue>>, IEquatable<Attrs>
 {
     private readonly List<KeyValuePair<string, AttrValue>> _items = [];
+    private bool _frozen;
+
+    public bool IsFrozen => _frozen;
+
+    /// <summary>Makes this instance read-only; returns it.</summary>
+    public Attrs Freeze()
+    {
+        _frozen = true;
+        return this;
+    }
+
+    private void ThrowIfFrozen()
+    {
+        if (_frozen) throw new InvalidOperationException("these attributes belong to a node and are read-only; Clone() them to change");
+    }
 
     public static Attrs Empty => new();
 
@@ -18,6 +34,7 @@ public sealed class Attrs : IEnumerable<KeyValuePair<string, AttrValue>>, IEquat
         get => _items.FirstOrDefault(kv => kv.Key == name).Value;
         set
         {
+            ThrowIfFrozen();
             ArgumentNullException.ThrowIfNull(value);
             var i = _items.FindIndex(kv => kv.Key == name);
             if (i >= 0) _items[i] = new(name, value);
@@ -29,6 +46,7 @@ public sealed class Attrs : IEnumerable<KeyValuePair<string, AttrValue>>, IEquat
 
     public void Add(string name, AttrValue value)
     {
+        ThrowIfFrozen();
         if (Contains(name)) throw new ArgumentException($"attribute '{name}' given twice");
         _items.Add(new(name, value));
     }
@@ -47,6 +65,7 @@ public sealed class Attrs : IEnumerable<KeyValuePair<string, AttrValue>>, IEquat
 
     private AttrValue Require(string name) => this[name] ?? throw new KeyNotFoundException($"attribute '{name}' is missing");
 
+    /// <summary>A mutable copy.</summary>
     public Attrs Clone()
     {
         var copy = new Attrs();

@@ -109,4 +109,28 @@ public class CatalogAgreementTests
         }
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
+
+    [Fact]
+    public void CatalogRejectsWhatKernelsReject()
+    {
+        var problems = new List<string>();
+        foreach (var sample in KernelSamples.Invalid())
+        {
+            if (!KernelRegistry.TryGet(sample.Op, out var kernel)) continue; // reported by the bijection test
+            var operandTypes = sample.Operands.Select(t => (IRType)new TensorType(t.DType, t.ShapeArray())).ToList();
+            var predicted = OpCatalog.Infer(sample.Op, operandTypes, sample.Attrs);
+            var kernelThrew = false;
+            try
+            {
+                kernel.Invoke(sample.Operands, sample.Attrs);
+            }
+            catch (TensorOpException)
+            {
+                kernelThrew = true;
+            }
+            if (!kernelThrew) problems.Add($"{sample}: the kernel accepts it (the sample is meant to be invalid)");
+            if (predicted.Succeeded) problems.Add($"{sample}: the catalog accepts it as {string.Join(", ", predicted.Types!)}");
+        }
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
 }

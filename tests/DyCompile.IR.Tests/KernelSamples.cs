@@ -102,5 +102,65 @@ internal static class KernelSamples
         yield return C("topk", [F(63, 2, 5)], new Attrs { { "k", 3 }, { "dim", -1 }, { "largest", true } });
         yield return C("embedding", [Longs(10, 2, 3), F(64, 10, 4)]);
         yield return C("item", [F(65, 1, 1)]);
+
+        // Integer and bool dtypes, 0-d tensors and unbatched pooling.
+        var scalar = Tensor.Scalar(2f);
+        yield return C("sum", [Ints(0, 9, 2, 3)], new Attrs { { "dims", new[] { 1 } }, { "keepdim", false } });
+        yield return C("sum", [Bools(2, 3)], new Attrs { { "dims", Array.Empty<int>() }, { "keepdim", true } });
+        yield return C("max", [Longs(7, 2, 3)], new Attrs { { "dims", new[] { 0 } }, { "keepdim", false } });
+        yield return C("argmin", [Ints(0, 9, 2, 3)], new Attrs { { "dim", -1 }, { "keepdim", true } });
+        yield return C("topk", [Longs(9, 4)], new Attrs { { "k", 2 }, { "dim", 0 }, { "largest", false } });
+        yield return C("where", [Bools(3), Ints(0, 9, 2, 3), Ints(0, 5, 1)]);
+        yield return C("eq", [Bools(2, 3), Bools(3)]);
+        yield return C("abs", [Longs(9, 3)]);
+        yield return C("cast", [Bools(4)], new Attrs { { "dtype", DType.Float32 } });
+        yield return C("mean", [scalar], new Attrs { { "dims", new[] { -1 } }, { "keepdim", true } });
+        yield return C("argmax", [scalar], new Attrs { { "dim", 0 }, { "keepdim", false } });
+        yield return C("topk", [scalar], new Attrs { { "k", 1 }, { "dim", 0 }, { "largest", true } });
+        yield return C("transpose", [scalar], new Attrs { { "dim0", 0 }, { "dim1", -1 } });
+        yield return C("squeeze", [scalar], new Attrs { { "dims", new[] { 0 } } });
+        yield return C("softmax", [scalar], new Attrs { { "dim", 0 } });
+        yield return C("index_select", [F(66, 2, 3), Tensor.Scalar(1L)], new Attrs { { "dim", 0 } });
+        yield return C("max_pool2d", [F(67, 2, 5, 5)], new Attrs { { "kernelSize", new[] { 2 } }, { "stride", new[] { 2 } }, { "padding", new[] { 0 } } });
+        yield return C("avg_pool2d", [F(68, 1, 5, 5)], new Attrs { { "kernelSize", new[] { 2 } }, { "stride", new[] { 2 } }, { "padding", new[] { 1 } } });
+        yield return C("adaptive_max_pool2d", [F(69, 2, 5, 5)], new Attrs { { "outputSize", new[] { 2, 3 } } });
+        yield return C("slice", [F(70, 6)], new Attrs { { "dim", 0 }, { "start", 2 }, { "end", int.MaxValue }, { "step", 3 } });
+        yield return C("split", [F(71, 5)], new Attrs { { "sizes", new[] { 5, 0 } }, { "dim", 0 } });
+        yield return C("reshape", [Tensor.Zeros(0, 3)], new Attrs { { "shape", new[] { 3, 0 } } });
+        yield return C("linear", [F(72, 3), F(73, 4, 3), F(74, 4)]);
+    }
+
+    /// <summary>Applications every kernel must refuse, and so must the catalog.</summary>
+    public static IEnumerable<Case> Invalid()
+    {
+        yield return C("add", [F(1, 2, 3), Ints(0, 3, 2, 3)]);
+        yield return C("add", [F(2, 2, 3), F(3, 4)]);
+        yield return C("matmul", [Ints(0, 3, 2, 3), Ints(0, 3, 3)]);
+        yield return C("matmul", [F(4, 2, 3), F(5, 4, 2)]);
+        yield return C("max", [Bools(2, 3)], new Attrs { { "dims", new[] { 1 } }, { "keepdim", false } });
+        yield return C("argmax", [Bools(2, 3)], new Attrs { { "dim", 1 }, { "keepdim", false } });
+        yield return C("topk", [Bools(2, 3)], new Attrs { { "k", 1 }, { "dim", 1 }, { "largest", true } });
+        yield return C("topk", [F(6, 2, 3)], new Attrs { { "k", 4 }, { "dim", 1 }, { "largest", true } });
+        yield return C("where", [Ints(0, 2, 2, 3), F(7, 2, 3), F(8, 2, 3)]);
+        yield return C("exp", [Ints(0, 3, 3)]);
+        yield return C("softmax", [F(9, 2, 3)], new Attrs { { "dim", 2 } });
+        yield return C("sum", [F(10, 2, 3)], new Attrs { { "dims", new[] { 1, -1 } }, { "keepdim", false } });
+        yield return C("reshape", [F(11, 2, 3)], new Attrs { { "shape", new[] { 4, -1 } } });
+        yield return C("permute", [F(12, 2, 3)], new Attrs { { "dims", new[] { 0, 0 } } });
+        yield return C("concat", [F(13, 2, 3), F(14, 3, 3)], new Attrs { { "dim", 1 } });
+        yield return C("split", [F(15, 5)], new Attrs { { "sizes", new[] { 2, 2 } }, { "dim", 0 } });
+        yield return C("slice", [F(16, 5)], new Attrs { { "dim", 0 }, { "start", 0 }, { "end", 2 }, { "step", 0 } });
+        yield return C("expand", [F(17, 3, 2)], new Attrs { { "shape", new[] { 3, 4 } } });
+        yield return C("gather", [F(18, 3, 4), Longs(3, 2)], new Attrs { { "dim", 0 } });
+        yield return C("index_select", [F(19, 3, 4), F(20, 2)], new Attrs { { "dim", 0 } });
+        yield return C("embedding", [F(21, 2), F(22, 3, 4)]);
+        yield return C("linear", [F(23, 2, 3), F(24, 4, 5), F(25, 4)]);
+        yield return C("layer_norm", [F(26, 2, 3), F(27, 2, 3), F(28, 3)], new Attrs { { "eps", 1e-5f } });
+        yield return C("batch_norm", [F(29, 2, 3), F(30, 4), F(31, 4), F(32, 4), F(33, 4)], new Attrs { { "eps", 1e-5f } });
+        yield return C("conv2d", [F(34, 1, 3, 5, 5), F(35, 4, 2, 3, 3), F(36, 4)],
+            new Attrs { { "stride", new[] { 1 } }, { "padding", new[] { 0 } }, { "dilation", new[] { 1 } }, { "groups", 1 } });
+        yield return C("max_pool2d", [F(37, 5, 5)], new Attrs { { "kernelSize", new[] { 2 } }, { "stride", new[] { 2 } }, { "padding", new[] { 0 } } });
+        yield return C("max_pool2d", [F(38, 1, 1, 2, 2)], new Attrs { { "kernelSize", new[] { 3 } }, { "stride", new[] { 1 } }, { "padding", new[] { 0 } } });
+        yield return C("item", [F(39, 2)]);
     }
 }

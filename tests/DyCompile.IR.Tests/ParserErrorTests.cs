@@ -107,6 +107,16 @@ public class ParserErrorTests
     }
 
     [Fact]
+    public void Int64LiteralsMustBeExactlyRepresentable()
+    {
+        var e = Fails(Header + "  %c = const [9007199254740993] : tensor<i64, [1]>\n  return %x\n}");
+        Assert.Equal((3, 15), (e.Line, e.Column));
+        Assert.Equal("expected an integer of magnitude at most 2^53, found 9007199254740993", e.Detail);
+        var e2 = Fails(Header + "  %c = const 3000000000 : int\n  return %x\n}");
+        Assert.Equal("expected a 32-bit integer, found 3000000000", e2.Detail);
+    }
+
+    [Fact]
     public void UnexpectedCharacterAndTrailingText()
     {
         var e = Fails(Header + "  %y = relu(%x) $\n}");

@@ -1,5 +1,0 @@
-namespace DyCompile.Passes;
-
-internal static class PassesInfo
-{
-}

@@ -1,0 +1,5 @@
+namespace DyCompile.Zoo;
+
+internal static class ZooInfo
+{
+}
