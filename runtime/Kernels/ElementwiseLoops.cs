@@ -17,6 +17,9 @@ internal interface IBinaryFunction<TIn, TOut>
 /// <summary>Drives elementwise functions over broadcast operands.</summary>
 internal static class ElementwiseLoops
 {
+    /// <summary>Rows shorter than this are computed element by element.</summary>
+    private const int ShortRow = 16;
+
     public static void SpanSpan<TIn, TOut, TFunction>(ReadOnlySpan<TIn> a, ReadOnlySpan<TIn> b, Span<TOut> destination)
         where TFunction : IBinaryFunction<TIn, TOut>
     {
@@ -69,6 +72,19 @@ internal static class ElementwiseLoops
         var cursor = new BroadcastCursor(scratch, outShape, aShape, bShape, default, 2);
         var length = cursor.InnerLength;
         var (sa, sb) = (cursor.InnerStride0, cursor.InnerStride1);
+        if (length < ShortRow)
+        {
+            // Short rows (e.g. [N, 3] + [N, 1]) cost more in per-call overhead of the span
+            // primitives than in arithmetic, so loop element by element instead.
+            for (int row = 0, start = 0; row < cursor.RowCount; row++, start += length)
+            {
+                int oa = cursor.Offset0, ob = cursor.Offset1;
+                for (var i = 0; i < length; i++)
+                    destination[start + i] = TFunction.Apply(a[oa + i * sa], b[ob + i * sb]);
+                cursor.NextRow();
+            }
+            return;
+        }
         for (int row = 0, start = 0; row < cursor.RowCount; row++, start += length)
         {
             var d = destination.Slice(start, length);

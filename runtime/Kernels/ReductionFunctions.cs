@@ -67,6 +67,27 @@ internal static class ReductionFunctions
             : new int[BroadcastCursor.ScratchLength(rank)];
         var cursor = new BroadcastCursor(scratch, shape, shape, kept, default, 2);
         var length = cursor.InnerLength;
+        if (length < 16)
+        {
+            // Short rows cost more in per-call overhead of the span primitives than in work.
+            for (var row = 0; row < cursor.RowCount; row++)
+            {
+                var source = x.Slice(cursor.Offset0, length);
+                var at = cursor.Offset1;
+                if (cursor.InnerStride1 == 0)
+                {
+                    var accumulator = destination[at];
+                    foreach (var value in source) accumulator = TReduction.Combine(accumulator, value);
+                    destination[at] = accumulator;
+                }
+                else
+                {
+                    for (var i = 0; i < source.Length; i++) destination[at + i] = TReduction.Combine(destination[at + i], source[i]);
+                }
+                cursor.NextRow();
+            }
+            return;
+        }
         for (var row = 0; row < cursor.RowCount; row++)
         {
             var source = x.Slice(cursor.Offset0, length);
@@ -78,38 +99,47 @@ internal static class ReductionFunctions
         }
     }
 
-    /// <summary>The result shape (with or without the reduced dims) and the reduced element count.</summary>
-    public static (int[] Shape, long Count) ResultShape(ReadOnlySpan<int> shape, ReadOnlySpan<bool> reduced, bool keepdim)
+    /// <summary>What a reduction over <paramref name="dims"/> does: which dims it reduces, the
+    /// result shape (with or without them) and how many elements each result folds.</summary>
+    public static (bool[] Reduced, int[] Shape, long Count) Plan(string op, Tensor x, int[] dims, bool keepdim)
     {
-        var result = new List<int>(shape.Length);
+        var reduced = OperandChecks.ReducedMask(op, x.Rank, dims);
+        var shape = new List<int>(x.Rank);
         long count = 1;
-        for (var i = 0; i < shape.Length; i++)
+        for (var i = 0; i < x.Rank; i++)
         {
-            if (reduced[i]) count *= shape[i];
-            if (!reduced[i]) result.Add(shape[i]);
-            else if (keepdim) result.Add(1);
+            if (reduced[i]) count *= x.Shape[i];
+            if (!reduced[i]) shape.Add(x.Shape[i]);
+            else if (keepdim) shape.Add(1);
         }
-        return (result.ToArray(), count);
+        return (reduced, shape.ToArray(), count);
     }
 
+    /// <summary>The dtype of a sum: f32 stays f32, the integer and bool types sum in i64.</summary>
+    public static DType SumDType(string op, DType dtype) => dtype switch
+    {
+        DType.Float32 => DType.Float32,
+        DType.Int32 or DType.Int64 or DType.Bool => DType.Int64,
+        _ => throw OperandChecks.UnsupportedDType(op, dtype, "f32, i32, i64, bool"),
+    };
+
     /// <summary>max or min over dims, for f32, i32 and i64.</summary>
-    public static Tensor Extremum<TFloat, TInt, TLong>(string op, Tensor x, int[] dims, bool keepdim)
+    public static void Extremum<TFloat, TInt, TLong>(string op, Tensor x, int[] dims, bool keepdim, Tensor destination)
         where TFloat : IReduction<float>
         where TInt : IReduction<int>
         where TLong : IReduction<long>
     {
-        var reduced = OperandChecks.ReducedMask(op, x.Rank, dims);
-        var (shape, count) = ResultShape(x.Shape, reduced, keepdim);
-        if (count == 0)
+        var plan = Plan(op, x, dims, keepdim);
+        if (plan.Count == 0)
             throw new TensorOpException(op, $"cannot reduce over dims {Shapes.Format(dims)} of shape {Shapes.Format(x.Shape)}: the reduction is empty and has no identity");
-        var result = Tensor.Zeros(x.DType, shape);
+        if (x.DType is not (DType.Float32 or DType.Int32 or DType.Int64))
+            throw OperandChecks.UnsupportedDType(op, x.DType, "f32, i32, i64");
+        OperandChecks.Destination(op, destination, x.DType, plan.Shape);
         switch (x.DType)
         {
-            case DType.Float32: Run<float, TFloat>(x.Floats, x.Shape, reduced, result.Floats); break;
-            case DType.Int32: Run<int, TInt>(x.Ints, x.Shape, reduced, result.Ints); break;
-            case DType.Int64: Run<long, TLong>(x.Longs, x.Shape, reduced, result.Longs); break;
-            default: throw OperandChecks.UnsupportedDType(op, x.DType, "f32, i32, i64");
+            case DType.Float32: Run<float, TFloat>(x.Floats, x.Shape, plan.Reduced, destination.Floats); break;
+            case DType.Int32: Run<int, TInt>(x.Ints, x.Shape, plan.Reduced, destination.Ints); break;
+            default: Run<long, TLong>(x.Longs, x.Shape, plan.Reduced, destination.Longs); break;
         }
-        return result;
     }
 }

@@ -52,10 +52,11 @@ internal static class SoftmaxKernel
         }
 
         // The dim is strided: work on whole rows of `inner` elements so that every step stays a
-        // vectorized span operation; two scratch rows hold the running max and sum.
-        var scratch = new float[2 * inner];
+        // vectorized span operation; scratch rows hold the running max and sum.
+        var scratch = new float[3 * inner];
         var max = scratch.AsSpan(0, inner);
         var sum = scratch.AsSpan(inner, inner);
+        var exp = scratch.AsSpan(2 * inner, inner);
         for (var o = 0; o < outer; o++)
         {
             var block = source.Slice(o * n * inner, n * inner);
@@ -70,7 +71,8 @@ internal static class SoftmaxKernel
                 if (log)
                 {
                     // Accumulate exp(x - max) without keeping it; r keeps x - max.
-                    for (var j = 0; j < inner; j++) sum[j] += MathF.Exp(r[j]);
+                    TensorPrimitives.Exp(r, exp);
+                    TensorPrimitives.Add(sum, exp, sum);
                 }
                 else
                 {

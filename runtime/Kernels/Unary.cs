@@ -95,24 +95,7 @@ public static partial class TensorOps
     public static void TanhInto(Tensor x, Tensor destination)
     {
         UnaryKernels.CheckFloatUnary("tanh", x, destination);
-        // TensorPrimitives.Tanh is accurate to a few ulp for larger |x| but loses relative
-        // accuracy near 0 (tanh(0) comes out as -6e-8), so small inputs take a series instead.
-        ReadOnlySpan<float> s = x.Floats;
-        var d = destination.Floats;
-        const int chunk = 512;
-        Span<float> bulk = stackalloc float[chunk];
-        for (var start = 0; start < s.Length; start += chunk)
-        {
-            var n = Math.Min(chunk, s.Length - start);
-            var source = s.Slice(start, n);
-            var target = d.Slice(start, n);
-            TensorPrimitives.Tanh(source, bulk[..n]);
-            for (var i = 0; i < n; i++)
-            {
-                var v = source[i];
-                target[i] = MathF.Abs(v) < SpecialFunctions.TanhSeriesLimit ? SpecialFunctions.TanhNearZero(v) : bulk[i];
-            }
-        }
+        SpecialFunctions.Tanh(x.Floats, destination.Floats);
     }
 
     [OpKernel("sigmoid")]
@@ -147,9 +130,7 @@ public static partial class TensorOps
     public static void GeluInto(Tensor x, Tensor destination)
     {
         UnaryKernels.CheckFloatUnary("gelu", x, destination);
-        ReadOnlySpan<float> s = x.Floats;
-        var d = destination.Floats;
-        for (var i = 0; i < s.Length; i++) d[i] = SpecialFunctions.Gelu(s[i]);
+        SpecialFunctions.Gelu(x.Floats, destination.Floats);
     }
 
     /// <summary>SiLU (swish): x·sigmoid(x).</summary>

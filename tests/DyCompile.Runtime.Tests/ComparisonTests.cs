@@ -1,3 +1,6 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 using static DyCompile.Runtime.Tests.KernelReference;
 
 namespace DyCompile.Runtime.Tests;
@@ -72,6 +75,33 @@ public class ComparisonTests
             DType.Int64 => Tensor.FromArray(values.Select(v => (long)v).ToArray(), shape),
             _ => Tensor.FromArray(values.Select(v => v > 0).ToArray(), shape),
         };
+    }
+
+    [Theory]
+    [InlineData(DType.Float32)]
+    [InlineData(DType.Int32)]
+    [InlineData(DType.Int64)]
+    public void LongRowsCompareCorrectlyAgainstRowsAndScalars(DType dtype)
+    {
+        // Lengths past several vector blocks plus a ragged tail; rows broadcast against a row
+        // vector and a scalar from both sides.
+        var values = Random(7 * 131, 30).Select(v => MathF.Round(v * 2)).ToArray();
+        values[17] = float.NaN;
+        values[300] = float.NaN;
+        Tensor Make(float[] v, params int[] shape) => dtype switch
+        {
+            DType.Float32 => Tensor.FromArray(v, shape),
+            DType.Int32 => Tensor.FromArray(v.Select(x => float.IsNaN(x) ? 99 : (int)x).ToArray(), shape),
+            _ => Tensor.FromArray(v.Select(x => float.IsNaN(x) ? 99L : (long)x).ToArray(), shape),
+        };
+        var matrix = Make(values, 7, 131);
+        var row = Make(values[..131], 131);
+        var scalar = Make([1f]);
+        var operands = new[] { (matrix, matrix), (matrix, row), (row, matrix), (matrix, scalar), (scalar, matrix), (row, row) };
+        foreach (var (name, kernel, reference) in Comparisons)
+            foreach (var (a, b) in operands)
+                Assert.True(Expected(a, b, reference).SequenceEqual(kernel(a, b).Bools.ToArray()),
+                    $"{name} {Shapes.Format(a.Shape)} vs {Shapes.Format(b.Shape)}");
     }
 
     [Fact]
@@ -190,4 +220,44 @@ public class ComparisonTests
         Assert.Throws<TensorOpException>(() =>
             TensorOps.WhereInto(Tensor.FromArray(new[] { true, false }, 2), Tensor.Scalar(1f), Tensor.Scalar(2f), Tensor.Zeros(2, 2)));
     }
+
+    /// <summary>Three random shapes that broadcast together: each keeps or collapses every dim
+    /// of a common output shape and may drop leading dims.</summary>
+    private static Arbitrary<(int[] C, int[] A, int[] B, int Seed)> WhereCases()
+    {
+        var gen =
+            from rank in Gen.Choose(0, 4)
+            from dims in Gen.ArrayOf(Gen.Frequency((1, Gen.Constant(0)), (8, Gen.Choose(1, 4))), rank)
+            from keep in Gen.ArrayOf(Gen.Elements(true, false), 3 * rank)
+            from drop in Gen.ArrayOf(Gen.Choose(0, rank), 3)
+            from seed in Gen.Choose(0, 1000)
+            select (Operand(dims, keep, 0, drop[0]), Operand(dims, keep, 1, drop[1]), Operand(dims, keep, 2, drop[2]), seed);
+        return Arb.From(gen);
+
+        static int[] Operand(int[] dims, bool[] keep, int which, int drop) =>
+            dims.Select((d, i) => keep[which * dims.Length + i] ? d : 1).Skip(drop).ToArray();
+    }
+
+    [Property(MaxTest = 150)]
+    public Property WhereAndLtEqualNestedLoopReference() =>
+        Prop.ForAll(WhereCases(), c =>
+        {
+            var random = new Random(c.Seed);
+            var condition = Enumerable.Range(0, Count(c.C)).Select(_ => random.Next(2) == 1).ToArray();
+            var a = Random(Count(c.A), c.Seed + 1);
+            var b = Random(Count(c.B), c.Seed + 2);
+            var shape = BroadcastShape(c.C, c.A, c.B);
+            var expected = new float[Count(shape)];
+            for (var i = 0; i < expected.Length; i++)
+            {
+                var index = Unravel(i, shape);
+                expected[i] = condition[OperandOffset(index, c.C)] ? a[OperandOffset(index, c.A)] : b[OperandOffset(index, c.B)];
+            }
+            var actual = TensorOps.Where(Tensor.FromArray(condition, c.C), Tensor.FromArray(a, c.A), Tensor.FromArray(b, c.B));
+            var less = TensorOps.Lt(Tensor.FromArray(a, c.A), Tensor.FromArray(b, c.B));
+            var expectedLess = Binary(a, c.A, b, c.B, (x, y) => x < y ? 1f : 0f);
+            return actual.ShapeArray().SequenceEqual(shape)
+                && actual.Floats.ToArray().SequenceEqual(expected)
+                && less.Bools.ToArray().Select(v => v ? 1f : 0f).SequenceEqual(expectedLess);
+        });
 }

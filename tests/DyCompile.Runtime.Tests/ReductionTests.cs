@@ -61,6 +61,9 @@ public class ReductionTests
         { new[] { 2, 1, 4, 1 }, new[] { 1, 2 } },
         { new[] { 4, 300 }, new[] { 1 } },
         { new[] { 300, 4 }, new[] { 0 } },
+        { new[] { 3, 40 }, new[] { 0 } },
+        { new[] { 2, 3, 50 }, new[] { 1 } },
+        { new[] { 2, 3, 50 }, new[] { 0, 1 } },
         { new[] { 6 }, new[] { 0 } },
         { new[] { 2, 3, 4 }, Array.Empty<int>() },
     };
@@ -186,6 +189,20 @@ public class ReductionTests
         Assert.Equal(new[] { 1L, 0L, 0L }, TensorOps.ArgMax(x, 0, false).Longs.ToArray());
     }
 
+    [Fact]
+    public void SignedZerosTieInArgExtrema()
+    {
+        var x = Tensor.FromArray([-0f, 0f, -1f, 0f, -0f, -1f], 2, 3);
+        Assert.Equal(new[] { 0L, 0L }, TensorOps.ArgMax(x, 1, false).Longs.ToArray());
+        var longRow = Enumerable.Repeat(-1f, 40).ToArray();
+        longRow[5] = -0f;
+        longRow[30] = 0f;
+        Assert.Equal(5L, TensorOps.ArgMax(Tensor.FromArray(longRow, 40), 0, false).Longs[0]);
+        longRow[5] = 0f;
+        longRow[30] = -0f;
+        Assert.Equal(0L, TensorOps.ArgMin(Tensor.FromArray(longRow, 40), 0, false).Longs[0]);
+    }
+
     [Theory]
     [InlineData(new[] { 3, 5, 4 }, 1)]
     [InlineData(new[] { 3, 5, 4 }, -1)]
@@ -225,6 +242,37 @@ public class ReductionTests
         Assert.Contains("[2, 0]", e.Message);
         Assert.Equal(new[] { 0 }, TensorOps.ArgMin(Tensor.Zeros(0, 2), 1, false).ShapeArray());
         Assert.Throws<TensorOpException>(() => TensorOps.ArgMin(Tensor.Zeros(2, 2), 2, false));
+    }
+
+    [Fact]
+    public void IntoVariantsWriteTheDestinationAndValidateIt()
+    {
+        var x = Tensor.FromArray([1f, 5f, 3f, 4f, 2f, 6f], 2, 3);
+        var row = Tensor.Zeros(2, 1);
+        TensorOps.SumInto(x, [1], true, row);
+        Assert.Equal(new[] { 9f, 12f }, row.Floats.ToArray());
+        var column = Tensor.Zeros(3);
+        TensorOps.MeanInto(x, [0], false, column);
+        Assert.Equal(new[] { 2.5f, 3.5f, 4.5f }, column.Floats.ToArray());
+        TensorOps.MaxInto(x, [0], false, column);
+        Assert.Equal(new[] { 4f, 5f, 6f }, column.Floats.ToArray());
+        TensorOps.MinInto(x, [-2], false, column);
+        Assert.Equal(new[] { 1f, 2f, 3f }, column.Floats.ToArray());
+        var indices = Tensor.Zeros(DType.Int64, 2);
+        TensorOps.ArgMaxInto(x, 1, false, indices);
+        Assert.Equal(new[] { 1L, 2L }, indices.Longs.ToArray());
+        TensorOps.ArgMinInto(x, 1, false, indices);
+        Assert.Equal(new[] { 0L, 1L }, indices.Longs.ToArray());
+        var longs = Tensor.Zeros(DType.Int64, 2);
+        TensorOps.SumInto(Tensor.FromArray(new[] { 1, 2, 3, 4 }, 2, 2), [1], false, longs);
+        Assert.Equal(new[] { 3L, 7L }, longs.Longs.ToArray());
+
+        var e = Assert.Throws<TensorOpException>(() => TensorOps.SumInto(x, [1], true, Tensor.Zeros(2)));
+        Assert.Equal("sum", e.Op);
+        Assert.Contains("[2, 1]", e.Message);
+        Assert.Throws<TensorOpException>(() => TensorOps.SumInto(Tensor.FromArray(new[] { 1, 2 }, 2), [], false, Tensor.Zeros(DType.Int32)));
+        Assert.Throws<TensorOpException>(() => TensorOps.MaxInto(x, [0], false, Tensor.Zeros(2)));
+        Assert.Throws<TensorOpException>(() => TensorOps.ArgMaxInto(x, 1, false, Tensor.Zeros(2)));
     }
 
     [Fact]

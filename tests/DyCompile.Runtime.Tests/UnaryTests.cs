@@ -84,19 +84,46 @@ public class UnaryTests
     private static double ReferenceErfc(double z)
     {
         if (z < 0) return 2 - ReferenceErfc(-z);
-        if (z < 3)
-        {
-            double term = z, sum = z;
-            for (var n = 1; n < 200; n++)
-            {
-                term *= 2 * z * z / (2 * n + 1);
-                sum += term;
-            }
-            return 1 - 2 / Math.Sqrt(Math.PI) * Math.Exp(-z * z) * sum;
-        }
+        if (z < 3) return 1 - ReferenceErf(z);
         var f = z;
         for (var k = 300; k >= 1; k--) f = z + k / 2.0 / f;
         return Math.Exp(-z * z) / (Math.Sqrt(Math.PI) * f);
+    }
+
+    /// <summary>erf by the all-positive series, for |z| &lt; 3.</summary>
+    private static double ReferenceErf(double z)
+    {
+        double term = z, sum = z;
+        for (var n = 1; n < 200; n++)
+        {
+            term *= 2 * z * z / (2 * n + 1);
+            sum += term;
+        }
+        return 2 / Math.Sqrt(Math.PI) * Math.Exp(-z * z) * sum;
+    }
+
+    [Fact]
+    public void ErfAndErfcAreAccurateInRelativeTerms()
+    {
+        for (var i = -290; i <= 290; i++)
+        {
+            var z = i / 100.0;
+            var erf = ReferenceErf(z);
+            Assert.True(Math.Abs(SpecialFunctions.Erf(z) - erf) <= 2e-7 * Math.Abs(erf) + 1e-300, $"erf({z})");
+            var erfc = ReferenceErfc(z);
+            Assert.True(Math.Abs(SpecialFunctions.Erfc(z) - erfc) <= 2e-7 * erfc, $"erfc({z})");
+        }
+        foreach (var z in new[] { 1e-8, -3e-5, 4.0, 6.5, 9.0 })
+        {
+            var erfc = ReferenceErfc(z);
+            Assert.True(Math.Abs(SpecialFunctions.Erfc(z) - erfc) <= 2e-7 * erfc, $"erfc({z})");
+            if (Math.Abs(z) < 3)
+                Assert.True(Math.Abs(SpecialFunctions.Erf(z) - ReferenceErf(z)) <= 1e-12 * Math.Abs(z), $"erf({z})");
+        }
+        // The scalar GELU, for callers outside the span kernel, agrees with it.
+        var x = Range(81, -4f, 0.1f);
+        var span = TensorOps.Gelu(Tensor.FromArray(x, x.Length)).Floats.ToArray();
+        for (var i = 0; i < x.Length; i++) Close(span[i], SpecialFunctions.Gelu(x[i]), relative: 3e-7, absolute: 1e-30);
     }
 
     [Fact]
