@@ -29,7 +29,7 @@ public static class ModelLowering
         {
             var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest), path: options.FileName);
             var compilation = CSharpCompilation.Create("DyCompileModel", [tree], References.Value,
-                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
             return Lower(compilation, typeName, methodName, model, options);
         }
         catch (Exception e) when (e is not OutOfMemoryException)

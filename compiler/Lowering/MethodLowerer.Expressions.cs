@@ -21,12 +21,58 @@ internal sealed partial class MethodLowerer
                 OrderOf(capture.Id);
                 break;
             case IExpressionStatementOperation statement:
-                Eval(statement.Operation);
+                if (_options.Strict)
+                {
+                    Eval(statement.Operation);
+                    break;
+                }
+                var block = _block;
+                try
+                {
+                    Eval(statement.Operation);
+                }
+                catch (LoweringException e) when (e is not NeedStaticException && CanFallBack(e.Diagnostic.Id) && _block == block && EagerRegion.CanRun(statement))
+                {
+                    FallBack(statement, e.Diagnostic);
+                }
                 break;
             default:
                 Eval(operation);
                 break;
         }
+    }
+
+    private static bool CanFallBack(string id) => id is DiagnosticIds.InputOutput or DiagnosticIds.UnknownMethod or DiagnosticIds.FieldMutation
+        or DiagnosticIds.Allocation or DiagnosticIds.UnsupportedExpression or DiagnosticIds.MutableFieldRead;
+
+    /// <summary>Non-strict mode: the statement runs eagerly through <c>host.call</c>, with the
+    /// run-time values of the locals it reads; a warning says so.</summary>
+    private void FallBack(IOperation statement, Diagnostic why)
+    {
+        var known = new Dictionary<object, object?>();
+        var dynamicSlots = new List<object>();
+        var values = new List<Value>();
+        foreach (var slot in EagerRegion.Reads(statement))
+        {
+            switch (_slots.GetValueOrDefault(slot))
+            {
+                case StaticValue s:
+                    known[slot] = s.Object is StaticEnumerator e ? e.Current : s.Object;
+                    break;
+                case DynamicValue d:
+                    dynamicSlots.Add(slot);
+                    values.Add(Use(d.Value));
+                    break;
+                default:
+                    throw new LoweringException(why);
+            }
+        }
+        var symbol = $"{_frame.Method.ContainingType.Name}.{_frame.Method.Name}@{why.Line}:{why.Column}";
+        var id = EagerRegion.Register(symbol, statement, _frame.Self, known, dynamicSlots);
+        _block.Ops("host.call", [_block.Const(id), .. values]);
+        var warning = MakeDiagnostic(DiagnosticIds.HostFallback, DiagnosticSeverity.Warning, statement.Syntax,
+            $"'{statement.Syntax}' runs eagerly on the host (host.call to {symbol}) because {why.Id}: {why.Message}; strict mode makes this an error");
+        if (!_warnings.Exists(w => w.Line == warning.Line && w.Column == warning.Column && w.File == warning.File)) _warnings.Add(warning);
     }
 
     // ---------------------------------------------------------------- expressions
@@ -158,12 +204,14 @@ internal sealed partial class MethodLowerer
         {
             case ILocalReferenceOperation local:
                 _slots[local.Local] = value;
+                _assignedAt[local.Local] = target.Parent ?? target;
                 OrderOf(local.Local);
                 break;
             case IParameterReferenceOperation parameter:
                 if (parameter.Parameter.RefKind != RefKind.None)
                     throw Fail(DiagnosticIds.RefOrOut, target, "ref and out parameters cannot compile; return the values (a tuple for several)");
                 _slots[parameter.Parameter] = value;
+                _assignedAt[parameter.Parameter] = target.Parent ?? target;
                 break;
             case IDeclarationExpressionOperation declaration:
                 Assign(declaration.Expression, value);

@@ -120,9 +120,16 @@ internal sealed partial class MethodLowerer
 
     // ---------------------------------------------------------------- blocks and edges
 
+    private IOperation? _lastStatement;
+    private readonly Dictionary<object, IOperation> _assignedAt = [];
+
     private void RunBlock(BasicBlock block)
     {
-        foreach (var operation in block.Operations) Execute(operation);
+        foreach (var operation in block.Operations)
+        {
+            _lastStatement = operation;
+            Execute(operation);
+        }
         if (block.Kind == BasicBlockKind.Exit)
         {
             Return(null, null);
@@ -208,16 +215,19 @@ internal sealed partial class MethodLowerer
             _frame.Queue.Enqueue(new WorkItem(dest, block, paramSlots, carried));
         }
         var arguments = _carried.Select(Use).Concat(Flatten(Ordered(slots).Select(p => p.Value)).Select(Use)).ToList();
-        CheckArgs(known.Block, known.Params, arguments, at);
+        var argumentSlots = _carried.Select(_ => (object?)null)
+            .Concat(Ordered(slots).SelectMany(p => Flatten([p.Value]).Select(_ => (object?)p.Key))).ToList();
+        CheckArgs(known.Block, known.Params, arguments, argumentSlots, at);
         return (known.Block, arguments);
     }
 
-    private void CheckArgs(BlockBuilder block, ImmutableArray<Value> parameters, List<Value> args, IOperation? at)
+    private void CheckArgs(BlockBuilder block, ImmutableArray<Value> parameters, List<Value> args, List<object?> slots, IOperation? at)
     {
         for (var i = 0; i < parameters.Length; i++)
             if (parameters[i].Type != args[i].Type)
-                throw Fail(DiagnosticIds.TooManySpecializations, at ?? _frame.Graph.OriginalOperation,
-                    $"a value carried into ^{block.Name} changes type ({args[i].Type} where {parameters[i].Type} was seen first); give the input dynamic dimensions (LoweringOptions.InputTypes) or keep the loop-carried tensor's shape fixed");
+                throw Fail(DiagnosticIds.TooManySpecializations,
+                    (slots[i] is { } slot ? _assignedAt.GetValueOrDefault(slot) : null) ?? at ?? _lastStatement ?? _frame.Graph.OriginalOperation,
+                    $"'{(slots[i] is { } named ? SlotName(named) : "a value")}' carried into ^{block.Name} changes type ({args[i].Type} where {parameters[i].Type} was seen first); give the input dynamic dimensions (LoweringOptions.InputTypes) or keep the loop-carried tensor's shape fixed");
     }
 
     /// <summary>Runs <paramref name="body"/> with <paramref name="block"/> as the current block.</summary>
@@ -324,7 +334,8 @@ internal sealed partial class MethodLowerer
 
     private static string KeyOf(AbstractValue value) => value switch
     {
-        DynamicValue d => "d" + d.Value.Type,
+        // Not the type: a loop-carried value that changes shape is reported at the loop head.
+        DynamicValue => "d",
         TupleValue t => "(" + string.Join(",", t.Items.Select(KeyOf)) + ")",
         StaticValue { Object: null } => "null",
         StaticValue { Object: StaticEnumerator e } => $"e{RuntimeHelpers.GetHashCode(e.Items)}@{e.Index}",

@@ -30,7 +30,7 @@ public static class ModelHarness
     {
         var trees = sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, new CSharpParseOptions(LanguageVersion.Latest), path: $"model{i}.cs")).ToArray();
         var compilation = CSharpCompilation.Create("Models" + Guid.NewGuid().ToString("N"), trees, ModelLowering.References.Value,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, optimizationLevel: OptimizationLevel.Release));
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, optimizationLevel: OptimizationLevel.Release, allowUnsafe: true));
         using var stream = new MemoryStream();
         var emitted = compilation.Emit(stream);
         if (!emitted.Success)
