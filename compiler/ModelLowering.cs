@@ -28,8 +28,7 @@ public static class ModelLowering
         try
         {
             var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest), path: options.FileName);
-            var compilation = CSharpCompilation.Create("DyCompileModel", [tree], References.Value,
-                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
+            var compilation = EmptyCompilation.Value.AddSyntaxTrees(tree);
             return Lower(compilation, typeName, methodName, model, options);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -73,17 +72,21 @@ public static class ModelLowering
 
     private static LoweringResult LowerChecked(Compilation compilation, string typeName, string methodName, object? model, LoweringOptions options, ref SyntaxNode? where)
     {
-        var errors = compilation.GetDiagnostics()
-            .Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error)
-            .Take(20)
-            .Select(d => FromRoslyn(d, options))
-            .ToList();
-        if (errors.Count > 0) return new LoweringResult(null, new Dictionary<string, Tensor>(), errors);
-
         var type = FindType(compilation, typeName);
         if (type is null)
-            return Failed(new Diagnostic(DiagnosticIds.ModelTypeNotFound, DiagnosticSeverity.Error, options.FileName, 1, 1,
-                $"no class '{typeName}' in the source; give the model's class name (with its namespace when two classes share it)"));
+        {
+            var anyErrors = SourceErrors(compilation.GetDiagnostics(), options);
+            return anyErrors.Count > 0
+                ? new LoweringResult(null, new Dictionary<string, Tensor>(), anyErrors)
+                : Failed(new Diagnostic(DiagnosticIds.ModelTypeNotFound, DiagnosticSeverity.Error, options.FileName, 1, 1,
+                    $"no class '{typeName}' in the source; give the model's class name (with its namespace when two classes share it)"));
+        }
+        // Only the model's own errors matter (and binding just its span keeps this cheap when
+        // one compilation holds many models); the methods it inlines are checked as they are lowered.
+        var errors = SourceErrors(type.DeclaringSyntaxReferences
+            .SelectMany(r => compilation.GetSemanticModel(r.SyntaxTree).GetDiagnostics(r.Span)), options);
+        if (errors.Count > 0) return new LoweringResult(null, new Dictionary<string, Tensor>(), errors);
+
         var typeSyntax = type.DeclaringSyntaxReferences.First().GetSyntax();
         where = typeSyntax;
         var diagnostics = new List<Diagnostic>();
@@ -172,6 +175,9 @@ public static class ModelLowering
             .FirstOrDefault(s => s is not null);
     }
 
+    private static List<Diagnostic> SourceErrors(IEnumerable<Microsoft.CodeAnalysis.Diagnostic> found, LoweringOptions options) =>
+        found.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).Take(20).Select(d => FromRoslyn(d, options)).ToList();
+
     private static Diagnostic FromRoslyn(Microsoft.CodeAnalysis.Diagnostic d, LoweringOptions options)
     {
         var span = d.Location.GetLineSpan();
@@ -192,4 +198,8 @@ public static class ModelLowering
         paths.Add(typeof(Tensor).Assembly.Location);
         return [.. paths.Distinct().Where(File.Exists).Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))];
     });
+
+    // Compilations derived from one share its bound references, which makes each new one cheap.
+    private static readonly Lazy<CSharpCompilation> EmptyCompilation = new(() => CSharpCompilation.Create("DyCompileModel", [], References.Value,
+        new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true)));
 }

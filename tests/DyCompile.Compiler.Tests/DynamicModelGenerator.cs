@@ -107,8 +107,7 @@ public static class DynamicModelGenerator
         """;
 
     /// <summary><paramref name="count"/> model bodies from a fixed seed.</summary>
-    public static string[] Sample(int count, ulong seed) =>
-        [.. Enumerable.Range(0, count).Select(i => Gen.Sample(Body, 10, new Rnd(Mix(seed + (ulong)i)), 1)[0])];
+    public static string[] Sample(int count, ulong seed) => Gen.Sample(Gen.ArrayOf(Body, count), 10, new Rnd(Mix(seed)), 1)[0];
 
     // SplitMix64's finalizer: consecutive seeds give unrelated generator states.
     private static ulong Mix(ulong z)

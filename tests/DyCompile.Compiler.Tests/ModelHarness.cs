@@ -26,11 +26,13 @@ public static class ModelHarness
 {
     public const string Usings = "using System;\nusing DyCompile.Runtime;\nusing DyCompile.Runtime.Nn;\n";
 
+    private static readonly Lazy<CSharpCompilation> Empty = new(() => CSharpCompilation.Create("Models", [], ModelLowering.References.Value,
+        new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, optimizationLevel: OptimizationLevel.Release, allowUnsafe: true)));
+
     public static CompiledModels Compile(params string[] sources)
     {
         var trees = sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, new CSharpParseOptions(LanguageVersion.Latest), path: $"model{i}.cs")).ToArray();
-        var compilation = CSharpCompilation.Create("Models" + Guid.NewGuid().ToString("N"), trees, ModelLowering.References.Value,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, optimizationLevel: OptimizationLevel.Release, allowUnsafe: true));
+        var compilation = Empty.Value.WithAssemblyName("Models" + Guid.NewGuid().ToString("N")).AddSyntaxTrees(trees);
         using var stream = new MemoryStream();
         var emitted = compilation.Emit(stream);
         if (!emitted.Success)
