@@ -34,7 +34,6 @@ public static class DiagnosticIds
     public const string TooManySpecializations = "DYC0203";
     public const string ShapeError = "DYC0204";
     public const string InconsistentReturn = "DYC0205";
-    public const string CallInsideExpression = "DYC0206";
 
     // ---- host fallback ----
     public const string HostFallback = "DYC0301";

@@ -8,5 +8,5 @@ public sealed class DyCompileAttribute : Attribute
 {
     /// <summary>Report every construct outside the compiled subset as an error instead of running
     /// it eagerly on the host.</summary>
-    public bool Strict { get; init; }
+    public bool Strict { get; set; }
 }
