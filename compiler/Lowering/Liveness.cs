@@ -44,6 +44,20 @@ internal sealed class Liveness
 
     public bool IsLiveIn(BasicBlock block, object slot) => _liveIn[block.Ordinal].Contains(slot);
 
+    /// <summary>The slots that may be read once operation <paramref name="index"/> of
+    /// <paramref name="block"/> has started: read by it or a later operation, by the branch, or
+    /// live into a successor.</summary>
+    public HashSet<object> LiveFrom(BasicBlock block, int index)
+    {
+        var live = new HashSet<object>();
+        foreach (var s in new[] { block.FallThroughSuccessor, block.ConditionalSuccessor })
+            if (s?.Destination is { } d) live.UnionWith(_liveIn[d.Ordinal]);
+        var writes = new HashSet<object>();
+        for (var i = Math.Max(0, index); i < block.Operations.Length; i++) Collect(block.Operations[i], live, writes);
+        if (block.BranchValue is { } value) Collect(value, live, writes);
+        return live;
+    }
+
     private static void Collect(IOperation root, HashSet<object> reads, HashSet<object> writes)
     {
         // A slot written before any read in the block kills liveness; one read anywhere is live

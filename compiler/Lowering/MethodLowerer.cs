@@ -70,6 +70,10 @@ internal sealed partial class MethodLowerer
 
         public Queue<WorkItem> Queue { get; } = new();
         public Liveness Liveness { get; } = new(graph);
+
+        /// <summary>Where lowering is in this frame: the Roslyn block and operation.</summary>
+        public BasicBlock? CurrentBlock { get; set; }
+        public int CurrentIndex { get; set; }
         public Dictionary<object, int> SlotOrder { get; } = new();
         public List<ReturnSite> Returns { get; } = [];
 
@@ -125,11 +129,15 @@ internal sealed partial class MethodLowerer
 
     private void RunBlock(BasicBlock block)
     {
-        foreach (var operation in block.Operations)
+        for (var i = 0; i < block.Operations.Length; i++)
         {
-            _lastStatement = operation;
-            Execute(operation);
+            _frame.CurrentBlock = block;
+            _frame.CurrentIndex = i;
+            _lastStatement = block.Operations[i];
+            Execute(block.Operations[i]);
         }
+        _frame.CurrentBlock = block;
+        _frame.CurrentIndex = block.Operations.Length;
         if (block.Kind == BasicBlockKind.Exit)
         {
             Return(null, null);
