@@ -27,6 +27,8 @@ public class ConstructTests
             paths.Add(string.Join(" ", run.Path));
         }
         Golden.Match(type, text!);
+        // The lowered program is well formed and survives the text round trip.
+        Assert.Equal(text, DyCompile.IR.Program.Parse(text!).ToString());
         return paths;
     }
 
@@ -101,6 +103,28 @@ public class ConstructTests
 
     [Fact]
     public void TensorApi() => Lowers("TensorApi", [R(8, 2, 4)]);
+
+    [Fact]
+    public void StrictAttributeTurnsHostFallbackIntoAnError()
+    {
+        var source = ModelHarness.Usings + """
+            [DyCompile(Strict = true)]
+            public sealed class Loud : Module
+            {
+                public Tensor Forward(Tensor x)
+                {
+                    Console.WriteLine("forward");
+                    return x.Relu();
+                }
+            }
+            """;
+        var options = new LoweringOptions { InputTypes = [DyCompile.IR.IRType.F32(2)] };
+        var strict = ModelLowering.Lower(source, "Loud", "Forward", null, options);
+        Assert.Equal(DiagnosticIds.InputOutput, Assert.Single(strict.Errors).Id);
+        var lenient = ModelLowering.Lower(source.Replace("(Strict = true)", "", StringComparison.Ordinal), "Loud", "Forward", null, options);
+        Assert.True(lenient.Succeeded);
+        Assert.Equal(DiagnosticIds.HostFallback, Assert.Single(lenient.Warnings).Id);
+    }
 
     [Fact]
     public void WeightsUseStateDictNames()

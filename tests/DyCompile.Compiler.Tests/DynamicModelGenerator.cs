@@ -48,6 +48,8 @@ public static class DynamicModelGenerator
         from a in Positive select $"h = TensorOps.Maximum(h, y) * {a};",
         Gen.Constant("h = _fc.Forward(h).Tanh();"),
         Gen.Constant("h = (h - h.Mean()).Tanh() + y * 0.5f;"),
+        Gen.Constant("h = Step(h, t);"),
+        from a in Positive select $"h = h * {a} + Step(x, {a}) * 0.5f;",
         from a in Positive select $"t = t + h.Mean().Item() * {a};");
 
     private static Gen<string> Trace => Gen.Choose(1, 997).Select(k => $"trace = (trace * 31 + {k}) % 1000003;");
@@ -98,6 +100,17 @@ public static class DynamicModelGenerator
         {
             private readonly Linear _fc;
             public {{name}}(Random g) { _fc = RegisterModule("fc", new Linear(4, 4, generator: g)); }
+            private Tensor Step(Tensor h, float s)
+            {
+                if (h.Mean().Item() > s) return (h * 0.5f).Tanh();
+                var k = 0;
+                while (k < 2 && h.Sum().Item() < s)
+                {
+                    h = _fc.Forward(h) + 0.25f;
+                    k++;
+                }
+                return h;
+            }
             {{Signature}}
             {
         {{body}}

@@ -8,7 +8,7 @@ namespace DyCompile.Compiler.Tests;
 /// program or yields diagnostics whose line and column lie inside the source.</summary>
 public class FuzzTests
 {
-    private const int Cases = 300;
+    private const int Cases = 240;
 
     private static readonly string[] Insertions =
     [
