@@ -25,7 +25,7 @@ public static class HostCallbacks
         lock (_lock) return id >= 0 && id < _callbacks.Count ? _callbacks[id].Symbol : throw new InterpreterException($"host.call: no callback {id}");
     }
 
-    /// <summary>Runs callback <paramref name="id"/>; host calls produce no values.</summary>
+    /// <summary>Runs callback <paramref name="id"/>; the call's one result is the id.</summary>
     public static IReadOnlyList<object> Invoke(int id, IReadOnlyList<object> arguments)
     {
         Action<IReadOnlyList<object>> body;
@@ -35,6 +35,6 @@ public static class HostCallbacks
             body = _callbacks[id].Body;
         }
         body(arguments);
-        return [];
+        return [id];
     }
 }
