@@ -92,6 +92,16 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void MissingModelInstanceIsADiagnostic()
+    {
+        var source = Source("return _layers[0].Forward(x);");
+        var result = Lower(source, strict: true, model: null);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(DiagnosticIds.UnsupportedExpression, error.Id);
+        Assert.Equal(Where(source, "_layers[0]").Line, error.Line);
+    }
+
+    [Fact]
     public void NonStrictModeRunsSideEffectStatementsEagerly()
     {
         var body = "Console.Write(\"\");\n_calls++;\nif (x.Sum().Item() > t) _calls += 10;\nreturn x.Relu();";
