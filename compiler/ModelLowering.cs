@@ -156,7 +156,9 @@ public static class ModelLowering
     private static string ProgramName(INamedTypeSymbol type, IMethodSymbol method) =>
         new string($"{type.Name}.{method.Name}".Where(c => char.IsLetterOrDigit(c) || c is '_' or '.').ToArray());
 
-    private static SyntaxNode Identifier(SyntaxNode typeSyntax) => typeSyntax;
+    /// <summary>The class name of a type declaration, so a diagnostic points at it, not at its attributes.</summary>
+    private static Location Identifier(SyntaxNode typeSyntax) =>
+        typeSyntax is BaseTypeDeclarationSyntax declaration ? declaration.Identifier.GetLocation() : typeSyntax.GetLocation();
 
     private static bool DerivesFromModule(INamedTypeSymbol type)
     {

@@ -282,7 +282,7 @@ internal sealed partial class MethodLowerer
             throw Fail(DiagnosticIds.Recursion, at, $"'{method.Name}' calls itself (directly or through other methods); recursion cannot compile: write it as a loop");
         var self = receiver is StaticValue s ? s.Object : method.IsStatic ? null
             : throw Fail(DiagnosticIds.UnsupportedExpression, at, $"'{method.Name}' is called on a value not known at compile time; call it on the model or a submodule field");
-        SubsetScanner.Check(method, _compilation, _options.Strict);
+        SubsetScanner.Check(method);
         var graph = GraphOf(method);
 
         // What the callee's blocks must carry for the caller: its carried values, its locals
@@ -292,7 +292,7 @@ internal sealed partial class MethodLowerer
             .Concat(Flatten(Ordered(_slots).Where(kv => live?.Contains(kv.Key) ?? true).Select(kv => kv.Value)).Select(Use))
             .Concat(Flatten(_inFlight).Select(Use))
             .Distinct().ToImmutableArray();
-        var frame = new Frame(_frameCount++, method, graph, self, _frame, carried);
+        var frame = new Frame(_frameCount++, method, graph, self, _frame);
         var bound = new Dictionary<object, AbstractValue>();
         foreach (var p in method.Parameters) frame.SlotOrder[p] = frame.SlotOrder.Count;
         foreach (var (parameter, value) in args) bound[method.Parameters[parameter.Ordinal]] = value;

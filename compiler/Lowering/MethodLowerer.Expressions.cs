@@ -42,6 +42,12 @@ internal sealed partial class MethodLowerer
         }
     }
 
+    private void Warn(string id, IOperation at, string message)
+    {
+        var warning = MakeDiagnostic(id, DiagnosticSeverity.Warning, at.Syntax, message);
+        if (!_warnings.Exists(w => w.Id == id && w.Line == warning.Line && w.Column == warning.Column && w.File == warning.File)) _warnings.Add(warning);
+    }
+
     private static bool CanFallBack(string id) => id is DiagnosticIds.InputOutput or DiagnosticIds.UnknownMethod or DiagnosticIds.FieldMutation
         or DiagnosticIds.Allocation or DiagnosticIds.UnsupportedExpression or DiagnosticIds.MutableFieldRead;
 
@@ -70,9 +76,8 @@ internal sealed partial class MethodLowerer
         var symbol = $"{_frame.Method.ContainingType.Name}.{_frame.Method.Name}@{why.Line}:{why.Column}";
         var id = EagerRegion.Register(symbol, statement, _frame.Self, known, dynamicSlots);
         _block.Ops("host.call", [_block.Const(id), .. values]);
-        var warning = MakeDiagnostic(DiagnosticIds.HostFallback, DiagnosticSeverity.Warning, statement.Syntax,
+        Warn(DiagnosticIds.HostFallback, statement,
             $"'{statement.Syntax}' runs eagerly on the host (host.call to {symbol}) because {why.Id}: {why.Message}; strict mode makes this an error");
-        if (!_warnings.Exists(w => w.Line == warning.Line && w.Column == warning.Column && w.File == warning.File)) _warnings.Add(warning);
     }
 
     // ---------------------------------------------------------------- expressions
@@ -468,6 +473,8 @@ internal sealed partial class MethodLowerer
         if (left is StaticValue { Object: not null } l && right is StaticValue { Object: not null } r)
             return new StaticValue(ScalarFolding.Fold(kind, l.Object!, r.Object!, operandType!.SpecialType)
                 ?? throw Fail(DiagnosticIds.UnsupportedExpression, at, $"operator {kind} on {operandType} cannot compile"));
+        if (operandType?.SpecialType == SpecialType.System_Double || resultType?.SpecialType == SpecialType.System_Double)
+            Warn(DiagnosticIds.UnsupportedType, at, "double arithmetic on run-time values runs in float (the IR's host float is 32-bit), so results may differ from the eager double computation; declare the value float");
         var a = HostScalar(left, operandKind, at);
         var b = HostScalar(right, operandKind, at);
         var name = (kind, operandKind) switch
@@ -494,7 +501,6 @@ internal sealed partial class MethodLowerer
             var q = Host("div", a, b);
             return new DynamicValue(Host("sub", a, Host("mul", q, b)));
         }
-        _ = resultType;
         return new DynamicValue(Host(name, a, b));
     }
 

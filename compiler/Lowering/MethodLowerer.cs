@@ -57,16 +57,13 @@ internal sealed partial class MethodLowerer
     public HashSet<(IMethodSymbol, object)> OriginsOf(Value value) => _origins.TryGetValue(value, out var o) ? o : [];
 
     /// <summary>One activation of a method being lowered (the entry method or an inlined callee).</summary>
-    private sealed class Frame(int id, IMethodSymbol method, ControlFlowGraph graph, object? self, Frame? parent, ImmutableArray<Value> carriedTypesFrom)
+    private sealed class Frame(int id, IMethodSymbol method, ControlFlowGraph graph, object? self, Frame? parent)
     {
         public int Id { get; } = id;
         public IMethodSymbol Method { get; } = method;
         public ControlFlowGraph Graph { get; } = graph;
         public object? Self { get; } = self;
         public Frame? Parent { get; } = parent;
-
-        /// <summary>Values of the callers that every block of this frame passes along.</summary>
-        public ImmutableArray<Value> CarriedAtCall { get; } = carriedTypesFrom;
 
         public Queue<WorkItem> Queue { get; } = new();
         public Liveness Liveness { get; } = new(graph);
@@ -89,7 +86,7 @@ internal sealed partial class MethodLowerer
     public IR.Program Lower(IMethodSymbol method, object model, IReadOnlyList<IRType> inputTypes)
     {
         var graph = GraphOf(method);
-        var frame = new Frame(_frameCount++, method, graph, model, null, []);
+        var frame = new Frame(_frameCount++, method, graph, model, null);
         var slots = new Dictionary<object, AbstractValue>();
         for (var i = 0; i < method.Parameters.Length; i++)
         {
@@ -396,9 +393,12 @@ internal sealed partial class MethodLowerer
 
     private LoweringException Fail(string id, IOperation at, string message) => new(MakeDiagnostic(id, DiagnosticSeverity.Error, at.Syntax, message));
 
-    internal static Diagnostic MakeDiagnostic(string id, DiagnosticSeverity severity, SyntaxNode at, string message)
+    internal static Diagnostic MakeDiagnostic(string id, DiagnosticSeverity severity, SyntaxNode at, string message) =>
+        MakeDiagnostic(id, severity, at.GetLocation(), message);
+
+    internal static Diagnostic MakeDiagnostic(string id, DiagnosticSeverity severity, Location at, string message)
     {
-        var span = at.GetLocation().GetLineSpan();
+        var span = at.GetLineSpan();
         var file = string.IsNullOrEmpty(span.Path) ? "model.cs" : span.Path;
         return new Diagnostic(id, severity, file, span.StartLinePosition.Line + 1, span.StartLinePosition.Character + 1, message);
     }

@@ -54,10 +54,8 @@ internal static class SubsetScanner
     }
 
     /// <summary>Scans an inlined method; its first finding stops lowering.</summary>
-    public static void Check(IMethodSymbol method, Compilation compilation, bool strict)
+    public static void Check(IMethodSymbol method)
     {
-        _ = compilation;
-        _ = strict;
         var syntax = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).FirstOrDefault();
         if (syntax is null) return;
         var found = Scan(syntax);

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using DyCompile.Runtime;
 using DyCompile.Runtime.Nn;
@@ -72,6 +71,4 @@ internal sealed class WeightNames
         }
         return sb.Length == 0 ? "w" : sb.ToString();
     }
-
-    public static int Identity(object o) => RuntimeHelpers.GetHashCode(o);
 }

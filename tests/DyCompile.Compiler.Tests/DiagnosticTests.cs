@@ -88,7 +88,20 @@ public class DiagnosticTests
         var unmarked = ModelHarness.Usings + "public sealed class U : Module { public Tensor Forward(Tensor x) => x.Relu(); }";
         var result = ModelLowering.Lower(unmarked, "U", "Forward", null, new LoweringOptions { InputTypes = [IRType.F32(2)] });
         Assert.True(result.Succeeded);
-        Assert.Equal(DiagnosticIds.NotAModel, Assert.Single(result.Warnings).Id);
+        var warning = Assert.Single(result.Warnings);
+        Assert.Equal(DiagnosticIds.NotAModel, warning.Id);
+        Assert.Equal(Where(unmarked, "U : Module"), (warning.Line, warning.Column));
+    }
+
+    [Fact]
+    public void DoubleArithmeticOnRunTimeValuesWarns()
+    {
+        var source = Source("double s = x.Sum().Item();\nif (s * 0.5 > t) return x.Relu();\nreturn x;");
+        var result = Lower(source);
+        Assert.True(result.Succeeded, string.Join("\n", result.Diagnostics));
+        var warning = Assert.Single(result.Warnings);
+        Assert.Equal(DiagnosticIds.UnsupportedType, warning.Id);
+        Assert.Equal(Where(source, "s * 0.5"), (warning.Line, warning.Column));
     }
 
     [Fact]
