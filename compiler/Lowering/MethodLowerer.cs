@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
 using DyCompile.IR;
 using DyCompile.Runtime;
 using Microsoft.CodeAnalysis;
@@ -337,15 +336,24 @@ internal sealed partial class MethodLowerer
         return sb.ToString();
     }
 
-    private static string KeyOf(AbstractValue value) => value switch
+    // Identity hash codes may collide; objects in keys get ids of their own.
+    private readonly Dictionary<object, int> _objectIds = new(ReferenceEqualityComparer.Instance);
+
+    private int ObjectId(object o)
+    {
+        if (!_objectIds.TryGetValue(o, out var id)) _objectIds[o] = id = _objectIds.Count;
+        return id;
+    }
+
+    private string KeyOf(AbstractValue value) => value switch
     {
         // Not the type: a loop-carried value that changes shape is reported at the loop head.
         DynamicValue => "d",
         TupleValue t => "(" + string.Join(",", t.Items.Select(KeyOf)) + ")",
         StaticValue { Object: null } => "null",
-        StaticValue { Object: StaticEnumerator e } => $"e{RuntimeHelpers.GetHashCode(e.Items)}@{e.Index}",
+        StaticValue { Object: StaticEnumerator e } => $"e{ObjectId(e.Items)}@{e.Index}",
         StaticValue { Object: int or float or double or bool or string } s => s.Object!.GetType().Name + ":" + System.Convert.ToString(s.Object, System.Globalization.CultureInfo.InvariantCulture),
-        StaticValue s => "o" + RuntimeHelpers.GetHashCode(s.Object!),
+        StaticValue s => "o" + ObjectId(s.Object!),
         _ => "?",
     };
 
