@@ -25,6 +25,10 @@ internal sealed record TupleValue(ImmutableArray<AbstractValue> Items) : Abstrac
     public override int GetHashCode() => Items.Aggregate(7, (h, v) => HashCode.Combine(h, v));
 }
 
+/// <summary>A tensor the forward method creates from constants (<c>Tensor.Zeros(1, 4)</c>): a
+/// <c>const</c> of the program, not a weight.</summary>
+internal sealed record CompileTimeTensor(DyCompile.Runtime.Tensor Value);
+
 /// <summary>A foreach over a compile-time collection (a module list, an array field): the
 /// items and the position; advancing yields a new enumerator, so the loop unrolls.</summary>
 internal sealed record StaticEnumerator(IReadOnlyList<object?> Items, int Index)

@@ -60,6 +60,8 @@ internal sealed partial class MethodLowerer
         }
         if (method.ContainingType.ToDisplayString() is "System.Math" or "System.MathF")
             return MathCall(method, args, at);
+        if (method.IsStatic && method.ContainingType.ToDisplayString() == "DyCompile.Runtime.Tensor" && method.Name is "Zeros" or "Full" or "Scalar")
+            return TensorFactory(method, args, at);
         throw UnknownMethod(method, at);
     }
 
@@ -83,6 +85,34 @@ internal sealed partial class MethodLowerer
             ?? throw Fail(DiagnosticIds.UnsupportedStatement, at, "enumerators can only be used by foreach");
         _slots[slot] = new StaticValue(next);
         return new StaticValue(next.Index < next.Items.Count);
+    }
+
+    /// <summary><c>Tensor.Zeros</c>, <c>Full</c>, <c>Scalar</c>: constants when the arguments are
+    /// known; a run-time float becomes <c>tensor.from_scalar</c> (expanded for <c>Full</c>).</summary>
+    private AbstractValue TensorFactory(IMethodSymbol method, List<(IParameterSymbol Parameter, AbstractValue Value)> args, IOperation at)
+    {
+        if (args.All(a => a.Value is StaticValue))
+        {
+            var info = typeof(Tensor).GetMethods().First(m => m.Name == method.Name && m.GetParameters().Select(p => p.ParameterType.Name)
+                .SequenceEqual(method.Parameters.Select(p => p.Type is IArrayTypeSymbol a ? a.ElementType.MetadataName + "[]" : p.Type.MetadataName)));
+            try
+            {
+                return new StaticValue(new CompileTimeTensor((Tensor)info.Invoke(null, [.. args.Select(a => ((StaticValue)a.Value).Object)])!));
+            }
+            catch (System.Reflection.TargetInvocationException e)
+            {
+                throw Fail(DiagnosticIds.ShapeError, at, $"'{at.Syntax}' fails: {e.InnerException?.Message}");
+            }
+        }
+        if (method.Name is "Scalar" or "Full" && args[0].Value is DynamicValue { Value.Type: ScalarType } && method.Parameters[0].Type.SpecialType == SpecialType.System_Single)
+        {
+            var scalar = _block.FromScalar(HostScalar(args[0].Value, ScalarKind.Float, at));
+            if (method.Name == "Scalar") return new DynamicValue(scalar);
+            if (args[1].Value is not StaticValue { Object: int[] shape })
+                throw Fail(DiagnosticIds.NotCompileTimeConstant, at, $"the shape of '{at.Syntax}' must be known at compile time");
+            return new DynamicValue(Emit("expand", [scalar], new Attrs { { "shape", shape } }, at));
+        }
+        throw Fail(DiagnosticIds.NotCompileTimeConstant, at, $"'{at.Syntax}' needs arguments known at compile time (a run-time float value is allowed for Scalar and Full)");
     }
 
     private AbstractValue MathCall(IMethodSymbol method, List<(IParameterSymbol Parameter, AbstractValue Value)> args, IOperation at)

@@ -575,6 +575,7 @@ internal sealed partial class MethodLowerer
     {
         DynamicValue d => Use(d.Value),
         StaticValue { Object: Tensor t } => Weight(t, at),
+        StaticValue { Object: CompileTimeTensor c } => ConstTensor(c.Value),
         StaticValue { Object: int or float or double or bool } s => MaterializeScalar(s.Object!, at),
         _ => throw Fail(DiagnosticIds.UnsupportedType, at, $"'{at.Syntax}' is not a tensor or host scalar; only tensors and int/float/bool values can flow through the program"),
     };

@@ -321,6 +321,8 @@ internal sealed partial class MethodLowerer
                 _origins[v] = [(_frame.Method, slot)];
                 result[slot] = new DynamicValue(v);
             }
+            else if (value is StaticValue { Object: CompileTimeTensor constant })
+                result[slot] = new DynamicValue(ConstTensor(constant.Value));
             else result[slot] = value;
         }
         return result;

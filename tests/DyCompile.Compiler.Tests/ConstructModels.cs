@@ -354,6 +354,19 @@ public static class ConstructModels
         }
 
         [DyCompile]
+        public sealed class Factories : Module
+        {
+            public Factories(Random g) { }
+            public (Tensor, Tensor) Forward(Tensor x, float v)
+            {
+                var acc = Tensor.Zeros(4);
+                for (var i = 0; i < 3; i++) acc = acc + x * (float)i;
+                var bias = Tensor.Full(v, 4);
+                return (acc + Tensor.Scalar(0.5f), bias * x + Tensor.Full(2f, 4) + Tensor.Scalar(v));
+            }
+        }
+
+        [DyCompile]
         public sealed class TensorApi : Module
         {
             public TensorApi(Random g) { }

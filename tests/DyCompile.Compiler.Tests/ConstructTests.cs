@@ -105,6 +105,9 @@ public class ConstructTests
     public void TensorApi() => Lowers("TensorApi", [R(8, 2, 4)]);
 
     [Fact]
+    public void TensorFactoriesBecomeConstants() => Lowers("Factories", [R(8, 4), 1.5f], [R(9, 4), -2f]);
+
+    [Fact]
     public void StrictAttributeTurnsHostFallbackIntoAnError()
     {
         var source = ModelHarness.Usings + """
