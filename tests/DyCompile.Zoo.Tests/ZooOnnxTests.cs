@@ -68,8 +68,8 @@ public class ZooOnnxTests
             var (logits, executed) = model.Forward(x);
 
             var run = interpreter.Run(program, [x], weights);
-            var ranInIR = Enumerable.Range(1, executed.Length - 1).Select(b => run.Path.Contains($"run_{b}")).ToArray();
-            Assert.Equal(executed[1..], ranInIR);
+            var ranInIR = Enumerable.Range(1, model.Blocks.Count - 1).Select(b => run.Path.Contains($"run_{b}")).ToArray();
+            Assert.Equal(Enumerable.Range(1, model.Blocks.Count - 1).Select(b => (executed >> b & 1) == 1), ranInIR);
             Assert.Equal(logits.Floats.ToArray(), ((Tensor)run.Outputs[0]).Floats.ToArray());
             paths.Add(string.Join(',', ranInIR));
 

@@ -8,11 +8,16 @@ namespace DyCompile.Zoo.Layers;
 /// stride or the width, else the identity.</summary>
 public sealed class BasicBlock : Module
 {
+    /// <summary>Whether the block has a convolutional shortcut: a plain flag, so a compiler sees the
+    /// decision as a constant of the model.</summary>
+    private readonly bool _hasShortcut;
+
     public BasicBlock(int inChannels, int channels, int stride, Random random)
     {
         First = RegisterModule("conv1", new ConvBn(inChannels, channels, 3, stride, 1, random));
         Second = RegisterModule("conv2", new ConvBn(channels, channels, 3, 1, 1, random));
-        if (stride != 1 || inChannels != channels)
+        _hasShortcut = stride != 1 || inChannels != channels;
+        if (_hasShortcut)
             Shortcut = RegisterModule("shortcut", new ConvBn(inChannels, channels, 1, stride, 0, random));
     }
 
@@ -25,7 +30,11 @@ public sealed class BasicBlock : Module
     public Tensor Forward(Tensor x) => (Second.Forward(First.Forward(x).Relu()) + Bypass(x)).Relu();
 
     /// <summary>What the block passes around its body: what a skipped block leaves in its place.</summary>
-    public Tensor Bypass(Tensor x) => Shortcut is null ? x : Shortcut.Forward(x);
+    public Tensor Bypass(Tensor x)
+    {
+        if (_hasShortcut) return Shortcut!.Forward(x);
+        return x;
+    }
 
     /// <summary>The three groups of a CIFAR ResNet of <paramref name="blocksPerGroup"/> blocks each
     /// (widths w, 2w, 4w; the first block of groups 2 and 3 halves the resolution), in order.</summary>

@@ -30,15 +30,18 @@ public sealed class SelfAttention : Module
     public Tensor Forward(Tensor x, bool causal)
     {
         int batch = x.Dim(0), tokens = x.Dim(1), dim = x.Dim(2), headDim = dim / _heads;
-        Tensor Heads(Tensor t) => t.Reshape(batch, tokens, _heads, headDim).Transpose(1, 2);
-        var q = Heads(Query.Forward(x));
-        var k = Heads(Key.Forward(x));
-        var v = Heads(ValueProjection.Forward(x));
+        var q = SplitHeads(Query.Forward(x), batch, tokens, headDim);
+        var k = SplitHeads(Key.Forward(x), batch, tokens, headDim);
+        var v = SplitHeads(ValueProjection.Forward(x), batch, tokens, headDim);
         var scores = TensorOps.MatMul(q, k.Transpose(2, 3)) * (1f / MathF.Sqrt(headDim));
         if (causal) scores = scores + CausalMask(tokens);
         var mixed = TensorOps.MatMul(scores.Softmax(-1), v);
         return Output.Forward(mixed.Transpose(1, 2).Reshape(batch, tokens, dim));
     }
+
+    /// <summary>[batch, tokens, heads·headDim] → [batch, heads, tokens, headDim].</summary>
+    private Tensor SplitHeads(Tensor t, int batch, int tokens, int headDim) =>
+        t.Reshape(batch, tokens, _heads, headDim).Transpose(1, 2);
 
     /// <summary>[tokens, tokens]: 0 on and below the diagonal, −1e9 above (a large finite value, so a
     /// fully masked row could never turn into NaN).</summary>

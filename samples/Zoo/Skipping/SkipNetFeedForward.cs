@@ -33,13 +33,12 @@ public sealed class SkipNetFeedForward : ZooModel
 
     public Linear Classifier { get; }
 
-    /// <summary>Logits and, per block, whether it ran.</summary>
-    public (Tensor Logits, bool[] Executed) Forward(Tensor x)
+    /// <summary>Logits and the blocks that ran, as a bit mask (bit i: block i ran).</summary>
+    public (Tensor Logits, int Executed) Forward(Tensor x)
     {
-        var executed = new bool[Blocks.Count];
         x = Stem.Forward(x).Relu();
         x = Blocks[0].Forward(x);
-        executed[0] = true;
+        var executed = 1;
         for (var i = 1; i < Blocks.Count; i++)
         {
             var run = Gates[i - 1].Forward(x).Softmax(1).Narrow(1, 1, 1).Item() > 0.5f;
@@ -49,7 +48,7 @@ public sealed class SkipNetFeedForward : ZooModel
                 continue;
             }
             x = Blocks[i].Forward(x);
-            executed[i] = true;
+            executed += 1 << i;
         }
         var pooled = TensorOps.AdaptiveAvgPool2d(x, [1, 1]).Reshape(x.Dim(0), -1);
         return (Classifier.Forward(pooled), executed);
@@ -60,7 +59,7 @@ public sealed class SkipNetFeedForward : ZooModel
     public override ZooRun Run(Tensor input)
     {
         var (logits, executed) = Forward(input);
-        return new ZooRun(logits, Paths.Blocks(executed));
+        return new ZooRun(logits, Paths.Blocks(Enumerable.Range(0, Blocks.Count).Select(i => (executed >> i & 1) == 1).ToArray()));
     }
 }
 
