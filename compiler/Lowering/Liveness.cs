@@ -24,6 +24,7 @@ internal sealed class Liveness
             var block = graph.Blocks[i];
             foreach (var op in block.Operations) Collect(op, reads[i], writes[i]);
             if (block.BranchValue is { } value) Collect(value, reads[i], writes[i]);
+            writes[i].ExceptWith(reads[i]);
             _liveIn[i] = [.. reads[i]];
         }
         for (var changed = true; changed;)
@@ -58,37 +59,41 @@ internal sealed class Liveness
         return live;
     }
 
+    /// <summary>Adds to <paramref name="reads"/> the slots <paramref name="root"/> reads before the
+    /// block writes them (an operation reads its operands before it assigns its target), and to
+    /// <paramref name="writes"/> the slots it assigns.</summary>
     private static void Collect(IOperation root, HashSet<object> reads, HashSet<object> writes)
     {
-        // A slot written before any read in the block kills liveness; one read anywhere is live
-        // (conservative: a read after a write only keeps a value live that may be dead).
         var assignedTargets = new HashSet<IOperation>();
+        var written = new HashSet<object>();
         foreach (var op in root.DescendantsAndSelf())
         {
             switch (op)
             {
                 case ISimpleAssignmentOperation a:
-                    MarkTargets(a.Target, assignedTargets, writes);
+                    MarkTargets(a.Target, assignedTargets, written);
                     break;
                 case IDeconstructionAssignmentOperation d:
-                    MarkTargets(d.Target, assignedTargets, writes);
+                    MarkTargets(d.Target, assignedTargets, written);
                     break;
                 case IFlowCaptureOperation c:
-                    writes.Add(c.Id);
+                    written.Add(c.Id);
                     break;
             }
         }
         foreach (var op in root.DescendantsAndSelf())
         {
             if (assignedTargets.Contains(op)) continue;
-            switch (op)
+            object? slot = op switch
             {
-                case ILocalReferenceOperation l: reads.Add(l.Local); break;
-                case IParameterReferenceOperation p: reads.Add(p.Parameter); break;
-                case IFlowCaptureReferenceOperation c: reads.Add(c.Id); break;
-            }
+                ILocalReferenceOperation l => l.Local,
+                IParameterReferenceOperation p => p.Parameter,
+                IFlowCaptureReferenceOperation c => c.Id,
+                _ => null,
+            };
+            if (slot is not null && !writes.Contains(slot)) reads.Add(slot);
         }
-        writes.ExceptWith(reads);
+        writes.UnionWith(written);
     }
 
     private static void MarkTargets(IOperation target, HashSet<IOperation> assigned, HashSet<object> writes)

@@ -73,7 +73,7 @@ public class DifferentialTests
         Assert.Equal(a, DynamicModelGenerator.Sample(200, 7));
         Assert.True(a.Distinct().Count() > 190, "the generator repeats itself");
         var all = string.Concat(a);
-        foreach (var construct in new[] { "while (", "do\n", "for (", "break;", "continue;", "return (h, trace);", "&&", "||", " ? ", "else", ".Item()" })
+        foreach (var construct in new[] { "while (", "do\n", "for (", "break;", "continue;", "return (h, trace);", "&&", "||", " ? ", "else", ".Item()", "in _layers)", "switch (n)", "Step(" })
             Assert.Contains(construct, all);
     }
 }

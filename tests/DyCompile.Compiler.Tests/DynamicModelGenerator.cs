@@ -5,7 +5,8 @@ using FsCheck.Fluent;
 namespace DyCompile.Compiler.Tests;
 
 /// <summary>An FsCheck generator of random dynamic model sources: nested if / while / do / for
-/// with break, continue and early return on tensor-derived conditions (<c>h.Sum().Item() > t</c>),
+/// (and foreach over a module list, switch on a host int) with break, continue and early
+/// return on tensor-derived conditions (<c>h.Sum().Item() > t</c>),
 /// two tensor inputs, host scalars and bounded loops. Every block extends a trace
 /// (<c>trace = (trace * 31 + k) % 1000003</c>) the model returns, so equal traces mean the same
 /// path and the same loop-trip counts.</summary>
@@ -76,6 +77,10 @@ public static class DynamicModelGenerator
             (2, from bound in Gen.OneOf(Gen.Constant("n"), Gen.Choose(1, 3).Select(b => b.ToString(CultureInfo.InvariantCulture)))
                 from body in Block(loop)
                 select $"for (var {i} = 0; {i} < {bound}; {i}++)\n{{\n{body}}}\n"),
+            (1, from cond in Condition(inner) from body in Block(inner) from kind in Gen.Elements("break", "continue")
+                select $"foreach (var layer{c.Depth} in _layers)\n{{\nh = layer{c.Depth}.Forward(h).Tanh();\nif ({cond}) {kind};\n{body}}}\n"),
+            (1, from a in Block(inner) from b in Block(inner) from d in Block(inner) from k in Gen.Choose(0, 2)
+                select $"switch (n)\n{{\ncase {k}:\n{{\n{a}break;\n}}\ncase 3:\n{{\n{b}break;\n}}\ndefault:\n{{\n{d}break;\n}}\n}}\n"),
         };
         if (c.LoopDepth > 0)
         {
@@ -99,7 +104,12 @@ public static class DynamicModelGenerator
         public sealed class {{name}} : Module
         {
             private readonly Linear _fc;
-            public {{name}}(Random g) { _fc = RegisterModule("fc", new Linear(4, 4, generator: g)); }
+            private readonly ModuleList<Linear> _layers;
+            public {{name}}(Random g)
+            {
+                _fc = RegisterModule("fc", new Linear(4, 4, generator: g));
+                _layers = RegisterModule("layers", new ModuleList<Linear>([new Linear(4, 4, generator: g), new Linear(4, 4, generator: g)]));
+            }
             private Tensor Step(Tensor h, float s)
             {
                 if (h.Mean().Item() > s) return (h * 0.5f).Tanh();
