@@ -16,6 +16,11 @@ namespace DyCompile.Backends.Cpu;
 /// allocated once, with the instance.</summary>
 public sealed class SegmentEmitter
 {
+    /// <summary>Products of at most this many multiply-adds are written inline (dot products and
+    /// row updates): no packing, no fork/join, no per-call allocation; larger ones call the
+    /// blocked, multi-core GEMM.</summary>
+    public const long InlineGemmLimit = 1 << 16;
+
     private readonly Graph _graph;
     private readonly IReadOnlyList<FusionStep> _steps;
     private readonly Dictionary<Value, string> _expr = [];
@@ -129,6 +134,7 @@ public sealed class SegmentEmitter
         "reshape" or "squeeze" or "unsqueeze" or "tensor.from_scalar" => true,
         "matmul" => GemmShapes(node) is not null,
         "linear" => LinearShapes(node) is not null,
+        "softmax" when SoftmaxRows(node) is not null => true,
         _ => IntoKernel(node) is not null,
     };
 
@@ -145,14 +151,51 @@ public sealed class SegmentEmitter
                 return;
             case "matmul":
                 var (m, n, k) = GemmShapes(node)!.Value;
-                w.Line($"Gemm.Sgemm(false, false, {m}, {n}, {k}, {x[0]}.Floats, {k}, {x[1]}.Floats, {n}, {r}.Floats, {n});");
+                if ((long)m * n * k > InlineGemmLimit)
+                {
+                    w.Line($"Gemm.Sgemm(false, false, {m}, {n}, {k}, {x[0]}.Floats, {k}, {x[1]}.Floats, {n}, {r}.Floats, {n});");
+                    return;
+                }
+                w.Line("// small matmul inline: each C row is a sum of B rows scaled by the A row");
+                using (w.Block($"for (var row = 0; row < {m}; row++)"))
+                {
+                    w.Line($"ReadOnlySpan<float> a = {x[0]}.Floats.Slice(row * {k}, {k});");
+                    w.Line($"Span<float> c = {r}.Floats.Slice(row * {n}, {n});");
+                    w.Line("c.Clear();");
+                    using (w.Block($"for (var p = 0; p < {k}; p++)"))
+                        w.Line($"TensorPrimitives.MultiplyAdd<float>({x[1]}.Floats.Slice(p * {n}, {n}), a[p], c, c);");
+                }
                 return;
             case "linear":
                 var (rows, outs, ins) = LinearShapes(node)!.Value;
+                if ((long)rows * outs * ins <= InlineGemmLimit)
+                {
+                    w.Line("// small linear inline: bias plus the dot product of the x row with each weight row");
+                    using (w.Block($"for (var row = 0; row < {rows}; row++)"))
+                    {
+                        w.Line($"ReadOnlySpan<float> a = {x[0]}.Floats.Slice(row * {ins}, {ins});");
+                        w.Line($"Span<float> c = {r}.Floats.Slice(row * {outs}, {outs});");
+                        using (w.Block($"for (var j = 0; j < {outs}; j++)"))
+                            w.Line($"c[j] = {x[2]}.Floats[j] + TensorPrimitives.Dot<float>(a, {x[1]}.Floats.Slice(j * {ins}, {ins}));");
+                    }
+                    return;
+                }
                 w.Line($"// linear: C starts as the bias in every row, then the GEMM accumulates x·Wᵀ into it");
                 using (w.Block($"for (var row = 0; row < {rows}; row++)"))
                     w.Line($"{x[2]}.Floats.CopyTo({r}.Floats.Slice(row * {outs}, {outs}));");
                 w.Line($"Gemm.Sgemm(false, true, {rows}, {outs}, {ins}, {x[0]}.Floats, {ins}, {x[1]}.Floats, {ins}, {r}.Floats, {outs}, accumulate: true);");
+                return;
+            case "softmax" when SoftmaxRows(node) is { } softmaxRows:
+                var (outer, length) = softmaxRows;
+                // softmax over contiguous rows: shift by the row max, exponentiate, normalize
+                using (w.Block($"for (var row = 0; row < {outer}; row++)"))
+                {
+                    w.Line($"ReadOnlySpan<float> src = {x[0]}.Floats.Slice(row * {length}, {length});");
+                    w.Line($"Span<float> dst = {r}.Floats.Slice(row * {length}, {length});");
+                    w.Line("TensorPrimitives.Subtract<float>(src, TensorPrimitives.Max<float>(src), dst);");
+                    w.Line("TensorPrimitives.Exp<float>(dst, dst);");
+                    w.Line("TensorPrimitives.Divide<float>(dst, TensorPrimitives.Sum<float>(dst), dst);");
+                }
                 return;
         }
         var kernel = KernelRegistry.All[node.Op];
@@ -223,6 +266,15 @@ public sealed class SegmentEmitter
         if (node.Operands[0].Type is not TensorType { DType: DType.Float32, IsStatic: true, Rank: >= 1 } a
             || node.Operands[1].Type is not TensorType { DType: DType.Float32, IsStatic: true, Rank: 2 } b) return null;
         return ((int)(a.ElementCount / a.Shape[^1]), b.Shape[1], a.Shape[^1]);
+    }
+
+    /// <summary>Rows and row length of a softmax over the last dim of a static, non-empty f32 tensor.</summary>
+    private static (int Outer, int Length)? SoftmaxRows(Node node)
+    {
+        if (node.Operands[0].Type is not TensorType { DType: DType.Float32, IsStatic: true, Rank: >= 1 } x || x.ElementCount == 0) return null;
+        var dim = node.Attrs.GetInt("dim");
+        if (dim != -1 && dim != x.Rank - 1) return null;
+        return ((int)(x.ElementCount / x.Shape[^1]), x.Shape[^1]);
     }
 
     private static (int Rows, int Outs, int Ins)? LinearShapes(Node node)

@@ -17,6 +17,7 @@ public static class ProgramGenerator
     public const string Usings = """
         using System;
         using System.Collections.Generic;
+        using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
         using System.Runtime.InteropServices;
         using System.Runtime.Intrinsics;
         using DyCompile.Backends.Host;
