@@ -43,8 +43,12 @@ public static class Verifier
         {
             var names = new Dictionary<string, string>();
             foreach (var w in program.Weights)
+            {
                 if (!names.TryAdd("@" + w.Name, "the weight list"))
                     Report(VerifyErrorKind.DuplicateDefinition, null, $"weight @{w.Name} is declared twice");
+                if (w.Type is not TensorType { IsStatic: true })
+                    Report(VerifyErrorKind.WeightType, null, $"weight @{w.Name} is {w.Type}; a weight must be a tensor of static shape");
+            }
             var blockNames = new HashSet<string>();
             foreach (var block in program.Blocks)
             {

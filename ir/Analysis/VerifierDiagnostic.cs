@@ -16,6 +16,7 @@ public enum VerifyErrorKind
     UseBeforeDefinition,
     CrossBlockUse,
     UndeclaredWeight,
+    WeightType,
     UnknownOp,
     OperandCount,
     MissingAttribute,

@@ -22,6 +22,8 @@ public sealed class Interpreter(InterpreterOptions? options = null)
         {
             if (_options.RecordPath) path.Add(block.Name);
             var env = new Dictionary<Value, object>(weightValues);
+            if (arguments.Count != block.Parameters.Length)
+                throw new InterpreterException($"^{block.Name} has {block.Parameters.Length} parameter(s) but receives {arguments.Count} value(s)");
             for (var i = 0; i < block.Parameters.Length; i++) env[block.Parameters[i]] = arguments[i];
             Terminator? terminator = null;
             foreach (var ins in block.Instructions)

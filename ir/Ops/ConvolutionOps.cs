@@ -133,7 +133,7 @@ internal static class ConvolutionOps
     {
         var input = PoolInput(call);
         var o = Pair(call, "outputSize", null);
-        if (o.H < 1 || o.W < 1) throw call.Fail($"output size ({o.H}, {o.W}) must be positive");
+        if (o.H < 0 || o.W < 0) throw call.Fail($"output size ({o.H}, {o.W}) must not be negative");
         return call.One(input.WithShape(WithSpatial(input, o.H, o.W)));
     }
 }

@@ -55,6 +55,8 @@ internal static class NormalizationOps
     {
         TensorType input = call.Tensor(0), w = call.Tensor(1), b = call.Tensor(2);
         call.RequireDType(input, "input", DType.Float32);
+        call.RequireDType(w, "weight", DType.Float32);
+        call.RequireDType(b, "bias", DType.Float32);
         if (w.Rank > input.Rank || !w.Shape.SequenceEqual(b.Shape)
             || !w.Shape.Zip(input.Shape[(input.Rank - w.Rank)..]).All(p => OpCall.DimsAgree(p.First, p.Second)))
             throw call.Fail($"weight {TensorType.FormatShape(w.Shape)} and bias {TensorType.FormatShape(b.Shape)} must equal the trailing dims of input {TensorType.FormatShape(input.Shape)}");

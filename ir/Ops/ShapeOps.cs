@@ -131,7 +131,9 @@ internal static class ShapeOps
     private static IReadOnlyList<IRType> Squeeze(OpCall call)
     {
         var x = call.Tensor(0);
-        var dims = call.Ints("dims").Select(d => call.Axis(d, Math.Max(x.Rank, 1))).ToHashSet();
+        var named = call.Ints("dims").Select(d => call.Axis(d, Math.Max(x.Rank, 1))).ToList();
+        var dims = named.ToHashSet();
+        if (dims.Count != named.Count) throw call.Fail($"dims [{string.Join(", ", call.Ints("dims"))}] name a dimension twice");
         if (x.Rank == 0) return call.One(x);
         var removed = dims.Count == 0
             ? Enumerable.Range(0, x.Rank).Where(i => x.Shape[i] == 1).ToHashSet()

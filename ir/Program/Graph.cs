@@ -30,5 +30,5 @@ public sealed class Graph(string name, IEnumerable<Value> inputs, IEnumerable<Va
         .Where(n => n.Def is not null)
         .Aggregate(new OpCost(0, 0), (sum, n) => sum + OpCatalog.Cost(n.Op, n.Operands.Select(v => v.Type).ToArray(), n.Attrs, n.Results.Select(v => v.Type).ToArray()));
 
-    public override string ToString() => IRPrinter.Print(ToProgram());
+    public override string ToString() => IRPrinter.Print(this);
 }

@@ -6,7 +6,21 @@ namespace DyCompile.IR;
 /// <summary>Reads the text form printed by <see cref="IRPrinter"/>. Result types of a node may be
 /// left out (<c>%a = relu(%x)</c>): they are then inferred through the catalog. Values may be used
 /// before their definition in the text when their type is declared; the verifier, not the
-/// parser, rejects such uses. Errors are <see cref="IRParseException"/>s with a position.</summary>
+/// parser, rejects such uses. Errors are <see cref="IRParseException"/>s with a position.
+/// <code>
+/// program   := 'program' @name '(' [%name ':' type, ...] ')' '->' '(' [type, ...] ')' '{' weight* block* '}'
+/// weight    := 'weight' @name ':' type
+/// block     := ^name ['(' %name ':' type, ... ')'] ':' statement*
+/// statement := [%r, ... '='] op '(' [operand, ...] ')' ['{' name '=' attr, ... '}'] [':' type, ...]
+///            | %r '=' 'const' literal [':' type]
+///            | 'jump' target | 'branch' operand ',' target ',' target | 'return' [operand, ...]
+/// target    := ^name ['(' operand, ... ')']        operand := %name | @name
+/// type      := 'int' | 'float' | 'bool' | 'tensor' '&lt;' dtype ',' '[' [dim, ...] ']' '&gt;'   dim := integer | '?'
+/// attr      := integer | float | 'true' | 'false' | '[' integer, ... ']' | dtype ('f32' 'i32' 'i64' 'bool')
+/// literal   := scalar | '[' scalar, ... ']'   (elements in row-major order)
+/// </code>
+/// Floats are written with a '.' or an exponent, or as <c>nan</c>, <c>inf</c>, <c>-inf</c>;
+/// <c>//</c> starts a comment.</summary>
 public sealed class IRParser
 {
     private readonly List<Token> _tokens;

@@ -34,6 +34,9 @@ public static class IRPrinter
         return sb.Append("}\n").ToString();
     }
 
+    /// <summary>A graph prints as the one-block program of <see cref="Graph.ToProgram"/>.</summary>
+    public static string Print(Graph graph) => Print(graph.ToProgram());
+
     public static string BlockHeader(Block block) =>
         block.Parameters.Length == 0
             ? $"^{block.Name}:"

@@ -11,9 +11,9 @@ namespace DyCompile.Runtime;
 /// panels (sized to stay in L2/L3), then every MC × KC block of A is packed into MR-tall panels
 /// (sized for L2) and the MR × NR register tile sweeps them, its B micro-panel (KC × NR,
 /// 16 KiB) staying in L1. Work is spread over cores as (A block × group of B panels) items, so
-/// both tall and wide problems parallelize. Rows of very short problems (m ≤ 4, a linear layer
-/// on a single sample) skip packing and run as dot products or row updates, which are memory
-/// bound anyway.
+/// both tall and wide problems parallelize. Very short problems (m ≤ 4, a linear layer on a
+/// single sample) and matrix × vector skip packing and run as dot products or row updates,
+/// which are memory bound anyway.
 /// </remarks>
 public static unsafe class Gemm
 {
@@ -83,7 +83,7 @@ public static unsafe class Gemm
     /// <summary>C (+)= A · B where A is m × k row-major and B (k × n) exists only as what
     /// <paramref name="packer"/> writes into packed panels, e.g. an im2col view of an image that
     /// is never materialized.</summary>
-    internal static void SgemmPackedB<TPacker>(int m, int n, int k, ReadOnlySpan<float> a, int lda, TPacker packer, Span<float> c, int ldc, bool accumulate)
+    internal static void SgemmPackedB<TPacker>(int m, int n, int k, ReadOnlySpan<float> a, int lda, TPacker packer, Span<float> c, int ldc, bool accumulate, int maxThreads)
         where TPacker : struct, IGemmBPacker
     {
         CheckOperand("A", a.Length, m, k, lda);
@@ -95,7 +95,7 @@ public static unsafe class Gemm
                 for (var i = 0; i < m; i++) c.Slice(i * ldc, n).Clear();
             return;
         }
-        var threads = (long)m * n * k >= ParallelThreshold ? Environment.ProcessorCount : 1;
+        var threads = (long)m * n * k >= ParallelThreshold ? Math.Max(1, Math.Min(maxThreads, Environment.ProcessorCount)) : 1;
         fixed (float* pa = a, pc = c)
         {
             var problem = new GemmProblem(pa, lda, false, null, 0, false, pc, ldc, m, n, k, accumulate);
@@ -119,7 +119,11 @@ public static unsafe class Gemm
         var packB = (_packB ??= new PackBuffer()).Get(KC * GemmPacking.PanelCount(Math.Min(NC, g.N), NR) * NR);
         // Equal-sized blocks rather than full blocks plus a remainder: a thin last A block or
         // a shallow last k slice would run the micro-kernel at poor efficiency.
-        var mStep = GemmPacking.PanelCount(GemmPacking.PanelCount(g.M, GemmPacking.PanelCount(g.M, MC)), MR) * MR;
+        // With several cores the block count is rounded up to a multiple of the core count
+        // (11 blocks on 2 cores would leave one core idle for a twelfth of the time).
+        var wantedBlocks = GemmPacking.PanelCount(g.M, MC);
+        if (threads > 1 && wantedBlocks >= threads) wantedBlocks = GemmPacking.PanelCount(wantedBlocks, threads) * threads;
+        var mStep = GemmPacking.PanelCount(GemmPacking.PanelCount(g.M, wantedBlocks), MR) * MR;
         var mBlocks = GemmPacking.PanelCount(g.M, mStep);
         var kStep = GemmPacking.PanelCount(g.K, GemmPacking.PanelCount(g.K, KC));
         for (var jc = 0; jc < g.N; jc += NC)

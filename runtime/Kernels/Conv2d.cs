@@ -43,42 +43,54 @@ public static partial class TensorOps
 
     /// <summary>Per image and group: out_g [og, oh·ow] = W_g [og, cg·kh·kw] · cols [cg·kh·kw, oh·ow],
     /// starting from the bias.</summary>
-    private static unsafe void GemmConv(Tensor input, Tensor weight, Tensor bias, Tensor result, ConvGeometry g, int groups)
+    private static void GemmConv(Tensor input, Tensor weight, Tensor bias, Tensor result, ConvGeometry g, int groups)
     {
         var outChannels = weight.Dim(0);
         var groupOut = outChannels / groups;
         var pixels = g.OutHeight * g.OutWidth;
         var depth = g.GroupChannels * g.KernelHeight * g.KernelWidth;
-        var inputPlane = g.Height * g.Width;
-        var batch = input.Dim(0);
-        // A 1×1 kernel with unit stride and no padding reads the input as the im2col matrix
+        var products = input.Dim(0) * groups;
+        var inArray = (float[])input.Storage;
+        var outArray = (float[])result.Storage;
+        var weightArray = (float[])weight.Storage;
+        var biasArray = (float[])bias.Storage;
+
+        // Many small products (a batch of small images, many groups) run one per core, each
+        // single-threaded; large ones run one after another, each on all cores.
+        var work = (long)groupOut * pixels * depth;
+        if (work < 4 * Gemm.ParallelThreshold && DenseArgs.WorthParallel(products, work))
+            Parallel.For(0, products, item => GroupProduct(item, 1));
+        else
+            for (var item = 0; item < products; item++) GroupProduct(item, Environment.ProcessorCount);
+
+        void GroupProduct(int item, int maxThreads)
+        {
+            var n = item / groups;
+            var grp = item % groups;
+            var inOffset = (n * groups + grp) * g.GroupChannels * g.Height * g.Width;
+            var outSlice = outArray.AsSpan((n * outChannels + grp * groupOut) * pixels, groupOut * pixels);
+            for (var o = 0; o < groupOut; o++) outSlice.Slice(o * pixels, pixels).Fill(biasArray[grp * groupOut + o]);
+            ConvProduct(inArray.AsSpan(inOffset, g.GroupChannels * g.Height * g.Width), weightArray.AsSpan(grp * groupOut * depth, groupOut * depth),
+                outSlice, g, groupOut, maxThreads);
+        }
+    }
+
+    /// <summary>out [og, oh·ow] += W [og, cg·kh·kw] · im2col(image).</summary>
+    private static unsafe void ConvProduct(ReadOnlySpan<float> image, ReadOnlySpan<float> weight, Span<float> output, ConvGeometry g, int groupOut, int maxThreads)
+    {
+        var pixels = g.OutHeight * g.OutWidth;
+        var depth = g.GroupChannels * g.KernelHeight * g.KernelWidth;
+        // A 1×1 kernel with unit stride and no padding reads the image as the im2col matrix
         // itself; other kernels pack im2col panels straight from the image.
         var pointwise = g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideH == 1 && g.StrideW == 1 && g.PadH == 0 && g.PadW == 0;
-        var inData = input.Floats;
-        var outData = result.Floats;
-        var weightData = weight.Floats;
-        var biasData = bias.Floats;
-
-        for (var n = 0; n < batch; n++)
+        if (pointwise)
         {
-            for (var grp = 0; grp < groups; grp++)
-            {
-                var inOffset = (n * g.GroupChannels * groups + grp * g.GroupChannels) * inputPlane;
-                var outSlice = outData.Slice((n * outChannels + grp * groupOut) * pixels, groupOut * pixels);
-                for (var o = 0; o < groupOut; o++) outSlice.Slice(o * pixels, pixels).Fill(biasData[grp * groupOut + o]);
-                var groupWeight = weightData.Slice(grp * groupOut * depth, groupOut * depth);
-                if (pointwise)
-                {
-                    Gemm.Sgemm(false, false, groupOut, pixels, depth, groupWeight, depth, inData.Slice(inOffset, depth * pixels), pixels,
-                        outSlice, pixels, accumulate: true);
-                }
-                else
-                {
-                    fixed (float* image = inData.Slice(inOffset, g.GroupChannels * inputPlane))
-                        Gemm.SgemmPackedB(groupOut, pixels, depth, groupWeight, depth, new Im2ColBPacker(image, g), outSlice, pixels, accumulate: true);
-                }
-            }
+            Gemm.Sgemm(false, false, groupOut, pixels, depth, weight, depth, image, pixels, output, pixels,
+                accumulate: true, maxThreads: maxThreads, forcePortable: false);
+            return;
         }
+        fixed (float* pImage = image)
+            Gemm.SgemmPackedB(groupOut, pixels, depth, weight, depth, new Im2ColBPacker(pImage, g), output, pixels, accumulate: true, maxThreads);
     }
 
     /// <summary>One input channel per group: each output plane is a weighted sum of shifted

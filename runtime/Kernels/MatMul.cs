@@ -56,8 +56,8 @@ public static partial class TensorOps
 
         var aStrides = Shapes.BroadcastStrides(aBatch, batch);
         var bStrides = Shapes.BroadcastStrides(bBatch, batch);
-        var aOffsets = BatchOffsets(batch, aStrides, m * k);
-        var bOffsets = BatchOffsets(batch, bStrides, k * n);
+        var aOffsets = MatMulBatchOffsets(batch, aStrides, m * k);
+        var bOffsets = MatMulBatchOffsets(batch, bStrides, k * n);
         var perProduct = (long)m * n * k;
         var aArray = (float[])a.Storage;
         var bArray = (float[])b.Storage;
@@ -79,7 +79,7 @@ public static partial class TensorOps
 
     /// <summary>Element offset of each batch matrix, walking the broadcast batch index in row-major
     /// order; <paramref name="strides"/> are in units of matrices (0 on broadcast dims).</summary>
-    private static int[] BatchOffsets(int[] batch, int[] strides, int matrixSize)
+    private static int[] MatMulBatchOffsets(int[] batch, int[] strides, int matrixSize)
     {
         var count = Shapes.ElementCount(batch);
         var offsets = new int[count];

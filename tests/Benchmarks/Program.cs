@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 using DyCompile.Benchmarks;
@@ -8,19 +9,22 @@ using DyCompile.Runtime;
 // anything else goes to BenchmarkDotNet with GFLOP/s and % of peak columns added.
 if (args.Length > 0 && args[0] == "--quick")
 {
-    QuickTimings.Run();
+    QuickTimings.Run(args.Length > 1 ? args[1] : "");
     return;
 }
 
-Console.WriteLine($"FP32 peak: {MachinePeak.Describe()}");
-var config = DefaultConfig.Instance.AddColumn(new FlopsColumn(false), new FlopsColumn(true));
+Console.WriteLine($"FP32 peak: {MachinePeak.Describe()}; /proc/cpuinfo clock: {MachinePeak.NominalClockGHz?.ToString("F3") ?? "none"} GHz");
+var config = DefaultConfig.Instance.AddColumn(
+    StatisticColumn.Min, new FlopsColumn(FlopsMeasure.Mean), new FlopsColumn(FlopsMeasure.Best), new FlopsColumn(FlopsMeasure.BestPercentOfPeak));
 BenchmarkSwitcher.FromAssembly(typeof(MachinePeak).Assembly).Run(args, config);
 
 internal static class QuickTimings
 {
-    public static void Run()
+    /// <summary>Times every case whose name contains <paramref name="filter"/>.</summary>
+    public static void Run(string filter)
     {
-        Console.WriteLine($"FP32 peak: {MachinePeak.Describe()}");
+        Console.WriteLine($"FP32 peak: {MachinePeak.Describe()}; /proc/cpuinfo clock: {MachinePeak.NominalClockGHz?.ToString("F3") ?? "none"} GHz");
+        _filter = filter;
         foreach (var size in new[] { 256, 512, 1024 })
         {
             var bench = new GemmBenchmarks { Size = size };
@@ -36,8 +40,11 @@ internal static class QuickTimings
         Report("conv 3x3 64->64 56x56", conv.Flops(""), () => conv.ResNetConv3x3());
     }
 
+    private static string _filter = "";
+
     private static void Report(string name, double flops, Action action)
     {
+        if (!name.Contains(_filter, StringComparison.OrdinalIgnoreCase)) return;
         for (var i = 0; i < 3; i++) action();
         var best = double.MaxValue;
         var bestCpu = double.MaxValue;

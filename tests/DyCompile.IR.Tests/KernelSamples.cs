@@ -25,7 +25,7 @@ internal static class KernelSamples
         return Tensor.FromArray(data, shape);
     }
 
-    private static Tensor Ints(int count, int bound, params int[] shape) =>
+    private static Tensor Ints(int bound, params int[] shape) =>
         Tensor.FromArray(Enumerable.Range(0, Shapes.ElementCount(shape)).Select(i => (i * 7 + 3) % bound).ToArray(), shape);
 
     private static Tensor Longs(int bound, params int[] shape) =>
@@ -41,7 +41,7 @@ internal static class KernelSamples
         foreach (var op in new[] { "add", "sub", "mul", "minimum", "maximum" })
         {
             yield return C(op, [F(1, 2, 1, 3), F(2, 4, 1)]);
-            yield return C(op, [Ints(0, 9, 3), Ints(0, 5, 2, 3)]);
+            yield return C(op, [Ints(9, 3), Ints(5, 2, 3)]);
         }
         yield return C("div", [F(3, 2, 3), Positive(4, 3)]);
         yield return C("pow", [Positive(5, 2, 3), F(6, 1, 3)]);
@@ -51,11 +51,11 @@ internal static class KernelSamples
             yield return C(op, [F(9, 2, 3)]);
         foreach (var op in new[] { "log", "sqrt", "rsqrt" })
             yield return C(op, [Positive(10, 4, 1)]);
-        yield return C("neg", [Ints(0, 7, 4)]);
+        yield return C("neg", [Ints(7, 4)]);
         yield return C("clamp", [F(11, 2, 3)], new Attrs { { "min", -0.5f }, { "max", 0.5f } });
         yield return C("where", [Bools(2, 1), F(12, 2, 3), F(13, 3)]);
         yield return C("cast", [F(14, 2, 3)], new Attrs { { "dtype", DType.Int64 } });
-        yield return C("cast", [Ints(0, 3, 5)], new Attrs { { "dtype", DType.Bool } });
+        yield return C("cast", [Ints(3, 5)], new Attrs { { "dtype", DType.Bool } });
 
         yield return C("matmul", [F(15, 3), F(16, 3)]);
         yield return C("matmul", [F(17, 2, 3), F(18, 3)]);
@@ -98,19 +98,19 @@ internal static class KernelSamples
         yield return C("expand", [F(60, 3, 1)], new Attrs { { "shape", new[] { -1, 5 } } });
 
         yield return C("gather", [F(61, 3, 4), Longs(3, 2, 4)], new Attrs { { "dim", 0 } });
-        yield return C("index_select", [F(62, 3, 4), Ints(0, 4, 5)], new Attrs { { "dim", 1 } });
+        yield return C("index_select", [F(62, 3, 4), Ints(4, 5)], new Attrs { { "dim", 1 } });
         yield return C("topk", [F(63, 2, 5)], new Attrs { { "k", 3 }, { "dim", -1 }, { "largest", true } });
         yield return C("embedding", [Longs(10, 2, 3), F(64, 10, 4)]);
         yield return C("item", [F(65, 1, 1)]);
 
         // Integer and bool dtypes, 0-d tensors and unbatched pooling.
         var scalar = Tensor.Scalar(2f);
-        yield return C("sum", [Ints(0, 9, 2, 3)], new Attrs { { "dims", new[] { 1 } }, { "keepdim", false } });
+        yield return C("sum", [Ints(9, 2, 3)], new Attrs { { "dims", new[] { 1 } }, { "keepdim", false } });
         yield return C("sum", [Bools(2, 3)], new Attrs { { "dims", Array.Empty<int>() }, { "keepdim", true } });
         yield return C("max", [Longs(7, 2, 3)], new Attrs { { "dims", new[] { 0 } }, { "keepdim", false } });
-        yield return C("argmin", [Ints(0, 9, 2, 3)], new Attrs { { "dim", -1 }, { "keepdim", true } });
+        yield return C("argmin", [Ints(9, 2, 3)], new Attrs { { "dim", -1 }, { "keepdim", true } });
         yield return C("topk", [Longs(9, 4)], new Attrs { { "k", 2 }, { "dim", 0 }, { "largest", false } });
-        yield return C("where", [Bools(3), Ints(0, 9, 2, 3), Ints(0, 5, 1)]);
+        yield return C("where", [Bools(3), Ints(9, 2, 3), Ints(5, 1)]);
         yield return C("eq", [Bools(2, 3), Bools(3)]);
         yield return C("abs", [Longs(9, 3)]);
         yield return C("cast", [Bools(4)], new Attrs { { "dtype", DType.Float32 } });
@@ -133,16 +133,16 @@ internal static class KernelSamples
     /// <summary>Applications every kernel must refuse, and so must the catalog.</summary>
     public static IEnumerable<Case> Invalid()
     {
-        yield return C("add", [F(1, 2, 3), Ints(0, 3, 2, 3)]);
+        yield return C("add", [F(1, 2, 3), Ints(3, 2, 3)]);
         yield return C("add", [F(2, 2, 3), F(3, 4)]);
-        yield return C("matmul", [Ints(0, 3, 2, 3), Ints(0, 3, 3)]);
+        yield return C("matmul", [Ints(3, 2, 3), Ints(3, 3)]);
         yield return C("matmul", [F(4, 2, 3), F(5, 4, 2)]);
         yield return C("max", [Bools(2, 3)], new Attrs { { "dims", new[] { 1 } }, { "keepdim", false } });
         yield return C("argmax", [Bools(2, 3)], new Attrs { { "dim", 1 }, { "keepdim", false } });
         yield return C("topk", [Bools(2, 3)], new Attrs { { "k", 1 }, { "dim", 1 }, { "largest", true } });
         yield return C("topk", [F(6, 2, 3)], new Attrs { { "k", 4 }, { "dim", 1 }, { "largest", true } });
-        yield return C("where", [Ints(0, 2, 2, 3), F(7, 2, 3), F(8, 2, 3)]);
-        yield return C("exp", [Ints(0, 3, 3)]);
+        yield return C("where", [Ints(2, 2, 3), F(7, 2, 3), F(8, 2, 3)]);
+        yield return C("exp", [Ints(3, 3)]);
         yield return C("softmax", [F(9, 2, 3)], new Attrs { { "dim", 2 } });
         yield return C("sum", [F(10, 2, 3)], new Attrs { { "dims", new[] { 1, -1 } }, { "keepdim", false } });
         yield return C("reshape", [F(11, 2, 3)], new Attrs { { "shape", new[] { 4, -1 } } });

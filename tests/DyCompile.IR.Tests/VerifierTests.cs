@@ -73,6 +73,15 @@ public class VerifierTests
     }
 
     [Fact]
+    public void WeightsAreStaticTensors()
+    {
+        var p = IRParser.Parse("program @p() -> () {\n  weight @k : int\n  weight @t : tensor<f32, [?, 2]>\n^entry:\n  return\n}");
+        Assert.Equal(
+            ["weight @k is int; a weight must be a tensor of static shape", "weight @t is tensor<f32, [?, 2]>; a weight must be a tensor of static shape"],
+            Verifier.Verify(p).Where(d => d.Kind == VerifyErrorKind.WeightType).Select(d => d.Message));
+    }
+
+    [Fact]
     public void UnknownOp()
     {
         var pb = new ProgramBuilder("p");

@@ -35,6 +35,9 @@ public class ConvTests
         { [1, 4, 12, 11], [4, 1, 3, 3], [2], [0], [1], 4 },     // depthwise, strided
         { [1, 16, 6, 5], [20, 16, 1, 1], [1], [0], [1], 1 },    // pointwise (no im2col)
         { [1, 64, 17, 17], [65, 64, 3, 3], [1], [1], [1], 1 },  // large enough to split across cores
+        { [6, 16, 9, 9], [24, 8, 3, 3], [1], [1], [1], 2 },
+        { [1, 2, 70, 70], [7, 2, 3, 3], [1], [1], [1], 1 },      // more pixels than one GEMM column block     // many small products, one per core
+        { [5, 32, 8, 8], [16, 32, 1, 1], [1], [0], [1], 1 },    // batched pointwise, one per core
     };
 
     [Theory]

@@ -13,7 +13,7 @@ public class GemmTests
         foreach (var (m, n, k) in new[]
                  {
                      (1, 1, 1), (7, 17, 63), (17, 65, 129), (63, 7, 65), (65, 129, 17), (129, 63, 7),
-                     (6, 16, 256), (97, 33, 257), (5, 300, 3), (200, 40, 300), (65, 1, 129), (300, 1, 7),
+                     (6, 16, 256), (97, 33, 257), (5, 300, 3), (200, 40, 300), (65, 1, 129), (300, 1, 7), (7, 4100, 5),
                  })
             data.Add(m, n, k);
         return data;
@@ -48,15 +48,19 @@ public class GemmTests
         DenseReference.AssertClose(DenseReference.MatMul(false, true, m, n, k, a, k, b, k), c);
     }
 
-    [Fact]
-    public void LargeProductSplitAcrossCoresMatchesNaive()
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    public void LargeProductSplitAcrossCoresMatchesNaive(bool transA, bool transB)
     {
         const int m = 150, n = 190, k = 270; // above the parallel threshold, ragged blocks
         var a = DenseReference.Random(m * k, 5);
         var b = DenseReference.Random(k * n, 6);
+        int lda = transA ? m : k, ldb = transB ? k : n;
         var c = new float[m * n];
-        Gemm.Sgemm(false, false, m, n, k, a, k, b, n, c, n);
-        DenseReference.AssertClose(DenseReference.MatMul(false, false, m, n, k, a, k, b, n), c);
+        Gemm.Sgemm(transA, transB, m, n, k, a, lda, b, ldb, c, n);
+        DenseReference.AssertClose(DenseReference.MatMul(transA, transB, m, n, k, a, lda, b, ldb), c);
     }
 
     [Fact]

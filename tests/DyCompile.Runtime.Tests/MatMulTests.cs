@@ -128,6 +128,7 @@ public class MatMulTests
     [InlineData(1, 63, 17)]   // one sample: the dot-product path
     [InlineData(3, 7, 129)]
     [InlineData(65, 129, 33)] // the blocked path
+    [InlineData(150, 200, 70)] // split across cores
     public void LinearMatchesNaiveOverBatchedInput(int rows, int inFeatures, int outFeatures)
     {
         var x = DenseReference.RandomTensor(rows, 1, rows, inFeatures);
