@@ -10,7 +10,10 @@ public static partial class TensorOps
     {
         if (x.Rank == 0)
         {
-            // PyTorch treats a scalar as a one-element vector here and keeps the scalar shape.
+            // PyTorch treats a scalar as a one-element vector here and keeps the scalar shape,
+            // which only a result of one element can have.
+            if (k != 1)
+                throw new TensorOpException("topk", $"k = {k} is out of range for a 0-d tensor (only k = 1 is)");
             var (v, i) = TopK(x.WithShape([1]), k, dim is -1 ? 0 : dim, largest);
             return (v.WithShape([]), i.WithShape([]));
         }

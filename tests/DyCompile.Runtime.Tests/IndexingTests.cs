@@ -139,6 +139,17 @@ public class IndexingTests
     // ---- topk ----
 
     [Fact]
+    public void TopKOfAScalarReturnsItselfAndRejectsOtherK()
+    {
+        var (values, indices) = TensorOps.TopK(Tensor.Scalar(3f), 1, -1, true);
+        Assert.Equal(0, values.Rank);
+        Assert.Equal(3f, values.Item());
+        Assert.Equal(0L, indices.Longs[0]);
+        var e = Assert.Throws<TensorOpException>(() => TensorOps.TopK(Tensor.Scalar(3f), 0, 0, true));
+        Assert.Contains("0-d", e.Message);
+    }
+
+    [Fact]
     public void TopKByHandWithTies()
     {
         var x = Tensor.FromArray(new[] { 3f, 1, 3, 5, 1 }, 5);
