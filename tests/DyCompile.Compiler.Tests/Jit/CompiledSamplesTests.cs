@@ -11,7 +11,7 @@ public sealed class CompiledSamplesFixture
     public static readonly string[] Texts =
     [
         SamplePrograms.EarlyExit, SamplePrograms.LoopWithBreak, SamplePrograms.NestedBranches,
-        SamplePrograms.RepeatedLayer, SamplePrograms.CheapBranch, SamplePrograms.StaticMlp,
+        SamplePrograms.RepeatedLayer, SamplePrograms.CheapBranch, SamplePrograms.StaticMlp, SamplePrograms.Irreducible,
     ];
 
     public CompiledSamplesFixture()
@@ -39,6 +39,7 @@ public class CompiledSamplesTests(CompiledSamplesFixture samples) : IClassFixtur
     [InlineData("repeat")]
     [InlineData("cheap")]
     [InlineData("mlp")]
+    [InlineData("irreducible")]
     public void CompiledRunsAgreeWithTheInterpreter(string name)
     {
         var index = samples.Compiled.ToList().FindIndex(c => c.Program.Name == name);
@@ -87,6 +88,15 @@ public class CompiledSamplesTests(CompiledSamplesFixture samples) : IClassFixtur
         Assert.DoesNotContain("goto", loop);
         var nested = samples.Get("nested").Generated.Source;
         Assert.Contains("else", nested);
+    }
+
+    [Fact]
+    public void AnIrreducibleHostProgramFallsBackToGoto()
+    {
+        var source = samples.Get("irreducible").Generated.Source;
+        Assert.Contains("// irreducible control flow", source);
+        Assert.Contains("goto L_a;", source);
+        Assert.Contains("goto L_b;", source);
     }
 
     [Fact]

@@ -156,4 +156,29 @@ internal static class SamplePrograms
           return %o
         }
         """;
+
+    /// <summary>Two blocks that jump into each other, each entered from the entry: a loop with two
+    /// entries (irreducible), which the host emits with labels and goto.</summary>
+    public const string Irreducible = """
+        program @irreducible(%x: tensor<f32, [2, 2]>, %n: int) -> (tensor<f32, [2, 2]>) {
+        ^entry(%x: tensor<f32, [2, 2]>, %n: int):
+          %z = const 2 : int
+          %c = host.gt(%n, %z)
+          branch %c, ^a(%x, %z, %n), ^b(%x, %z, %n)
+        ^a(%ha: tensor<f32, [2, 2]>, %ia: int, %na: int):
+          %ha2 = tanh(%ha)
+          %onea = const 1 : int
+          %ia2 = host.add(%ia, %onea)
+          %da = host.lt(%ia2, %na)
+          branch %da, ^b(%ha2, %ia2, %na), ^done(%ha2)
+        ^b(%hb: tensor<f32, [2, 2]>, %ib: int, %nb: int):
+          %hb2 = sigmoid(%hb)
+          %oneb = const 1 : int
+          %ib2 = host.add(%ib, %oneb)
+          %db = host.lt(%ib2, %nb)
+          branch %db, ^a(%hb2, %ib2, %nb), ^done(%hb2)
+        ^done(%r: tensor<f32, [2, 2]>):
+          return %r
+        }
+        """;
 }
