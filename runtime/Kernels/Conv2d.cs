@@ -31,7 +31,8 @@ public static partial class TensorOps
         var geometry = new ConvGeometry(channels / groups, height, width, kh, kw, sh, sw, ph, pw, dh, dw,
             DenseArgs.WindowOutput(op, input, height, kh, sh, ph, dh), DenseArgs.WindowOutput(op, input, width, kw, sw, pw, dw));
 
-        var result = Tensor.Zeros(batch, outChannels, geometry.OutHeight, geometry.OutWidth);
+        // Every element is written: each output plane starts as its bias.
+        var result = DenseArgs.Uninitialized(batch, outChannels, geometry.OutHeight, geometry.OutWidth);
         if (result.Length == 0) return result;
 
         if (groups == channels && geometry.GroupChannels == 1 && groups > 1)

@@ -40,6 +40,11 @@ internal static class DenseArgs
         return span / stride + 1;
     }
 
+    /// <summary>A float tensor whose storage is not zeroed, for kernels that write every element
+    /// (zeroing a large result only to overwrite it costs a full extra pass over memory).</summary>
+    public static Tensor Uninitialized(params int[] shape) =>
+        Tensor.FromArray(GC.AllocateUninitializedArray<float>(Shapes.ElementCount(shape)), shape);
+
     /// <summary>Whether an eager loop over <paramref name="items"/> independent pieces of
     /// <paramref name="workPerItem"/> operations is worth spreading over cores.</summary>
     public static bool WorthParallel(int items, long workPerItem) =>

@@ -39,7 +39,8 @@ public static partial class TensorOps
         var resultShape = new List<int>(batch);
         if (a.Rank > 1) resultShape.Add(m);
         if (b.Rank > 1) resultShape.Add(n);
-        var result = Tensor.Zeros(resultShape.ToArray());
+        // Every element is written by the GEMM (zeros when k = 0).
+        var result = DenseArgs.Uninitialized(resultShape.ToArray());
         var batchCount = Shapes.ElementCount(batch);
         if (result.Length == 0 || batchCount == 0) return result;
 
@@ -121,7 +122,7 @@ public static partial class TensorOps
 
         var shape = x.ShapeArray();
         shape[^1] = outFeatures;
-        var result = Tensor.Zeros(shape);
+        var result = DenseArgs.Uninitialized(shape); // every row starts as a copy of the bias
         var rows = Shapes.ElementCount(shape.AsSpan(0, shape.Length - 1));
         if (result.Length == 0) return result;
 
