@@ -11,7 +11,7 @@ public sealed class CompiledSamplesFixture
     public static readonly string[] Texts =
     [
         SamplePrograms.EarlyExit, SamplePrograms.LoopWithBreak, SamplePrograms.NestedBranches,
-        SamplePrograms.RepeatedLayer, SamplePrograms.CheapBranch, SamplePrograms.StaticMlp, SamplePrograms.Irreducible,
+        SamplePrograms.RepeatedLayer, SamplePrograms.CheapBranch, SamplePrograms.StaticMlp, SamplePrograms.Irreducible, SamplePrograms.DynamicBatch,
     ];
 
     public CompiledSamplesFixture()
@@ -40,6 +40,7 @@ public class CompiledSamplesTests(CompiledSamplesFixture samples) : IClassFixtur
     [InlineData("cheap")]
     [InlineData("mlp")]
     [InlineData("irreducible")]
+    [InlineData("dynamic_batch")]
     public void CompiledRunsAgreeWithTheInterpreter(string name)
     {
         var index = samples.Compiled.ToList().FindIndex(c => c.Program.Name == name);

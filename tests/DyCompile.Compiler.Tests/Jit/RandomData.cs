@@ -8,8 +8,8 @@ internal static class RandomData
 {
     public static Tensor Tensor(Random rng, TensorType type, float scale = 1f)
     {
-        var shape = type.Shape.ToArray();
-        var count = (int)type.ElementCount;
+        var shape = type.Shape.Select(d => d == TensorType.Dynamic ? 3 : d).ToArray();
+        var count = shape.Aggregate(1, (a, d) => a * d);
         return type.DType switch
         {
             DType.Float32 => Runtime.Tensor.FromArray(Enumerable.Range(0, count).Select(_ => (float)(rng.NextDouble() * 2 - 1) * scale).ToArray(), shape),

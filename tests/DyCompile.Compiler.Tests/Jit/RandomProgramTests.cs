@@ -42,6 +42,12 @@ public class RandomProgramTests(ITestOutputHelper output)
             }
         }
         output.WriteLine($"{Programs} programs, {Programs * RunsPerProgram} runs, {decisions} host blocks entered, {nearThreshold} near-threshold decision(s)");
+        var loops = compiled.Count(c => c.Generated.Source.Contains("while (true)", StringComparison.Ordinal));
+        var converted = compiled.Count(c => c.Partition.Simplified.Blocks.SelectMany(b => b.Nodes).Any(n => n.Op == "where" && n.Result.Name.StartsWith("sel", StringComparison.Ordinal)));
+        var shared = compiled.Count(c => c.Partition.Distinct.Count < c.Partition.Segments.Count);
+        output.WriteLine($"{loops} with loops, {converted} with if-converted branches, {shared} with shared segments");
+        // The generator's seeds cover each shape the compiler must handle.
+        Assert.True(loops > 0 && converted > 0, "the random programs no longer exercise loops and if-conversion");
         Assert.True(nearThreshold <= Programs * RunsPerProgram / 20, $"{nearThreshold} near-threshold decisions is too many to be rounding");
     }
 

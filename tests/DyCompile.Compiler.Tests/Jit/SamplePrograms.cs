@@ -181,4 +181,8 @@ internal static class SamplePrograms
           return %r
         }
         """;
+
+    /// <summary>The early-exit network on a batch of unknown size: every tensor has a dynamic
+    /// dimension, so segments run the allocating kernels, with the same results.</summary>
+    public static readonly string DynamicBatch = EarlyExit.Replace("[2, ", "[?, ").Replace("@early_exit", "@dynamic_batch");
 }

@@ -104,7 +104,7 @@ internal static class StructuredRandomPrograms
         var count = rng.Next(1, 4);
         for (var k = 0; k < count; k++)
         {
-            h = rng.Next(costly ? 9 : 7) switch
+            h = rng.Next(costly ? 15 : 7) switch
             {
                 0 => block.Relu(block.Add(h, b)),
                 1 => block.Sigmoid(h),
@@ -114,9 +114,28 @@ internal static class StructuredRandomPrograms
                 5 => block.Op("abs", block.Sub(h, b)),
                 6 => block.Tanh(block.Op("silu", h)),
                 7 => block.Tanh(block.Linear(h, w, b)),
-                _ => block.Softmax(block.MatMul(h, w), -1),
+                8 => block.Softmax(block.MatMul(h, w), -1),
+                9 => block.Where(block.Gt(h, b), h, block.Op("neg", h)),
+                10 => block.Reshape(block.Reshape(h, -1), Shape(h)),
+                11 => Transpose(block, block.Relu(Transpose(block, h))),
+                12 => block.Tanh(block.Cast(block.Cast(block.Mul(h, block.Const(IRType.F32(), [4.0])), Runtime.DType.Int32), Runtime.DType.Float32)),
+                13 => block.Sub(h, block.Mean(h, [1], keepdim: true)),
+                _ => TopKRoundTrip(block, h),
             };
         }
         return h;
+    }
+
+    private static int[] Shape(Value v) => [.. ((TensorType)v.Type).Shape];
+
+    private static Value Transpose(BlockBuilder block, Value h) => block.Op("transpose", [h], new Attrs { { "dim0", 0 }, { "dim1", 1 } });
+
+    /// <summary>topk (two results), concat and slice: kernels without destination forms.</summary>
+    private static Value TopKRoundTrip(BlockBuilder block, Value h)
+    {
+        var cols = Shape(h)[1];
+        var top = block.Ops("topk", [h], new Attrs { { "k", 1 }, { "dim", -1 }, { "largest", true } });
+        var joined = block.Op("concat", [h, top[0]], new Attrs { { "dim", -1 } });
+        return block.Op("slice", [joined], new Attrs { { "dim", -1 }, { "start", 1 }, { "end", cols + 1 }, { "step", 1 } });
     }
 }
