@@ -42,4 +42,23 @@ public class JitDiagnosticsTests
         var wrong = Assert.Throws<CompilationException>(() => JitCompiler.Compile(program, new Dictionary<string, Tensor> { ["w"] = Tensor.Zeros(6, 5), ["b"] = Tensor.Zeros(6) }));
         Assert.Contains("weight @w must be tensor<f32, [6, 6]>", wrong.Message);
     }
+
+    [Fact]
+    public void DumpDirectoryReceivesEveryStage()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "dycompile-dump-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var compiled = JitCompiler.Compile(Program.Parse(Tiny), options: new CompileOptions { DumpDirectory = directory });
+            var files = Directory.GetFiles(directory).Select(Path.GetFileName).Order().ToList();
+            Assert.Equal(["tiny.00.input.txt", "tiny.01.simplify-control-flow.txt", "tiny.02.partition.txt", "tiny.03.partition-dot.dot", "tiny.04.fusion-memory.txt", "tiny.05.csharp.cs"], files);
+            Assert.Equal(compiled.Generated.Source, File.ReadAllText(Path.Combine(directory, "tiny.05.csharp.cs")));
+            var y = (Tensor)compiled.Run([Tensor.FromArray([-1f, 2f], 2)]).Outputs[0];
+            Assert.Equal([0f, 2f], y.Floats.ToArray());
+        }
+        finally
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+    }
 }
