@@ -8,7 +8,7 @@ namespace DyCompile.Backends.Cpu;
 /// formulas follow the runtime kernels' semantics (NaN propagation of max/min/relu included).</summary>
 public static class ElementwiseLoopEmitter
 {
-    private static readonly HashSet<string> Vectorizable = ["add", "sub", "mul", "div", "neg", "abs", "relu", "sqrt"];
+    private static readonly HashSet<string> Vectorizable = ["add", "sub", "mul", "div", "neg", "abs", "relu", "sqrt", "exp", "sigmoid", "silu", "tanh"];
 
     /// <param name="tensorOf">The C# expression of a tensor value (inputs and outputs of the loop).</param>
     public static void Emit(CodeWriter w, ElementwiseLoop loop, Func<Value, string> tensorOf)
@@ -128,6 +128,11 @@ public static class ElementwiseLoopEmitter
         "sqrt" => $"Vector256.Sqrt({x[0]})",
         // max(x, 0) that keeps NaN and turns -0 into +0, as the scalar MathF.Max does.
         "relu" => $"Vector256.ConditionalSelect(Vector256.GreaterThan({x[0]}, Vector256<float>.Zero) | ~Vector256.Equals({x[0]}, {x[0]}), {x[0]}, Vector256<float>.Zero)",
+        "exp" => $"Vector256.Exp({x[0]})",
+        "sigmoid" => $"Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(-{x[0]}))",
+        "silu" => $"{x[0]} / (Vector256<float>.One + Vector256.Exp(-{x[0]}))",
+        // tanh |x| = 1 - 2 / (exp(2|x|) + 1), sign restored: exp overflowing to infinity gives exactly 1.
+        "tanh" => $"Vector256.CopySign(Vector256<float>.One - Vector256.Create(2f) / (Vector256.Exp(Vector256.Abs({x[0]}) * 2f) + Vector256<float>.One), {x[0]})",
         _ => throw new NotSupportedException($"no vector formula for '{node.Op}'"),
     };
 }
