@@ -14,9 +14,9 @@ public static class ElementwiseLoopEmitter
     public static void Emit(CodeWriter w, ElementwiseLoop loop, Func<Value, string> tensorOf)
     {
         var count = checked((int)loop.Shape.ElementCount);
-        var vector = loop.Nodes.All(n => Vectorizable.Contains(n.Op));
         var names = new Dictionary<Value, string>();
         var full = new List<(Value Value, string Span)>();
+        var rows = new List<(Value Value, string Span, int Period)>();
         var scalars = new List<(Value Value, string Name)>();
         var outputs = new List<(Value Value, string Span)>();
         var what = string.Join(" ", loop.Nodes.Select(n => n.Op));
@@ -30,6 +30,12 @@ public static class ElementwiseLoopEmitter
                 {
                     var span = "in" + full.Count;
                     full.Add((input, span));
+                    w.Line($"ReadOnlySpan<float> {span} = {tensorOf(input)}.Floats;");
+                }
+                else if (t.ElementCount > 1)
+                {
+                    var span = "row" + rows.Count;
+                    rows.Add((input, span, (int)t.ElementCount));
                     w.Line($"ReadOnlySpan<float> {span} = {tensorOf(input)}.Floats;");
                 }
                 else
@@ -46,11 +52,15 @@ public static class ElementwiseLoopEmitter
                 w.Line($"Span<float> {span} = {tensorOf(output)}.Floats;");
             }
             w.Line("int i = 0;");
+            // A broadcast row can be loaded as a vector when a vector never straddles its end.
+            var vector = loop.Nodes.All(n => Vectorizable.Contains(n.Op)) && rows.All(r => r.Period % 8 == 0);
             if (vector)
             {
                 using (w.Block("if (Vector256.IsHardwareAccelerated)"))
                 {
-                    foreach (var (_, span) in full.Concat(outputs))
+                    foreach (var span in full.Select(f => f.Span).Concat(rows.Select(r => r.Span)))
+                        w.Line($"ref float r_{span} = ref MemoryMarshal.GetReference({span});");
+                    foreach (var (_, span) in outputs)
                         w.Line($"ref float r_{span} = ref MemoryMarshal.GetReference({span});");
                     foreach (var (_, name) in scalars)
                         w.Line($"var v_{name} = Vector256.Create({name});");
@@ -61,6 +71,11 @@ public static class ElementwiseLoopEmitter
                         {
                             names[v] = "l_" + span;
                             w.Line($"var l_{span} = Vector256.LoadUnsafe(ref r_{span}, (nuint)i);");
+                        }
+                        foreach (var (v, span, period) in rows)
+                        {
+                            names[v] = "l_" + span;
+                            w.Line($"var l_{span} = Vector256.LoadUnsafe(ref r_{span}, (nuint)(i % {period}));");
                         }
                         foreach (var (v, name) in scalars) names[v] = "v_" + name;
                         Body(w, loop, names, VectorFormula);
@@ -76,6 +91,11 @@ public static class ElementwiseLoopEmitter
                 {
                     names[v] = "l_" + span;
                     w.Line($"float l_{span} = {span}[i];");
+                }
+                foreach (var (v, span, period) in rows)
+                {
+                    names[v] = "l_" + span;
+                    w.Line($"float l_{span} = {span}[i % {period}];");
                 }
                 foreach (var (v, name) in scalars) names[v] = name;
                 Body(w, loop, names, ScalarFormula);

@@ -54,6 +54,14 @@ public static class FusionPlanner
         return steps;
     }
 
+    /// <summary>An operand whose shape, leading 1s dropped, is a suffix of the result shape (a bias
+    /// row): element i of the loop reads element i mod its length.</summary>
+    public static bool IsTrailingBroadcast(TensorType operand, TensorType result)
+    {
+        var dims = operand.Shape.SkipWhile(d => d == 1).ToList();
+        return dims.Count <= result.Rank && result.Shape.Skip(result.Rank - dims.Count).SequenceEqual(dims);
+    }
+
     /// <summary>The loop shape a node can join, or null when it cannot be fused.</summary>
     private static TensorType? FusibleShape(Node node)
     {
@@ -62,7 +70,7 @@ public static class FusionPlanner
         foreach (var operand in node.Operands)
         {
             if (operand.Type is not TensorType { DType: DType.Float32, IsStatic: true } t) return null;
-            if (!t.Shape.SequenceEqual(result.Shape) && t.ElementCount != 1) return null;
+            if (!t.Shape.SequenceEqual(result.Shape) && t.ElementCount != 1 && !IsTrailingBroadcast(t, result)) return null;
         }
         return result;
     }

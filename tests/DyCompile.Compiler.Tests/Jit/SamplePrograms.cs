@@ -142,7 +142,8 @@ internal static class SamplePrograms
           weight @b2 : tensor<f32, [16]>
           weight @scale : tensor<f32, [16]>
         ^entry(%x: tensor<f32, [4, 16]>):
-          %h = linear(%x, @w1, @b1)
+          %h0 = linear(%x, @w1, @b1)
+          %h = add(%h0, @b1)
           %a = relu(%h)
           %g = sigmoid(%h)
           %m = mul(%a, %g)
