@@ -126,6 +126,7 @@ public sealed class Interpreter(InterpreterOptions? options = null)
             {
                 "const" => [Constant(node)],
                 "tensor.from_scalar" => [Tensor.Scalar((float)operands[0])],
+                "host.call" => HostCallbacks.Invoke((int)operands[0], operands.Skip(1).ToList()),
                 _ when node.Op.StartsWith("host.", StringComparison.Ordinal) => [HostEvaluator.Evaluate(node.Op, operands)],
                 _ => CallKernel(node, operands),
             };

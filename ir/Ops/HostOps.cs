@@ -29,6 +29,22 @@ internal static class HostOps
 
         yield return new OpDef
         {
+            // An eager C# region the compiler could not lower (non-strict mode): operand 0 is the
+            // callback's id in HostCallbacks, the rest are the values the region reads. It has a
+            // side effect; its int result (the id, once the region ran) marks that it happened.
+            Name = "host.call",
+            Kind = OpKind.Host,
+            Operands = ["callee"],
+            Variadic = true,
+            Rule = call =>
+            {
+                if (call.Scalar(0) != IRType.Int) throw call.Fail($"operand 'callee' must be int, got {call.Operands[0]}");
+                return call.One(IRType.Int);
+            },
+            Cost = CostRules.Host,
+        };
+        yield return new OpDef
+        {
             Name = "tensor.from_scalar",
             Kind = OpKind.Host,
             Operands = ["x"],

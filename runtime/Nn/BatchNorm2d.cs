@@ -37,6 +37,15 @@ public sealed class BatchNorm2d : Module
 
     public Tensor RunningVar => Get("running_var");
 
+    /// <summary>The scale the kernel applies: <see cref="Weight"/>, or ones without affine parameters.</summary>
+    [KernelArgument("weight")]
+    public Tensor WeightOrOnes => Weight ?? _ones;
+
+    /// <summary>The shift the kernel applies: <see cref="Bias"/>, or zeros without affine parameters.</summary>
+    [KernelArgument("bias")]
+    public Tensor BiasOrZeros => Bias ?? _zeros;
+
+    [LowersTo("batch_norm")]
     public Tensor Forward(Tensor input)
     {
         if (input.Rank != 4)

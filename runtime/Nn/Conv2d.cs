@@ -58,6 +58,11 @@ public sealed class Conv2d : Module
 
     public Tensor? Bias => GetOrNull("bias");
 
+    /// <summary>The bias the kernel adds: <see cref="Bias"/>, or zeros when the layer has none.</summary>
+    [KernelArgument("bias")]
+    public Tensor BiasOrZeros => Bias ?? _zeroBias;
+
+    [LowersTo("conv2d")]
     public Tensor Forward(Tensor input) =>
         TensorOps.Conv2d(input, Weight, Bias ?? _zeroBias, Stride, Padding, Dilation, Groups);
 }

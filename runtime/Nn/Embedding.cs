@@ -31,5 +31,6 @@ public sealed class Embedding : Module
     public Tensor Weight => Get("weight");
 
     /// <summary>Rows for integer (i32/i64) indices of any shape; the result is indices.shape + [dim].</summary>
+    [LowersTo("embedding")]
     public Tensor Forward(Tensor indices) => TensorOps.Embedding(indices, Weight);
 }

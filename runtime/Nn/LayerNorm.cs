@@ -33,5 +33,14 @@ public sealed class LayerNorm : Module
 
     public Tensor? Bias => GetOrNull("bias");
 
+    /// <summary>The scale the kernel applies: <see cref="Weight"/>, or ones without affine parameters.</summary>
+    [KernelArgument("weight")]
+    public Tensor WeightOrOnes => Weight ?? _ones;
+
+    /// <summary>The shift the kernel applies: <see cref="Bias"/>, or zeros without affine parameters.</summary>
+    [KernelArgument("bias")]
+    public Tensor BiasOrZeros => Bias ?? _zeros;
+
+    [LowersTo("layer_norm")]
     public Tensor Forward(Tensor input) => TensorOps.LayerNorm(input, Weight ?? _ones, Bias ?? _zeros, Eps);
 }

@@ -26,5 +26,10 @@ public sealed class Linear : Module
 
     public Tensor? Bias => GetOrNull("bias");
 
+    /// <summary>The bias the kernel adds: <see cref="Bias"/>, or zeros when the layer has none.</summary>
+    [KernelArgument("bias")]
+    public Tensor BiasOrZeros => Bias ?? _zeroBias;
+
+    [LowersTo("linear")]
     public Tensor Forward(Tensor x) => TensorOps.Linear(x, Weight, Bias ?? _zeroBias);
 }

@@ -1,0 +1,417 @@
+using System.Collections.Immutable;
+using DyCompile.IR;
+using DyCompile.Runtime;
+using DyCompile.Runtime.Nn;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace DyCompile.Compiler.Lowering;
+
+internal sealed partial class MethodLowerer
+{
+    private AbstractValue Invoke(IInvocationOperation op)
+    {
+        var method = op.TargetMethod;
+        var receiver = op.Instance is null ? null : Eval(op.Instance);
+        if (receiver is not null) _inFlight.Add(receiver);
+        var args = new List<(IParameterSymbol, AbstractValue)>();
+        var mark = _inFlight.Count;
+        foreach (var a in op.Arguments)
+        {
+            if (a.Parameter?.RefKind is RefKind.Ref or RefKind.Out)
+                throw Fail(DiagnosticIds.RefOrOut, a, "ref and out arguments cannot compile; return the values (a tuple for several)");
+            var v = Eval(a.Value);
+            args.Add((a.Parameter!, v));
+            _inFlight.Add(v);
+        }
+        _inFlight.RemoveRange(mark, _inFlight.Count - mark);
+        if (receiver is not null) _inFlight.RemoveAt(_inFlight.Count - 1);
+        args.Sort((x, y) => x.Item1.Ordinal.CompareTo(y.Item1.Ordinal));
+        return CallMethod(method, receiver, args, op);
+    }
+
+    private AbstractValue CallMethod(IMethodSymbol method, AbstractValue? receiver, List<(IParameterSymbol Parameter, AbstractValue Value)> args, IOperation at)
+    {
+        var op = OpOf(method);
+        if (op is not null && receiver is StaticValue { Object: Module module })
+            return ModuleOp(op, module, args, at);
+        if (op is not null)
+            return TensorOp(op, method, receiver, args, at);
+        if (receiver is StaticValue { Object: LSTMCell cell } && method.Name == "Forward")
+            return LstmCellExpansion.Expand(this, cell, args.Select(a => a.Value).ToList(), at);
+        if (receiver is StaticValue { Object: StaticEnumerator e })
+            return method.Name switch
+            {
+                "MoveNext" => AdvanceEnumerator(e, at),
+                "Dispose" => StaticValue.Null,
+                _ => throw Fail(DiagnosticIds.UnknownMethod, at, $"'{method.Name}' on an enumerator cannot compile; use foreach"),
+            };
+        if (method.Name == "GetEnumerator" && receiver is StaticValue { Object: System.Collections.IEnumerable items })
+            return new StaticValue(new StaticEnumerator([.. items.Cast<object?>()], -1));
+        if (method.Name == "GetEnumerator" && receiver is TupleValue)
+            throw Fail(DiagnosticIds.UnsupportedStatement, at, "foreach over an array of run-time tensors cannot compile; index it with constants");
+        if (method.DeclaringSyntaxReferences.Length > 0 && !method.IsAbstract && method.MethodKind == MethodKind.Ordinary)
+            return Inline(method, receiver, args, at);
+        if (receiver is DynamicValue { Value.Type: TensorType t } && method.Name == "Dim" && args is [(_, StaticValue { Object: int axis })])
+        {
+            var a = axis < 0 ? axis + t.Rank : axis;
+            if (a >= 0 && a < t.Rank && t.Shape[a] != TensorType.Dynamic) return new StaticValue(t.Shape[a]);
+            throw Fail(DiagnosticIds.NotCompileTimeConstant, at, $"dimension {axis} of {t} is not known at compile time; give the input a static shape");
+        }
+        if (method.ContainingType.ToDisplayString() is "System.Math" or "System.MathF")
+            return MathCall(method, args, at);
+        if (method.IsStatic && method.ContainingType.ToDisplayString() == "DyCompile.Runtime.Tensor" && method.Name is "Zeros" or "Full" or "Scalar")
+            return TensorFactory(method, args, at);
+        throw UnknownMethod(method, at);
+    }
+
+    private LoweringException UnknownMethod(IMethodSymbol method, IOperation at)
+    {
+        var type = method.ContainingType?.ToDisplayString() ?? "";
+        var ns = method.ContainingNamespace?.ToDisplayString() ?? "";
+        if (ns.StartsWith("System.Linq", StringComparison.Ordinal))
+            return Fail(DiagnosticIds.Linq, at, $"LINQ ('{method.Name}') cannot compile; write a foreach or for loop");
+        if (type is "System.Console" or "System.Diagnostics.Debug" or "System.Diagnostics.Trace" || ns.StartsWith("System.IO", StringComparison.Ordinal) || ns.StartsWith("System.Net", StringComparison.Ordinal))
+            return Fail(DiagnosticIds.InputOutput, at, $"I/O ('{type}.{method.Name}') cannot compile; move it out of the forward method, or leave it to the eager host fallback (non-strict mode)");
+        return Fail(DiagnosticIds.UnknownMethod, at,
+            $"'{type}.{method.Name}' is not a tensor op (no [OpKernel]/[LowersTo]), a module's Forward, or a method of the model with source; call a supported op or write a helper method in the model");
+    }
+
+    private AbstractValue AdvanceEnumerator(StaticEnumerator e, IOperation at)
+    {
+        var next = e with { Index = e.Index + 1 };
+        // The enumerator lives in a flow capture (foreach) or a local: replace it there.
+        var slot = _slots.FirstOrDefault(kv => kv.Value is StaticValue { Object: var o } && ReferenceEquals(o, e)).Key
+            ?? throw Fail(DiagnosticIds.UnsupportedStatement, at, "enumerators can only be used by foreach");
+        _slots[slot] = new StaticValue(next);
+        return new StaticValue(next.Index < next.Items.Count);
+    }
+
+    /// <summary><c>Tensor.Zeros</c>, <c>Full</c>, <c>Scalar</c>: constants when the arguments are
+    /// known; a run-time float becomes <c>tensor.from_scalar</c> (expanded for <c>Full</c>).</summary>
+    private AbstractValue TensorFactory(IMethodSymbol method, List<(IParameterSymbol Parameter, AbstractValue Value)> args, IOperation at)
+    {
+        if (args.All(a => a.Value is StaticValue))
+        {
+            var info = typeof(Tensor).GetMethods().First(m => m.Name == method.Name && m.GetParameters().Select(p => p.ParameterType.Name)
+                .SequenceEqual(method.Parameters.Select(p => p.Type is IArrayTypeSymbol a ? a.ElementType.MetadataName + "[]" : p.Type.MetadataName)));
+            try
+            {
+                return new StaticValue(new CompileTimeTensor((Tensor)info.Invoke(null, [.. args.Select(a => ((StaticValue)a.Value).Object)])!));
+            }
+            catch (System.Reflection.TargetInvocationException e)
+            {
+                throw Fail(DiagnosticIds.ShapeError, at, $"'{at.Syntax}' fails: {e.InnerException?.Message}");
+            }
+        }
+        if (method.Name is "Scalar" or "Full" && args[0].Value is DynamicValue { Value.Type: ScalarType } && method.Parameters[0].Type.SpecialType == SpecialType.System_Single)
+        {
+            var scalar = _block.FromScalar(HostScalar(args[0].Value, ScalarKind.Float, at));
+            if (method.Name == "Scalar") return new DynamicValue(scalar);
+            if (args[1].Value is not StaticValue { Object: int[] shape })
+                throw Fail(DiagnosticIds.NotCompileTimeConstant, at, $"the shape of '{at.Syntax}' must be known at compile time");
+            return new DynamicValue(Emit("expand", [scalar], new Attrs { { "shape", shape } }, at));
+        }
+        throw Fail(DiagnosticIds.NotCompileTimeConstant, at, $"'{at.Syntax}' needs arguments known at compile time (a run-time float value is allowed for Scalar and Full)");
+    }
+
+    private AbstractValue MathCall(IMethodSymbol method, List<(IParameterSymbol Parameter, AbstractValue Value)> args, IOperation at)
+    {
+        if (args.All(a => a.Value is StaticValue { Object: int or float or double }))
+        {
+            var type = Type.GetType(method.ContainingType.ToDisplayString())!;
+            var info = type.GetMethods().FirstOrDefault(m => m.Name == method.Name && m.GetParameters().Select(p => p.ParameterType.Name)
+                .SequenceEqual(method.Parameters.Select(p => p.Type.MetadataName)));
+            if (info is not null) return new StaticValue(info.Invoke(null, [.. args.Select(a => ((StaticValue)a.Value).Object)]));
+        }
+        if (method.Name is "Min" or "Max" && args.Count == 2)
+        {
+            var kind = KindOf(method.ReturnType, at);
+            return new DynamicValue(Host(method.Name.ToLowerInvariant(), HostScalar(args[0].Value, kind, at), HostScalar(args[1].Value, kind, at)));
+        }
+        throw Fail(DiagnosticIds.UnknownMethod, at, $"{method.ContainingType.Name}.{method.Name} on run-time values cannot compile; host scalars support + - * / min max and comparisons; use tensor ops for the rest");
+    }
+
+    // ---------------------------------------------------------------- ops
+
+    /// <summary>The op a method means: its <c>[LowersTo]</c> or <c>[OpKernel]</c> attribute.</summary>
+    internal static string? OpOf(IMethodSymbol method)
+    {
+        foreach (var attribute in method.GetAttributes())
+        {
+            var name = attribute.AttributeClass?.ToDisplayString();
+            if (name is "DyCompile.Runtime.LowersToAttribute" or "DyCompile.Runtime.OpKernelAttribute"
+                && attribute.ConstructorArguments is [{ Value: string op }])
+                return op;
+        }
+        return null;
+    }
+
+    private AbstractValue TensorOp(string op, IMethodSymbol method, AbstractValue? receiver, List<(IParameterSymbol Parameter, AbstractValue Value)> args, IOperation at)
+    {
+        if (!KernelRegistry.TryGet(op, out var kernel))
+            throw Fail(DiagnosticIds.UnknownMethod, at, $"'{method.Name}' lowers to op '{op}', which has no kernel in the runtime");
+        var operands = new List<AbstractValue>();
+        var attrValues = new Dictionary<string, AbstractValue>();
+        if (receiver is not null) operands.Add(receiver);
+        var attrNames = kernel.AttributeParameters.Select(p => p.Name!).ToHashSet();
+        foreach (var (parameter, value) in args)
+        {
+            if (attrNames.Contains(parameter.Name)) attrValues[parameter.Name] = value;
+            else operands.Add(value);
+        }
+        // Narrow is slice with a length: end = start + length.
+        if (op == "slice" && args.Any(a => a.Parameter.Name == "length"))
+        {
+            var length = args.First(a => a.Parameter.Name == "length").Value;
+            var start = StaticInt(attrValues["start"], at);
+            var dim = StaticInt(attrValues["dim"], at);
+            if (start < 0)
+            {
+                var t = (TensorType)TensorOperand(operands[0], at).Type;
+                var d = dim < 0 ? dim + t.Rank : dim;
+                if (d < 0 || d >= t.Rank || t.Shape[d] == TensorType.Dynamic)
+                    throw Fail(DiagnosticIds.NotCompileTimeConstant, at, "a negative narrow start needs the dimension's size at compile time");
+                start += t.Shape[d];
+                attrValues["start"] = new StaticValue(start);
+            }
+            attrValues["end"] = new StaticValue(start + StaticInt(length, at));
+            attrValues["step"] = new StaticValue(1);
+            operands.RemoveAll(o => ReferenceEquals(o, length));
+        }
+        return EmitKernel(op, kernel, operands, attrValues, at);
+    }
+
+    internal AbstractValue EmitKernel(string op, KernelBinding kernel, List<AbstractValue> operands, Dictionary<string, AbstractValue> attrValues, IOperation at)
+    {
+        var values = new List<Value>();
+        foreach (var o in operands)
+        {
+            if (o is TupleValue t && kernel.Variadic) values.AddRange(t.Items.Select(i => TensorOperand(i, at)));
+            else values.Add(TensorOperand(o, at));
+        }
+        var attrs = new Attrs();
+        foreach (var p in kernel.AttributeParameters)
+        {
+            if (attrValues.TryGetValue(p.Name!, out var v)) attrs.Add(p.Name!, Attribute(v, p.ParameterType, p.Name!, at));
+            else if (p.HasDefaultValue && p.DefaultValue is not null) attrs.Add(p.Name!, Attribute(new StaticValue(p.DefaultValue), p.ParameterType, p.Name!, at));
+            else if (p.ParameterType == typeof(bool)) attrs.Add(p.Name!, false);
+            else throw Fail(DiagnosticIds.UnsupportedExpression, at, $"op '{op}' needs attribute '{p.Name}', which this call does not give");
+        }
+        IReadOnlyList<Value> results;
+        try
+        {
+            results = _block.Ops(op, [.. values.Select(Use)], attrs);
+        }
+        catch (IRTypeException e)
+        {
+            throw Fail(DiagnosticIds.ShapeError, at, $"{e.Message}; check the shapes of the operands of '{at.Syntax}'");
+        }
+        if (results.Count == 1 && kernel.Method.ReturnType != typeof(Tensor[])) return new DynamicValue(results[0]);
+        return new TupleValue([.. results.Select(r => (AbstractValue)new DynamicValue(r))]);
+    }
+
+    private AttrValue Attribute(AbstractValue value, Type type, string name, IOperation at)
+    {
+        if (value is DynamicValue d)
+            throw NeedStatic(d.Value, DiagnosticIds.NotCompileTimeConstant, at,
+                $"'{name}' of '{at.Syntax}' must be known at compile time: a constant, a readonly field, or a loop counter bounded by a constant");
+        var o = (value as StaticValue)?.Object;
+        try
+        {
+            if (type == typeof(int)) return System.Convert.ToInt32(o, System.Globalization.CultureInfo.InvariantCulture);
+            if (type == typeof(float)) return System.Convert.ToSingle(o, System.Globalization.CultureInfo.InvariantCulture);
+            if (type == typeof(bool)) return (bool)o!;
+            if (type == typeof(int[])) return (int[])o!;
+            if (type == typeof(DType)) return (DType)o!;
+        }
+        catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException or NullReferenceException)
+        {
+        }
+        throw Fail(DiagnosticIds.NotCompileTimeConstant, at, $"'{name}' of '{at.Syntax}' must be a compile-time {type.Name}");
+    }
+
+    private int StaticInt(AbstractValue value, IOperation at) => value switch
+    {
+        StaticValue { Object: int i } => i,
+        DynamicValue d => throw NeedStatic(d.Value, DiagnosticIds.NotCompileTimeConstant, at, $"'{at.Syntax}' needs int arguments known at compile time"),
+        _ => throw Fail(DiagnosticIds.NotCompileTimeConstant, at, $"'{at.Syntax}' needs int arguments known at compile time"),
+    };
+
+    // ---------------------------------------------------------------- nn modules
+
+    /// <summary>A built-in module's Forward marked <c>[LowersTo(op)]</c>: its argument is the op's
+    /// first operand; every other kernel parameter comes from the module by name.</summary>
+    private AbstractValue ModuleOp(string op, Module module, List<(IParameterSymbol Parameter, AbstractValue Value)> args, IOperation at)
+    {
+        if (!KernelRegistry.TryGet(op, out var kernel))
+            throw Fail(DiagnosticIds.UnknownMethod, at, $"{module.GetType().Name}.Forward lowers to op '{op}', which has no kernel in the runtime");
+        var operands = new List<AbstractValue> { args[0].Value };
+        foreach (var p in kernel.OperandParameters.Skip(1)) operands.Add(new StaticValue(ModuleArgument(module, p.Name!, at)));
+        var attrs = kernel.AttributeParameters.ToDictionary(p => p.Name!, p => (AbstractValue)new StaticValue(ModuleArgument(module, p.Name!, at)));
+        return EmitKernel(op, kernel, operands, attrs, at);
+    }
+
+    private object? ModuleArgument(Module module, string parameter, IOperation at)
+    {
+        var properties = module.GetType().GetProperties();
+        var property = properties.FirstOrDefault(p => p.GetCustomAttributes(typeof(KernelArgumentAttribute), false).OfType<KernelArgumentAttribute>().Any(a => a.Parameter == parameter))
+            ?? properties.FirstOrDefault(p => string.Equals(p.Name, parameter, StringComparison.OrdinalIgnoreCase))
+            ?? throw Fail(DiagnosticIds.UnknownMethod, at, $"{module.GetType().Name} has no property for the kernel parameter '{parameter}' (see [KernelArgument])");
+        var value = property.GetValue(module);
+        if (value is Tensor t) _weightNames.Suggest(t, module, property.Name);
+        return value;
+    }
+
+    internal Value ModuleTensor(Module module, string propertyName, Tensor? fallback, IOperation at)
+    {
+        var value = module.GetType().GetProperty(propertyName)?.GetValue(module) as Tensor;
+        if (value is not null)
+        {
+            _weightNames.Suggest(value, module, propertyName);
+            return Weight(value, at);
+        }
+        return fallback is null ? throw Fail(DiagnosticIds.UnknownMethod, at, $"{module.GetType().Name} has no tensor '{propertyName}'") : ConstTensor(fallback);
+    }
+
+    internal Value ConstTensor(Tensor t) => _block.Const(new TensorType(t.DType, t.Shape.ToArray()), [.. Enumerable.Range(0, t.Length).Select(t.GetAsDouble)]);
+
+    internal Value Emit(string op, IReadOnlyList<Value> operands, Attrs? attrs, IOperation at)
+    {
+        try
+        {
+            return _block.Op(op, [.. operands.Select(Use)], attrs);
+        }
+        catch (IRTypeException e)
+        {
+            throw Fail(DiagnosticIds.ShapeError, at, $"{e.Message}; check the shapes of the operands of '{at.Syntax}'");
+        }
+    }
+
+    internal IReadOnlyList<Value> EmitMany(string op, IReadOnlyList<Value> operands, Attrs? attrs, IOperation at)
+    {
+        try
+        {
+            return _block.Ops(op, [.. operands.Select(Use)], attrs);
+        }
+        catch (IRTypeException e)
+        {
+            throw Fail(DiagnosticIds.ShapeError, at, $"{e.Message}; check the shapes of the operands of '{at.Syntax}'");
+        }
+    }
+
+    internal Value Operand(AbstractValue value, IOperation at) => TensorOperand(value, at);
+
+    internal LoweringException Failure(string id, IOperation at, string message) => Fail(id, at, message);
+
+    // ---------------------------------------------------------------- inlining
+
+    private AbstractValue Inline(IMethodSymbol method, AbstractValue? receiver, List<(IParameterSymbol Parameter, AbstractValue Value)> args, IOperation at)
+    {
+        if (_inlineStack.Contains(method, SymbolEqualityComparer.Default))
+            throw Fail(DiagnosticIds.Recursion, at, $"'{method.Name}' calls itself (directly or through other methods); recursion cannot compile: write it as a loop");
+        var self = receiver is StaticValue s ? s.Object : method.IsStatic ? null
+            : throw Fail(DiagnosticIds.UnsupportedExpression, at, $"'{method.Name}' is called on a value not known at compile time; call it on the model or a submodule field");
+        SubsetScanner.Check(method);
+        var graph = GraphOf(method);
+
+        // What the callee's blocks must carry for the caller: its carried values, its locals
+        // that are run-time values, and the operands already evaluated around this call.
+        var live = _frame.CurrentBlock is { } current ? _frame.Liveness.LiveFrom(current, _frame.CurrentIndex) : null;
+        var carried = _carried.Select(Use)
+            .Concat(Flatten(Ordered(_slots).Where(kv => live?.Contains(kv.Key) ?? true).Select(kv => kv.Value)).Select(Use))
+            .Concat(Flatten(_inFlight).Select(Use))
+            .Distinct().ToImmutableArray();
+        var frame = new Frame(_frameCount++, method, graph, self, _frame);
+        var bound = new Dictionary<object, AbstractValue>();
+        foreach (var p in method.Parameters) frame.SlotOrder[p] = frame.SlotOrder.Count;
+        foreach (var (parameter, value) in args) bound[method.Parameters[parameter.Ordinal]] = value;
+
+        var caller = Save();
+        var callerBlock = _block;
+        var callerInFlight = _inFlight.ToList();
+        _inFlight.Clear();
+        _inlineStack.Push(method);
+        _frame = frame;
+        _slots = bound;
+        _carried = carried;
+        RunBlock(graph.Blocks[0]);
+        Drain(frame);
+        _inlineStack.Pop();
+        Restore(caller);
+        _inFlight.Clear();
+        _inFlight.AddRange(callerInFlight);
+
+        if (frame.Returns.Count == 0)
+            throw Fail(DiagnosticIds.InconsistentReturn, at, $"'{method.Name}' never returns");
+        if (frame.Returns.Count == 1)
+        {
+            var site = frame.Returns[0];
+            if (site.Block == callerBlock && ReferenceEquals(site.Renames, _renames)) return site.Value;
+            // The caller's own values are now named as in the return block.
+            var renames = new Dictionary<Value, Value>(_renames);
+            foreach (var (from, to) in site.Renames) renames[from] = to;
+            for (var i = 0; i < carried.Length; i++) renames[carried[i]] = Resolve(site.Renames, site.Carried[i]);
+            _block = site.Block;
+            _renames = renames;
+            return site.Value;
+        }
+
+        // Several returns meet in a continuation block.
+        var first = frame.Returns[0].Value;
+        if (frame.Returns.All(r => r.Value.Equals(first)) && first is StaticValue)
+        {
+            var join = NewBlock($"{frame.Tag}join");
+            var joinCarried = carried.Select(c => Param(join, Use(c), "c")).ToImmutableArray();
+            foreach (var site in frame.Returns)
+            {
+                var args2 = site.Carried.Select(c => Resolve(site.Renames, c)).ToArray();
+                site.Block.Jump(join, args2);
+            }
+            EnterJoin(join, carried, joinCarried);
+            return first;
+        }
+        var cont = NewBlock($"{frame.Tag}join");
+        var contCarried = carried.Select(c => Param(cont, Use(c), "c")).ToImmutableArray();
+        List<Value>? resultParams = null;
+        AbstractValue? shape = null;
+        foreach (var site in frame.Returns)
+        {
+            var saved = Save();
+            _block = site.Block;
+            _renames = site.Renames;
+            var values = MaterializeAll(site.Value, at);
+            if (resultParams is null)
+            {
+                resultParams = values.Select(v => cont.Parameter(Unique("r"), v.Type)).ToList();
+                shape = site.Value;
+            }
+            else if (!values.Select(v => v.Type).SequenceEqual(resultParams.Select(p => p.Type)))
+                throw Fail(DiagnosticIds.InconsistentReturn, at, $"the returns of '{method.Name}' give different types; every return must produce the same types and shapes");
+            site.Block.Jump(cont, [.. site.Carried.Select(c => Resolve(site.Renames, c)), .. values]);
+            Restore(saved);
+        }
+        EnterJoin(cont, carried, contCarried);
+        var queue = new Queue<Value>(resultParams!);
+        return Rebuild(shape!, queue);
+    }
+
+    private static Value Resolve(Dictionary<Value, Value> renames, Value v)
+    {
+        while (renames.TryGetValue(v, out var r) && r != v) v = r;
+        return v;
+    }
+
+    private void EnterJoin(BlockBuilder join, ImmutableArray<Value> carried, ImmutableArray<Value> parameters)
+    {
+        _block = join;
+        _renames = new Dictionary<Value, Value>(_renames);
+        for (var i = 0; i < carried.Length; i++) _renames[carried[i]] = parameters[i];
+    }
+
+    private static AbstractValue Rebuild(AbstractValue shape, Queue<Value> values) => shape switch
+    {
+        TupleValue t => new TupleValue([.. t.Items.Select(i => Rebuild(i, values))]),
+        _ => new DynamicValue(values.Dequeue()),
+    };
+}

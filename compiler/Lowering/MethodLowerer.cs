@@ -1,0 +1,430 @@
+using System.Collections.Immutable;
+using DyCompile.IR;
+using DyCompile.Runtime;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace DyCompile.Compiler.Lowering;
+
+/// <summary>Lowers one forward method to an IR program by partially evaluating Roslyn's control
+/// flow graph of its body. Compile-time values (the model, submodules, weights, constants, the
+/// position in a foreach over a module list) are tracked exactly and fold; run-time values
+/// become IR values. Each Roslyn block is specialized by the compile-time part of its entry
+/// state, so a foreach over a module list unrolls while a loop on run-time values stays one
+/// loop: values cross IR blocks only as block parameters.</summary>
+internal sealed partial class MethodLowerer
+{
+    private readonly Compilation _compilation;
+    private readonly LoweringOptions _options;
+    private readonly WeightNames _weightNames;
+    private readonly HashSet<(IMethodSymbol, object)> _keepStatic;
+    private readonly Dictionary<Value, HashSet<(IMethodSymbol, object)>> _origins = [];
+    private readonly ProgramBuilder _program;
+    private readonly HashSet<string> _names = [];
+    private readonly Dictionary<string, Value> _weights = [];
+    private readonly Dictionary<string, (BlockBuilder Block, ImmutableArray<Value> Params)> _blocks = [];
+    private readonly List<Diagnostic> _warnings = [];
+    private readonly Stack<IMethodSymbol> _inlineStack = new();
+    private List<IRType>? _resultTypes;
+    private int _frameCount;
+    private int _blockCount;
+
+    // The emission context: the IR block being filled, how values of earlier blocks are named
+    // in it, the frame (method activation) and its slots (locals, parameters, flow captures).
+    private BlockBuilder _block = null!;
+    private Dictionary<Value, Value> _renames = [];
+    private Frame _frame = null!;
+    private Dictionary<object, AbstractValue> _slots = [];
+    private readonly List<AbstractValue> _inFlight = [];
+
+    public MethodLowerer(Compilation compilation, LoweringOptions options, WeightNames weightNames, HashSet<(IMethodSymbol, object)> keepStatic, string programName)
+    {
+        _compilation = compilation;
+        _options = options;
+        _weightNames = weightNames;
+        _keepStatic = keepStatic;
+        _program = new ProgramBuilder(programName);
+    }
+
+    public IReadOnlyDictionary<string, Tensor> Weights => _weightNames.Bound;
+
+    public IReadOnlyList<Diagnostic> Warnings => _warnings;
+
+    /// <summary>The locals a run-time value was computed from, where they were compile-time
+    /// scalars turned into run-time values at a join.</summary>
+    public HashSet<(IMethodSymbol, object)> OriginsOf(Value value) => _origins.TryGetValue(value, out var o) ? o : [];
+
+    /// <summary>One activation of a method being lowered (the entry method or an inlined callee).</summary>
+    private sealed class Frame(int id, IMethodSymbol method, ControlFlowGraph graph, object? self, Frame? parent)
+    {
+        public int Id { get; } = id;
+        public IMethodSymbol Method { get; } = method;
+        public ControlFlowGraph Graph { get; } = graph;
+        public object? Self { get; } = self;
+        public Frame? Parent { get; } = parent;
+
+        public Queue<WorkItem> Queue { get; } = new();
+        public Liveness Liveness { get; } = new(graph);
+
+        /// <summary>Where lowering is in this frame: the Roslyn block and operation.</summary>
+        public BasicBlock? CurrentBlock { get; set; }
+        public int CurrentIndex { get; set; }
+        public Dictionary<object, int> SlotOrder { get; } = new();
+        public List<ReturnSite> Returns { get; } = [];
+
+        public string Tag => Parent is null ? "" : $"{Method.Name.ToLowerInvariant()}{Id}.";
+    }
+
+    private sealed record WorkItem(BasicBlock Block, BlockBuilder Target, Dictionary<object, AbstractValue> Slots, ImmutableArray<Value> Carried);
+
+    private sealed record ReturnSite(BlockBuilder Block, Dictionary<Value, Value> Renames, AbstractValue Value, ImmutableArray<Value> Carried);
+
+    // ---------------------------------------------------------------- entry
+
+    public IR.Program Lower(IMethodSymbol method, object model, IReadOnlyList<IRType> inputTypes)
+    {
+        var graph = GraphOf(method);
+        var frame = new Frame(_frameCount++, method, graph, model, null);
+        var slots = new Dictionary<object, AbstractValue>();
+        for (var i = 0; i < method.Parameters.Length; i++)
+        {
+            var p = method.Parameters[i];
+            var v = _program.Input(Unique(p.Name), inputTypes[i]);
+            slots[p] = new DynamicValue(v);
+            frame.SlotOrder[p] = frame.SlotOrder.Count;
+        }
+        _inlineStack.Push(method);
+        frame.Queue.Enqueue(new WorkItem(graph.Blocks[0], _program.Entry, slots, []));
+        Drain(frame);
+        _inlineStack.Pop();
+        if (_resultTypes is not null) _program.Returns([.. _resultTypes]);
+        return _program.Build();
+    }
+
+    private void Drain(Frame frame)
+    {
+        while (frame.Queue.Count > 0)
+        {
+            var item = frame.Queue.Dequeue();
+            _block = item.Target;
+            _renames = [];
+            _frame = frame;
+            _slots = new Dictionary<object, AbstractValue>(item.Slots);
+            _carried = item.Carried;
+            RunBlock(item.Block);
+        }
+    }
+
+    private ImmutableArray<Value> _carried = [];
+
+    // ---------------------------------------------------------------- blocks and edges
+
+    private IOperation? _lastStatement;
+    private readonly Dictionary<object, IOperation> _assignedAt = [];
+
+    private void RunBlock(BasicBlock block)
+    {
+        for (var i = 0; i < block.Operations.Length; i++)
+        {
+            _frame.CurrentBlock = block;
+            _frame.CurrentIndex = i;
+            _lastStatement = block.Operations[i];
+            Execute(block.Operations[i]);
+        }
+        _frame.CurrentBlock = block;
+        _frame.CurrentIndex = block.Operations.Length;
+        if (block.Kind == BasicBlockKind.Exit)
+        {
+            Return(null, null);
+            return;
+        }
+        if (block.ConditionKind == ControlFlowConditionKind.None)
+        {
+            Follow(block.FallThroughSuccessor!, block.BranchValue);
+            return;
+        }
+        var condition = Eval(block.BranchValue!);
+        var jumpWhen = block.ConditionKind == ControlFlowConditionKind.WhenTrue;
+        if (condition is StaticValue { Object: bool known })
+        {
+            Follow(known == jumpWhen ? block.ConditionalSuccessor! : block.FallThroughSuccessor!, null);
+            return;
+        }
+        var flag = HostScalar(condition, ScalarKind.Bool, block.BranchValue!);
+        var taken = EdgeTarget(block.ConditionalSuccessor!, block.BranchValue!);
+        var other = EdgeTarget(block.FallThroughSuccessor!, block.BranchValue!);
+        if (jumpWhen) _block.Branch(Use(flag), taken.Block, taken.Args, other.Block, other.Args);
+        else _block.Branch(Use(flag), other.Block, other.Args, taken.Block, taken.Args);
+    }
+
+    private void Follow(ControlFlowBranch branch, IOperation? value)
+    {
+        switch (branch.Semantics)
+        {
+            case ControlFlowBranchSemantics.Return:
+                Return(value is null ? null : Eval(value), value);
+                return;
+            case ControlFlowBranchSemantics.Regular:
+                if (branch.Destination is { Kind: BasicBlockKind.Exit })
+                {
+                    Return(null, value);
+                    return;
+                }
+                var dest = branch.Destination!;
+                if (dest.Predecessors.Length <= 1)
+                {
+                    _slots = InScope(dest, _slots);
+                    RunBlock(dest);
+                    return;
+                }
+                var target = EdgeTarget(branch, value);
+                _block.Jump(target.Block, [.. target.Args]);
+                return;
+            case ControlFlowBranchSemantics.StructuredExceptionHandling:
+                // The end of a foreach's finally (the enumerator's Dispose): nothing to run.
+                return;
+            default:
+                throw Fail(DiagnosticIds.Exceptions, value ?? _frame.Graph.OriginalOperation,
+                    "throwing exceptions cannot compile; return a sentinel value or check the condition before the forward pass");
+        }
+    }
+
+    private (BlockBuilder Block, IReadOnlyList<Value> Args) EdgeTarget(ControlFlowBranch branch, IOperation? at)
+    {
+        var dest = branch.Destination;
+        if (branch.Semantics != ControlFlowBranchSemantics.Regular || dest is null)
+            throw Fail(DiagnosticIds.UnsupportedStatement, at ?? _frame.Graph.OriginalOperation, "this branch cannot compile; use if/else, loops and return");
+        if (dest.Kind == BasicBlockKind.Exit)
+        {
+            // A conditional exit of a method without a result: a block of its own that returns.
+            var exit = NewBlock($"{_frame.Tag}exit");
+            var carriedParams = _carried.Select(c => Param(exit, c, "c")).ToImmutableArray();
+            var args = _carried.Select(Use).ToList();
+            var originals = _carried;
+            RunDetached(exit, [], carriedParams, () => Return(null, at), originals);
+            return (exit, args);
+        }
+        var slots = Generalize(dest, InScope(dest, _slots));
+        var key = KeyOf(dest, slots);
+        if (!_blocks.TryGetValue(key, out var known))
+        {
+            var block = NewBlock($"{_frame.Tag}bb{dest.Ordinal}");
+            var paramSlots = new Dictionary<object, AbstractValue>();
+            var carried = _carried.Select(c => Param(block, Use(c), "c")).ToImmutableArray();
+            foreach (var (slot, value) in Ordered(slots))
+                paramSlots[slot] = Parameterize(block, value, SlotName(slot), slot);
+            known = (block, [.. carried, .. Flatten(paramSlots.Values)]);
+            _blocks[key] = known;
+            _frame.Queue.Enqueue(new WorkItem(dest, block, paramSlots, carried));
+        }
+        var arguments = _carried.Select(Use).Concat(Flatten(Ordered(slots).Select(p => p.Value)).Select(Use)).ToList();
+        var argumentSlots = _carried.Select(_ => (object?)null)
+            .Concat(Ordered(slots).SelectMany(p => Flatten([p.Value]).Select(_ => (object?)p.Key))).ToList();
+        CheckArgs(known.Block, known.Params, arguments, argumentSlots, at);
+        return (known.Block, arguments);
+    }
+
+    private void CheckArgs(BlockBuilder block, ImmutableArray<Value> parameters, List<Value> args, List<object?> slots, IOperation? at)
+    {
+        for (var i = 0; i < parameters.Length; i++)
+            if (parameters[i].Type != args[i].Type)
+                throw Fail(DiagnosticIds.TooManySpecializations,
+                    (slots[i] is { } slot ? _assignedAt.GetValueOrDefault(slot) : null) ?? at ?? _lastStatement ?? _frame.Graph.OriginalOperation,
+                    $"'{(slots[i] is { } named ? SlotName(named) : "a value")}' carried into ^{block.Name} changes type ({args[i].Type} where {parameters[i].Type} was seen first); give the input dynamic dimensions (LoweringOptions.InputTypes) or keep the loop-carried tensor's shape fixed");
+    }
+
+    /// <summary>Runs <paramref name="body"/> with <paramref name="block"/> as the current block.</summary>
+    private void RunDetached(BlockBuilder block, Dictionary<object, AbstractValue> slots, ImmutableArray<Value> carriedParams, Action body, ImmutableArray<Value> carriedOriginals)
+    {
+        var saved = Save();
+        _block = block;
+        _renames = [];
+        for (var i = 0; i < carriedParams.Length; i++) _renames[carriedOriginals[i]] = carriedParams[i];
+        _slots = slots;
+        _carried = carriedParams;
+        body();
+        Restore(saved);
+    }
+
+    private (BlockBuilder, Dictionary<Value, Value>, Frame, Dictionary<object, AbstractValue>, ImmutableArray<Value>) Save() =>
+        (_block, _renames, _frame, _slots, _carried);
+
+    private void Restore((BlockBuilder, Dictionary<Value, Value>, Frame, Dictionary<object, AbstractValue>, ImmutableArray<Value>) s) =>
+        (_block, _renames, _frame, _slots, _carried) = s;
+
+    private BlockBuilder NewBlock(string hint)
+    {
+        if (++_blockCount > _options.BlockLimit)
+            throw Fail(DiagnosticIds.TooManySpecializations, _frame.Graph.OriginalOperation,
+                $"lowering needed more than {_options.BlockLimit} blocks: a loop is unrolled without a compile-time bound, or a loop-carried value keeps changing; bound the loop by a constant or a module list, or keep loop-carried tensors the same shape");
+        return _program.Block(Unique(hint));
+    }
+
+    private Value Param(BlockBuilder block, Value from, string hint)
+    {
+        var p = block.Parameter(Unique(hint), from.Type);
+        if (_origins.TryGetValue(from, out var o)) _origins[p] = [.. o];
+        return p;
+    }
+
+    private AbstractValue Parameterize(BlockBuilder block, AbstractValue value, string hint, object slot) => value switch
+    {
+        DynamicValue d => new DynamicValue(Param(block, Use(d.Value), hint)),
+        TupleValue t => new TupleValue([.. t.Items.Select(i => Parameterize(block, i, hint, slot))]),
+        _ => value,
+    };
+
+    private static IEnumerable<Value> Flatten(IEnumerable<AbstractValue> values)
+    {
+        foreach (var v in values)
+        {
+            if (v is DynamicValue d) yield return d.Value;
+            else if (v is TupleValue t)
+                foreach (var inner in Flatten(t.Items)) yield return inner;
+        }
+    }
+
+    private IEnumerable<KeyValuePair<object, AbstractValue>> Ordered(Dictionary<object, AbstractValue> slots) =>
+        slots.OrderBy(kv => OrderOf(kv.Key));
+
+    private int OrderOf(object slot)
+    {
+        if (!_frame.SlotOrder.TryGetValue(slot, out var i)) _frame.SlotOrder[slot] = i = _frame.SlotOrder.Count;
+        return i;
+    }
+
+    private static string SlotName(object slot) => slot switch
+    {
+        ISymbol s => s.Name,
+        _ => "t",
+    };
+
+    /// <summary>The slots live on entry to <paramref name="dest"/>.</summary>
+    private Dictionary<object, AbstractValue> InScope(BasicBlock dest, Dictionary<object, AbstractValue> slots)
+    {
+        var liveness = _frame.Liveness;
+        return slots.Where(kv => liveness.IsLiveIn(dest, kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
+    }
+
+    /// <summary>At a join, compile-time scalars become run-time values (so a counted loop stays a
+    /// loop) unless an earlier attempt found that one must stay known.</summary>
+    private Dictionary<object, AbstractValue> Generalize(BasicBlock dest, Dictionary<object, AbstractValue> slots)
+    {
+        if (dest.Predecessors.Length <= 1) return slots;
+        var result = new Dictionary<object, AbstractValue>();
+        foreach (var (slot, value) in slots)
+        {
+            if (value is StaticValue { Object: int or float or double or bool } s && !_keepStatic.Contains((_frame.Method, slot)))
+            {
+                var v = MaterializeScalar(s.Object!, null);
+                _origins[v] = [(_frame.Method, slot)];
+                result[slot] = new DynamicValue(v);
+            }
+            else if (value is StaticValue { Object: CompileTimeTensor constant })
+                result[slot] = new DynamicValue(ConstTensor(constant.Value));
+            else result[slot] = value;
+        }
+        return result;
+    }
+
+    private string KeyOf(BasicBlock dest, Dictionary<object, AbstractValue> slots)
+    {
+        var sb = new System.Text.StringBuilder();
+        sb.Append(_frame.Id).Append(':').Append(dest.Ordinal).Append('|');
+        foreach (var c in _carried) sb.Append(c.Type).Append(',');
+        foreach (var (slot, value) in Ordered(slots))
+            sb.Append('|').Append(OrderOf(slot)).Append('=').Append(KeyOf(value));
+        return sb.ToString();
+    }
+
+    // Identity hash codes may collide; objects in keys get ids of their own.
+    private readonly Dictionary<object, int> _objectIds = new(ReferenceEqualityComparer.Instance);
+
+    private int ObjectId(object o)
+    {
+        if (!_objectIds.TryGetValue(o, out var id)) _objectIds[o] = id = _objectIds.Count;
+        return id;
+    }
+
+    private string KeyOf(AbstractValue value) => value switch
+    {
+        // Not the type: a loop-carried value that changes shape is reported at the loop head.
+        DynamicValue => "d",
+        TupleValue t => "(" + string.Join(",", t.Items.Select(KeyOf)) + ")",
+        StaticValue { Object: null } => "null",
+        StaticValue { Object: StaticEnumerator e } => $"e{ObjectId(e.Items)}@{e.Index}",
+        StaticValue { Object: int or float or double or bool or string } s => s.Object!.GetType().Name + ":" + System.Convert.ToString(s.Object, System.Globalization.CultureInfo.InvariantCulture),
+        StaticValue s => "o" + ObjectId(s.Object!),
+        _ => "?",
+    };
+
+    // ---------------------------------------------------------------- returns
+
+    private void Return(AbstractValue? value, IOperation? at)
+    {
+        if (_frame.Parent is not null)
+        {
+            _frame.Returns.Add(new ReturnSite(_block, _renames, value ?? StaticValue.Null, _carried));
+            return;
+        }
+        var values = value is null ? [] : MaterializeAll(value, at ?? _frame.Graph.OriginalOperation);
+        var types = values.Select(v => v.Type).ToList();
+        if (_resultTypes is null) _resultTypes = types;
+        else if (!_resultTypes.SequenceEqual(types))
+            throw Fail(DiagnosticIds.InconsistentReturn, at ?? _frame.Graph.OriginalOperation,
+                $"this return gives ({string.Join(", ", types)}) where another gives ({string.Join(", ", _resultTypes)}); every return must produce the same types and shapes");
+        _block.Return([.. values.Select(Use)]);
+    }
+
+    private List<Value> MaterializeAll(AbstractValue value, IOperation at) => value switch
+    {
+        TupleValue t => t.Items.SelectMany(i => MaterializeAll(i, at)).ToList(),
+        _ => [Materialize(value, at)],
+    };
+
+    // ---------------------------------------------------------------- names, values, errors
+
+    private string Unique(string hint)
+    {
+        hint = new string(hint.Where(c => char.IsLetterOrDigit(c) || c is '_' or '.').ToArray());
+        if (hint.Length == 0 || char.IsDigit(hint[0])) hint = "v" + hint;
+        var name = hint;
+        for (var i = 1; !_names.Add(name); i++) name = $"{hint}.{i}";
+        return name;
+    }
+
+    /// <summary>The value as named in the current block.</summary>
+    private Value Use(Value v)
+    {
+        while (_renames.TryGetValue(v, out var renamed) && renamed != v) v = renamed;
+        return v;
+    }
+
+    private LoweringException Fail(string id, IOperation at, string message) => new(MakeDiagnostic(id, DiagnosticSeverity.Error, at.Syntax, message));
+
+    internal static Diagnostic MakeDiagnostic(string id, DiagnosticSeverity severity, SyntaxNode at, string message) =>
+        MakeDiagnostic(id, severity, at.GetLocation(), message);
+
+    internal static Diagnostic MakeDiagnostic(string id, DiagnosticSeverity severity, Location at, string message)
+    {
+        var span = at.GetLineSpan();
+        var file = string.IsNullOrEmpty(span.Path) ? "model.cs" : span.Path;
+        return new Diagnostic(id, severity, file, span.StartLinePosition.Line + 1, span.StartLinePosition.Character + 1, message);
+    }
+
+    private readonly Dictionary<IMethodSymbol, ControlFlowGraph> _graphs = new(SymbolEqualityComparer.Default);
+
+    private ControlFlowGraph GraphOf(IMethodSymbol method)
+    {
+        if (_graphs.TryGetValue(method, out var known)) return known;
+        var syntax = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).FirstOrDefault()
+            ?? throw new InvalidOperationException($"{method.Name} has no source");
+        var model = _compilation.GetSemanticModel(syntax.SyntaxTree);
+        var body = model.GetOperation(syntax) as IMethodBodyOperation
+            ?? throw new LoweringException(MakeDiagnostic(DiagnosticIds.UnsupportedStatement, DiagnosticSeverity.Error, syntax, $"'{method.Name}' has no body to compile; give it a block or expression body"));
+        var graph = ControlFlowGraph.Create(body);
+        _graphs[method] = graph;
+        return graph;
+    }
+}

@@ -1,0 +1,22 @@
+using DyCompile.IR;
+
+namespace DyCompile.Compiler;
+
+/// <summary>How <see cref="ModelLowering"/> lowers one method.</summary>
+public sealed record LoweringOptions
+{
+    /// <summary>Every construct outside the compiled subset is an error; otherwise (the default)
+    /// a statement that cannot compile runs eagerly through a <c>host.call</c> and is a warning.</summary>
+    public bool Strict { get; init; }
+
+    /// <summary>The IR type of each method parameter, in order. A tensor parameter needs one
+    /// (its rank at least); host scalars (int, float, bool) may be left null.</summary>
+    public IReadOnlyList<IRType?>? InputTypes { get; init; }
+
+    /// <summary>Most IR blocks one lowering may create before it reports that a loop does not
+    /// settle (a loop whose carried tensors change shape, or an unrolled loop without a bound).</summary>
+    public int BlockLimit { get; init; } = 2000;
+
+    /// <summary>File name used in diagnostics when lowering from source text.</summary>
+    public string FileName { get; init; } = "model.cs";
+}

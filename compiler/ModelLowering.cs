@@ -1,0 +1,207 @@
+using System.Collections.Immutable;
+using DyCompile.Compiler.Lowering;
+using DyCompile.IR;
+using DyCompile.Runtime;
+using DyCompile.Runtime.Nn;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace DyCompile.Compiler;
+
+/// <summary>The frontend: lowers a forward method of a <c>[DyCompile]</c> model to an IR program.
+/// <code>
+/// var result = ModelLowering.Lower(source, "EarlyExit", "Forward", model,
+///     new LoweringOptions { InputTypes = [IRType.F32(1, 8), null] });
+/// if (result.Succeeded) Console.WriteLine(result.Program);
+/// else foreach (var d in result.Diagnostics) Console.WriteLine(d);
+/// </code>
+/// Never throws on any C# input: problems are <see cref="Diagnostic"/>s.</summary>
+public static class ModelLowering
+{
+    private const int Attempts = 8;
+
+    /// <summary>Parses <paramref name="source"/>, compiles it against the runtime and lowers.</summary>
+    public static LoweringResult Lower(string source, string typeName, string methodName, object? model, LoweringOptions? options = null)
+    {
+        options ??= new LoweringOptions();
+        try
+        {
+            var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest), path: options.FileName);
+            var compilation = EmptyCompilation.Value.AddSyntaxTrees(tree);
+            return Lower(compilation, typeName, methodName, model, options);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Failed(new Diagnostic(DiagnosticIds.InternalError, DiagnosticSeverity.Error, options.FileName, 1, 1, $"internal compiler error: {e.Message}; please report it with the model source"));
+        }
+    }
+
+    /// <summary>Lowers <paramref name="methodName"/> of <paramref name="typeName"/> in
+    /// <paramref name="compilation"/>; weights and readonly fields are read from <paramref name="model"/>.</summary>
+    public static LoweringResult Lower(Compilation compilation, string typeName, string methodName, object? model, LoweringOptions? options = null)
+    {
+        options ??= new LoweringOptions();
+        SyntaxNode? where = null;
+        try
+        {
+            return LowerChecked(compilation, typeName, methodName, model, options, ref where);
+        }
+        catch (LoweringException e)
+        {
+            return Failed(e.Diagnostic);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            var at = where is null
+                ? new Diagnostic(DiagnosticIds.InternalError, DiagnosticSeverity.Error, options.FileName, 1, 1, "")
+                : MethodLowerer.MakeDiagnostic(DiagnosticIds.InternalError, DiagnosticSeverity.Error, where, "");
+            return Failed(at with { Message = $"internal compiler error while lowering '{methodName}': {e.Message}; please report it with the model source" });
+        }
+    }
+
+    /// <summary>The IR types of concrete inputs (tensors with their static shapes, host scalars).</summary>
+    public static IReadOnlyList<IRType?> TypesOf(IEnumerable<object?> inputs) => inputs.Select(i => (IRType?)(i switch
+    {
+        Tensor t => new TensorType(t.DType, t.Shape.ToArray()),
+        int => IRType.Int,
+        float or double => IRType.Float,
+        bool => IRType.Bool,
+        _ => null,
+    })).ToList();
+
+    private static LoweringResult LowerChecked(Compilation compilation, string typeName, string methodName, object? model, LoweringOptions options, ref SyntaxNode? where)
+    {
+        var type = FindType(compilation, typeName);
+        if (type is null)
+        {
+            var anyErrors = SourceErrors(compilation.GetDiagnostics(), options);
+            return anyErrors.Count > 0
+                ? new LoweringResult(null, new Dictionary<string, Tensor>(), anyErrors)
+                : Failed(new Diagnostic(DiagnosticIds.ModelTypeNotFound, DiagnosticSeverity.Error, options.FileName, 1, 1,
+                    $"no class '{typeName}' in the source; give the model's class name (with its namespace when two classes share it)"));
+        }
+        // Only the model's own errors matter (and binding just its span keeps this cheap when
+        // one compilation holds many models); the methods it inlines are checked as they are lowered.
+        var errors = SourceErrors(type.DeclaringSyntaxReferences
+            .SelectMany(r => compilation.GetSemanticModel(r.SyntaxTree).GetDiagnostics(r.Span)), options);
+        if (errors.Count > 0) return new LoweringResult(null, new Dictionary<string, Tensor>(), errors);
+
+        var typeSyntax = type.DeclaringSyntaxReferences.First().GetSyntax();
+        where = typeSyntax;
+        var diagnostics = new List<Diagnostic>();
+        if (!DerivesFromModule(type))
+            return Failed(MethodLowerer.MakeDiagnostic(DiagnosticIds.NotAModel, DiagnosticSeverity.Error, Identifier(typeSyntax),
+                $"'{type.Name}' does not derive from DyCompile.Runtime.Nn.Module; a model is a Module subclass marked [DyCompile]"));
+        if (!type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "DyCompile.Runtime.DyCompileAttribute"))
+            diagnostics.Add(MethodLowerer.MakeDiagnostic(DiagnosticIds.NotAModel, DiagnosticSeverity.Warning, Identifier(typeSyntax),
+                $"'{type.Name}' is not marked [DyCompile]; mark the model class so the build step compiles it"));
+        var strict = options.Strict || type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "DyCompile.Runtime.DyCompileAttribute"
+            && a.NamedArguments.Any(n => n.Key == "Strict" && n.Value.Value is true));
+
+        var method = type.GetMembers(methodName).OfType<IMethodSymbol>().FirstOrDefault(m => m.DeclaringSyntaxReferences.Length > 0);
+        if (method is null)
+            return Failed(MethodLowerer.MakeDiagnostic(DiagnosticIds.MethodNotFound, DiagnosticSeverity.Error, Identifier(typeSyntax),
+                $"'{type.Name}' has no method '{methodName}' with a body"), diagnostics);
+        var methodSyntax = method.DeclaringSyntaxReferences.First().GetSyntax();
+        where = methodSyntax;
+
+        var inputTypes = new List<IRType>();
+        for (var i = 0; i < method.Parameters.Length; i++)
+        {
+            var p = method.Parameters[i];
+            var given = options.InputTypes is { } types && i < types.Count ? types[i] : null;
+            var type2 = given ?? p.Type.SpecialType switch
+            {
+                SpecialType.System_Int32 => IRType.Int,
+                SpecialType.System_Single or SpecialType.System_Double => IRType.Float,
+                SpecialType.System_Boolean => (IRType)IRType.Bool,
+                _ => null,
+            };
+            if (type2 is null)
+                return Failed(MethodLowerer.MakeDiagnostic(DiagnosticIds.InputTypesMissing, DiagnosticSeverity.Error, p.DeclaringSyntaxReferences.First().GetSyntax(),
+                    $"parameter '{p.Name}' needs an IR type (LoweringOptions.InputTypes), e.g. IRType.F32(1, 8), or tensor dims of -1 for sizes known only at run time"), diagnostics);
+            if (p.RefKind != RefKind.None)
+                return Failed(MethodLowerer.MakeDiagnostic(DiagnosticIds.RefOrOut, DiagnosticSeverity.Error, p.DeclaringSyntaxReferences.First().GetSyntax(),
+                    "ref and out parameters cannot compile; return the values (a tuple for several)"), diagnostics);
+            inputTypes.Add(type2);
+        }
+
+        var found = SubsetScanner.Scan(methodSyntax);
+        if (found.Count > 0) return Failed(found, diagnostics);
+
+        var keepStatic = new HashSet<(IMethodSymbol, object)>();
+        for (var attempt = 0; ; attempt++)
+        {
+            var lowerer = new MethodLowerer(compilation, options with { Strict = strict }, new WeightNames(model), keepStatic, ProgramName(type, method));
+            try
+            {
+                var program = lowerer.Lower(method, model!, inputTypes);
+                var verified = Verifier.Errors(program);
+                if (verified.Count > 0)
+                    return Failed(MethodLowerer.MakeDiagnostic(DiagnosticIds.InternalError, DiagnosticSeverity.Error, methodSyntax,
+                        $"internal compiler error: the lowered program is malformed ({verified[0].Message}); please report it with the model source"), diagnostics);
+                diagnostics.AddRange(lowerer.Warnings);
+                return new LoweringResult(program, lowerer.Weights, diagnostics);
+            }
+            catch (NeedStaticException e) when (attempt < Attempts && OriginsOf(lowerer, e) is { Count: > 0 } origins && !origins.IsSubsetOf(keepStatic))
+            {
+                keepStatic.UnionWith(origins);
+            }
+        }
+    }
+
+    private static HashSet<(IMethodSymbol, object)> OriginsOf(MethodLowerer lowerer, NeedStaticException e) => lowerer.OriginsOf(e.Value);
+
+    private static string ProgramName(INamedTypeSymbol type, IMethodSymbol method) =>
+        new string($"{type.Name}.{method.Name}".Where(c => char.IsLetterOrDigit(c) || c is '_' or '.').ToArray());
+
+    /// <summary>The class name of a type declaration, so a diagnostic points at it, not at its attributes.</summary>
+    private static Location Identifier(SyntaxNode typeSyntax) =>
+        typeSyntax is BaseTypeDeclarationSyntax declaration ? declaration.Identifier.GetLocation() : typeSyntax.GetLocation();
+
+    private static bool DerivesFromModule(INamedTypeSymbol type)
+    {
+        for (var t = type.BaseType; t is not null; t = t.BaseType)
+            if (t.ToDisplayString() == "DyCompile.Runtime.Nn.Module") return true;
+        return false;
+    }
+
+    private static INamedTypeSymbol? FindType(Compilation compilation, string name)
+    {
+        if (compilation.GetTypeByMetadataName(name) is { DeclaringSyntaxReferences.Length: > 0 } byMetadata) return byMetadata;
+        return compilation.SyntaxTrees
+            .SelectMany(t => t.GetRoot().DescendantNodes().OfType<ClassDeclarationSyntax>().Select(c => (Tree: t, Class: c)))
+            .Where(p => p.Class.Identifier.Text == name)
+            .Select(p => compilation.GetSemanticModel(p.Tree).GetDeclaredSymbol(p.Class))
+            .FirstOrDefault(s => s is not null);
+    }
+
+    private static List<Diagnostic> SourceErrors(IEnumerable<Microsoft.CodeAnalysis.Diagnostic> found, LoweringOptions options) =>
+        found.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).Take(20).Select(d => FromRoslyn(d, options)).ToList();
+
+    private static Diagnostic FromRoslyn(Microsoft.CodeAnalysis.Diagnostic d, LoweringOptions options)
+    {
+        var span = d.Location.GetLineSpan();
+        var file = string.IsNullOrEmpty(span.Path) ? options.FileName : span.Path;
+        return new Diagnostic(DiagnosticIds.SourceErrors, DiagnosticSeverity.Error, file, span.StartLinePosition.Line + 1, span.StartLinePosition.Character + 1,
+            $"the model does not compile as C# ({d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}); fix the C# error first");
+    }
+
+    private static LoweringResult Failed(Diagnostic d, IEnumerable<Diagnostic>? earlier = null) => Failed([d], earlier);
+
+    private static LoweringResult Failed(IEnumerable<Diagnostic> ds, IEnumerable<Diagnostic>? earlier = null) =>
+        new(null, new Dictionary<string, Tensor>(), [.. earlier ?? [], .. ds]);
+
+    /// <summary>Metadata references for compiling model source: the platform and the runtime.</summary>
+    public static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
+    {
+        var paths = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).ToList();
+        paths.Add(typeof(Tensor).Assembly.Location);
+        return [.. paths.Distinct().Where(File.Exists).Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))];
+    });
+
+    // Compilations derived from one share its bound references, which makes each new one cheap.
+    private static readonly Lazy<CSharpCompilation> EmptyCompilation = new(() => CSharpCompilation.Create("DyCompileModel", [], References.Value,
+        new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true)));
+}

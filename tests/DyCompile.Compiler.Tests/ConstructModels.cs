@@ -1,0 +1,384 @@
+namespace DyCompile.Compiler.Tests;
+
+/// <summary>One model per construct of the compiled subset, compiled once for all construct tests.</summary>
+public static class ConstructModels
+{
+    public static readonly Lazy<CompiledModels> Compiled = new(() => ModelHarness.Compile(ModelHarness.Usings + Source));
+
+    public const string Source = """
+        [DyCompile]
+        public sealed class Mlp : Module
+        {
+            private readonly Linear _fc1;
+            private readonly Linear _fc2;
+            public Mlp(Random g)
+            {
+                _fc1 = RegisterModule("fc1", new Linear(4, 8, generator: g));
+                _fc2 = RegisterModule("fc2", new Linear(8, 3, generator: g));
+            }
+            public Tensor Forward(Tensor x) => _fc2.Forward(_fc1.Forward(x).Relu()).Softmax(-1);
+        }
+
+        [DyCompile]
+        public sealed class TwoInputs : Module
+        {
+            public TwoInputs(Random g) { }
+            public (Tensor Sum, Tensor Product) Forward(Tensor a, Tensor b)
+            {
+                var s = a + b;
+                var p = a * b - 2f;
+                return (s.Tanh(), p.Sigmoid());
+            }
+        }
+
+        [DyCompile]
+        public sealed class IfElse : Module
+        {
+            public IfElse(Random g) { }
+            public Tensor Forward(Tensor x, float threshold)
+            {
+                Tensor y;
+                if (x.Sum().Item() > threshold)
+                    y = x.Relu();
+                else
+                    y = x.Neg().Exp();
+                return y * 2f;
+            }
+        }
+
+        [DyCompile]
+        public sealed class WhileBreak : Module
+        {
+            private readonly Linear _step;
+            public WhileBreak(Random g) { _step = RegisterModule("step", new Linear(4, 4, generator: g)); }
+            public (Tensor, int) Forward(Tensor x, int maxSteps)
+            {
+                var h = x;
+                var steps = 0;
+                while (steps < maxSteps)
+                {
+                    h = _step.Forward(h).Tanh();
+                    steps++;
+                    if (h.Abs().Max().Item() < 0.5f) break;
+                }
+                return (h, steps);
+            }
+        }
+
+        [DyCompile]
+        public sealed class DoWhile : Module
+        {
+            public DoWhile(Random g) { }
+            public (Tensor, int) Forward(Tensor x)
+            {
+                var n = 0;
+                do
+                {
+                    x = x * 0.5f;
+                    n = n + 1;
+                } while (x.Abs().Sum().Item() > 1f);
+                return (x, n);
+            }
+        }
+
+        [DyCompile]
+        public sealed class ForContinue : Module
+        {
+            public ForContinue(Random g) { }
+            public (Tensor, int) Forward(Tensor x, int count)
+            {
+                var acc = x;
+                var skipped = 0;
+                for (var i = 0; i < count; i++)
+                {
+                    if (i % 2 == 1 && acc.Mean().Item() > 0f)
+                    {
+                        skipped += 1;
+                        continue;
+                    }
+                    acc = acc + x * (float)i;
+                }
+                return (acc, skipped);
+            }
+        }
+
+        [DyCompile]
+        public sealed class Stack : Module
+        {
+            private readonly ModuleList<Linear> _layers;
+            public Stack(Random g)
+            {
+                _layers = RegisterModule("layers", new ModuleList<Linear>([new Linear(4, 4, generator: g), new Linear(4, 4, generator: g), new Linear(4, 4, generator: g)]));
+            }
+            public Tensor Forward(Tensor x)
+            {
+                foreach (var layer in _layers)
+                    x = layer.Forward(x).Relu() + x;
+                return x;
+            }
+        }
+
+        [DyCompile]
+        public sealed class ArrayOfLayers : Module
+        {
+            private readonly Linear[] _blocks;
+            public ArrayOfLayers(Random g)
+            {
+                _blocks = [new Linear(3, 3, generator: g), new Linear(3, 3, generator: g)];
+                for (var i = 0; i < _blocks.Length; i++) RegisterModule("block" + i, _blocks[i]);
+            }
+            public Tensor Forward(Tensor x)
+            {
+                foreach (var b in _blocks) x = b.Forward(x).Sigmoid();
+                return x;
+            }
+        }
+
+        [DyCompile]
+        public sealed class SkipLayers : Module
+        {
+            private readonly ModuleList<Linear> _layers;
+            public SkipLayers(Random g)
+            {
+                _layers = RegisterModule("layers", new ModuleList<Linear>([new Linear(4, 4, generator: g), new Linear(4, 4, generator: g), new Linear(4, 4, generator: g)]));
+            }
+            public (Tensor, int) Forward(Tensor x, float gate)
+            {
+                var used = 0;
+                for (var i = 0; i < _layers.Count; i++)
+                {
+                    if (x.Mean().Item() > gate) continue;
+                    x = _layers[i].Forward(x);
+                    used++;
+                }
+                return (x, used);
+            }
+        }
+
+        [DyCompile]
+        public sealed class EarlyExit : Module
+        {
+            private readonly ModuleList<Linear> _blocks;
+            private readonly ModuleList<Linear> _exits;
+            private readonly float _confidence = 0.6f;
+            public EarlyExit(Random g)
+            {
+                _blocks = RegisterModule("blocks", new ModuleList<Linear>([new Linear(4, 4, generator: g), new Linear(4, 4, generator: g)]));
+                _exits = RegisterModule("exits", new ModuleList<Linear>([new Linear(4, 3, generator: g), new Linear(4, 3, generator: g)]));
+            }
+            public (Tensor, int) Forward(Tensor x)
+            {
+                var depth = 0;
+                foreach (var block in _blocks)
+                {
+                    x = block.Forward(x).Relu();
+                    var probs = _exits[depth].Forward(x).Softmax(-1);
+                    depth++;
+                    if (probs.Max().Item() > _confidence) return (probs, depth);
+                }
+                return (_exits[1].Forward(x).Softmax(-1), -1);
+            }
+        }
+
+        [DyCompile]
+        public sealed class Logic : Module
+        {
+            public Logic(Random g) { }
+            public Tensor Forward(Tensor x, float lo, float hi, bool invert)
+            {
+                var m = x.Mean().Item();
+                var inside = m > lo && m < hi;
+                var outside = m < lo || m > hi;
+                var scale = inside ? 2f : (outside ? -1f : 0.5f);
+                if (invert ^ inside) scale = scale + 1f;
+                if (!outside) x = x + 1f;
+                return x * scale;
+            }
+        }
+
+        [DyCompile]
+        public sealed class Switch : Module
+        {
+            public Switch(Random g) { }
+            public Tensor Forward(Tensor x, int mode)
+            {
+                switch (mode)
+                {
+                    case 0:
+                        x = x.Relu();
+                        break;
+                    case 1:
+                    case 2:
+                        x = x.Tanh();
+                        break;
+                    default:
+                        x = x.Sigmoid();
+                        break;
+                }
+                var k = mode switch { 0 => 1f, > 5 => 3f, _ => 2f };
+                return x * k;
+            }
+        }
+
+        [DyCompile]
+        public sealed class Helpers : Module
+        {
+            private readonly Linear _fc;
+            public Helpers(Random g) { _fc = RegisterModule("fc", new Linear(4, 4, generator: g)); }
+            private Tensor Gate(Tensor h, float t)
+            {
+                if (h.Sum().Item() > t) return h.Relu();
+                return Scale(h, 0.5f);
+            }
+            private static Tensor Scale(Tensor h, float s) => h * s;
+            public Tensor Forward(Tensor x, float t)
+            {
+                var h = _fc.Forward(x);
+                var g = Gate(h, t);
+                return g + Gate(x, t + 1f);
+            }
+        }
+
+        public sealed class Residual : Module
+        {
+            private readonly Linear _inner;
+            private readonly float _scale;
+            public Residual(int width, float scale, Random g)
+            {
+                _scale = scale;
+                _inner = RegisterModule("inner", new Linear(width, width, generator: g));
+            }
+            public Tensor Forward(Tensor x)
+            {
+                var y = _inner.Forward(x);
+                if (y.Mean().Item() > 0f) return x + y * _scale;
+                return x;
+            }
+        }
+
+        [DyCompile]
+        public sealed class UserModules : Module
+        {
+            private readonly ModuleList<Residual> _blocks;
+            public UserModules(Random g)
+            {
+                _blocks = RegisterModule("blocks", new ModuleList<Residual>([new Residual(4, 0.5f, g), new Residual(4, 2f, g)]));
+            }
+            public Tensor Forward(Tensor x)
+            {
+                foreach (var b in _blocks) x = b.Forward(x);
+                return x;
+            }
+        }
+
+        [DyCompile]
+        public sealed class Folding : Module
+        {
+            private const int Repeats = 2;
+            private readonly float _bias = 0.25f;
+            private readonly int[] _dims = [1];
+            private readonly Tensor _offset;
+            public Folding(Random g) { _offset = Tensor.FromArray(new float[] { 1f, 2f, 3f, 4f }, 4); }
+            public Tensor Forward(Tensor x)
+            {
+                var k = Repeats * 3 + 1;
+                var f = _bias * k / 2f;
+                var y = (x + _offset) * f;
+                return y.Sum(_dims, true);
+            }
+        }
+
+        [DyCompile]
+        public sealed class HostMath : Module
+        {
+            public HostMath(Random g) { }
+            public (Tensor, int, float, bool) Forward(Tensor x, int n, float t)
+            {
+                var q = n / 3;
+                var r = n % 3;
+                var m = Math.Max(q, r) - Math.Min(q, 2);
+                var f = (float)n * 0.5f - t;
+                var i = (int)(f * 2f);
+                var neg = -f;
+                var big = f >= 1f == (n > 4);
+                return (x * (float)(m + i), q * 10 + r, neg, big);
+            }
+        }
+
+        [DyCompile]
+        public sealed class Generator : Module
+        {
+            private readonly LSTMCell _cell;
+            private readonly Linear _head;
+            public Generator(Random g)
+            {
+                _cell = RegisterModule("cell", new LSTMCell(3, 5, generator: g));
+                _head = RegisterModule("head", new Linear(5, 3, generator: g));
+            }
+            public (Tensor, int) Forward(Tensor x, int maxTokens, float stop)
+            {
+                var (h, c) = _cell.Forward(x);
+                var tokens = 1;
+                while (tokens < maxTokens)
+                {
+                    var next = _head.Forward(h).Softmax(-1);
+                    if (next.Max().Item() > stop) break;
+                    (h, c) = _cell.Forward(next, (h, c));
+                    tokens++;
+                }
+                return (h, tokens);
+            }
+        }
+
+        [DyCompile]
+        public sealed class ConvNet : Module
+        {
+            private readonly Conv2d _conv;
+            private readonly BatchNorm2d _bn;
+            private readonly LayerNorm _norm;
+            private readonly Embedding _embed;
+            public ConvNet(Random g)
+            {
+                _conv = RegisterModule("conv", new Conv2d(2, 3, 3, padding: 1, generator: g));
+                _bn = RegisterModule("bn", new BatchNorm2d(3));
+                _norm = RegisterModule("norm", new LayerNorm(4));
+                _embed = RegisterModule("embed", new Embedding(5, 4, generator: g));
+            }
+            public (Tensor, Tensor) Forward(Tensor image, Tensor tokens)
+            {
+                var y = _bn.Forward(_conv.Forward(image)).Relu();
+                var pooled = TensorOps.MaxPool2d(y, [2, 2], [2, 2], [0, 0]);
+                var e = _norm.Forward(_embed.Forward(tokens));
+                return (pooled, e);
+            }
+        }
+
+        [DyCompile]
+        public sealed class Factories : Module
+        {
+            public Factories(Random g) { }
+            public (Tensor, Tensor) Forward(Tensor x, float v)
+            {
+                var acc = Tensor.Zeros(4);
+                for (var i = 0; i < 3; i++) acc = acc + x * (float)i;
+                var bias = Tensor.Full(v, 4);
+                return (acc + Tensor.Scalar(0.5f), bias * x + Tensor.Full(2f, 4) + Tensor.Scalar(v));
+            }
+        }
+
+        [DyCompile]
+        public sealed class TensorApi : Module
+        {
+            public TensorApi(Random g) { }
+            public (Tensor, Tensor, Tensor, Tensor) Forward(Tensor x)
+            {
+                var parts = TensorOps.Split(x, [2, 2], 1);
+                var joined = TensorOps.Concat([parts[1], parts[0]], 1);
+                var (values, indices) = TensorOps.TopK(joined, 2, 1, true);
+                var picked = TensorOps.Where(TensorOps.Gt(x, TensorOps.Mean(x, [1], true)), x, joined.Transpose(0, 1).Transpose(0, 1));
+                var narrowed = x.Narrow(1, -2, 2).Reshape(-1).Unsqueeze(0);
+                return (values + picked.Sum([1], true), indices.Cast(DType.Float32), narrowed.Clamp(-0.5f, 0.5f), x.ArgMax(1).Cast(DType.Float32).Pow(2f));
+            }
+        }
+        """;
+}
