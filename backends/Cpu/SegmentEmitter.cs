@@ -114,6 +114,12 @@ public sealed class SegmentEmitter
             }
             return;
         }
+        if (node.Op == "host.call")
+        {
+            // An eager C# region: called with the values it reads, in program order.
+            w.Line($"int {r} = (int)DyCompile.IR.HostCallbacks.Invoke({x[0]}, new object[] {{ {string.Join(", ", x.Skip(1))} }})[0];");
+            return;
+        }
         if (def.Kind == OpKind.Host && node.Op != "tensor.from_scalar")
         {
             w.Line($"{CSharpSyntax.TypeOf(node.Result.Type)} {r} = {CSharpSyntax.HostExpression(node, x)};");

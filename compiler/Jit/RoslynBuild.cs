@@ -6,8 +6,8 @@ using Microsoft.CodeAnalysis.CSharp;
 
 namespace DyCompile.Compiler.Jit;
 
-/// <summary>Builds generated C# in memory with Roslyn against the framework, the runtime and the
-/// backends assembly (for <see cref="IHostProgram"/>), and loads the result.</summary>
+/// <summary>Builds generated C# in memory with Roslyn against the framework, the runtime, the IR
+/// (for <c>host.call</c> callbacks) and the backends assembly (for <see cref="IHostProgram"/>), and loads the result.</summary>
 internal static class RoslynBuild
 {
     private static readonly Lazy<MetadataReference[]> _references = new(() =>
@@ -18,6 +18,7 @@ internal static class RoslynBuild
             .Append(typeof(object).Assembly.Location)
             .Append(typeof(Tensor).Assembly.Location)
             .Append(typeof(IHostProgram).Assembly.Location)
+            .Append(typeof(DyCompile.IR.HostCallbacks).Assembly.Location)
             .Where(p => p.Length > 0)
             .Distinct(StringComparer.Ordinal);
         return [.. paths.Select(p => MetadataReference.CreateFromFile(p))];
@@ -37,7 +38,7 @@ internal static class RoslynBuild
         var emitted = compilation.Emit(image);
         if (!emitted.Success)
         {
-            var errors = emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(20).Select(d => d.ToString());
+            var errors = emitted.Diagnostics.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).Take(20).Select(d => d.ToString());
             throw new CompilationException("the generated C# does not build (a code generator bug):\n" + string.Join("\n", errors));
         }
         return Assembly.Load(image.ToArray());

@@ -5,7 +5,7 @@ namespace DyCompile.Passes.Partition;
 /// <summary>Makes the regions without host decisions as large as possible, to a fixed point:
 /// unreachable blocks go; a block that jumps to a block only it enters absorbs that block
 /// (straight-line chains merge); cheap branches are if-converted (<see cref="IfConversion"/>);
-/// nodes whose results nobody reads are dropped. Loops stay loops: a back edge enters its header
+/// nodes whose results nobody reads are dropped (except <c>host.call</c>, which runs for its effect). Loops stay loops: a back edge enters its header
 /// from two places, so the header is never absorbed and the body is never copied.</summary>
 public static class ControlFlowSimplifier
 {
@@ -77,6 +77,9 @@ public static class ControlFlowSimplifier
         return seen;
     }
 
+    /// <summary>An eager region called through <c>host.call</c> runs for its effect.</summary>
+    public static bool HasEffect(Node node) => node.Op == "host.call";
+
     private static void RemoveDeadNodes(MutableBlock block)
     {
         var live = new HashSet<Value>(block.Terminator.Uses);
@@ -84,7 +87,7 @@ public static class ControlFlowSimplifier
         for (var i = block.Nodes.Count - 1; i >= 0; i--)
         {
             var node = block.Nodes[i];
-            if (!node.Results.Any(live.Contains)) continue;
+            if (!node.Results.Any(live.Contains) && !HasEffect(node)) continue;
             kept.Add(node);
             live.UnionWith(node.Operands);
         }

@@ -84,7 +84,7 @@ internal sealed class IfConversion(PartitionOptions options, NameAllocator names
     {
         null => false,
         { Kind: OpKind.Const } => true,
-        { Kind: OpKind.Host } => !(node.Op == "host.div" && node.Operands[0].Type == IRType.Int),
+        { Kind: OpKind.Host } => node.Op != "host.call" && !(node.Op == "host.div" && node.Operands[0].Type == IRType.Int),
         { Elementwise: true } => true,
         _ => false,
     };

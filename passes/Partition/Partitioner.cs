@@ -23,10 +23,12 @@ public static class Partitioner
     }
 
     /// <summary>Host scalar ops (and scalar constants) may run on the host; tensor ops, <c>item</c>
-    /// and <c>tensor.from_scalar</c> run in a segment.</summary>
+    /// and <c>tensor.from_scalar</c> run in a segment.
+    /// A <c>host.call</c> (an eager region with side effects) stays in the segment, in program
+    /// order with everything else.</summary>
     public static bool IsHostOp(Node node) => node.Def switch
     {
-        { Kind: OpKind.Host } => node.Op != "tensor.from_scalar",
+        { Kind: OpKind.Host } => node.Op is not ("tensor.from_scalar" or "host.call"),
         { Kind: OpKind.Const } => node.Results.All(r => r.Type is ScalarType),
         _ => false,
     };
