@@ -5,8 +5,9 @@ using BenchmarkDotNet.Running;
 using DyCompile.Benchmarks;
 using DyCompile.Runtime;
 
-// `--quick` times the GEMM and the ResNet conv with a stopwatch (seconds, for tuning);
-// anything else goes to BenchmarkDotNet with GFLOP/s and % of peak columns added.
+// `--quick` times the GEMM, the ResNet conv, the e-graph workloads and the optimizer with a
+// stopwatch (seconds, for tuning); anything else goes to BenchmarkDotNet with GFLOP/s, % of peak
+// and e-graph columns added.
 if (args.Length > 0 && args[0] == "--quick")
 {
     QuickTimings.Run(args.Length > 1 ? args[1] : "");
@@ -15,7 +16,8 @@ if (args.Length > 0 && args[0] == "--quick")
 
 Console.WriteLine($"FP32 peak: {MachinePeak.Describe()}; /proc/cpuinfo clock: {MachinePeak.NominalClockGHz?.ToString("F3") ?? "none"} GHz");
 var config = DefaultConfig.Instance.AddColumn(
-    StatisticColumn.Min, new FlopsColumn(FlopsMeasure.Mean), new FlopsColumn(FlopsMeasure.Best), new FlopsColumn(FlopsMeasure.BestPercentOfPeak));
+    StatisticColumn.Min, new FlopsColumn(FlopsMeasure.Mean), new FlopsColumn(FlopsMeasure.Best), new FlopsColumn(FlopsMeasure.BestPercentOfPeak),
+    new EGraphColumn(EGraphMeasure.NodesAdded), new EGraphColumn(EGraphMeasure.NodesPerSecond), new EGraphColumn(EGraphMeasure.RebuildShare));
 BenchmarkSwitcher.FromAssembly(typeof(MachinePeak).Assembly).Run(args, config);
 
 internal static class QuickTimings
@@ -38,9 +40,86 @@ internal static class QuickTimings
         var conv = new ConvBenchmarks();
         conv.Setup();
         Report("conv 3x3 64->64 56x56", conv.Flops(""), () => conv.ResNetConv3x3());
+        foreach (var workload in Enum.GetValues<BlowUpWorkload>())
+        {
+            foreach (var symbols in new[] { 5, 6, 7 })
+            {
+                ReportEGraph(workload, symbols);
+            }
+        }
+        foreach (var graph in Enum.GetValues<SampleGraph>())
+        {
+            ReportOptimizer(graph);
+        }
+    }
+
+    /// <summary>
+    /// The e-graph code runs for tens of calls before the JIT swaps in its optimized tier, and a
+    /// case that takes a second per run would be timed on unoptimized code: run the engine and the
+    /// optimizer for a few seconds first (once), then give the background compiler time to finish.
+    /// </summary>
+    private static void WarmUpTieredCode()
+    {
+        if (_warmedUp) return;
+        _warmedUp = true;
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed.TotalSeconds < 2) ArithmeticBlowUp.Run(BlowUpWorkload.Sum, 5);
+        ArithmeticBlowUp.Run(BlowUpWorkload.Distribute, 5);
+        foreach (var graph in Enum.GetValues<SampleGraph>())
+        {
+            var bench = new OptimizerBenchmarks { Graph = graph };
+            bench.Setup();
+            for (var i = 0; i < 40; i++) bench.Optimize();
+        }
+        Thread.Sleep(500);
+    }
+
+    /// <summary>Best wall and best CPU time of the runs made in about a second (at least three), the
+    /// e-nodes/s they give, and the rebuild share averaged over the runs.</summary>
+    private static void ReportEGraph(BlowUpWorkload workload, int symbols)
+    {
+        var name = $"egraph {workload} {symbols}";
+        if (!name.Contains(_filter, StringComparison.OrdinalIgnoreCase)) return;
+        WarmUpTieredCode();
+        ArithmeticBlowUp.Run(workload, symbols);
+        var runs = new List<BlowUpResult>();
+        var sw = Stopwatch.StartNew();
+        while (runs.Count < 3 || sw.Elapsed.TotalSeconds < 1) runs.Add(ArithmeticBlowUp.Run(workload, symbols));
+        var best = runs.MinBy(r => r.Total)!;
+        var bestCpu = runs.MinBy(r => r.Cpu)!;
+        Console.WriteLine($"{name,-24} {best.Total.TotalMilliseconds,8:F1} ms {best.NodesAdded,6} e-nodes {best.NodesPerSecond,10:N0} e-nodes/s" +
+            $" | {bestCpu.Cpu.TotalMilliseconds,8:F1} CPU-ms {bestCpu.NodesPerCpuSecond,10:N0} e-nodes/CPU-s" +
+            $" | rebuild {100 * runs.Average(r => r.RebuildShare),5:F1}% | {best.Iterations} iterations, {best.Stop}, {runs.Count} runs");
+    }
+
+    /// <summary>Best of five 200 ms rounds of <see cref="DyCompile.Passes.Optimization.GraphOptimizer.Optimize"/> (wall and CPU time per call), with its report.</summary>
+    private static void ReportOptimizer(SampleGraph graph)
+    {
+        var name = $"optimize {graph}";
+        if (!name.Contains(_filter, StringComparison.OrdinalIgnoreCase)) return;
+        WarmUpTieredCode();
+        var bench = new OptimizerBenchmarks { Graph = graph };
+        bench.Setup();
+        var report = bench.Optimize().Report;
+        var best = double.MaxValue;
+        var bestCpu = double.MaxValue;
+        var process = Process.GetCurrentProcess();
+        for (var round = 0; round < 5; round++)
+        {
+            process.Refresh();
+            var cpu0 = process.TotalProcessorTime;
+            var sw = Stopwatch.StartNew();
+            var reps = 0;
+            while (sw.Elapsed.TotalMilliseconds < 200) { bench.Optimize(); reps++; }
+            best = Math.Min(best, sw.Elapsed.TotalSeconds / reps);
+            process.Refresh();
+            bestCpu = Math.Min(bestCpu, (process.TotalProcessorTime - cpu0).TotalSeconds / reps);
+        }
+        Console.WriteLine($"{name,-24} {best * 1e3,8:F3} ms | {bestCpu * 1e3,8:F3} CPU-ms | {report}");
     }
 
     private static string _filter = "";
+    private static bool _warmedUp;
 
     private static void Report(string name, double flops, Action action)
     {
