@@ -75,6 +75,9 @@ public sealed class SegmentEmitter
                 .Concat(_graph.Weights.Select((_, k) => $"Tensor w{k}"))
                 .Concat(_graph.Outputs.Select((v, k) => (v, k)).Where(p => TakesDestination(p.v)).Select(p => $"Tensor d{p.k}"))
                 .Concat(_graph.Outputs.Select((v, k) => $"out {CSharpSyntax.TypeOf(v.Type)} o{k}"));
+            // Optimized at first call: tier-0 code of Vector256 loops is many times slower, and a
+            // compiled model's first calls should already be fast.
+            w.Line("[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
             using (w.Block($"public void Run({string.Join(", ", parameters)})"))
                 foreach (var line in body.ToString().TrimEnd('\n').Split('\n')) w.Line(line.TrimEnd());
         }

@@ -67,6 +67,7 @@ public sealed class HostEmitter(PartitionedProgram program, IReadOnlyDictionary<
     {
         var inputs = program.Original.Inputs;
         var parameters = string.Join(", ", inputs.Select(i => $"{CSharpSyntax.TypeOf(i.Type)} {CSharpSyntax.Identifier("", i.Name)}"));
+        w.Line("[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
         using (w.Block($"public {ReturnType} Forward({parameters})"))
         {
             var values = program.Host.SelectMany(b => b.Parameters.Concat(b.Before.SelectMany(n => n.Results)).Concat(b.Call?.Outputs ?? []).Concat(b.After.SelectMany(n => n.Results)));
