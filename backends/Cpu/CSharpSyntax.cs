@@ -16,6 +16,13 @@ public static class CSharpSyntax
         return sb.ToString();
     }
 
+    /// <summary>A parameter name for an IR name: verbatim (<c>@in</c>), so C# keywords are fine.</summary>
+    public static string ParameterName(string name)
+    {
+        var id = Identifier("", name);
+        return id.Length > 0 && (char.IsAsciiLetter(id[0]) || id[0] == '_') ? "@" + id : "p_" + id;
+    }
+
     public static string TypeOf(IRType type) => type switch
     {
         TensorType => "Tensor",

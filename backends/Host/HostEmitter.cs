@@ -22,7 +22,18 @@ public sealed class HostEmitter(PartitionedProgram program, IReadOnlyDictionary<
 
     public string ClassName { get; } = className;
 
-    private string Name(Value v) => v.IsWeight ? CSharpSyntax.Identifier("_w_", v.Name) : _names.TryGetValue(v, out var n) ? n : _names[v] = CSharpSyntax.Identifier("h_", v.Name);
+    private readonly HashSet<string> _usedNames = [];
+
+    /// <summary>The C# name of a host value or weight; distinct IR names that sanitize alike
+    /// (<c>fc1.w</c>, <c>fc1_w</c>) get distinct suffixes.</summary>
+    private string Name(Value v)
+    {
+        if (_names.TryGetValue(v, out var known)) return known;
+        var name = CSharpSyntax.Identifier(v.IsWeight ? "_w_" : "h_", v.Name);
+        var unique = name;
+        for (var k = 2; !_usedNames.Add(unique); k++) unique = $"{name}_{k}";
+        return _names[v] = unique;
+    }
 
     public void Emit(CodeWriter w)
     {
@@ -66,7 +77,7 @@ public sealed class HostEmitter(PartitionedProgram program, IReadOnlyDictionary<
     private void EmitForward(CodeWriter w)
     {
         var inputs = program.Original.Inputs;
-        var parameters = string.Join(", ", inputs.Select(i => $"{CSharpSyntax.TypeOf(i.Type)} {CSharpSyntax.Identifier("", i.Name)}"));
+        var parameters = string.Join(", ", inputs.Select(i => $"{CSharpSyntax.TypeOf(i.Type)} {CSharpSyntax.ParameterName(i.Name)}"));
         w.Line("[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
         using (w.Block($"public {ReturnType} Forward({parameters})"))
         {
@@ -75,7 +86,7 @@ public sealed class HostEmitter(PartitionedProgram program, IReadOnlyDictionary<
                 w.Line($"{CSharpSyntax.TypeOf(v.Type)} {Name(v)} = default;");
             var entry = program.Host[0];
             for (var i = 0; i < inputs.Length; i++)
-                w.Line($"{Name(entry.Parameters[i])} = {CSharpSyntax.Identifier("", inputs[i].Name)};");
+                w.Line($"{Name(entry.Parameters[i])} = {CSharpSyntax.ParameterName(inputs[i].Name)};");
             new HostStructurer(program.Host, this).Emit(w);
         }
     }

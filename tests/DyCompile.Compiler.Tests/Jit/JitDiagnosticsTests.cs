@@ -7,10 +7,11 @@ namespace DyCompile.Compiler.Tests.Jit;
 /// <summary>What the JIT refuses, and how it says so.</summary>
 public class JitDiagnosticsTests
 {
+    // The input is named like a C# keyword: generated code must still build.
     private const string Tiny = """
-        program @tiny(%x: tensor<f32, [2]>) -> (tensor<f32, [2]>) {
-        ^entry(%x: tensor<f32, [2]>):
-          %y = relu(%x)
+        program @tiny(%in: tensor<f32, [2]>) -> (tensor<f32, [2]>) {
+        ^entry(%in: tensor<f32, [2]>):
+          %y = relu(%in)
           return %y
         }
         """;
