@@ -1,5 +1,0 @@
-namespace DyCompile.Zoo;
-
-internal static class ZooInfo
-{
-}
