@@ -1,0 +1,296 @@
+using System.Reflection;
+using DyCompile.IR;
+using DyCompile.Passes.Fusion;
+using DyCompile.Passes.Memory;
+using DyCompile.Passes.Partition;
+using DyCompile.Runtime;
+
+namespace DyCompile.Backends.Cpu;
+
+/// <summary>Generates the C# class of one distinct segment. Its <c>Run</c> method takes the
+/// segment inputs, then the weights, then a destination tensor for every static tensor output,
+/// and returns every output through an <c>out</c> parameter. Fused elementwise chains become
+/// SIMD loops; matmul and linear call <see cref="Gemm.Sgemm(bool, bool, int, int, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, Span{float}, int, bool)"/>
+/// (linear's bias is the GEMM's initial C); ops with a runtime <c>...Into</c> kernel write into a
+/// buffer of the memory plan; any other op calls its eager kernel (which allocates). Buffers are
+/// allocated once, with the instance.</summary>
+public sealed class SegmentEmitter
+{
+    /// <summary>Products of at most this many multiply-adds are written inline (dot products and
+    /// row updates): no packing, no fork/join, no per-call allocation; larger ones call the
+    /// blocked, multi-core GEMM.</summary>
+    public const long InlineGemmLimit = 1 << 16;
+
+    private readonly Graph _graph;
+    private readonly IReadOnlyList<FusionStep> _steps;
+    private readonly Dictionary<Value, string> _expr = [];
+    private readonly Dictionary<Value, string> _home = [];
+    private readonly List<string> _fields = [];
+    private readonly MemoryPlan _plan;
+
+    public SegmentEmitter(DistinctSegment segment, string className)
+    {
+        _graph = segment.Graph;
+        ClassName = className;
+        _steps = FusionPlanner.Plan(_graph);
+        var outputs = _graph.Outputs.ToHashSet();
+        var intoDestination = new HashSet<Value>();
+        foreach (var step in _steps)
+        {
+            if (step is ElementwiseLoop loop) intoDestination.UnionWith(loop.Outputs);
+            else if (step is NodeStep { Node: var n } && n.Results.Length == 1 && n.Result.Type is TensorType { IsStatic: true } && WritesIntoDestination(n))
+                intoDestination.Add(n.Result);
+        }
+        _plan = MemoryPlanner.Plan(_steps, v => intoDestination.Contains(v) && !outputs.Contains(v));
+        for (var k = 0; k < _graph.Outputs.Length; k++)
+            if (TakesDestination(_graph.Outputs[k]) && intoDestination.Contains(_graph.Outputs[k]))
+                _home[_graph.Outputs[k]] = "d" + k;
+        foreach (var (v, b) in _plan.BufferOf) _home[v] = "_b" + b;
+    }
+
+    public string ClassName { get; }
+
+    public IReadOnlyList<FusionStep> Steps => _steps;
+
+    public MemoryPlan Memory => _plan;
+
+    /// <summary>Static tensor outputs get a destination from the caller.</summary>
+    public static bool TakesDestination(Value output) => output.Type is TensorType { IsStatic: true };
+
+    public void Emit(CodeWriter w, string hash)
+    {
+        w.Line($"/// <summary>Segment {hash}: {_graph.Nodes.Length} op(s) in {_steps.Count} step(s), {_plan.Buffers.Count} scratch buffer(s) ({_plan.TotalBytes} bytes).</summary>");
+        using (w.Block($"public sealed class {ClassName}"))
+        {
+            for (var b = 0; b < _plan.Buffers.Count; b++)
+                w.Line($"private readonly Tensor _b{b} = Tensor.Zeros({CSharpSyntax.DTypeName(_plan.Buffers[b].DType)}{ShapeArgs(_plan.Buffers[b].Shape)});");
+            var body = new CodeWriter();
+            foreach (var (v, k) in _graph.Inputs.Select((v, k) => (v, k))) _expr[v] = "i" + k;
+            foreach (var (v, k) in _graph.Weights.Select((v, k) => (v, k))) _expr[v] = "w" + k;
+            foreach (var step in _steps) EmitStep(body, step);
+            for (var k = 0; k < _graph.Outputs.Length; k++) body.Line($"o{k} = {_expr[_graph.Outputs[k]]};");
+            foreach (var f in _fields) w.Line(f);
+            w.Line();
+            var parameters = _graph.Inputs.Select((v, k) => $"{CSharpSyntax.TypeOf(v.Type)} i{k}")
+                .Concat(_graph.Weights.Select((_, k) => $"Tensor w{k}"))
+                .Concat(_graph.Outputs.Select((v, k) => (v, k)).Where(p => TakesDestination(p.v)).Select(p => $"Tensor d{p.k}"))
+                .Concat(_graph.Outputs.Select((v, k) => $"out {CSharpSyntax.TypeOf(v.Type)} o{k}"));
+            // Optimized at first call: tier-0 code of Vector256 loops is many times slower, and a
+            // compiled model's first calls should already be fast.
+            w.Line("[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+            using (w.Block($"public void Run({string.Join(", ", parameters)})"))
+                foreach (var line in body.ToString().TrimEnd('\n').Split('\n')) w.Line(line.TrimEnd());
+        }
+    }
+
+    private static string ShapeArgs(IEnumerable<int> shape) => string.Concat(shape.Select(d => ", " + CSharpSyntax.Int(d)));
+
+    private void EmitStep(CodeWriter w, FusionStep step)
+    {
+        if (step is ElementwiseLoop loop)
+        {
+            foreach (var v in loop.Outputs)
+            {
+                _expr[v] = CSharpSyntax.Identifier("", v.Name);
+                w.Line($"Tensor {_expr[v]} = {_home[v]};");
+            }
+            ElementwiseLoopEmitter.Emit(w, loop, v => _expr[v]);
+            return;
+        }
+        var node = ((NodeStep)step).Node;
+        var x = node.Operands.Select(v => _expr[v]).ToArray();
+        if (node.Results.Length == 1) _expr[node.Result] = CSharpSyntax.Identifier("", node.Result.Name);
+        var r = node.Results.Length == 1 ? _expr[node.Result] : "";
+        var def = node.Def!;
+        if (def.Kind == OpKind.Const)
+        {
+            if (node.Result.Type is TensorType t)
+            {
+                var field = $"_c{_fields.Count}";
+                var values = string.Join(", ", node.Payload!.Values.Select(v => Element(v, t.DType)));
+                _fields.Add($"private static readonly Tensor {field} = Tensor.FromArray(new {CSharpSyntax.ElementType(t.DType)}[] {{ {values} }}{ShapeArgs(t.Shape)});");
+                _expr[node.Result] = field;
+            }
+            else
+            {
+                w.Line($"{CSharpSyntax.TypeOf(node.Result.Type)} {r} = {CSharpSyntax.ScalarConst(node)};");
+            }
+            return;
+        }
+        if (node.Op == "host.call")
+        {
+            // An eager C# region: called with the values it reads, in program order.
+            w.Line($"int {r} = (int)DyCompile.IR.HostCallbacks.Invoke({x[0]}, new object[] {{ {string.Join(", ", x.Skip(1))} }})[0];");
+            return;
+        }
+        if (def.Kind == OpKind.Host && node.Op != "tensor.from_scalar")
+        {
+            w.Line($"{CSharpSyntax.TypeOf(node.Result.Type)} {r} = {CSharpSyntax.HostExpression(node, x)};");
+            return;
+        }
+        if (node.Results.Length == 1 && _home.TryGetValue(node.Result, out var home))
+        {
+            w.Line($"Tensor {r} = {home};");
+            EmitInto(w, node, x, r);
+            return;
+        }
+        EmitKernelCall(w, node, x);
+    }
+
+    /// <summary>Ops the generator can run into a caller-owned destination.</summary>
+    private static bool WritesIntoDestination(Node node) => node.Op switch
+    {
+        "reshape" or "squeeze" or "unsqueeze" or "tensor.from_scalar" => true,
+        "matmul" => GemmShapes(node) is not null,
+        "linear" => LinearShapes(node) is not null,
+        "softmax" when SoftmaxRows(node) is not null => true,
+        _ => IntoKernel(node) is not null,
+    };
+
+    private void EmitInto(CodeWriter w, Node node, string[] x, string r)
+    {
+        switch (node.Op)
+        {
+            case "reshape" or "squeeze" or "unsqueeze":
+                var span = CSharpSyntax.Span(((TensorType)node.Result.Type).DType);
+                w.Line($"{x[0]}.{span}.CopyTo({r}.{span});");
+                return;
+            case "tensor.from_scalar":
+                w.Line($"{r}.Floats[0] = {x[0]};");
+                return;
+            case "matmul":
+                var (m, n, k) = GemmShapes(node)!.Value;
+                if ((long)m * n * k > InlineGemmLimit)
+                {
+                    w.Line($"Gemm.Sgemm(false, false, {m}, {n}, {k}, {x[0]}.Floats, {k}, {x[1]}.Floats, {n}, {r}.Floats, {n});");
+                    return;
+                }
+                w.Line("// small matmul inline: each C row is a sum of B rows scaled by the A row");
+                using (w.Block($"for (var row = 0; row < {m}; row++)"))
+                {
+                    w.Line($"ReadOnlySpan<float> a = {x[0]}.Floats.Slice(row * {k}, {k});");
+                    w.Line($"Span<float> c = {r}.Floats.Slice(row * {n}, {n});");
+                    w.Line("c.Clear();");
+                    using (w.Block($"for (var p = 0; p < {k}; p++)"))
+                        w.Line($"TensorPrimitives.MultiplyAdd<float>({x[1]}.Floats.Slice(p * {n}, {n}), a[p], c, c);");
+                }
+                return;
+            case "linear":
+                var (rows, outs, ins) = LinearShapes(node)!.Value;
+                if ((long)rows * outs * ins <= InlineGemmLimit)
+                {
+                    w.Line("// small linear inline: bias plus the dot product of the x row with each weight row");
+                    using (w.Block($"for (var row = 0; row < {rows}; row++)"))
+                    {
+                        w.Line($"ReadOnlySpan<float> a = {x[0]}.Floats.Slice(row * {ins}, {ins});");
+                        w.Line($"Span<float> c = {r}.Floats.Slice(row * {outs}, {outs});");
+                        using (w.Block($"for (var j = 0; j < {outs}; j++)"))
+                            w.Line($"c[j] = {x[2]}.Floats[j] + TensorPrimitives.Dot<float>(a, {x[1]}.Floats.Slice(j * {ins}, {ins}));");
+                    }
+                    return;
+                }
+                w.Line($"// linear: C starts as the bias in every row, then the GEMM accumulates x·Wᵀ into it");
+                using (w.Block($"for (var row = 0; row < {rows}; row++)"))
+                    w.Line($"{x[2]}.Floats.CopyTo({r}.Floats.Slice(row * {outs}, {outs}));");
+                w.Line($"Gemm.Sgemm(false, true, {rows}, {outs}, {ins}, {x[0]}.Floats, {ins}, {x[1]}.Floats, {ins}, {r}.Floats, {outs}, accumulate: true);");
+                return;
+            case "softmax" when SoftmaxRows(node) is { } softmaxRows:
+                var (outer, length) = softmaxRows;
+                // softmax over contiguous rows: shift by the row max, exponentiate, normalize
+                using (w.Block($"for (var row = 0; row < {outer}; row++)"))
+                {
+                    w.Line($"ReadOnlySpan<float> src = {x[0]}.Floats.Slice(row * {length}, {length});");
+                    w.Line($"Span<float> dst = {r}.Floats.Slice(row * {length}, {length});");
+                    w.Line("TensorPrimitives.Subtract<float>(src, TensorPrimitives.Max<float>(src), dst);");
+                    w.Line("TensorPrimitives.Exp<float>(dst, dst);");
+                    w.Line("TensorPrimitives.Divide<float>(dst, TensorPrimitives.Sum<float>(dst), dst);");
+                }
+                return;
+        }
+        var kernel = KernelRegistry.All[node.Op];
+        var into = IntoKernel(node)!;
+        var args = x.Concat(kernel.AttributeParameters.Select(p => Attribute(node.Attrs[p.Name!]!))).Append(r);
+        w.Line($"{into.DeclaringType!.Name}.{into.Name}({string.Join(", ", args)});");
+    }
+
+    private void EmitKernelCall(CodeWriter w, Node node, string[] x)
+    {
+        if (!KernelRegistry.TryGet(node.Op, out var kernel))
+            throw new NotSupportedException($"op '{node.Op}' has no runtime kernel and no CPU emitter");
+        var operands = kernel.Variadic ? [$"new Tensor[] {{ {string.Join(", ", x)} }}"] : x;
+        var args = operands.Concat(kernel.AttributeParameters.Select(p => Attribute(node.Attrs[p.Name!]!)));
+        var call = $"{kernel.Method.DeclaringType!.Name}.{kernel.Method.Name}({string.Join(", ", args)})";
+        var returns = kernel.Method.ReturnType;
+        if (node.Results.Length == 1 && (returns == typeof(Tensor) || returns == typeof(float)))
+        {
+            w.Line($"{CSharpSyntax.TypeOf(node.Result.Type)} {_expr[node.Result]} = {call};");
+            return;
+        }
+        var tmp = "r_" + CSharpSyntax.Identifier("", node.Results[0].Name);
+        w.Line($"var {tmp} = {call};");
+        for (var i = 0; i < node.Results.Length; i++)
+        {
+            var name = CSharpSyntax.Identifier("", node.Results[i].Name);
+            _expr[node.Results[i]] = name;
+            var element = returns == typeof(Tensor[]) ? $"{tmp}[{i}]" : $"{tmp}.Item{i + 1}";
+            w.Line($"Tensor {name} = {element};");
+        }
+    }
+
+    private string Attribute(AttrValue value)
+    {
+        switch (value)
+        {
+            case IntAttr i: return CSharpSyntax.Int(i.Value);
+            case FloatAttr f: return CSharpSyntax.Float(f.Value);
+            case BoolAttr b: return CSharpSyntax.Bool(b.Value);
+            case DTypeAttr d: return CSharpSyntax.DTypeName(d.Value);
+            case IntsAttr ints:
+                // A static field, so the call allocates no attribute array.
+                var field = $"_a{_fields.Count}";
+                _fields.Add($"private static readonly int[] {field} = [{string.Join(", ", ints.Values.Select(v => CSharpSyntax.Int(v)))}];");
+                return field;
+            default: throw new NotSupportedException($"attribute {value}");
+        }
+    }
+
+    private static string Element(double v, DType dtype) => dtype switch
+    {
+        DType.Float32 => CSharpSyntax.Float((float)v),
+        DType.Int64 => CSharpSyntax.Int((long)v) + "L",
+        DType.Int32 => CSharpSyntax.Int((long)v),
+        _ => CSharpSyntax.Bool(v != 0),
+    };
+
+    /// <summary>The <c>XInto(operands, attributes, destination)</c> companion of a single-result kernel, if the runtime has one.</summary>
+    private static MethodInfo? IntoKernel(Node node)
+    {
+        if (node.Results.Length != 1 || !KernelRegistry.TryGet(node.Op, out var kernel) || kernel.Variadic) return null;
+        var expected = kernel.Method.GetParameters().Select(p => p.ParameterType).Append(typeof(Tensor)).ToArray();
+        return kernel.Method.DeclaringType!.GetMethod(kernel.Method.Name + "Into", BindingFlags.Public | BindingFlags.Static, expected);
+    }
+
+    private static (int M, int N, int K)? GemmShapes(Node node)
+    {
+        if (node.Operands[0].Type is not TensorType { DType: DType.Float32, IsStatic: true, Rank: >= 1 } a
+            || node.Operands[1].Type is not TensorType { DType: DType.Float32, IsStatic: true, Rank: 2 } b) return null;
+        return ((int)(a.ElementCount / a.Shape[^1]), b.Shape[1], a.Shape[^1]);
+    }
+
+    /// <summary>Rows and row length of a softmax over the last dim of a static, non-empty f32 tensor.</summary>
+    private static (int Outer, int Length)? SoftmaxRows(Node node)
+    {
+        if (node.Operands[0].Type is not TensorType { DType: DType.Float32, IsStatic: true, Rank: >= 1 } x || x.ElementCount == 0) return null;
+        var dim = node.Attrs.GetInt("dim");
+        if (dim != -1 && dim != x.Rank - 1) return null;
+        return ((int)(x.ElementCount / x.Shape[^1]), x.Shape[^1]);
+    }
+
+    private static (int Rows, int Outs, int Ins)? LinearShapes(Node node)
+    {
+        if (node.Operands[0].Type is not TensorType { DType: DType.Float32, IsStatic: true, Rank: >= 1 } x
+            || node.Operands[1].Type is not TensorType { DType: DType.Float32, IsStatic: true, Rank: 2 } w
+            || node.Operands[2].Type is not TensorType { DType: DType.Float32, IsStatic: true, Rank: 1 }) return null;
+        return ((int)(x.ElementCount / x.Shape[^1]), w.Shape[0], w.Shape[1]);
+    }
+}

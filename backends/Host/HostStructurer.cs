@@ -1,0 +1,197 @@
+using DyCompile.Backends.Cpu;
+using DyCompile.IR;
+using DyCompile.Passes.Partition;
+
+namespace DyCompile.Backends.Host;
+
+/// <summary>Lays out the host program as structured C#, after Ramsey's "Beyond Relooper" (2022):
+/// walk the dominator tree; a loop header becomes <c>while (true)</c>; a branch becomes
+/// <c>if</c>/<c>else</c> whose arms hold the blocks they alone reach; a block reached from several
+/// places (a merge) is placed after the code of its immediate dominator, and reaching it is either
+/// falling through or a forward <c>goto</c> to its label; a back edge is falling off the end of
+/// the loop body, <c>continue</c>, or a <c>goto</c> to an outer loop's label. An irreducible
+/// host program (a loop with two entries) is emitted as labelled blocks joined by <c>goto</c>.</summary>
+internal sealed class HostStructurer
+{
+    private readonly IReadOnlyList<HostBlock> _blocks;
+    private readonly HostEmitter _emitter;
+    private readonly Dictionary<string, HostBlock> _byName;
+    private readonly Dictionary<string, int> _rpo = [];
+    private readonly Dictionary<string, string?> _idom = [];
+    private readonly HashSet<string> _loopHeaders = [];
+    private readonly HashSet<string> _merges = [];
+    private readonly bool _reducible = true;
+
+    private abstract record Frame(string Block);
+    private sealed record LoopFrame(string Block) : Frame(Block);
+    private sealed record FollowFrame(string Block) : Frame(Block);
+
+    public HostStructurer(IReadOnlyList<HostBlock> blocks, HostEmitter emitter)
+    {
+        _blocks = blocks;
+        _emitter = emitter;
+        _byName = blocks.ToDictionary(b => b.Name);
+        var order = new List<string>();
+        var seen = new HashSet<string>();
+        void Visit(string name)
+        {
+            if (!seen.Add(name)) return;
+            foreach (var s in Successors(name)) Visit(s);
+            order.Add(name);
+        }
+        Visit(blocks[0].Name);
+        order.Reverse();
+        for (var i = 0; i < order.Count; i++) _rpo[order[i]] = i;
+        ComputeDominators(order);
+        var forwardIn = order.ToDictionary(n => n, _ => 0);
+        foreach (var from in order)
+            foreach (var to in Successors(from))
+            {
+                if (_rpo[to] <= _rpo[from])
+                {
+                    if (!Dominates(to, from)) _reducible = false;
+                    _loopHeaders.Add(to);
+                }
+                else forwardIn[to]++;
+            }
+        _merges.UnionWith(forwardIn.Where(p => p.Value >= 2).Select(p => p.Key));
+    }
+
+    private IEnumerable<string> Successors(string name) => _byName[name].Terminator.Successors.Select(s => s.Block);
+
+    private void ComputeDominators(List<string> order)
+    {
+        var preds = order.ToDictionary(n => n, _ => new List<string>());
+        foreach (var n in order) foreach (var s in Successors(n)) preds[s].Add(n);
+        _idom[order[0]] = null;
+        var idom = new Dictionary<string, string> { [order[0]] = order[0] };
+        bool changed;
+        do
+        {
+            changed = false;
+            foreach (var n in order.Skip(1))
+            {
+                string? best = null;
+                foreach (var p in preds[n].Where(idom.ContainsKey))
+                    best = best is null ? p : Intersect(p, best, idom);
+                if (best is not null && (!idom.TryGetValue(n, out var old) || old != best))
+                {
+                    idom[n] = best;
+                    changed = true;
+                }
+            }
+        }
+        while (changed);
+        foreach (var n in order.Skip(1)) _idom[n] = idom[n];
+    }
+
+    private string Intersect(string a, string b, Dictionary<string, string> idom)
+    {
+        while (a != b)
+        {
+            while (_rpo[a] > _rpo[b]) a = idom[a];
+            while (_rpo[b] > _rpo[a]) b = idom[b];
+        }
+        return a;
+    }
+
+    private bool Dominates(string a, string b)
+    {
+        for (string? x = b; x is not null; x = _idom[x])
+            if (x == a) return true;
+        return false;
+    }
+
+    private static string Label(string block) => CSharpSyntax.Identifier("L_", block);
+
+    public void Emit(CodeWriter w)
+    {
+        if (!_reducible)
+        {
+            w.Line("// irreducible control flow: labelled blocks and goto");
+            foreach (var block in _blocks.Where(b => _rpo.ContainsKey(b.Name)))
+            {
+                w.Label(Label(block.Name));
+                _emitter.EmitBody(w, block);
+                EmitTerminator(w, block, (_, target) => w.Line($"goto {Label(target)};"));
+            }
+            return;
+        }
+        DoTree(w, _blocks[0].Name, []);
+    }
+
+    private void DoTree(CodeWriter w, string x, List<Frame> context)
+    {
+        var merges = _idom.Where(p => p.Value == x && _merges.Contains(p.Key)).Select(p => p.Key).OrderByDescending(n => _rpo[n]).ToList();
+        if (_loopHeaders.Contains(x))
+        {
+            w.Label(Label(x));
+            using (w.Block("while (true)"))
+                NodeWithin(w, x, merges, [.. context, new LoopFrame(x)]);
+        }
+        else
+        {
+            NodeWithin(w, x, merges, context);
+        }
+    }
+
+    private void NodeWithin(CodeWriter w, string x, List<string> merges, List<Frame> context)
+    {
+        if (merges.Count == 0)
+        {
+            _emitter.EmitBody(w, _byName[x]);
+            EmitTerminator(w, _byName[x], (from, to) => DoBranch(w, from, to, context));
+            return;
+        }
+        var y = merges[0];
+        NodeWithin(w, x, merges.Skip(1).ToList(), [.. context, new FollowFrame(y)]);
+        if (!_loopHeaders.Contains(y)) w.Label(Label(y));
+        DoTree(w, y, context);
+    }
+
+    private void DoBranch(CodeWriter w, string from, string to, List<Frame> context)
+    {
+        var innermost = context.Count > 0 ? context[^1] : null;
+        if (_rpo[to] <= _rpo[from])
+        {
+            if (innermost is LoopFrame { Block: var h } && h == to) return;
+            var innermostLoop = context.OfType<LoopFrame>().LastOrDefault();
+            w.Line(innermostLoop?.Block == to ? "continue;" : $"goto {Label(to)};");
+        }
+        else if (_merges.Contains(to))
+        {
+            if (innermost is FollowFrame { Block: var f } && f == to) return;
+            w.Line($"goto {Label(to)};");
+        }
+        else
+        {
+            DoTree(w, to, context);
+        }
+    }
+
+    private void EmitTerminator(CodeWriter w, HostBlock block, Action<string, string> jump)
+    {
+        switch (block.Terminator)
+        {
+            case Return ret:
+                _emitter.EmitReturn(w, ret);
+                break;
+            case Jump j:
+                _emitter.EmitTransfer(w, j.Target);
+                jump(block.Name, j.Target.Block);
+                break;
+            case Branch br:
+                using (w.Block($"if ({_emitter.Condition(br)})"))
+                {
+                    _emitter.EmitTransfer(w, br.IfTrue);
+                    jump(block.Name, br.IfTrue.Block);
+                }
+                using (w.Block("else"))
+                {
+                    _emitter.EmitTransfer(w, br.IfFalse);
+                    jump(block.Name, br.IfFalse.Block);
+                }
+                break;
+        }
+    }
+}

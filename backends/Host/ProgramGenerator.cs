@@ -1,0 +1,45 @@
+using DyCompile.Backends.Cpu;
+using DyCompile.Passes.Partition;
+
+namespace DyCompile.Backends.Host;
+
+/// <summary>The generated C# of one partitioned program: a class per distinct segment and the
+/// host dispatcher, in their own namespace.</summary>
+public sealed record GeneratedProgram(string Namespace, string HostClass, string Source)
+{
+    public string HostTypeName => Namespace + "." + HostClass;
+}
+
+/// <summary>Generates C# for partitioned programs; several programs can share one source file
+/// (one Roslyn compilation), each in its own namespace.</summary>
+public static class ProgramGenerator
+{
+    public const string Usings = """
+        using System;
+        using System.Collections.Generic;
+        using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+        using System.Runtime.InteropServices;
+        using System.Runtime.Intrinsics;
+        using DyCompile.Backends.Host;
+        using DyCompile.Runtime;
+
+        """;
+
+    public static GeneratedProgram Generate(PartitionedProgram program, string ns)
+    {
+        var w = new CodeWriter();
+        var hostClass = CSharpSyntax.Identifier("Program_", program.Name);
+        var segments = program.Distinct.ToDictionary(d => d, d => new SegmentEmitter(d, $"Segment_{d.Name}"));
+        w.Line($"// Generated from program @{program.Name}: {program.Segments.Count} segment(s), {program.Distinct.Count} distinct.");
+        using (w.Block($"namespace {ns}"))
+        {
+            foreach (var d in program.Distinct)
+            {
+                segments[d].Emit(w, d.Hash);
+                w.Line();
+            }
+            new HostEmitter(program, segments, hostClass).Emit(w);
+        }
+        return new GeneratedProgram(ns, hostClass, w.ToString());
+    }
+}

@@ -1,0 +1,19 @@
+using DyCompile.Passes.Partition;
+
+namespace DyCompile.Compiler.Jit;
+
+/// <summary>Settings of an in-memory compilation.</summary>
+public sealed record CompileOptions
+{
+    /// <summary>The code generation target. Supported: <see cref="JitCompiler.SupportedTargets"/>.</summary>
+    public string Target { get; init; } = "cpu";
+
+    public PartitionOptions Partition { get; init; } = new();
+
+    /// <summary>When set, every pass dump, the partition (text and DOT) and the generated C# are
+    /// also written to files in this folder.</summary>
+    public string? DumpDirectory { get; init; }
+
+    /// <summary>Record the host blocks each <see cref="CompiledProgram.Run"/> enters (as the interpreter records its path).</summary>
+    public bool RecordPath { get; init; } = true;
+}

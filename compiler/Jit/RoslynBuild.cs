@@ -1,0 +1,46 @@
+using System.Reflection;
+using DyCompile.Backends.Host;
+using DyCompile.Runtime;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace DyCompile.Compiler.Jit;
+
+/// <summary>Builds generated C# in memory with Roslyn against the framework, the runtime, the IR
+/// (for <c>host.call</c> callbacks) and the backends assembly (for <see cref="IHostProgram"/>), and loads the result.</summary>
+internal static class RoslynBuild
+{
+    private static readonly Lazy<MetadataReference[]> _references = new(() =>
+    {
+        var paths = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Where(p => Path.GetFileName(p) is var f && (f.StartsWith("System.", StringComparison.Ordinal) || f is "System.dll" or "netstandard.dll" or "mscorlib.dll"))
+            .Append(typeof(object).Assembly.Location)
+            .Append(typeof(Tensor).Assembly.Location)
+            .Append(typeof(IHostProgram).Assembly.Location)
+            .Append(typeof(DyCompile.IR.HostCallbacks).Assembly.Location)
+            .Where(p => p.Length > 0)
+            .Distinct(StringComparer.Ordinal);
+        return [.. paths.Select(p => MetadataReference.CreateFromFile(p))];
+    });
+
+    private static int _counter;
+
+    public static Assembly Build(string source)
+    {
+        var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest));
+        var compilation = CSharpCompilation.Create(
+            $"DyCompile.Generated{Interlocked.Increment(ref _counter)}",
+            [tree],
+            _references.Value,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release, allowUnsafe: true, nullableContextOptions: NullableContextOptions.Disable));
+        using var image = new MemoryStream();
+        var emitted = compilation.Emit(image);
+        if (!emitted.Success)
+        {
+            var errors = emitted.Diagnostics.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).Take(20).Select(d => d.ToString());
+            throw new CompilationException("the generated C# does not build (a code generator bug):\n" + string.Join("\n", errors));
+        }
+        return Assembly.Load(image.ToArray());
+    }
+}

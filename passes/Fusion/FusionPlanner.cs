@@ -1,0 +1,77 @@
+using DyCompile.IR;
+using DyCompile.Runtime;
+
+namespace DyCompile.Passes.Fusion;
+
+/// <summary>Groups a segment's nodes into <see cref="FusionStep"/>s. A maximal run of consecutive
+/// fusible nodes (f32 elementwise ops with a scalar formula, all of one static result shape, each
+/// operand of that shape or a single element) of at least two nodes becomes one
+/// <see cref="ElementwiseLoop"/>; everything else stays a <see cref="NodeStep"/>. Consecutive runs
+/// keep the node order, so the plan is valid whatever the data dependences inside the run.</summary>
+public static class FusionPlanner
+{
+    /// <summary>Ops with a per-element formula a fused loop can compute.</summary>
+    public static readonly IReadOnlySet<string> FusibleOps = new HashSet<string>
+    {
+        "add", "sub", "mul", "div", "neg", "abs", "relu", "maximum", "minimum", "clamp",
+        "exp", "log", "sqrt", "tanh", "sigmoid", "silu",
+    };
+
+    private static readonly HashSet<string> Producers = ["matmul", "linear", "conv2d"];
+
+    public static IReadOnlyList<FusionStep> Plan(Graph graph)
+    {
+        var nodes = graph.Nodes;
+        var lastUse = new Dictionary<Value, int>();
+        for (var i = 0; i < nodes.Length; i++)
+            foreach (var v in nodes[i].Operands) lastUse[v] = i;
+        var graphOutputs = graph.Outputs.ToHashSet();
+
+        var steps = new List<FusionStep>();
+        var i0 = 0;
+        while (i0 < nodes.Length)
+        {
+            var shape = FusibleShape(nodes[i0]);
+            var end = i0 + 1;
+            if (shape is not null)
+                while (end < nodes.Length && FusibleShape(nodes[end]) == shape) end++;
+            if (shape is null || end - i0 < 2)
+            {
+                for (var i = i0; i < end; i++) steps.Add(new NodeStep(nodes[i]));
+                i0 = end;
+                continue;
+            }
+            var group = nodes.Skip(i0).Take(end - i0).ToList();
+            var defined = group.SelectMany(n => n.Results).ToHashSet();
+            var inputs = group.SelectMany(n => n.Operands).Where(v => !defined.Contains(v)).Distinct().ToList();
+            var last = end - 1;
+            var outputs = group.SelectMany(n => n.Results)
+                .Where(v => graphOutputs.Contains(v) || (lastUse.TryGetValue(v, out var u) && u > last)).ToList();
+            Node? epilogueOf = steps.Count > 0 && steps[^1] is NodeStep { Node: var p } && Producers.Contains(p.Op) && inputs.Contains(p.Result) ? p : null;
+            steps.Add(new ElementwiseLoop(group, inputs, outputs, shape, epilogueOf));
+            i0 = end;
+        }
+        return steps;
+    }
+
+    /// <summary>An operand whose shape, leading 1s dropped, is a suffix of the result shape (a bias
+    /// row): element i of the loop reads element i mod its length.</summary>
+    public static bool IsTrailingBroadcast(TensorType operand, TensorType result)
+    {
+        var dims = operand.Shape.SkipWhile(d => d == 1).ToList();
+        return dims.Count <= result.Rank && result.Shape.Skip(result.Rank - dims.Count).SequenceEqual(dims);
+    }
+
+    /// <summary>The loop shape a node can join, or null when it cannot be fused.</summary>
+    private static TensorType? FusibleShape(Node node)
+    {
+        if (!FusibleOps.Contains(node.Op) || node.Results.Length != 1) return null;
+        if (node.Result.Type is not TensorType { DType: DType.Float32, IsStatic: true } result) return null;
+        foreach (var operand in node.Operands)
+        {
+            if (operand.Type is not TensorType { DType: DType.Float32, IsStatic: true } t) return null;
+            if (!t.Shape.SequenceEqual(result.Shape) && t.ElementCount != 1 && !IsTrailingBroadcast(t, result)) return null;
+        }
+        return result;
+    }
+}

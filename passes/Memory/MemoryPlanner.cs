@@ -1,0 +1,62 @@
+using DyCompile.IR;
+using DyCompile.Passes.Fusion;
+
+namespace DyCompile.Passes.Memory;
+
+/// <summary>Linear-scan buffer assignment over a segment's steps. A value that needs a buffer
+/// takes a free one of exactly its type (kernels check destination shapes) or a new one; a
+/// buffer is freed after the last step that reads its value. A kernel never writes into a buffer
+/// it reads (freeing happens after the step), but an elementwise loop may: it loads every input
+/// element before storing the outputs at the same index, so buffers of inputs that die at a
+/// loop are freed before its outputs are placed (in-place epilogues).</summary>
+public static class MemoryPlanner
+{
+    /// <param name="steps">The segment's steps in execution order.</param>
+    /// <param name="needsBuffer">Which defined values live in a planned buffer (static tensors
+    /// that the code generator writes into a destination, and that are not segment outputs).</param>
+    public static MemoryPlan Plan(IReadOnlyList<FusionStep> steps, Func<Value, bool> needsBuffer)
+    {
+        var lastUse = new Dictionary<Value, int>();
+        for (var i = 0; i < steps.Count; i++)
+            foreach (var v in steps[i].Reads) lastUse[v] = i;
+
+        var buffers = new List<TensorType>();
+        var bufferOf = new Dictionary<Value, int>();
+        var free = new List<int>();
+
+        void Release(int step)
+        {
+            foreach (var v in steps[step].Reads.Distinct())
+                if (lastUse[v] == step && bufferOf.TryGetValue(v, out var b) && !free.Contains(b)) free.Add(b);
+        }
+
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var inPlace = steps[i] is ElementwiseLoop;
+            if (inPlace) Release(i);
+            foreach (var v in steps[i].Defines)
+            {
+                if (!needsBuffer(v)) continue;
+                var type = (TensorType)v.Type;
+                var slot = free.FindIndex(b => buffers[b] == type);
+                int buffer;
+                if (slot >= 0)
+                {
+                    buffer = free[slot];
+                    free.RemoveAt(slot);
+                }
+                else
+                {
+                    buffer = buffers.Count;
+                    buffers.Add(type);
+                }
+                bufferOf[v] = buffer;
+            }
+            if (!inPlace) Release(i);
+            // A value nobody reads frees its buffer at once.
+            foreach (var v in steps[i].Defines)
+                if (!lastUse.ContainsKey(v) && bufferOf.TryGetValue(v, out var b) && !free.Contains(b)) free.Add(b);
+        }
+        return new MemoryPlan(buffers, bufferOf);
+    }
+}

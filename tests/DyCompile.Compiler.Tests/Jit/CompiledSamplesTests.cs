@@ -1,0 +1,131 @@
+using DyCompile.Compiler.Jit;
+using DyCompile.IR;
+using DyCompile.Runtime;
+
+namespace DyCompile.Compiler.Tests.Jit;
+
+/// <summary>The sample dynamic programs, compiled together in one Roslyn compilation (shared by
+/// every test of this class).</summary>
+public sealed class CompiledSamplesFixture
+{
+    public static readonly string[] Texts =
+    [
+        SamplePrograms.EarlyExit, SamplePrograms.LoopWithBreak, SamplePrograms.NestedBranches,
+        SamplePrograms.RepeatedLayer, SamplePrograms.CheapBranch, SamplePrograms.StaticMlp, SamplePrograms.Irreducible, SamplePrograms.DynamicBatch,
+    ];
+
+    public CompiledSamplesFixture()
+    {
+        Programs = Texts.Select(Program.Parse).ToList();
+        Weights = Programs.Select((p, i) => RandomData.Weights(p, 100 + i)).ToList();
+        Compiled = JitCompiler.CompileMany(Programs.Select((p, i) => (p, (IReadOnlyDictionary<string, Tensor>?)Weights[i])).ToList());
+    }
+
+    public List<Program> Programs { get; }
+
+    public List<Dictionary<string, Tensor>> Weights { get; }
+
+    public IReadOnlyList<CompiledProgram> Compiled { get; }
+
+    public CompiledProgram Get(string name) => Compiled.First(c => c.Program.Name == name);
+}
+
+public class CompiledSamplesTests(CompiledSamplesFixture samples) : IClassFixture<CompiledSamplesFixture>
+{
+    [Theory]
+    [InlineData("early_exit")]
+    [InlineData("loop_break")]
+    [InlineData("nested")]
+    [InlineData("repeat")]
+    [InlineData("cheap")]
+    [InlineData("mlp")]
+    [InlineData("irreducible")]
+    [InlineData("dynamic_batch")]
+    public void CompiledRunsAgreeWithTheInterpreter(string name)
+    {
+        var index = samples.Compiled.ToList().FindIndex(c => c.Program.Name == name);
+        var compiled = samples.Compiled[index];
+        var interpreter = new Interpreter();
+        var paths = new HashSet<string>();
+        for (var seed = 0; seed < 24; seed++)
+        {
+            var inputs = RandomData.Inputs(compiled.Program, new Random(seed), scale: 2f);
+            var expected = interpreter.Run(compiled.Program, inputs, samples.Weights[index]);
+            var actual = compiled.Run(inputs);
+            var problem = Agreement.Compare(expected, actual, compiled.Partition);
+            Assert.True(problem is null, $"@{name} seed {seed}: {problem}");
+            paths.Add(string.Join(" ", actual.Path));
+        }
+        // The random thresholds and trip counts drive every program down more than one path
+        // (except the straight-line ones), so both sides of the decisions were compared.
+        if (compiled.Partition.Host.Count > 1) Assert.True(paths.Count > 1, $"@{name} always took the same path");
+    }
+
+    [Fact]
+    public void TheRepeatedLayerIsCompiledOnceAndItsLoopBodyCalledEachIteration()
+    {
+        var compiled = samples.Get("repeat");
+        Assert.Equal(2, compiled.Partition.Segments.Count);
+        Assert.Single(compiled.Partition.Distinct);
+        Assert.Single(compiled.Generated.Source.Split('\n'), l => l.Contains("public sealed class Segment_"));
+        var run = compiled.Run([RandomData.Tensor(new Random(1), IRType.F32(2, 6)), 4]);
+        Assert.Equal(["entry", "header", "body", "header", "body", "header", "body", "header", "body", "header", "done"], run.Path);
+    }
+
+    [Fact]
+    public void AnIfConvertedBranchLeavesNoHostDecision()
+    {
+        var compiled = samples.Get("cheap");
+        Assert.Single(compiled.Partition.Host);
+        Assert.DoesNotContain("if (h_", compiled.Generated.Source);
+        Assert.Contains("WhereInto", compiled.Generated.Source);
+    }
+
+    [Fact]
+    public void LoopsAndBranchesAreStructuredCSharp()
+    {
+        var loop = samples.Get("loop_break").Generated.Source;
+        Assert.Contains("while (true)", loop);
+        Assert.DoesNotContain("goto", loop);
+        var nested = samples.Get("nested").Generated.Source;
+        Assert.Contains("else", nested);
+    }
+
+    [Fact]
+    public void AnIrreducibleHostProgramFallsBackToGoto()
+    {
+        var source = samples.Get("irreducible").Generated.Source;
+        Assert.Contains("// irreducible control flow", source);
+        Assert.Contains("goto L_a;", source);
+        Assert.Contains("goto L_b;", source);
+    }
+
+    [Fact]
+    public void PassDumpsCoverEveryStage()
+    {
+        var dumps = samples.Get("early_exit").PassDumps.Select(d => d.Pass).ToList();
+        Assert.Equal(["input", "simplify-control-flow", "partition", "partition-dot", "fusion-memory", "csharp"], dumps);
+        var dot = samples.Get("early_exit").PassDumps.Single(d => d.Pass == "partition-dot").Text;
+        Assert.StartsWith("digraph \"early_exit\"", dot);
+        Assert.Contains("\"entry\" -> \"deep\"", dot);
+    }
+
+    [Fact]
+    public void TheSteadyStateCallAllocatesNothing()
+    {
+        var compiled = samples.Get("mlp");
+        // The bias row of the fused add/relu/sigmoid/mul loop is loaded as a vector (period 32).
+        Assert.Contains("(nuint)(i % 32)", compiled.Generated.Source);
+        var host = compiled.Host;
+        var inputs = new object[] { RandomData.Tensor(new Random(3), IRType.F32(4, 16)) };
+        var outputs = new object[1];
+        host.Run(inputs, outputs); // first call: JIT, GEMM pack buffers
+        host.Run(inputs, outputs);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 5; i++) host.Run(inputs, outputs);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        var expected = new Interpreter().Run(compiled.Program, inputs, samples.Weights[samples.Programs.FindIndex(p => p.Name == "mlp")]);
+        Assert.Null(Agreement.Compare(expected, new RunResult(outputs, expected.Path, 0), compiled.Partition));
+    }
+}

@@ -1,0 +1,65 @@
+using DyCompile.Compiler.Jit;
+using DyCompile.IR;
+using DyCompile.Runtime;
+
+namespace DyCompile.Compiler.Tests.Jit;
+
+/// <summary>What the JIT refuses, and how it says so.</summary>
+public class JitDiagnosticsTests
+{
+    // The input is named like a C# keyword: generated code must still build.
+    private const string Tiny = """
+        program @tiny(%in: tensor<f32, [2]>) -> (tensor<f32, [2]>) {
+        ^entry(%in: tensor<f32, [2]>):
+          %y = relu(%in)
+          return %y
+        }
+        """;
+
+    [Fact]
+    public void AnUnsupportedTargetNamesTheSupportedOnes()
+    {
+        var e = Assert.Throws<CompilationException>(() => JitCompiler.Compile(Program.Parse(Tiny), options: new CompileOptions { Target = "tpu" }));
+        Assert.Contains("unsupported target 'tpu'", e.Message);
+        Assert.Contains("supported targets: \"cpu\"", e.Message);
+    }
+
+    [Fact]
+    public void AProgramThatFailsVerificationIsRejectedWithTheVerifierFindings()
+    {
+        // %y crosses into ^next without being passed as a block argument.
+        var bad = Program.Parse(Tiny.Replace("  return %y", "  jump ^next\n^next:\n  return %y"));
+        var e = Assert.Throws<CompilationException>(() => JitCompiler.Compile(bad));
+        Assert.Contains("program @tiny fails verification", e.Message);
+        Assert.Contains("%y", e.Message);
+    }
+
+    [Fact]
+    public void AMissingOrMisshapenWeightIsRejected()
+    {
+        var program = Program.Parse(SamplePrograms.RepeatedLayer);
+        var missing = Assert.Throws<CompilationException>(() => JitCompiler.Compile(program, new Dictionary<string, Tensor> { ["w"] = Tensor.Zeros(6, 6) }));
+        Assert.Contains("weight @b", missing.Message);
+        var wrong = Assert.Throws<CompilationException>(() => JitCompiler.Compile(program, new Dictionary<string, Tensor> { ["w"] = Tensor.Zeros(6, 5), ["b"] = Tensor.Zeros(6) }));
+        Assert.Contains("weight @w must be tensor<f32, [6, 6]>", wrong.Message);
+    }
+
+    [Fact]
+    public void DumpDirectoryReceivesEveryStage()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "dycompile-dump-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var compiled = JitCompiler.Compile(Program.Parse(Tiny), options: new CompileOptions { DumpDirectory = directory });
+            var files = Directory.GetFiles(directory).Select(Path.GetFileName).Order().ToList();
+            Assert.Equal(["tiny.00.input.txt", "tiny.01.simplify-control-flow.txt", "tiny.02.partition.txt", "tiny.03.partition-dot.dot", "tiny.04.fusion-memory.txt", "tiny.05.csharp.cs"], files);
+            Assert.Equal(compiled.Generated.Source, File.ReadAllText(Path.Combine(directory, "tiny.05.csharp.cs")));
+            var y = (Tensor)compiled.Run([Tensor.FromArray([-1f, 2f], 2)]).Outputs[0];
+            Assert.Equal([0f, 2f], y.Floats.ToArray());
+        }
+        finally
+        {
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
+    }
+}
