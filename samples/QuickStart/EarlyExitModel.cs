@@ -4,7 +4,7 @@ using DyCompile.Runtime.Nn;
 
 namespace DyCompile.Samples.QuickStart;
 
-/// <summary>An early-exit classifier: each block is a linear layer with relu and an exit head;
+/// <summary>An early-exit classifier: each block is a residual linear layer with relu and an exit head;
 /// the model returns as soon as an exit head's top softmax probability reaches the threshold.
 /// An input no head is confident about is refined by a shared layer at most <c>refine</c>
 /// times before the last head answers. Returns the logits and the exit taken
@@ -35,7 +35,7 @@ public sealed class EarlyExitModel : Module
         var depth = 0;
         foreach (var block in _blocks)
         {
-            x = block.Forward(x).Relu();
+            x = block.Forward(x).Relu() + x;
             var logits = _exits[depth].Forward(x);
             if (logits.Softmax(-1).Max().Item() >= threshold) return (logits, depth);
             depth++;

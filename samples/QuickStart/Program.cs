@@ -31,8 +31,8 @@ var agreed = 0;
 const int trials = 24;
 for (var trial = 0; trial < trials; trial++)
 {
-    var x = RandomInput(rng, (float)(0.2 + rng.NextDouble() * 3));
-    var threshold = (float)(0.15 + rng.NextDouble() * 0.5);
+    var x = RandomInput(rng, (float)(0.5 + rng.NextDouble() * 3));
+    var threshold = (float)(0.11 + rng.NextDouble() * 0.12);
     var (eagerLogits, eagerExit) = model.Forward(x, threshold, refine);
     var run = compiled.Run([x, threshold, refine]);
     var logits = (Tensor)run.Outputs[0];
