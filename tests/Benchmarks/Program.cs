@@ -7,7 +7,12 @@ using DyCompile.Runtime;
 
 // `--quick` times the GEMM, the ResNet conv, the e-graph workloads and the optimizer with a
 // stopwatch (seconds, for tuning); anything else goes to BenchmarkDotNet with GFLOP/s, % of peak
-// and e-graph columns added.
+// and e-graph columns added. `--compiled` compares small dynamic models run eagerly and compiled.
+if (args.Length > 0 && args[0] == "--compiled")
+{
+    DyCompile.Benchmarks.Compiled.CompiledVsEager.Run();
+    return;
+}
 if (args.Length > 0 && args[0] == "--quick")
 {
     QuickTimings.Run(args.Length > 1 ? args[1] : "");

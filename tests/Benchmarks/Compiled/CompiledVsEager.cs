@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Reflection;
+using DyCompile.Compiler;
+using DyCompile.Runtime;
+using DyCompile.Samples.QuickStart;
+
+namespace DyCompile.Benchmarks.Compiled;
+
+/// <summary>`--compiled`: small dynamic models run eagerly and compiled, at batch 1 and 16:
+/// median latency of one call, the ratio, and bytes allocated per call on the calling thread.
+/// Every input takes the longest path through its model (no early exit), so both sides do the
+/// same, largest amount of work.</summary>
+internal static class CompiledVsEager
+{
+    private const int Width = 32;
+    private const int Warmup = 100;
+    private const int Calls = 200;
+
+    private sealed record Case(string Name, object Model, string Resource, Func<Tensor, object[]> Inputs, Action<object[]> Eager);
+
+    public static void Run()
+    {
+        var cases = new[]
+        {
+            new Case("early exit (4 blocks, refine 3)", new EarlyExitModel(new Random(7), Width), "EarlyExitModel.cs",
+                x => [x, 2f, 3], null!),
+            new Case("until confident (limit 4)", new UntilConfidentModel(new Random(7), Width), "DynamicModels.cs",
+                x => [x, 2f, 4], null!),
+            new Case("layer skip (6 layers)", new LayerSkipModel(new Random(7), Width), "DynamicModels.cs",
+                x => [x, 1000f], null!),
+        };
+        cases[0] = cases[0] with { Eager = a => ((EarlyExitModel)cases[0].Model).Forward((Tensor)a[0], (float)a[1], (int)a[2]) };
+        cases[1] = cases[1] with { Eager = a => ((UntilConfidentModel)cases[1].Model).Forward((Tensor)a[0], (float)a[1], (int)a[2]) };
+        cases[2] = cases[2] with { Eager = a => ((LayerSkipModel)cases[2].Model).Forward((Tensor)a[0], (float)a[1]) };
+
+        Console.WriteLine("| model | batch | eager median (us) | compiled median (us) | eager/compiled | eager bytes/call | compiled bytes/call |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var c in cases)
+        {
+            var source = ReadResource(c.Resource);
+            foreach (var batch in new[] { 1, 16 })
+            {
+                var inputs = c.Inputs(RandomInput(new Random(batch), batch));
+                var compilation = DyCompiler.Compile(c.Model, source, ModelLowering.TypesOf(inputs));
+                if (!compilation.Succeeded)
+                {
+                    Console.WriteLine($"| {c.Name} | {batch} | did not compile: {string.Join("; ", compilation.Diagnostics)} |");
+                    continue;
+                }
+                var host = compilation.Program!.Host;
+                var outputs = new object[compilation.Program.Program.ResultTypes.Length];
+                var (eagerUs, eagerBytes) = Measure(() => c.Eager(inputs));
+                var (compiledUs, compiledBytes) = Measure(() => host.Run(inputs, outputs));
+                Console.WriteLine($"| {c.Name} | {batch} | {eagerUs:F1} | {compiledUs:F1} | {eagerUs / compiledUs:F2}x | {eagerBytes:N0} | {compiledBytes:N0} |");
+            }
+        }
+    }
+
+    private static (double MedianUs, long BytesPerCall) Measure(Action call)
+    {
+        for (var i = 0; i < Warmup; i++) call();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < Calls; i++) call();
+        var bytes = (GC.GetAllocatedBytesForCurrentThread() - before) / Calls;
+        var times = new double[Calls];
+        for (var i = 0; i < Calls; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            call();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+        Array.Sort(times);
+        return (times[Calls / 2], bytes);
+    }
+
+    private static string ReadResource(string name)
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"{name} is not embedded");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    private static Tensor RandomInput(Random rng, int batch)
+    {
+        var data = new float[batch * Width];
+        for (var i = 0; i < data.Length; i++) data[i] = (float)(rng.NextDouble() * 2 - 1) * 0.5f;
+        return Tensor.FromArray(data, batch, Width);
+    }
+}
