@@ -104,6 +104,13 @@ internal sealed partial class MethodLowerer
 
     private void Drain(Frame frame)
     {
+        // At the top level an error in one block waits until the other queued blocks ran: a block
+        // reached while a loop counter was still a run-time value (say, the code after a loop over
+        // shape-changing blocks, reached with the stem's tensor) may fail only because a later block
+        // has yet to ask for that counter to stay known, and that request must win so the next
+        // attempt unrolls the loop and types each value by what actually reaches it.
+        LoweringException? deferred = null;
+        var method = _inlineStack.Count > 0 ? _inlineStack.Peek() : null;
         while (frame.Queue.Count > 0)
         {
             var item = frame.Queue.Dequeue();
@@ -112,8 +119,24 @@ internal sealed partial class MethodLowerer
             _frame = frame;
             _slots = new Dictionary<object, AbstractValue>(item.Slots);
             _carried = item.Carried;
-            RunBlock(item.Block);
+            if (frame.Parent is not null)
+            {
+                RunBlock(item.Block);
+                continue;
+            }
+            try
+            {
+                RunBlock(item.Block);
+            }
+            catch (LoweringException e) when (e is not NeedStaticException)
+            {
+                deferred ??= e;
+                _inlineStack.Clear();
+                if (method is not null) _inlineStack.Push(method);
+                _inFlight.Clear();
+            }
         }
+        if (deferred is not null) throw deferred;
     }
 
     private ImmutableArray<Value> _carried = [];
