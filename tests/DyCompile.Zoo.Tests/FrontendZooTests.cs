@@ -11,8 +11,8 @@ namespace DyCompile.Zoo.Tests;
 
 /// <summary>Zoo models lowered by the C# frontend from their own source: the C# forward pass
 /// eagerly, the lowered program in the interpreter, and its ONNX export in ONNX Runtime agree.
-/// (The CNNs whose block loops change the feature map's shape — ResNet-56-SDN, SkipNet — do not
-/// lower yet: the frontend types the map after the loop with the stem's channel count.)</summary>
+/// (ResNet-56-SDN does not lower yet: its internal classifiers call Module.Get, which the
+/// frontend does not know, DYC0111.)</summary>
 public class FrontendZooTests
 {
     private static readonly Lazy<CSharpCompilation> _zooSource = new(() =>
