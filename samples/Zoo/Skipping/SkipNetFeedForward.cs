@@ -59,7 +59,7 @@ public sealed class SkipNetFeedForward : ZooModel
     public override ZooRun Run(Tensor input)
     {
         var (logits, executed) = Forward(input);
-        return new ZooRun(logits, Paths.Blocks(Enumerable.Range(0, Blocks.Count).Select(i => (executed >> i & 1) == 1).ToArray()));
+        return new ZooRun(logits, Paths.Blocks(executed, Blocks.Count));
     }
 }
 
