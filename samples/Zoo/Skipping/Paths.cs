@@ -8,8 +8,4 @@ internal static class Paths
     /// (non-zero: ran) whose elements are the blocks in order.</summary>
     public static string Blocks(Tensor executed) =>
         "blocks " + string.Join(' ', Enumerable.Range(0, executed.Length).Where(i => executed.GetAsDouble(i) != 0));
-
-    /// <summary>The same from a bit mask (bit i: block i ran).</summary>
-    public static string Blocks(int executed, int blocks) =>
-        "blocks " + string.Join(' ', Enumerable.Range(0, blocks).Where(i => (executed >> i & 1) == 1));
 }
