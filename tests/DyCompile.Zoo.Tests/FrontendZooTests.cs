@@ -37,7 +37,7 @@ public class FrontendZooTests(ITestOutputHelper output)
     /// each structure stays exact.</summary>
     private static readonly IReadOnlyDictionary<string, Func<ZooModel>> _models = new Dictionary<string, Func<ZooModel>>
     {
-        ["mobilenet_sdn"] = () => new MobileNetSdn(new SdnConfig(WidthDivisor: 16, Seed: 1)),
+        ["mobilenet_sdn"] = () => new MobileNetSdn(new SdnConfig(WidthDivisor: 8, Seed: 1)),
         ["vgg16bn_sdn"] = () => new Vgg16BnSdn(new SdnConfig(WidthDivisor: 16, Seed: 1)),
         ["resnet56_sdn"] = () => new ResNet56Sdn(new SdnConfig(WidthDivisor: 4, Seed: 2)),
         ["wideresnet32_4_sdn"] = () => new WideResNet32x4Sdn(new SdnConfig(Threshold: 0.9f, WidthDivisor: 16, Seed: 1)),
