@@ -9,10 +9,15 @@ namespace DyCompile.Compiler.Lowering;
 /// <summary>A module list (or module array) indexed by a run-time int: <c>experts[i].Forward(x)</c>
 /// lowers to a chain of tests <c>i == 0</c>, <c>i == 1</c>, …, each arm the inlined call of that
 /// element, all arms joining in one block whose parameters carry the results. An index outside
-/// the list reaches a trap arm that throws <see cref="ArgumentOutOfRangeException"/> through
-/// <c>host.call</c>, as the eager indexer does.</summary>
+/// the list reaches a trap arm that throws through <c>host.call</c> what the eager indexer throws
+/// (<see cref="ArgumentOutOfRangeException"/> for a module list, <see cref="IndexOutOfRangeException"/>
+/// for an array).</summary>
 internal sealed partial class MethodLowerer
 {
+    // One trap callback per call site and list size, shared by every lowering in the process, so
+    // lowering the same model twice gives the same program text.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Symbol, int Count, bool IsArray), int> Traps = new();
+
     /// <summary>The modules of a compile-time collection a run-time index may pick from, or null.</summary>
     private static IReadOnlyList<object?>? ModuleItems(object? collection) => collection switch
     {
@@ -37,7 +42,7 @@ internal sealed partial class MethodLowerer
             throw NeedStatic(value, DiagnosticIds.DynamicModuleIndex, at,
                 $"indexing '{collection.Syntax}' by '{at.Syntax}' could not be lowered: its counter neither unrolls with a compile-time bound nor dispatches");
         }
-        return new DispatchValue(value, items, collection.Syntax.ToString());
+        return new DispatchValue(value, items, collection.Syntax.ToString(), items is Array);
     }
 
     /// <summary>When unrolling a counter kept known for a module index fails (the loop has no
@@ -122,9 +127,14 @@ internal sealed partial class MethodLowerer
         _renames = testRenames;
         var count = target.Items.Count;
         var collection = target.Collection;
-        var trap = DyCompile.IR.HostCallbacks.Register($"{_frame.Method.ContainingType.Name}.{_frame.Method.Name}:{collection}[index]", values =>
-            throw new ArgumentOutOfRangeException("index", values[0], $"index {values[0]} is outside '{collection}' ({count} elements)"));
-        _block.Ops("host.call", [_block.Const(trap), Use(index)]);
+        var symbol = $"{_frame.Method.ContainingType.Name}.{_frame.Method.Name}:{collection}[index]";
+        var isArray = target.IsArray;
+        var trap = Traps.GetOrAdd((symbol, count, isArray), key => HostCallbacks.Register(key.Symbol, values =>
+            throw (isArray
+                ? new IndexOutOfRangeException($"index {values[0]} is outside '{collection}' ({count} elements)")
+                : new ArgumentOutOfRangeException("index", values[0], $"index {values[0]} is outside '{collection}' ({count} elements)"))));
+        var trapId = _block.Const(trap, Unique("trap"));
+        _block.Ops("host.call", [trapId, Use(index)]);
         _block.Jump(lastArm!, [.. env.Select(Use)]);
 
         Restore(saved);
