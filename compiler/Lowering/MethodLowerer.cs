@@ -285,10 +285,7 @@ internal sealed partial class MethodLowerer
     /// <summary>Whether a value of type <paramref name="argument"/> may be passed where
     /// <paramref name="parameter"/> is expected: the same type, or a tensor of the same dtype and
     /// rank whose sizes agree wherever the parameter's are known.</summary>
-    internal static bool Admits(IRType parameter, IRType argument) =>
-        parameter == argument
-        || parameter is TensorType p && argument is TensorType a && p.DType == a.DType && p.Rank == a.Rank
-            && Enumerable.Range(0, p.Rank).All(d => p.Shape[d] == TensorType.Dynamic || p.Shape[d] == a.Shape[d]);
+    private static bool Admits(IRType parameter, IRType argument) => Verifier.Admits(parameter, argument);
 
     /// <summary>The narrowest tensor type that admits both, when they differ only in sizes; else null.</summary>
     private static TensorType? Widened(IRType first, IRType second) =>
