@@ -209,7 +209,7 @@ public class VerifierTests
     {
         // A loop head whose carried sequence grows: [1, 0] on entry, [1, ?] around the back edge.
         const string text = "program @grow(%n: int) -> (tensor<i64, [1, ?]>) {\n^entry(%n: int):\n"
-            + "  %empty = const [] : tensor<i64, [1, 0]>\n  %one = const [[7]] : tensor<i64, [1, 1]>\n  jump ^head(%empty, %one)\n"
+            + "  %empty = const [] : tensor<i64, [1, 0]>\n  %one = const [7] : tensor<i64, [1, 1]>\n  jump ^head(%empty, %one)\n"
             + "^head(%s: tensor<i64, [1, ?]>, %t: tensor<i64, [1, 1]>):\n  %s2 = concat(%s, %t) {dim = 1} : tensor<i64, [1, ?]>\n  return %s2\n}";
         Assert.Empty(Verifier.Verify(IRParser.Parse(text)));
     }
