@@ -521,5 +521,35 @@ public static class ConstructModels
             }
             public Tensor Forward(Tensor x) => _block.Forward(x) * Get(GainName);
         }
+
+        [DyCompile]
+        public sealed class AdaptiveTokens : Module
+        {
+            private readonly LayerNorm _norm;
+            private readonly Linear _gate;
+            public ModuleList<Learner> Learners { get; }
+            public AdaptiveTokens(Random g)
+            {
+                _norm = RegisterModule("norm", new LayerNorm(4));
+                _gate = RegisterModule("gate", new Linear(4, 3, generator: g));
+                Learners = RegisterModule("learners", new ModuleList<Learner>([new Learner(g), new Learner(g), new Learner(g)]));
+            }
+            public (Tensor, int) Forward(Tensor x)
+            {
+                var output = Tensor.Zeros(0, 4);
+                var total = 0;
+                for (var t = 0; t < x.Dim(1); t++)
+                {
+                    var token = x.Narrow(1, t, 1).Reshape(1, 4);
+                    var normed = _norm.Forward(token);
+                    var count = (int)_gate.Forward(normed).ArgMax(1).Item() + 1;
+                    var sum = token;
+                    for (var j = 0; j < count; j++) sum = sum + Learners[j].Forward(normed);
+                    output = TensorOps.Concat([output, sum], 0);
+                    total += count;
+                }
+                return (output, total);
+            }
+        }
         """;
 }

@@ -52,6 +52,15 @@ public class ConstructTests
     }
 
     [Fact]
+    public void RunTimeLoopOverModulesInsideAnUnrolledLoop()
+    {
+        // The token loop unrolls (its counter narrows the input); each token's learner loop stays a
+        // loop whose trip count the gate picks at run time.
+        var paths = Lowers("AdaptiveTokens", [R(1, 1, 3, 4)], [R(2, 1, 3, 4)], [R(3, 1, 3, 4)], [R(4, 1, 3, 4)]);
+        Assert.True(paths.Count >= 2, string.Join("\n", paths));
+    }
+
+    [Fact]
     public void DispatchOnAnIndexOutsideTheListThrowsLikeTheEagerIndexer()
     {
         var models = ConstructModels.Compiled.Value;
