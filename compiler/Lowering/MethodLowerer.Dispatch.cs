@@ -18,13 +18,22 @@ internal sealed partial class MethodLowerer
     // lowering the same model twice gives the same program text.
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Symbol, int Count, bool IsArray), int> Traps = new();
 
+    // The longest module list indexed so far: a counter kept known for a module index that runs
+    // far past it is taken as a loop without a compile-time bound.
+    private int _largestModuleList;
+
     /// <summary>The modules of a compile-time collection a run-time index may pick from, or null.</summary>
-    private static IReadOnlyList<object?>? ModuleItems(object? collection) => collection switch
+    private IReadOnlyList<object?>? ModuleItems(object? collection)
     {
-        Module[] array => array,
-        Module and System.Collections.IEnumerable list => [.. list.Cast<object?>()],
-        _ => null,
-    };
+        IReadOnlyList<object?>? items = collection switch
+        {
+            Module[] array => array,
+            Module and System.Collections.IEnumerable list => [.. list.Cast<object?>()],
+            _ => null,
+        };
+        if (items is not null) _largestModuleList = Math.Max(_largestModuleList, items.Count);
+        return items;
+    }
 
     /// <summary><paramref name="collection"/>[<paramref name="index"/>] with a run-time index. A counter
     /// that was a compile-time value before a loop head made it run-time is first asked to stay

@@ -551,5 +551,34 @@ public static class ConstructModels
                 return (output, total);
             }
         }
+
+        public sealed class Router : Module
+        {
+            private readonly ModuleList<LSTMCell> _cells;
+            public Router(Random g)
+            {
+                _cells = RegisterModule("cells", new ModuleList<LSTMCell>([new LSTMCell(3, 3, generator: g), new LSTMCell(3, 3, generator: g)]));
+            }
+            public (Tensor, Tensor) Forward(Tensor x, int k, (Tensor, Tensor) state)
+            {
+                if (k < 0) return state;
+                return _cells[k].Forward(x, state);
+            }
+        }
+
+        [DyCompile]
+        public sealed class RoutedCells : Module
+        {
+            private readonly Router _router;
+            public RoutedCells(Random g) { _router = RegisterModule("router", new Router(g)); }
+            public Tensor Forward(Tensor x, int steps)
+            {
+                var h = Tensor.Zeros(1, 3);
+                var c = Tensor.Zeros(1, 3);
+                for (var i = 0; i < steps; i++)
+                    (h, c) = _router.Forward(x, i % 3 - 1, (h, c));
+                return h + c;
+            }
+        }
         """;
 }

@@ -61,6 +61,15 @@ public class ConstructTests
     }
 
     [Fact]
+    public void DispatchInsideAnInlinedModuleOnACounterWithoutABound()
+    {
+        // The index is computed from the loop counter, so unrolling is tried first; the run-time
+        // bound makes it dispatch instead, inside the inlined router, with a tuple result per arm.
+        var paths = Lowers("RoutedCells", [R(1, 1, 3), 0], [R(1, 1, 3), 1], [R(1, 1, 3), 2], [R(2, 1, 3), 7]);
+        Assert.Equal(4, paths.Count);
+    }
+
+    [Fact]
     public void DispatchOnAnIndexOutsideTheListThrowsLikeTheEagerIndexer()
     {
         var models = ConstructModels.Compiled.Value;
