@@ -9,6 +9,7 @@ public static class DiagnosticIds
     public const string MethodNotFound = "DYC0003";
     public const string NotAModel = "DYC0004";
     public const string InputTypesMissing = "DYC0005";
+    public const string ModelSourceNotFound = "DYC0006";
     public const string InternalError = "DYC0009";
 
     // ---- constructs outside the compiled subset ----
