@@ -340,8 +340,8 @@ internal sealed partial class MethodLowerer
         // that are run-time values, and the operands already evaluated around this call.
         var live = _frame.CurrentBlock is { } current ? _frame.Liveness.LiveFrom(current, _frame.CurrentIndex) : null;
         var carried = _carried.Select(Use)
-            .Concat(Flatten(Ordered(_slots).Where(kv => live?.Contains(kv.Key) ?? true).Select(kv => kv.Value)).Select(Use))
-            .Concat(Flatten(_inFlight).Select(Use))
+            .Concat(CarriedThroughCall(Ordered(_slots).Where(kv => live?.Contains(kv.Key) ?? true).Select(kv => kv.Value)).Select(Use))
+            .Concat(CarriedThroughCall(_inFlight).Select(Use))
             .Distinct().ToImmutableArray();
         var frame = new Frame(_frameCount++, method, graph, self, _frame);
         var bound = new Dictionary<object, AbstractValue>();

@@ -35,6 +35,21 @@ internal sealed partial class MethodLowerer
         return items;
     }
 
+    /// <summary>The run-time values a caller's live values hold, including the index of an element
+    /// picked at run time (<c>var e = list[i]; var y = Helper(x); e.Forward(y)</c>), so they stay
+    /// named across the blocks of an inlined call.</summary>
+    private static IEnumerable<Value> CarriedThroughCall(IEnumerable<AbstractValue> values)
+    {
+        foreach (var v in values)
+        {
+            if (v is DispatchValue d) yield return d.Index;
+            else if (v is TupleValue t)
+                foreach (var inner in CarriedThroughCall(t.Items)) yield return inner;
+            else
+                foreach (var inner in Flatten([v])) yield return inner;
+        }
+    }
+
     /// <summary><paramref name="collection"/>[<paramref name="index"/>] with a run-time index. A counter
     /// that was a compile-time value before a loop head made it run-time is first asked to stay
     /// known (the loop then unrolls, one element per iteration, when its bound is known at compile
@@ -77,8 +92,8 @@ internal sealed partial class MethodLowerer
         // Every value the caller still needs, and the call's operands, travel through the arms.
         var live = _frame.CurrentBlock is { } current ? _frame.Liveness.LiveFrom(current, _frame.CurrentIndex) : null;
         var carried = _carried.Select(Use)
-            .Concat(Flatten(Ordered(_slots).Where(kv => live?.Contains(kv.Key) ?? true).Select(kv => kv.Value)).Select(Use))
-            .Concat(Flatten(_inFlight).Select(Use))
+            .Concat(CarriedThroughCall(Ordered(_slots).Where(kv => live?.Contains(kv.Key) ?? true).Select(kv => kv.Value)).Select(Use))
+            .Concat(CarriedThroughCall(_inFlight).Select(Use))
             .Distinct().ToImmutableArray();
         var index = Use(target.Index);
         var operands = Flatten(args.Select(a => a.Value)).Select(Use).ToList();

@@ -580,5 +580,26 @@ public static class ConstructModels
                 return h + c;
             }
         }
+
+        [DyCompile]
+        public sealed class PickThenCall : Module
+        {
+            public ModuleList<Linear> Heads { get; }
+            public PickThenCall(Random g)
+            {
+                Heads = RegisterModule("heads", new ModuleList<Linear>([new Linear(3, 2, generator: g), new Linear(3, 2, generator: g)]));
+            }
+            public Tensor Forward(Tensor x, int head)
+            {
+                var picked = Heads[head];
+                var y = Squash(x);
+                return picked.Forward(y);
+            }
+            private Tensor Squash(Tensor x)
+            {
+                if (x.Sum().Item() > 0f) return x.Tanh();
+                return x.Sigmoid();
+            }
+        }
         """;
 }

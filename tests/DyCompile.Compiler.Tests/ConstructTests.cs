@@ -70,6 +70,21 @@ public class ConstructTests
     }
 
     [Fact]
+    public void ElementPickedBeforeABranchingHelperIsCalledAfterIt()
+    {
+        Assert.Equal(4, Lowers("PickThenCall", [Full(1f, 1, 3), 0], [Full(-1f, 1, 3), 0], [Full(1f, 1, 3), 1], [Full(-1f, 1, 3), 1]).Count);
+        var models = ConstructModels.Compiled.Value;
+        var model = models.Create("PickThenCall", 7);
+        object[] inputs = [Full(1f, 1, 3), 2];
+        var eager = Assert.Throws<ArgumentOutOfRangeException>(() => ModelHarness.RunEager(model, "Forward", inputs));
+        var lowered = ModelHarness.Lower(models, "PickThenCall", "Forward", model, inputs);
+        var failure = Assert.Throws<DyCompile.IR.InterpreterException>(() => ModelHarness.RunLowered(lowered, inputs));
+        var outOfRange = Assert.IsType<ArgumentOutOfRangeException>(failure.InnerException);
+        Assert.Equal(eager.ParamName, outOfRange.ParamName);
+        Assert.Equal(2, outOfRange.ActualValue);
+    }
+
+    [Fact]
     public void DispatchOnAnIndexOutsideTheListThrowsLikeTheEagerIndexer()
     {
         var models = ConstructModels.Compiled.Value;
