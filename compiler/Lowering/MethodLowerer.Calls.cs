@@ -394,27 +394,39 @@ internal sealed partial class MethodLowerer
         }
         var cont = NewBlock($"{frame.Tag}join");
         var contCarried = carried.Select(c => Param(cont, Use(c), "c")).ToImmutableArray();
-        List<Value>? resultParams = null;
-        AbstractValue? shape = null;
+        // Returns that differ only in sizes (a sequence returned after different numbers of steps)
+        // meet in a parameter with those dimensions dynamic.
+        var returned = new List<List<Value>>();
         foreach (var site in frame.Returns)
         {
             var saved = Save();
             _block = site.Block;
             _renames = site.Renames;
-            var values = MaterializeAll(site.Value, at);
-            if (resultParams is null)
-            {
-                resultParams = values.Select(v => cont.Parameter(Unique("r"), v.Type)).ToList();
-                shape = site.Value;
-            }
-            else if (!values.Select(v => v.Type).SequenceEqual(resultParams.Select(p => p.Type)))
-                throw Fail(DiagnosticIds.InconsistentReturn, at, $"the returns of '{method.Name}' give different types; every return must produce the same types and shapes");
-            site.Block.Jump(cont, [.. site.Carried.Select(c => Resolve(site.Renames, c)), .. values]);
+            returned.Add(MaterializeAll(site.Value, at));
             Restore(saved);
         }
+        var resultTypes = returned[0].Select(v => v.Type).ToList();
+        foreach (var values in returned.Skip(1))
+        {
+            if (values.Count != resultTypes.Count)
+                throw Fail(DiagnosticIds.InconsistentReturn, at, $"the returns of '{method.Name}' give different types; every return must produce the same types and shapes");
+            for (var i = 0; i < resultTypes.Count; i++)
+            {
+                if (Admits(resultTypes[i], values[i].Type)) continue;
+                resultTypes[i] = Widened(resultTypes[i], values[i].Type)
+                    ?? throw Fail(DiagnosticIds.InconsistentReturn, at, $"the returns of '{method.Name}' give different types ({resultTypes[i]} and {values[i].Type}); every return must produce the same dtypes and ranks");
+            }
+        }
+        var resultParams = resultTypes.Select(t => cont.Parameter(Unique("r"), t)).ToList();
+        var shape = frame.Returns[0].Value;
+        for (var r = 0; r < frame.Returns.Count; r++)
+        {
+            var site = frame.Returns[r];
+            site.Block.Jump(cont, [.. site.Carried.Select(c => Resolve(site.Renames, c)), .. returned[r]]);
+        }
         EnterJoin(cont, carried, contCarried);
-        var queue = new Queue<Value>(resultParams!);
-        return Rebuild(shape!, queue);
+        var queue = new Queue<Value>(resultParams);
+        return Rebuild(shape, queue);
     }
 
     private static Value Resolve(Dictionary<Value, Value> renames, Value v)

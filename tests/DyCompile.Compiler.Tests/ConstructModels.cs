@@ -601,5 +601,21 @@ public static class ConstructModels
                 return x.Sigmoid();
             }
         }
+
+        [DyCompile]
+        public sealed class TrimOrRepeat : Module
+        {
+            public TrimOrRepeat(Random g) { }
+            public (Tensor, Tensor) Forward(Tensor x, float t)
+            {
+                var y = Pick(x, t);
+                return (y.Sum([1], true), y);
+            }
+            private Tensor Pick(Tensor x, float t)
+            {
+                if (x.Sum().Item() > t) return x.Narrow(1, 0, 2);
+                return TensorOps.Concat([x, x], 1);
+            }
+        }
         """;
 }

@@ -85,6 +85,15 @@ public class ConstructTests
     }
 
     [Fact]
+    public void HelperReturnsThatDifferInSizesMeetInADynamicDimension()
+    {
+        Assert.Equal(2, Lowers("TrimOrRepeat", [R(1, 2, 4), -100f], [R(1, 2, 4), 100f]).Count);
+        var program = Lower("TrimOrRepeat", [R(1, 2, 4), 0f]).Program!;
+        Assert.Equal("tensor<f32, [2, 1]>", program.ResultTypes[0].ToString());
+        Assert.Equal("tensor<f32, [2, ?]>", program.ResultTypes[1].ToString());
+    }
+
+    [Fact]
     public void DispatchOnAnIndexOutsideTheListThrowsLikeTheEagerIndexer()
     {
         var models = ConstructModels.Compiled.Value;
