@@ -60,7 +60,8 @@ internal sealed partial class MethodLowerer
         {
             var a = axis < 0 ? axis + t.Rank : axis;
             if (a >= 0 && a < t.Rank && t.Shape[a] != TensorType.Dynamic) return new StaticValue(t.Shape[a]);
-            throw Fail(DiagnosticIds.NotCompileTimeConstant, at, $"dimension {axis} of {t} is not known at compile time; give the input a static shape");
+            throw Fail(DiagnosticIds.NotCompileTimeConstant, at,
+                $"dimension {axis} of {t} is not known at compile time (a dynamic input size, or a loop-carried tensor whose size changes), and a program cannot read a size at run time; give the input a static shape, or count the steps in an int");
         }
         if (method.ContainingType.ToDisplayString() is "System.Math" or "System.MathF")
             return MathCall(method, args, at);
