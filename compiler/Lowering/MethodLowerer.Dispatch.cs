@@ -153,7 +153,7 @@ internal sealed partial class MethodLowerer
         var collection = target.Collection;
         var symbol = $"{_frame.Method.ContainingType.Name}.{_frame.Method.Name}:{collection}[index]";
         var isArray = target.IsArray;
-        var trap = Traps.GetOrAdd((symbol, count, isArray), key => HostCallbacks.Register(key.Symbol, values =>
+        var trap = Traps.GetOrAdd((symbol, count, isArray), key => HostCallbacks.RegisterTrap(key.Symbol, values =>
             throw (isArray
                 ? new IndexOutOfRangeException($"index {values[0]} is outside '{collection}' ({count} elements)")
                 : new ArgumentOutOfRangeException("index", values[0], $"index {values[0]} is outside '{collection}' ({count} elements)"))));
