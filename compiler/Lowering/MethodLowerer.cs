@@ -104,13 +104,15 @@ internal sealed partial class MethodLowerer
 
     private void Drain(Frame frame)
     {
-        // At the top level an error in one block waits until the other queued blocks ran: a block
-        // reached while a loop counter was still a run-time value (say, the code after a loop over
+        // An error in one block waits until the frame's other queued blocks ran: a block reached
+        // while a loop counter was still a run-time value (say, the code after a loop over
         // shape-changing blocks, reached with the stem's tensor) may fail only because a later block
         // has yet to ask for that counter to stay known, and that request must win so the next
-        // attempt unrolls the loop and types each value by what actually reaches it.
+        // attempt unrolls the loop and types each value by what actually reaches it. This holds in
+        // an inlined method as much as in the entry method: a callee's loop exit is queued like the
+        // entry method's, and failing there at once would hide the request of the callee's body.
         LoweringException? deferred = null;
-        var method = _inlineStack.Count > 0 ? _inlineStack.Peek() : null;
+        var depth = _inlineStack.Count;
         while (frame.Queue.Count > 0)
         {
             var item = frame.Queue.Dequeue();
@@ -119,11 +121,6 @@ internal sealed partial class MethodLowerer
             _frame = frame;
             _slots = new Dictionary<object, AbstractValue>(item.Slots);
             _carried = item.Carried;
-            if (frame.Parent is not null)
-            {
-                RunBlock(item.Block);
-                continue;
-            }
             try
             {
                 RunBlock(item.Block);
@@ -131,8 +128,7 @@ internal sealed partial class MethodLowerer
             catch (LoweringException e) when (e is not NeedStaticException)
             {
                 deferred ??= e;
-                _inlineStack.Clear();
-                if (method is not null) _inlineStack.Push(method);
+                while (_inlineStack.Count > depth) _inlineStack.Pop();
                 _inFlight.Clear();
             }
         }
