@@ -60,28 +60,22 @@ internal sealed partial class MethodLowerer
         if (value.Type != IRType.Int)
             throw Fail(DiagnosticIds.DynamicModuleIndex, at, $"'{at.Syntax}' needs an int index, got {value.Type}");
         var origins = OriginsOf(value);
-        if (origins.Count > 0 && !origins.Any(o => _keepStatic.Contains((o.Item1, new DispatchRequest(o.Item2)))))
-        {
-            foreach (var (method, slot) in origins) _keepStatic.Add((method, new ModuleIndexRequest(slot)));
-            throw NeedStatic(value, DiagnosticIds.DynamicModuleIndex, at,
-                $"indexing '{collection.Syntax}' by '{at.Syntax}' could not be lowered: its counter neither unrolls with a compile-time bound nor dispatches");
-        }
+        if (origins.Count > 0 && !origins.Any(o => _plan.Dispatches(o.Item1, o.Item2)))
+            throw new RestartException(MakeDiagnostic(DiagnosticIds.DynamicModuleIndex, DiagnosticSeverity.Error, at.Syntax,
+                $"indexing '{collection.Syntax}' by '{at.Syntax}' could not be lowered: its counter neither unrolls with a compile-time bound nor dispatches"),
+                new RestartRequest([.. origins], [.. origins], [], []));
         return new DispatchValue(value, items, collection.Syntax.ToString(), items is Array);
     }
 
     /// <summary>When unrolling a counter kept known for a module index fails (the loop has no
     /// compile-time bound: the counter runs past the list, or the blocks run out), the restart
     /// that keeps the counter a run-time value and dispatches instead; null when no such counter.</summary>
-    private NeedStaticException? DispatchInstead(IOperation at)
+    private RestartException? DispatchInstead(IOperation at)
     {
-        var requests = _keepStatic.Where(e => e.Item2 is ModuleIndexRequest r && _keepStatic.Contains((e.Item1, r.Slot)))
-            .Select(e => (e.Item1, ((ModuleIndexRequest)e.Item2).Slot)).ToList();
+        var requests = _plan.KnownModuleIndexes;
         if (requests.Count == 0) return null;
-        foreach (var request in requests) _keepStatic.Remove(request);
-        var marker = _block.Const(0);
-        _origins[marker] = [.. requests.Select(r => (r.Item1, (object)new DispatchRequest(r.Slot)))];
-        return new NeedStaticException(MakeDiagnostic(DiagnosticIds.DynamicModuleIndex, DiagnosticSeverity.Error, at.Syntax,
-            "a loop counter indexing a module list has no compile-time bound"), marker);
+        return new RestartException(MakeDiagnostic(DiagnosticIds.DynamicModuleIndex, DiagnosticSeverity.Error, at.Syntax,
+            "a loop counter indexing a module list has no compile-time bound"), new RestartRequest([], [], requests, []));
     }
 
     private AbstractValue Dispatch(IMethodSymbol method, DispatchValue target, List<(IParameterSymbol Parameter, AbstractValue Value)> args, IOperation at)
