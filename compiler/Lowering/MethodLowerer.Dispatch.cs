@@ -97,7 +97,10 @@ internal sealed partial class MethodLowerer
         var savedInFlight = _inFlight.ToList();
         var join = NewBlock($"{_frame.Tag}dispatch.join");
         var joinCarried = carried.Select(c => Param(join, c, "c")).ToImmutableArray();
-        List<Value>? results = null;
+        // The arms' jumps to the join wait until every arm ran: results that differ only in sizes
+        // meet in a parameter with those dimensions dynamic.
+        var armEnds = new List<(BlockBuilder Block, Value[] Args)>();
+        List<IRType>? resultTypes = null;
         AbstractValue? shape = null;
         var test = _block;
         var testRenames = _renames;
@@ -124,15 +127,17 @@ internal sealed partial class MethodLowerer
             _inFlight.AddRange(savedInFlight);
             var result = CallMethod(method, new StaticValue(target.Items[k]), args, at);
             var values = MaterializeAll(result, at);
-            if (results is null)
+            if (resultTypes is null)
             {
-                results = [.. values.Select(v => join.Parameter(Unique("r"), v.Type))];
+                resultTypes = [.. values.Select(v => v.Type)];
                 shape = result;
             }
-            else if (!values.Select(v => v.Type).SequenceEqual(results.Select(r => r.Type)))
+            else if (values.Count == resultTypes.Count && values.Zip(resultTypes).All(p => Admits(p.Second, p.First.Type) || Widened(p.Second, p.First.Type) is not null))
+                resultTypes = [.. resultTypes.Zip(values, (t, v) => Admits(t, v.Type) ? t : Widened(t, v.Type)!)];
+            else
                 throw Fail(DiagnosticIds.DispatchTypes, at,
-                    $"'{at.Syntax}' dispatches on a run-time index, but element {k} of '{target.Collection}' gives ({string.Join(", ", values.Select(v => v.Type))}) where element 0 gives ({string.Join(", ", results.Select(r => r.Type))}); every element must return the same types and shapes");
-            _block.Jump(join, [.. carried.Select(Use), .. values]);
+                    $"'{at.Syntax}' dispatches on a run-time index, but element {k} of '{target.Collection}' gives ({string.Join(", ", values.Select(v => v.Type))}) where element 0 gives ({string.Join(", ", resultTypes)}); every element must return the same dtypes and ranks");
+            armEnds.Add((_block, [.. carried.Select(Use), .. values]));
 
             test = next;
             testRenames = new Dictionary<Value, Value>(saved.Item2);
@@ -155,10 +160,13 @@ internal sealed partial class MethodLowerer
         _block.Ops("host.call", [trapId, Use(index)]);
         _block.Jump(lastArm!, [.. env.Select(Use)]);
 
+        var results = resultTypes!.Select(t => join.Parameter(Unique("r"), t)).ToList();
+        foreach (var (end, args2) in armEnds) end.Jump(join, args2);
+
         Restore(saved);
         _inFlight.Clear();
         _inFlight.AddRange(savedInFlight);
         EnterJoin(join, carried, joinCarried);
-        return Rebuild(shape!, new Queue<Value>(results!));
+        return Rebuild(shape!, new Queue<Value>(results));
     }
 }
