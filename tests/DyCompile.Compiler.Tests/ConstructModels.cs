@@ -715,5 +715,27 @@ public static class ConstructModels
                 return (y, y.Sum(1));
             }
         }
+        // Ten loops over one module list, each counter kept known by a restart of its own.
+        [DyCompile]
+        public sealed class ManyIndexedLoops : Module
+        {
+            public ModuleList<Linear> Layers { get; }
+            public ManyIndexedLoops(Random g) =>
+                Layers = RegisterModule("layers", new ModuleList<Linear>([new Linear(4, 4, generator: g), new Linear(4, 4, generator: g)]));
+            public Tensor Forward(Tensor x)
+            {
+                for (var a = 0; a < Layers.Count; a++) x = Layers[a].Forward(x).Tanh();
+                for (var b = 0; b < Layers.Count; b++) x = Layers[b].Forward(x).Tanh();
+                for (var c = 0; c < Layers.Count; c++) x = Layers[c].Forward(x).Tanh();
+                for (var d = 0; d < Layers.Count; d++) x = Layers[d].Forward(x).Tanh();
+                for (var e = 0; e < Layers.Count; e++) x = Layers[e].Forward(x).Tanh();
+                for (var f = 0; f < Layers.Count; f++) x = Layers[f].Forward(x).Tanh();
+                for (var g = 0; g < Layers.Count; g++) x = Layers[g].Forward(x).Tanh();
+                for (var h = 0; h < Layers.Count; h++) x = Layers[h].Forward(x).Tanh();
+                for (var j = 0; j < Layers.Count; j++) x = Layers[j].Forward(x).Tanh();
+                for (var k = 0; k < Layers.Count; k++) x = Layers[k].Forward(x).Tanh();
+                return x;
+            }
+        }
         """;
 }

@@ -173,6 +173,20 @@ public class ConstructTests
     }
 
     [Fact]
+    public void EveryIndexedLoopKeepsItsCounterKnownAcrossManyRestarts()
+    {
+        Lowers("ManyIndexedLoops", [R(1, 2, 4)]);
+        // One restart per loop: a limit below that names the counter the last restart kept known.
+        var models = ConstructModels.Compiled.Value;
+        var lowered = ModelLowering.Lower(models.Compilation, "ManyIndexedLoops", "Forward", models.Create("ManyIndexedLoops", 7),
+            new LoweringOptions { InputTypes = ModelLowering.TypesOf([R(1, 2, 4)]), RestartLimit = 8 });
+        var error = Assert.Single(lowered.Diagnostics);
+        Assert.Equal(DiagnosticIds.TooManySpecializations, error.Id);
+        Assert.Contains("restarted 8 times", error.Message);
+        Assert.Contains("keep 'h' of 'Forward' known", error.Message);
+    }
+
+    [Fact]
     public void DispatchArmsDifferingInSizesJoinInADynamicDimension()
     {
         var paths = Lowers("SizedExperts", [R(1, 1, 4)], [R(2, 1, 4)], [R(3, 1, 4)], [R(4, 1, 4)], [R(5, 1, 4)], [R(6, 1, 4)], [R(7, 1, 4)], [R(8, 1, 4)]);
