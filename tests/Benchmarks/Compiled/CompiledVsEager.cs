@@ -41,7 +41,9 @@ internal static class CompiledVsEager
             foreach (var batch in new[] { 1, 16 })
             {
                 var inputs = c.Inputs(RandomInput(new Random(batch), batch));
-                var compilation = DyCompiler.Compile(c.Model, source, ModelLowering.TypesOf(inputs));
+                var dump = Environment.GetEnvironmentVariable("DYCOMPILE_DUMP");
+                var options = dump is null ? null : new DyCompilerOptions { Jit = new() { DumpDirectory = Path.Combine(dump, $"b{batch}") } };
+                var compilation = DyCompiler.Compile(c.Model, source, ModelLowering.TypesOf(inputs), options);
                 if (!compilation.Succeeded)
                 {
                     Console.WriteLine($"| {c.Name} | {batch} | did not compile: {string.Join("; ", compilation.Diagnostics)} |");
