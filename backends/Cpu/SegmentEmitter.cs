@@ -16,9 +16,9 @@ namespace DyCompile.Backends.Cpu;
 /// allocated once, with the instance.</summary>
 public sealed class SegmentEmitter
 {
-    /// <summary>Products of at most this many multiply-adds are written inline (dot products and
-    /// row updates): no packing, no fork/join, no per-call allocation; larger ones call the
-    /// blocked, multi-core GEMM.</summary>
+    /// <summary>Products of at most this many multiply-adds call <see cref="SmallGemm"/>
+    /// (register-blocked loops over the unpacked operands on the calling thread); larger ones
+    /// call the blocked, multi-core GEMM.</summary>
     public const long InlineGemmLimit = 1 << 16;
 
     private readonly Graph _graph;
@@ -168,28 +168,13 @@ public sealed class SegmentEmitter
                     w.Line($"Gemm.Sgemm(false, false, {m}, {n}, {k}, {x[0]}.Floats, {k}, {x[1]}.Floats, {n}, {r}.Floats, {n});");
                     return;
                 }
-                w.Line("// small matmul inline: each C row is a sum of B rows scaled by the A row");
-                using (w.Block($"for (var row = 0; row < {m}; row++)"))
-                {
-                    w.Line($"ReadOnlySpan<float> a = {x[0]}.Floats.Slice(row * {k}, {k});");
-                    w.Line($"Span<float> c = {r}.Floats.Slice(row * {n}, {n});");
-                    w.Line("c.Clear();");
-                    using (w.Block($"for (var p = 0; p < {k}; p++)"))
-                        w.Line($"TensorPrimitives.MultiplyAdd<float>({x[1]}.Floats.Slice(p * {n}, {n}), a[p], c, c);");
-                }
+                w.Line($"SmallGemm.MatMul({x[0]}.Floats, {x[1]}.Floats, {r}.Floats, {m}, {n}, {k});");
                 return;
             case "linear":
                 var (rows, outs, ins) = LinearShapes(node)!.Value;
                 if ((long)rows * outs * ins <= InlineGemmLimit)
                 {
-                    w.Line("// small linear inline: bias plus the dot product of the x row with each weight row");
-                    using (w.Block($"for (var row = 0; row < {rows}; row++)"))
-                    {
-                        w.Line($"ReadOnlySpan<float> a = {x[0]}.Floats.Slice(row * {ins}, {ins});");
-                        w.Line($"Span<float> c = {r}.Floats.Slice(row * {outs}, {outs});");
-                        using (w.Block($"for (var j = 0; j < {outs}; j++)"))
-                            w.Line($"c[j] = {x[2]}.Floats[j] + TensorPrimitives.Dot<float>(a, {x[1]}.Floats.Slice(j * {ins}, {ins}));");
-                    }
+                    w.Line($"SmallGemm.Linear({x[0]}.Floats, {x[1]}.Floats, {x[2]}.Floats, {r}.Floats, {rows}, {outs}, {ins});");
                     return;
                 }
                 w.Line($"// linear: C starts as the bias in every row, then the GEMM accumulates x·Wᵀ into it");
@@ -204,6 +189,16 @@ public sealed class SegmentEmitter
                 {
                     w.Line($"ReadOnlySpan<float> src = {x[0]}.Floats.Slice(row * {length}, {length});");
                     w.Line($"Span<float> dst = {r}.Floats.Slice(row * {length}, {length});");
+                    if (length < 16)
+                    {
+                        // A short row costs more in calls of the span primitives than in work.
+                        w.Line("var max = float.NegativeInfinity;");
+                        w.Line("foreach (var v in src) max = MathF.Max(max, v);");
+                        w.Line("var sum = 0f;");
+                        w.Line($"for (var j = 0; j < {length}; j++) sum += dst[j] = MathF.Exp(src[j] - max);");
+                        w.Line($"for (var j = 0; j < {length}; j++) dst[j] /= sum;");
+                        return;
+                    }
                     w.Line("TensorPrimitives.Subtract<float>(src, TensorPrimitives.Max<float>(src), dst);");
                     w.Line("TensorPrimitives.Exp<float>(dst, dst);");
                     w.Line("TensorPrimitives.Divide<float>(dst, TensorPrimitives.Sum<float>(dst), dst);");

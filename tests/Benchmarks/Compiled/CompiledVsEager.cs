@@ -15,6 +15,8 @@ internal static class CompiledVsEager
     private const int Width = 32;
     private const int Warmup = 100;
     private const int Calls = 200;
+    private const int Rounds = 10;
+    private static readonly TimeSpan WarmupTime = TimeSpan.FromSeconds(1);
 
     private sealed record Case(string Name, object Model, string Resource, Func<Tensor, object[]> Inputs, Action<object[]> Eager);
 
@@ -51,28 +53,44 @@ internal static class CompiledVsEager
                 }
                 var host = compilation.Program!.Host;
                 var outputs = new object[compilation.Program.Program.ResultTypes.Length];
-                var (eagerUs, eagerBytes) = Measure(() => c.Eager(inputs));
-                var (compiledUs, compiledBytes) = Measure(() => host.Run(inputs, outputs));
+                var ((eagerUs, eagerBytes), (compiledUs, compiledBytes)) = MeasureSideBySide(() => c.Eager(inputs), () => host.Run(inputs, outputs));
                 Console.WriteLine($"| {c.Name} | {batch} | {eagerUs:F1} | {compiledUs:F1} | {eagerUs / compiledUs:F2}x | {eagerBytes:N0} | {compiledBytes:N0} |");
             }
         }
     }
 
-    private static (double MedianUs, long BytesPerCall) Measure(Action call)
+    /// <summary>Both sides warmed up for <see cref="WarmupTime"/> (tiered JIT promotes a method
+    /// only after 30 calls and a quiet period of about 100 ms, so a fixed small number of
+    /// warm-up calls can leave a fast call measured at tier 0), then timed in alternating rounds
+    /// so that the load of a shared machine falls on both alike.</summary>
+    private static ((double MedianUs, long BytesPerCall) First, (double MedianUs, long BytesPerCall) Second) MeasureSideBySide(Action first, Action second)
     {
-        for (var i = 0; i < Warmup; i++) call();
+        var warm = Stopwatch.StartNew();
+        for (var i = 0; i < Warmup || warm.Elapsed < WarmupTime; i++)
+        {
+            first();
+            second();
+        }
+        var bytes = new[] { Bytes(first), Bytes(second) };
+        var times = new[] { new List<double>(), new List<double>() };
+        var calls = new[] { first, second };
+        for (var round = 0; round < Rounds; round++)
+            for (var side = 0; side < 2; side++)
+                for (var i = 0; i < Calls / Rounds; i++)
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    calls[side]();
+                    times[side].Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+                }
+        double Median(List<double> t) => t.Order().ElementAt(t.Count / 2);
+        return ((Median(times[0]), bytes[0]), (Median(times[1]), bytes[1]));
+    }
+
+    private static long Bytes(Action call)
+    {
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < Calls; i++) call();
-        var bytes = (GC.GetAllocatedBytesForCurrentThread() - before) / Calls;
-        var times = new double[Calls];
-        for (var i = 0; i < Calls; i++)
-        {
-            var start = Stopwatch.GetTimestamp();
-            call();
-            times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-        }
-        Array.Sort(times);
-        return (times[Calls / 2], bytes);
+        return (GC.GetAllocatedBytesForCurrentThread() - before) / Calls;
     }
 
     private static string ReadResource(string name)
