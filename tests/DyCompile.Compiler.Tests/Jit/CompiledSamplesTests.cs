@@ -162,4 +162,36 @@ public class CompiledSamplesTests(CompiledSamplesFixture samples) : IClassFixtur
             Assert.Null(Agreement.Compare(expected, new RunResult(outputs, Agreement.HostPath(compiled.Partition, expected.Path), 0), compiled.Partition));
         }
     }
+
+    /// <summary>A product big enough for the blocked, multi-core GEMM (and a linear layer on the
+    /// short path, split over cores) shares its work out without allocating: no closures, no
+    /// per-call fork/join objects.</summary>
+    [Fact]
+    public void ALargeParallelGemmCallAllocatesNothing()
+    {
+        const string text = """
+            program @big(%x: tensor<f32, [64, 128]>, %v: tensor<f32, [2, 1024]>) -> (tensor<f32, [64, 128]>, tensor<f32, [2, 1024]>) {
+              weight @w : tensor<f32, [128, 128]>
+              weight @lw : tensor<f32, [1024, 1024]>
+              weight @lb : tensor<f32, [1024]>
+            ^entry(%x: tensor<f32, [64, 128]>, %v: tensor<f32, [2, 1024]>):
+              %y = matmul(%x, @w)
+              %z = tanh(%y)
+              %l = linear(%v, @lw, @lb)
+              return %z, %l
+            }
+            """;
+        var program = Program.Parse(text);
+        var weights = RandomData.Weights(program, 7);
+        var compiled = JitCompiler.Compile(program, weights);
+        Assert.Contains("Gemm.Sgemm(false, false, 64, 128, 128", compiled.Generated.Source);
+        var inputs = RandomData.Inputs(program, new Random(4));
+        var outputs = new object[2];
+        for (var i = 0; i < 3; i++) compiled.RunInto(inputs, outputs);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 5; i++) compiled.RunInto(inputs, outputs);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        var expected = new Interpreter().Run(program, inputs, weights);
+        Assert.Null(Agreement.Compare(expected, new RunResult(outputs, Agreement.HostPath(compiled.Partition, expected.Path), 0), compiled.Partition));
+    }
 }
