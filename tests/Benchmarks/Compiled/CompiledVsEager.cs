@@ -16,7 +16,8 @@ internal static class CompiledVsEager
     private const int Warmup = 100;
     private const int Calls = 200;
     private const int Rounds = 10;
-    private static readonly TimeSpan WarmupTime = TimeSpan.FromSeconds(1);
+    private const int MaxWarmupChunks = 10;
+    private static readonly TimeSpan WarmupChunk = TimeSpan.FromSeconds(1);
 
     private sealed record Case(string Name, object Model, string Resource, Func<Tensor, object[]> Inputs, Action<object[]> Eager);
 
@@ -59,17 +60,25 @@ internal static class CompiledVsEager
         }
     }
 
-    /// <summary>Both sides warmed up for <see cref="WarmupTime"/> (tiered JIT promotes a method
-    /// only after 30 calls and a quiet period of about 100 ms, so a fixed small number of
-    /// warm-up calls can leave a fast call measured at tier 0), then timed in alternating rounds
-    /// so that the load of a shared machine falls on both alike.</summary>
+    /// <summary>Both sides warmed up until their timings settle (tiered JIT promotes a method only
+    /// after 30 calls and a quiet period of about 100 ms, longer on a busy machine, so a fixed
+    /// number of warm-up calls can leave either side measured at tier 0), then timed in
+    /// alternating rounds so that the load of a shared machine falls on both alike.</summary>
     private static ((double MedianUs, long BytesPerCall) First, (double MedianUs, long BytesPerCall) Second) MeasureSideBySide(Action first, Action second)
     {
-        var warm = Stopwatch.StartNew();
-        for (var i = 0; i < Warmup || warm.Elapsed < WarmupTime; i++)
+        double[] previous = [double.MaxValue, double.MaxValue];
+        for (var chunk = 0; chunk < MaxWarmupChunks; chunk++)
         {
-            first();
-            second();
+            var warm = Stopwatch.StartNew();
+            for (var i = 0; i < Warmup || warm.Elapsed < WarmupChunk; i++)
+            {
+                first();
+                second();
+            }
+            double[] now = [QuickMedian(first), QuickMedian(second)];
+            var settled = chunk > 0 && now[0] > 0.9 * previous[0] && now[1] > 0.9 * previous[1];
+            previous = now;
+            if (settled) break;
         }
         var bytes = new[] { Bytes(first), Bytes(second) };
         var times = new[] { new List<double>(), new List<double>() };
@@ -84,6 +93,19 @@ internal static class CompiledVsEager
                 }
         double Median(List<double> t) => t.Order().ElementAt(t.Count / 2);
         return ((Median(times[0]), bytes[0]), (Median(times[1]), bytes[1]));
+    }
+
+    private static double QuickMedian(Action call)
+    {
+        var times = new double[51];
+        for (var i = 0; i < times.Length; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            call();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+        Array.Sort(times);
+        return times[25];
     }
 
     private static long Bytes(Action call)
