@@ -16,7 +16,7 @@ namespace DyCompile.Benchmarks.Zoo;
 /// times, and whether the three agree on every call.</summary>
 internal static class ZooBenchmark
 {
-    /// <summary>Inputs per model; they are picked from up to three times as many draws so that as many
+    /// <summary>Inputs per model; they are picked from up to twice as many draws so that as many
     /// different paths as possible are taken.</summary>
     private const int InputCount = 6;
 
@@ -97,7 +97,7 @@ internal static class ZooBenchmark
         var candidates = new List<(Tensor Input, string Path)>();
         var eagerSeconds = new List<double>();
         var chosen = new List<(Tensor Input, string Path)>();
-        for (var draw = 0; draw < 3 * InputCount && chosen.Count < InputCount; draw++)
+        for (var draw = 0; draw < 2 * InputCount && chosen.Count < InputCount; draw++)
         {
             var input = model.SampleInput(random);
             var start = Stopwatch.GetTimestamp();

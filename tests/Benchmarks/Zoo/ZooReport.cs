@@ -47,7 +47,7 @@ internal static class ZooReport
         foreach (var row in rows)
         {
             var calls = string.Join(", ", row.Engines.Values.Select(e => $"{e.Name} {e.Times.Count}"));
-            text.AppendLine(CultureInfo.InvariantCulture, $"- **{row.Case.Name}** (`--model {row.Case.Key}`): timed calls {(calls.Length == 0 ? "none" : calls)}; paths: {string.Join("; ", row.Paths.Select(p => $"`{p}`"))}.");
+            text.AppendLine(CultureInfo.InvariantCulture, $"- **{row.Case.Name}** (`--model {row.Case.Key}`): timed calls {(calls.Length == 0 ? "none" : calls)}; paths: {string.Join("; ", row.Paths.Select(p => $"`{(p.Length <= 48 ? p : p[..45] + "...")}`"))}.");
             foreach (var note in row.Notes.Distinct().Take(6)) text.AppendLine(CultureInfo.InvariantCulture, $"  - {ZooBenchmark.Shorten(note)}");
             if (row.Notes.Distinct().Count() > 6) text.AppendLine(CultureInfo.InvariantCulture, $"  - … and {row.Notes.Distinct().Count() - 6} more");
         }
