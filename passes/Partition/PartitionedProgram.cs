@@ -19,6 +19,10 @@ public sealed class PartitionedProgram(Program original, Program simplified, IRe
 
     public IReadOnlyList<HostBlock> Host { get; } = host;
 
+    /// <summary>How many segments share a distinct segment because their functional hashes agree
+    /// (confirmed), though their canonical text differs.</summary>
+    public int FunctionallyShared { get; init; }
+
     public string Name => Original.Name;
 
     /// <summary>The text form: a summary line, one line per segment, the host program, and
@@ -26,7 +30,9 @@ public sealed class PartitionedProgram(Program original, Program simplified, IRe
     public string ToText(bool withBodies = false)
     {
         var sb = new StringBuilder();
-        sb.Append($"partition @{Name}: {Segments.Count} segment(s), {Distinct.Count} distinct\n");
+        sb.Append($"partition @{Name}: {Segments.Count} segment(s), {Distinct.Count} distinct");
+        if (FunctionallyShared > 0) sb.Append($" ({FunctionallyShared} shared by functional hash)");
+        sb.Append('\n');
         foreach (var s in Segments)
         {
             var g = s.Graph;

@@ -1,4 +1,5 @@
 using DyCompile.IR;
+using DyCompile.Passes.Optimization;
 
 namespace DyCompile.Passes.Partition;
 
@@ -7,19 +8,22 @@ namespace DyCompile.Passes.Partition;
 /// are if-converted), then each remaining block splits into host scalar ops that need nothing
 /// from the device, one segment with everything else, and host scalar ops on the values the
 /// segment reads back. Segment inputs and outputs follow from block parameters and uses: values
-/// only cross blocks as block arguments, so a block's uses are its liveness. Segments with the
-/// same canonical text (<see cref="StructuralHash"/>) share one <see cref="DistinctSegment"/>.</summary>
+/// only cross blocks as block arguments, so a block's uses are its liveness. Each segment goes
+/// through the e-graph optimizer (<see cref="SegmentOptimizer"/>); segments with the same
+/// canonical text (<see cref="StructuralHash"/>), or with the same signature and a confirmed equal
+/// functional hash, share one <see cref="DistinctSegment"/> (<see cref="SegmentSharing"/>).</summary>
 public static class Partitioner
 {
     public static PartitionedProgram Partition(Program program, PartitionOptions? options = null)
     {
+        options ??= new PartitionOptions();
         var simplified = ControlFlowSimplifier.Simplify(program, options);
-        var distinct = new Dictionary<string, DistinctSegment>();
+        var sharing = new SegmentSharing(options.FunctionalSharing);
         var segments = new List<Segment>();
         var hostBlocks = new List<HostBlock>();
         foreach (var block in simplified.Blocks)
-            hostBlocks.Add(Split(block, simplified.Weights, segments, distinct));
-        return new PartitionedProgram(program, simplified, segments, [.. distinct.Values.OrderBy(d => d.Index)], hostBlocks);
+            hostBlocks.Add(Split(block, options, segments, sharing));
+        return new PartitionedProgram(program, simplified, segments, sharing.Distinct, hostBlocks) { FunctionallyShared = sharing.FunctionalHits };
     }
 
     /// <summary>Host scalar ops (and scalar constants) may run on the host; tensor ops, <c>item</c>
@@ -33,7 +37,7 @@ public static class Partitioner
         _ => false,
     };
 
-    private static HostBlock Split(Block block, IReadOnlyList<Value> weights, List<Segment> segments, Dictionary<string, DistinctSegment> distinct)
+    private static HostBlock Split(Block block, PartitionOptions options, List<Segment> segments, SegmentSharing sharing)
     {
         var nodes = block.Nodes.ToList();
         var onHost = new HashSet<Value>(block.Parameters.Where(p => p.Type is ScalarType));
@@ -66,13 +70,15 @@ public static class Partitioner
             var usedWeights = body.SelectMany(n => n.Operands).Where(v => v.IsWeight).Distinct().ToList();
             var outputs = after.SelectMany(n => n.Operands).Concat(block.Terminator!.Uses).Where(defined.Contains).Distinct().ToList();
             var graph = new Graph(block.Name, inputs, usedWeights, body, outputs);
-            var canonical = StructuralHash.Canonicalize(graph);
-            var key = StructuralHash.Key(canonical);
-            if (!distinct.TryGetValue(key, out var shared))
-                distinct[key] = shared = new DistinctSegment(distinct.Count, canonical, key);
-            var segment = new Segment(segments.Count, block.Name, graph, shared);
+            OptimizationReport? report = null;
+            if (options.OptimizeSegments)
+                (graph, report) = SegmentOptimizer.Optimize(graph, options.Optimizer);
+            // The optimized graph keeps inputs and outputs positionally (the host still passes and
+            // receives the program's values) but may read fewer weights.
+            var shared = sharing.Classify(StructuralHash.Canonicalize(graph));
+            var segment = new Segment(segments.Count, block.Name, graph, shared) { Optimization = report };
             segments.Add(segment);
-            call = new SegmentCall(segment, inputs, usedWeights, outputs);
+            call = new SegmentCall(segment, inputs, [.. graph.Weights], outputs);
         }
         return new HostBlock(block.Name, block.Parameters, [.. nodes.Where(before.Contains)], call, after, block.Terminator!);
     }

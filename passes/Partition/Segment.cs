@@ -1,4 +1,5 @@
 using DyCompile.IR;
+using DyCompile.Passes.Optimization;
 
 namespace DyCompile.Passes.Partition;
 
@@ -18,6 +19,9 @@ public sealed class Segment(int index, string block, Graph graph, DistinctSegmen
     public DistinctSegment Distinct { get; } = distinct;
 
     public string Name => "s" + Index;
+
+    /// <summary>What the e-graph optimizer did to this segment (null when it did not run on it).</summary>
+    public OptimizationReport? Optimization { get; init; }
 }
 
 /// <summary>One class of structurally equal segments: value names normalized by position, so
