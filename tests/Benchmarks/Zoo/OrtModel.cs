@@ -13,7 +13,9 @@ internal sealed class OrtModel : IDisposable
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
 
-    public OrtModel(byte[] model, IReadOnlyList<string> inputNames)
+    /// <param name="profilePrefix">When set, ONNX Runtime records every node's time into a JSON file
+    /// starting with this path (see <see cref="EndProfiling"/>).</param>
+    public OrtModel(byte[] model, IReadOnlyList<string> inputNames, string? profilePrefix = null)
     {
         using var options = new SessionOptions
         {
@@ -22,6 +24,11 @@ internal sealed class OrtModel : IDisposable
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
         };
+        if (profilePrefix is not null)
+        {
+            options.EnableProfiling = true;
+            options.ProfileOutputPathPrefix = profilePrefix;
+        }
         _session = new InferenceSession(model, options);
         _inputNames = [.. inputNames];
         _outputNames = [.. _session.OutputNames];
@@ -42,6 +49,9 @@ internal sealed class OrtModel : IDisposable
     private static long[] Shape(Tensor t) => t.ShapeArray().Select(d => (long)d).ToArray();
 
     public IDisposableReadOnlyCollection<OrtValue> Run(OrtValue[] inputs) => _session.Run(_runOptions, _inputNames, inputs, _outputNames);
+
+    /// <summary>Stops profiling and returns the profile's file.</summary>
+    public string EndProfiling() => _session.EndProfiling();
 
     public void Dispose()
     {

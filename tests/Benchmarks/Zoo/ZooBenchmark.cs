@@ -10,10 +10,12 @@ using DyCompile.Zoo;
 
 namespace DyCompile.Benchmarks.Zoo;
 
-/// <summary>`--zoo [--model NAME] [--runs N] [--write FILE]`: every zoo model at batch 1, run
+/// <summary>`--zoo [--model NAME] [--runs N] [--write FILE] [--profile DIR]`: every zoo model at batch 1, run
 /// eagerly (its C# <c>Forward</c>), compiled by DyCompile for the CPU, and exported to ONNX and run
 /// in ONNX Runtime, on the same inputs; median latency, the ratios, compile and session-creation
-/// times, and whether the three agree on every call.</summary>
+/// times, and whether the three agree on every call. `--profile DIR` also writes each model's
+/// generated code and pass dumps and an ONNX Runtime profile (summed per operator type on the
+/// console) under DIR/model; profiling slows ONNX Runtime down, so such a run is not for the table.</summary>
 internal static class ZooBenchmark
 {
     /// <summary>Inputs per model; they are picked from up to twice as many draws so that as many
@@ -28,7 +30,7 @@ internal static class ZooBenchmark
 
     public static void Run(string[] args)
     {
-        string? filter = null, write = null;
+        string? filter = null, write = null, profile = null;
         int? runs = null;
         for (var i = 1; i < args.Length; i++)
         {
@@ -37,7 +39,8 @@ internal static class ZooBenchmark
                 case "--model" when i + 1 < args.Length: filter = args[++i]; break;
                 case "--runs" when i + 1 < args.Length: runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--write" when i + 1 < args.Length: write = args[++i]; break;
-                default: throw new ArgumentException($"--zoo: unknown argument '{args[i]}' (expected --model NAME, --runs N, --write FILE)");
+                case "--profile" when i + 1 < args.Length: profile = args[++i]; break;
+                default: throw new ArgumentException($"--zoo: unknown argument '{args[i]}' (expected --model NAME, --runs N, --write FILE, --profile DIR)");
             }
         }
         var cases = ZooCase.All.Where(c => filter is null
@@ -52,7 +55,7 @@ internal static class ZooBenchmark
         foreach (var c in cases)
         {
             Console.WriteLine($"-- {c.Name} ({c.Size})");
-            var row = Measure(c, runs);
+            var row = Measure(c, runs, profile is null ? null : Path.GetFullPath(Path.Combine(profile, c.Key)));
             rows.Add(row);
             Console.WriteLine(ZooReport.TableHeader);
             Console.WriteLine(ZooReport.TableRow(row));
@@ -81,8 +84,10 @@ internal static class ZooBenchmark
         DyCompiler.Compile(new UntilConfidentModel(new Random(1)), source, ModelLowering.TypesOf([x, 0.5f, 2]));
     }
 
-    private static ZooRow Measure(ZooCase c, int? runs)
+    private static ZooRow Measure(ZooCase c, int? runs, string? profile)
     {
+        if (profile is not null) Directory.CreateDirectory(profile);
+        OrtModel? profiled = null;
         var model = c.Create();
         var row = new ZooRow(c);
         var forward = model.GetType().GetMethod("Forward", [typeof(Tensor)]);
@@ -131,7 +136,7 @@ internal static class ZooBenchmark
         if (!lowered.Succeeded)
         {
             var error = lowered.Errors.FirstOrDefault();
-            row.CompileFailure = error is null ? "does not lower (no diagnostic)" : $"does not lower: {error.Id} {Shorten(error.Message)}";
+            row.CompileFailure = error is null ? "does not lower (no diagnostic)" : $"does not lower: {error.Id} {Shorten(error.Message, 100)}";
             if (error is not null) row.Notes.Add($"does not lower: {error}");
         }
         else
@@ -140,7 +145,7 @@ internal static class ZooBenchmark
             try
             {
                 var jitStart = Stopwatch.GetTimestamp();
-                var compiled = JitCompiler.Compile(program, lowered.Weights, new CompileOptions { RecordPath = false });
+                var compiled = JitCompiler.Compile(program, lowered.Weights, new CompileOptions { RecordPath = false, DumpDirectory = profile });
                 row.JitSeconds = Stopwatch.GetElapsedTime(jitStart).TotalSeconds;
                 var host = compiled.Host;
                 host.Path = null;
@@ -155,7 +160,7 @@ internal static class ZooBenchmark
             }
             catch (Exception e)
             {
-                row.CompileFailure = $"does not compile: {e.GetType().Name} {Shorten(e.Message)}";
+                row.CompileFailure = $"does not compile: {e.GetType().Name} {Shorten(e.Message, 100)}";
                 row.Notes.Add($"does not compile: {e}");
             }
 
@@ -163,7 +168,9 @@ internal static class ZooBenchmark
             {
                 var onnx = OnnxExporter.ExportBytes(program, lowered.Weights);
                 var sessionStart = Stopwatch.GetTimestamp();
-                var ort = new OrtModel(onnx, program.Inputs.Select(p => p.Name).ToList());
+                if (profile is not null) File.WriteAllBytes(Path.Combine(profile, "model.onnx"), onnx);
+                var ort = new OrtModel(onnx, program.Inputs.Select(p => p.Name).ToList(), profile is null ? null : Path.Combine(profile, "ort"));
+                profiled = profile is null ? null : ort;
                 row.SessionSeconds = Stopwatch.GetElapsedTime(sessionStart).TotalSeconds;
                 row.Disposables.Add(ort);
                 var ortInputs = inputs.Select(OrtModel.ToOrt).ToArray();
@@ -177,7 +184,7 @@ internal static class ZooBenchmark
             }
             catch (Exception e)
             {
-                row.OrtFailure = $"{e.GetType().Name} {Shorten(e.Message)}";
+                row.OrtFailure = $"{e.GetType().Name} {Shorten(e.Message, 100)}";
                 row.Notes.Add($"ONNX export / session failed: {e.Message}");
             }
         }
@@ -211,6 +218,8 @@ internal static class ZooBenchmark
             if (engine.Failure is not null) row.Notes.Add($"{engine.Name} failed: {engine.Failure}");
             row.Engines[engine.Name] = engine;
         }
+        if (profiled is not null && row.Engines.TryGetValue("ONNX Runtime", out var ortEngine))
+            Console.WriteLine(OrtProfile.Summarize(profiled.EndProfiling(), ortEngine.Calls));
         foreach (var d in row.Disposables) d.Dispose();
         row.Disposables.Clear();
         return row;
@@ -236,10 +245,11 @@ internal static class ZooBenchmark
         }
     }
 
-    internal static string Shorten(string message)
+    /// <summary>One line (a markdown table cell) of at most <paramref name="length"/> characters.</summary>
+    internal static string Shorten(string message, int length = 300)
     {
         var line = message.ReplaceLineEndings(" ").Replace("|", "\\|", StringComparison.Ordinal);
-        return line.Length <= 160 ? line : line[..157] + "...";
+        return line.Length <= length ? line : line[..(length - 3)] + "...";
     }
 }
 
