@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace DyCompile.Benchmarks.Zoo;
 
 /// <summary>Where ONNX Runtime spends a model's time: its profile (a Chrome trace of every node
-/// run) summed per operator type.</summary>
+/// run) summed per operator type, control-flow nodes left out.</summary>
 internal static class OrtProfile
 {
     public static string Summarize(string file, int calls)
@@ -17,6 +17,8 @@ internal static class OrtProfile
             if (!e.TryGetProperty("cat", out var cat) || cat.GetString() != "Node") continue;
             if (!e.TryGetProperty("name", out var name) || name.GetString()?.EndsWith("_kernel_time", StringComparison.Ordinal) != true) continue;
             var op = e.TryGetProperty("args", out var args) && args.TryGetProperty("op_name", out var o) ? o.GetString() ?? "?" : "?";
+            // An If or Loop node's time includes the nodes of its subgraphs, which are listed themselves.
+            if (op is "If" or "Loop" or "Scan") continue;
             var dur = e.GetProperty("dur").GetDouble();
             var (us, count) = totals.GetValueOrDefault(op);
             totals[op] = (us + dur, count + 1);

@@ -15,7 +15,8 @@ namespace DyCompile.Benchmarks.Zoo;
 /// in ONNX Runtime, on the same inputs; median latency, the ratios, compile and session-creation
 /// times, and whether the three agree on every call. `--profile DIR` also writes each model's
 /// generated code and pass dumps and an ONNX Runtime profile (summed per operator type on the
-/// console) under DIR/model; profiling slows ONNX Runtime down, so such a run is not for the table.</summary>
+/// console) under DIR/model, and times the runtime kernels per IR op on the same inputs
+/// (<see cref="KernelProfile"/>); profiling slows ONNX Runtime down, so such a run is not for the table.</summary>
 internal static class ZooBenchmark
 {
     /// <summary>Inputs per model; they are picked from up to twice as many draws so that as many
@@ -87,7 +88,7 @@ internal static class ZooBenchmark
     private static ZooRow Measure(ZooCase c, int? runs, string? profile)
     {
         if (profile is not null) Directory.CreateDirectory(profile);
-        OrtModel? profiled = null;
+        byte[]? exported = null;
         var model = c.Create();
         var row = new ZooRow(c);
         var forward = model.GetType().GetMethod("Forward", [typeof(Tensor)]);
@@ -168,9 +169,8 @@ internal static class ZooBenchmark
             {
                 var onnx = OnnxExporter.ExportBytes(program, lowered.Weights);
                 var sessionStart = Stopwatch.GetTimestamp();
-                if (profile is not null) File.WriteAllBytes(Path.Combine(profile, "model.onnx"), onnx);
-                var ort = new OrtModel(onnx, program.Inputs.Select(p => p.Name).ToList(), profile is null ? null : Path.Combine(profile, "ort"));
-                profiled = profile is null ? null : ort;
+                exported = onnx;
+                var ort = new OrtModel(onnx, program.Inputs.Select(p => p.Name).ToList());
                 row.SessionSeconds = Stopwatch.GetElapsedTime(sessionStart).TotalSeconds;
                 row.Disposables.Add(ort);
                 var ortInputs = inputs.Select(OrtModel.ToOrt).ToArray();
@@ -218,11 +218,44 @@ internal static class ZooBenchmark
             if (engine.Failure is not null) row.Notes.Add($"{engine.Name} failed: {engine.Failure}");
             row.Engines[engine.Name] = engine;
         }
-        if (profiled is not null && row.Engines.TryGetValue("ONNX Runtime", out var ortEngine))
-            Console.WriteLine(OrtProfile.Summarize(profiled.EndProfiling(), ortEngine.Calls));
+        if (profile is not null && lowered.Succeeded) Profile(lowered.Program!, lowered.Weights, exported, inputs, forward, model, profile);
         foreach (var d in row.Disposables) d.Dispose();
         row.Disposables.Clear();
         return row;
+    }
+
+    /// <summary>`--profile`: ONNX Runtime in a second, profiling session and the runtime kernels op by op,
+    /// interleaved input by input so that both see the same load; then the eager forward on the same inputs.</summary>
+    private static void Profile(IR.Program program, IReadOnlyDictionary<string, Tensor> weights, byte[]? onnx, object[][] inputs, MethodInfo forward, ZooModel model, string directory)
+    {
+        const int Rounds = 4;
+        var kernels = new KernelProfile();
+        OrtModel? ort = null;
+        Microsoft.ML.OnnxRuntime.OrtValue[][] ortInputs = [];
+        if (onnx is not null)
+        {
+            File.WriteAllBytes(Path.Combine(directory, "model.onnx"), onnx);
+            ort = new OrtModel(onnx, program.Inputs.Select(p => p.Name).ToList(), Path.Combine(directory, "ort"));
+            ortInputs = inputs.Select(OrtModel.ToOrt).ToArray();
+        }
+        for (var round = 0; round < Rounds; round++)
+        {
+            for (var i = 0; i < inputs.Length; i++)
+            {
+                if (ort is not null) ort.Run(ortInputs[i]).Dispose();
+                kernels.Run(program, inputs[i], weights);
+            }
+        }
+        if (ort is not null)
+        {
+            Console.WriteLine(OrtProfile.Summarize(ort.EndProfiling(), Rounds * inputs.Length));
+            ort.Dispose();
+        }
+        Console.WriteLine(kernels.Summarize());
+        var start = Stopwatch.GetTimestamp();
+        for (var round = 0; round < Rounds; round++)
+            foreach (var input in inputs) forward.Invoke(model, input);
+        Console.WriteLine($"eager Forward on the same inputs right after: {Stopwatch.GetElapsedTime(start).TotalMilliseconds / (Rounds * inputs.Length):F2} ms per run");
     }
 
     private static void Call(Engine engine, int input, List<OutputValue> expected, bool timed)
