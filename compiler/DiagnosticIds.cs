@@ -9,6 +9,7 @@ public static class DiagnosticIds
     public const string MethodNotFound = "DYC0003";
     public const string NotAModel = "DYC0004";
     public const string InputTypesMissing = "DYC0005";
+    public const string ModelSourceNotFound = "DYC0006";
     public const string InternalError = "DYC0009";
 
     // ---- constructs outside the compiled subset ----
@@ -27,6 +28,7 @@ public static class DiagnosticIds
     public const string UnsupportedExpression = "DYC0113";
     public const string MutableFieldRead = "DYC0114";
     public const string UnsupportedType = "DYC0115";
+    public const string UnknownParameterName = "DYC0116";
 
     // ---- values the compiler must know ----
     public const string NotCompileTimeConstant = "DYC0201";
@@ -34,6 +36,7 @@ public static class DiagnosticIds
     public const string TooManySpecializations = "DYC0203";
     public const string ShapeError = "DYC0204";
     public const string InconsistentReturn = "DYC0205";
+    public const string DispatchTypes = "DYC0206";
 
     // ---- host fallback ----
     public const string HostFallback = "DYC0301";

@@ -29,11 +29,34 @@ public sealed record DyCompilation(CompiledProgram? Program, LoweringResult Lowe
 /// its C# source to IR (reading weights from the instance), then the JIT partitions, generates
 /// and loads code for it.
 /// <code>
+/// // A delegate with the model's forward signature (the source is found through the PDB):
+/// var forward = DyCompiler.Compile&lt;Func&lt;Tensor, float, (Tensor, int)&gt;&gt;(model, ModelLowering.TypesOf([x, 0.5f]));
+/// var (logits, exit) = forward(x, 0.5f);
+/// // Or with the source given, keeping the diagnostics and the compiled program:
 /// var compiled = DyCompiler.Compile(model, source, ModelLowering.TypesOf([x, 0.5f]));
 /// var y = compiled.Program!.Run([x, 0.5f]).Outputs[0];
 /// </code></summary>
 public static class DyCompiler
 {
+    /// <summary>Compiles <paramref name="model"/> from its own source, read through its assembly's
+    /// PDB (<see cref="ModelSource"/>); when that fails the result carries a DYC0006 diagnostic.</summary>
+    public static DyCompilation Compile(object model, IReadOnlyList<IRType?> inputTypes, DyCompilerOptions? options = null)
+    {
+        var (compilation, problem) = ModelSource.Load(model.GetType());
+        return compilation is null
+            ? new DyCompilation(null, new LoweringResult(null, new Dictionary<string, Runtime.Tensor>(), [problem!]))
+            : Compile(model, compilation, inputTypes, options);
+    }
+
+    /// <summary>Compiles <paramref name="model"/> from its own source (as above) into a delegate
+    /// with its forward method's signature (<see cref="CompiledForward.AsDelegate{TDelegate}"/>).</summary>
+    /// <exception cref="DyCompileException">The model did not compile; carries the diagnostics.</exception>
+    public static TDelegate Compile<TDelegate>(object model, IReadOnlyList<IRType?> inputTypes, DyCompilerOptions? options = null) where TDelegate : Delegate
+    {
+        var compilation = Compile(model, inputTypes, options);
+        return compilation.Program?.AsDelegate<TDelegate>() ?? throw new DyCompileException(compilation.Diagnostics);
+    }
+
     /// <param name="model">The model instance (its type is looked up in the source by full name).</param>
     /// <param name="source">C# source that declares the model's type.</param>
     /// <param name="inputTypes">IR type of each method parameter (see <see cref="LoweringOptions.InputTypes"/>).</param>

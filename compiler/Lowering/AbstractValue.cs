@@ -35,3 +35,7 @@ internal sealed record StaticEnumerator(IReadOnlyList<object?> Items, int Index)
 {
     public object? Current => Index >= 0 && Index < Items.Count ? Items[Index] : null;
 }
+
+/// <summary>An element of a module list or module array picked by a run-time int: only a call
+/// on it compiles, as a dispatch (a chain of <c>host.eq</c> branches, one arm per element).</summary>
+internal sealed record DispatchValue(Value Index, IReadOnlyList<object?> Items, string Collection, bool IsArray) : AbstractValue;

@@ -32,6 +32,10 @@ internal sealed partial class MethodLowerer
 
     private AbstractValue CallMethod(IMethodSymbol method, AbstractValue? receiver, List<(IParameterSymbol Parameter, AbstractValue Value)> args, IOperation at)
     {
+        if (receiver is DispatchValue picked)
+            return Dispatch(method, picked, args, at);
+        if (method.Name is "Get" or "GetOrNull" && method.ContainingType.ToDisplayString() == "DyCompile.Runtime.Nn.Module")
+            return RegisteredTensor(method, receiver, args, at);
         var op = OpOf(method);
         if (op is not null && receiver is StaticValue { Object: Module module })
             return ModuleOp(op, module, args, at);
@@ -63,6 +67,23 @@ internal sealed partial class MethodLowerer
         if (method.IsStatic && method.ContainingType.ToDisplayString() == "DyCompile.Runtime.Tensor" && method.Name is "Zeros" or "Full" or "Scalar")
             return TensorFactory(method, args, at);
         throw UnknownMethod(method, at);
+    }
+
+    /// <summary><c>Get("name")</c> / <c>GetOrNull("name")</c> with a compile-time name: the module's own
+    /// registered parameter or buffer, a weight under its state-dict name.</summary>
+    private AbstractValue RegisteredTensor(IMethodSymbol method, AbstractValue? receiver, List<(IParameterSymbol Parameter, AbstractValue Value)> args, IOperation at)
+    {
+        if (receiver is not StaticValue { Object: Module module })
+            throw Fail(DiagnosticIds.UnsupportedExpression, at, $"'{at.Syntax}' must be called on the model or a submodule known at compile time");
+        if (args is not [(_, StaticValue { Object: string name })])
+            throw Fail(DiagnosticIds.NotCompileTimeConstant, at, $"the name in '{at.Syntax}' must be known at compile time: a string literal, a const or a readonly field");
+        var getOrNull = typeof(Module).GetMethod("GetOrNull", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!;
+        var tensor = (Tensor?)getOrNull.Invoke(module, [name]);
+        if (tensor is not null) return new StaticValue(tensor);
+        if (method.Name == "GetOrNull") return StaticValue.Null;
+        var known = module.NamedParameters().Concat(module.NamedBuffers()).Select(p => p.Name).Where(n => !n.Contains('.', StringComparison.Ordinal)).ToList();
+        throw Fail(DiagnosticIds.UnknownParameterName, at,
+            $"{module.GetType().Name} has no parameter or buffer '{name}' (it registers {(known.Count == 0 ? "none" : string.Join(", ", known.Select(n => $"'{n}'")))}); use a name passed to RegisterParameter or RegisterBuffer");
     }
 
     private LoweringException UnknownMethod(IMethodSymbol method, IOperation at)

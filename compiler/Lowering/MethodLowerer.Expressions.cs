@@ -244,6 +244,8 @@ internal sealed partial class MethodLowerer
     {
         var field = op.Field;
         var receiver = op.Instance is null ? null : Eval(op.Instance);
+        if (receiver is DispatchValue picked)
+            throw NotACall(picked, op);
         if (receiver is TupleValue tuple)
             return tuple.Items[TupleIndex(field, op)];
         if (receiver is DynamicValue)
@@ -294,6 +296,13 @@ internal sealed partial class MethodLowerer
         var property = op.Property;
         var receiver = op.Instance is null ? null : Eval(op.Instance);
         var args = EvalAll(op.Arguments.Select(a => a.Value));
+        if (receiver is DispatchValue picked)
+            throw NotACall(picked, op);
+        if (property.IsIndexer && receiver is StaticValue { Object: var collection } && ModuleItems(collection) is { } modules && args is [var position])
+        {
+            if (position is DynamicValue dynamicPosition) return IndexModules(modules, dynamicPosition, op.Instance!, op);
+            if (position is StaticValue { Object: int p } && (p < 0 || p >= modules.Count) && DispatchInstead(op) is { } restart) throw restart;
+        }
         if (receiver is DynamicValue { Value.Type: TensorType tensor } && args.Count == 0)
         {
             if (property.Name == "Rank") return new StaticValue(tensor.Rank);
@@ -350,6 +359,11 @@ internal sealed partial class MethodLowerer
     {
         var array = Eval(op.ArrayReference);
         var indices = EvalAll(op.Indices);
+        if (array is StaticValue { Object: Module[] modules } && indices is [var position])
+        {
+            if (position is DynamicValue dynamicPosition) return IndexModules(modules, dynamicPosition, op.ArrayReference, op);
+            if (position is StaticValue { Object: int p } && (p < 0 || p >= modules.Length) && DispatchInstead(op) is { } restart) throw restart;
+        }
         if (indices is not [StaticValue { Object: int i }])
         {
             if (indices is [DynamicValue d])
@@ -363,6 +377,10 @@ internal sealed partial class MethodLowerer
             _ => throw Fail(DiagnosticIds.UnsupportedExpression, op, $"index {i} is outside '{op.ArrayReference.Syntax}'"),
         };
     }
+
+    private LoweringException NotACall(DispatchValue picked, IOperation at) =>
+        Fail(DiagnosticIds.DynamicModuleIndex, at,
+            $"'{at.Syntax}' reads a member of an element of '{picked.Collection}' picked by a run-time index; only a call on it compiles (as a dispatch): '{picked.Collection}[i].Forward(x)'");
 
     private static string DynamicIndexId(AbstractValue array) => array is StaticValue { Object: Module[] } ? DiagnosticIds.DynamicModuleIndex : DiagnosticIds.NotCompileTimeConstant;
 

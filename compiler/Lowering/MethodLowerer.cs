@@ -228,15 +228,23 @@ internal sealed partial class MethodLowerer
             RunDetached(exit, [], carriedParams, () => Return(null, at), originals);
             return (exit, args);
         }
-        var slots = Generalize(dest, InScope(dest, _slots));
+        var inScope = InScope(dest, _slots);
+        foreach (var (slot, value) in inScope)
+            if (value is DispatchValue d)
+                throw Fail(DiagnosticIds.DynamicModuleIndex, _assignedAt.GetValueOrDefault(slot) ?? at ?? _frame.Graph.OriginalOperation,
+                    $"'{SlotName(slot)}' holds an element of '{d.Collection}' picked by a run-time index and is still used after a branch or loop; call the element where it is indexed ('{d.Collection}[i].Forward(x)')");
+        var slots = Generalize(dest, inScope);
         var key = KeyOf(dest, slots);
         if (!_blocks.TryGetValue(key, out var known))
         {
             var block = NewBlock($"{_frame.Tag}bb{dest.Ordinal}");
             var paramSlots = new Dictionary<object, AbstractValue>();
-            var carried = _carried.Select(c => Param(block, Use(c), "c")).ToImmutableArray();
+            var widened = WidenedTypes(key);
+            var position = 0;
+            IRType TypeOf(Value v) => widened.TryGetValue(position++, out var t) ? t : v.Type;
+            var carried = _carried.Select(c => Param(block, Use(c), "c", TypeOf(Use(c)))).ToImmutableArray();
             foreach (var (slot, value) in Ordered(slots))
-                paramSlots[slot] = Parameterize(block, value, SlotName(slot), slot);
+                paramSlots[slot] = Parameterize(block, value, SlotName(slot), TypeOf);
             known = (block, [.. carried, .. Flatten(paramSlots.Values)]);
             _blocks[key] = known;
             _frame.Queue.Enqueue(new WorkItem(dest, block, paramSlots, carried));
@@ -244,17 +252,55 @@ internal sealed partial class MethodLowerer
         var arguments = _carried.Select(Use).Concat(Flatten(Ordered(slots).Select(p => p.Value)).Select(Use)).ToList();
         var argumentSlots = _carried.Select(_ => (object?)null)
             .Concat(Ordered(slots).SelectMany(p => Flatten([p.Value]).Select(_ => (object?)p.Key))).ToList();
-        CheckArgs(known.Block, known.Params, arguments, argumentSlots, at);
+        CheckArgs(key, known.Block, known.Params, arguments, argumentSlots, at);
         return (known.Block, arguments);
     }
 
-    private void CheckArgs(BlockBuilder block, ImmutableArray<Value> parameters, List<Value> args, List<object?> slots, IOperation? at)
+    /// <summary>Each argument must fit its parameter. A tensor that keeps its dtype and rank but
+    /// changes sizes (a sequence growing by one token per iteration) widens the parameter: those
+    /// dimensions become dynamic and lowering restarts, until the loop head's types settle.</summary>
+    private void CheckArgs(string key, BlockBuilder block, ImmutableArray<Value> parameters, List<Value> args, List<object?> slots, IOperation? at)
     {
+        List<(int Index, IRType Type)>? widen = null;
         for (var i = 0; i < parameters.Length; i++)
-            if (parameters[i].Type != args[i].Type)
-                throw Fail(DiagnosticIds.TooManySpecializations,
-                    (slots[i] is { } slot ? _assignedAt.GetValueOrDefault(slot) : null) ?? at ?? _lastStatement ?? _frame.Graph.OriginalOperation,
-                    $"'{(slots[i] is { } named ? SlotName(named) : "a value")}' carried into ^{block.Name} changes type ({args[i].Type} where {parameters[i].Type} was seen first); give the input dynamic dimensions (LoweringOptions.InputTypes) or keep the loop-carried tensor's shape fixed");
+        {
+            if (parameters[i].Type == args[i].Type || Admits(parameters[i].Type, args[i].Type)) continue;
+            if (Widened(parameters[i].Type, args[i].Type) is { } wide)
+            {
+                (widen ??= []).Add((i, wide));
+                continue;
+            }
+            throw Fail(DiagnosticIds.TooManySpecializations,
+                (slots[i] is { } slot ? _assignedAt.GetValueOrDefault(slot) : null) ?? at ?? _lastStatement ?? _frame.Graph.OriginalOperation,
+                $"'{(slots[i] is { } named ? SlotName(named) : "a value")}' carried into ^{block.Name} changes type ({args[i].Type} where {parameters[i].Type} was seen first); a loop-carried tensor may change its sizes but not its dtype or rank");
+        }
+        if (widen is null) return;
+        var marker = _block.Const(0);
+        _origins[marker] = [.. widen.Select(w => (_frame.Method, (object)new WidenRequest(key, w.Index, w.Type)))];
+        throw new NeedStaticException(MakeDiagnostic(DiagnosticIds.TooManySpecializations, DiagnosticSeverity.Error,
+            (at ?? _lastStatement ?? _frame.Graph.OriginalOperation).Syntax,
+            $"a loop-carried tensor carried into ^{block.Name} keeps changing its sizes; the lowering did not settle"), marker);
+    }
+
+    /// <summary>Whether a value of type <paramref name="argument"/> may be passed where
+    /// <paramref name="parameter"/> is expected: the same type, or a tensor of the same dtype and
+    /// rank whose sizes agree wherever the parameter's are known.</summary>
+    private static bool Admits(IRType parameter, IRType argument) => Verifier.Admits(parameter, argument);
+
+    /// <summary>The narrowest tensor type that admits both, when they differ only in sizes; else null.</summary>
+    private static TensorType? Widened(IRType first, IRType second) =>
+        first is TensorType a && second is TensorType b && a.DType == b.DType && a.Rank == b.Rank
+            ? a.WithShape(a.Shape.Zip(b.Shape, (x, y) => x == y ? x : TensorType.Dynamic))
+            : null;
+
+    /// <summary>The parameter types earlier attempts widened for the block specialized as <paramref name="key"/>.</summary>
+    private Dictionary<int, IRType> WidenedTypes(string key)
+    {
+        var result = new Dictionary<int, IRType>();
+        foreach (var (_, request) in _keepStatic)
+            if (request is WidenRequest w && w.Key == key)
+                result[w.Index] = result.TryGetValue(w.Index, out var t) && Widened(t, w.Type) is { } both ? both : w.Type;
+        return result;
     }
 
     /// <summary>Runs <paramref name="body"/> with <paramref name="block"/> as the current block.</summary>
@@ -278,23 +324,25 @@ internal sealed partial class MethodLowerer
 
     private BlockBuilder NewBlock(string hint)
     {
-        if (++_blockCount > _options.BlockLimit)
+        if (++_blockCount > _options.BlockLimit && DispatchInstead(_frame.Graph.OriginalOperation) is { } dispatch)
+            throw dispatch;
+        if (_blockCount > _options.BlockLimit)
             throw Fail(DiagnosticIds.TooManySpecializations, _frame.Graph.OriginalOperation,
                 $"lowering needed more than {_options.BlockLimit} blocks: a loop is unrolled without a compile-time bound, or a loop-carried value keeps changing; bound the loop by a constant or a module list, or keep loop-carried tensors the same shape");
         return _program.Block(Unique(hint));
     }
 
-    private Value Param(BlockBuilder block, Value from, string hint)
+    private Value Param(BlockBuilder block, Value from, string hint, IRType? type = null)
     {
-        var p = block.Parameter(Unique(hint), from.Type);
+        var p = block.Parameter(Unique(hint), type ?? from.Type);
         if (_origins.TryGetValue(from, out var o)) _origins[p] = [.. o];
         return p;
     }
 
-    private AbstractValue Parameterize(BlockBuilder block, AbstractValue value, string hint, object slot) => value switch
+    private AbstractValue Parameterize(BlockBuilder block, AbstractValue value, string hint, Func<Value, IRType> typeOf) => value switch
     {
-        DynamicValue d => new DynamicValue(Param(block, Use(d.Value), hint)),
-        TupleValue t => new TupleValue([.. t.Items.Select(i => Parameterize(block, i, hint, slot))]),
+        DynamicValue d => new DynamicValue(Param(block, Use(d.Value), hint, typeOf(Use(d.Value)))),
+        TupleValue t => new TupleValue([.. t.Items.Select(i => Parameterize(block, i, hint, typeOf))]),
         _ => value,
     };
 
@@ -394,6 +442,10 @@ internal sealed partial class MethodLowerer
         var values = value is null ? [] : MaterializeAll(value, at ?? _frame.Graph.OriginalOperation);
         var types = values.Select(v => v.Type).ToList();
         if (_resultTypes is null) _resultTypes = types;
+        else if (_resultTypes.Count == types.Count && _resultTypes.Zip(types).All(p => Admits(p.First, p.Second) || Widened(p.First, p.Second) is not null))
+            // Results that differ only in sizes (a sequence returned after a different number of
+            // steps) make the program's result type dynamic in those dimensions.
+            _resultTypes = [.. _resultTypes.Zip(types, (a, b) => Admits(a, b) ? a : Widened(a, b)!)];
         else if (!_resultTypes.SequenceEqual(types))
             throw Fail(DiagnosticIds.InconsistentReturn, at ?? _frame.Graph.OriginalOperation,
                 $"this return gives ({string.Join(", ", types)}) where another gives ({string.Join(", ", _resultTypes)}); every return must produce the same types and shapes");

@@ -15,6 +15,16 @@ public static class Verifier
     public static IReadOnlyList<VerifierDiagnostic> Errors(Program program) =>
         Verify(program).Where(d => d.Severity == Severity.Error).ToList();
 
+    /// <summary>Whether a value of type <paramref name="argument"/> may flow where <paramref name="expected"/>
+    /// is declared (a block parameter, a program result): the same type, or a tensor of the same
+    /// dtype and rank whose sizes equal the expected ones wherever those are not dynamic
+    /// (<c>tensor&lt;i64, [1, 0]&gt;</c> into <c>tensor&lt;i64, [1, ?]&gt;</c>, as a loop head whose
+    /// carried sequence grows).</summary>
+    public static bool Admits(IRType expected, IRType argument) =>
+        expected == argument
+        || expected is TensorType e && argument is TensorType a && e.DType == a.DType && e.Rank == a.Rank
+            && Enumerable.Range(0, e.Rank).All(d => e.Shape[d] == TensorType.Dynamic || e.Shape[d] == a.Shape[d]);
+
     private sealed class Run(Program program)
     {
         private readonly List<VerifierDiagnostic> _found = [];
@@ -214,7 +224,7 @@ public static class Verifier
                         Report(VerifyErrorKind.ReturnArity, block, $"'{text}': returns {ret.Values.Length} value(s), the program returns {program.ResultTypes.Length}");
                     else
                         for (var i = 0; i < ret.Values.Length; i++)
-                            if (ret.Values[i].Type != program.ResultTypes[i])
+                            if (!Admits(program.ResultTypes[i], ret.Values[i].Type))
                                 Report(VerifyErrorKind.ReturnType, block, $"'{text}': result {i} (%{ret.Values[i].Name}) is {ret.Values[i].Type}, the program returns {program.ResultTypes[i]}");
                     break;
             }
@@ -234,7 +244,7 @@ public static class Verifier
                     continue;
                 }
                 for (var i = 0; i < target.Arguments.Length; i++)
-                    if (target.Arguments[i].Type != dest.Parameters[i].Type)
+                    if (!Admits(dest.Parameters[i].Type, target.Arguments[i].Type))
                         Report(VerifyErrorKind.ArgumentType, block, $"'{text}': argument {i} (%{target.Arguments[i].Name}: {target.Arguments[i].Type}) does not match parameter %{dest.Parameters[i].Name}: {dest.Parameters[i].Type} of ^{dest.Name}");
             }
         }

@@ -3,7 +3,6 @@
 // eagerly on random inputs that take different exits, show how the program was partitioned,
 // and measure the speed of both at batch 1.
 using System.Diagnostics;
-using System.Reflection;
 using DyCompile.Compiler;
 using DyCompile.Compiler.Jit;
 using DyCompile.Runtime;
@@ -12,10 +11,10 @@ using DyCompile.Samples.QuickStart;
 const int width = 32;
 const int refine = 3;
 var model = new EarlyExitModel(new Random(7), width);
-var source = ReadModelSource();
 
+// The model's source is read back through this app's PDB (EmbedAllSources in the project).
 var example = RandomInput(new Random(1), 1f);
-var compilation = DyCompiler.Compile(model, source, ModelLowering.TypesOf([example, 0.5f, refine]));
+var compilation = DyCompiler.Compile(model, ModelLowering.TypesOf([example, 0.5f, refine]));
 foreach (var diagnostic in compilation.Diagnostics) Console.WriteLine(diagnostic);
 if (!compilation.Succeeded)
 {
@@ -23,6 +22,7 @@ if (!compilation.Succeeded)
     return 1;
 }
 var compiled = compilation.Program!;
+var forward = compiled.AsDelegate<Func<Tensor, float, int, (Tensor Logits, int Exit)>>();
 
 // Agreement: random inputs at several confidence bars, so that different exits are taken.
 var rng = new Random(11);
@@ -34,9 +34,7 @@ for (var trial = 0; trial < trials; trial++)
     var x = RandomInput(rng, (float)(0.5 + rng.NextDouble() * 3));
     var threshold = (float)(0.11 + rng.NextDouble() * 0.12);
     var (eagerLogits, eagerExit) = model.Forward(x, threshold, refine);
-    var run = compiled.Run([x, threshold, refine]);
-    var logits = (Tensor)run.Outputs[0];
-    var exit = (int)run.Outputs[1];
+    var (logits, exit) = forward(x, threshold, refine);
     var difference = MaxDifference(eagerLogits.Floats.ToArray(), logits.Floats.ToArray());
     var same = exit == eagerExit && difference <= 1e-4f;
     if (same) agreed++;
@@ -58,14 +56,6 @@ var outputs = new object[2];
 var compiledMs = Median(() => compiled.Host.Run(inputs, outputs));
 Console.WriteLine($"batch 1, median of 200 calls: eager {eagerMs * 1000:F1} us, compiled {compiledMs * 1000:F1} us, eager/compiled {eagerMs / compiledMs:F2}x");
 return agreed == trials ? 0 : 1;
-
-static string ReadModelSource()
-{
-    using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("EarlyExitModel.cs")
-        ?? throw new InvalidOperationException("the model's source is not embedded in the app");
-    using var reader = new StreamReader(stream);
-    return reader.ReadToEnd();
-}
 
 static Tensor RandomInput(Random rng, float scale)
 {

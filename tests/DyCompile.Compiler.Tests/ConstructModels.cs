@@ -380,5 +380,146 @@ public static class ConstructModels
                 return (values + picked.Sum([1], true), indices.Cast(DType.Float32), narrowed.Clamp(-0.5f, 0.5f), x.ArgMax(1).Cast(DType.Float32).Pow(2f));
             }
         }
+
+        [DyCompile]
+        public sealed class MixtureOfExperts : Module
+        {
+            private readonly Linear _gate;
+            public ModuleList<Linear> Experts { get; }
+            public MixtureOfExperts(Random g)
+            {
+                _gate = RegisterModule("gate", new Linear(4, 3, generator: g));
+                Experts = RegisterModule("experts", new ModuleList<Linear>([new Linear(4, 4, generator: g), new Linear(4, 4, generator: g), new Linear(4, 4, generator: g)]));
+            }
+            public Tensor Forward(Tensor token)
+            {
+                var scores = _gate.Forward(token).Softmax(-1);
+                var (weights, chosen) = TensorOps.TopK(scores, 2, 1, true);
+                var mixed = Tensor.Zeros(1, 4);
+                for (var j = 0; j < 2; j++)
+                {
+                    var w = weights.Narrow(1, j, 1);
+                    var expert = (int)chosen.Narrow(1, j, 1).Item();
+                    mixed = mixed + w * Experts[expert].Forward(token);
+                }
+                return mixed;
+            }
+        }
+
+        public sealed class Learner : Module
+        {
+            private readonly Linear _fc;
+            public Learner(Random g) { _fc = RegisterModule("fc", new Linear(4, 4, generator: g)); }
+            public Tensor Forward(Tensor x)
+            {
+                var y = _fc.Forward(x);
+                if (y.Sum().Item() > 0f) return y.Relu();
+                return y.Tanh();
+            }
+        }
+
+        [DyCompile]
+        public sealed class AdaptiveDepth : Module
+        {
+            private readonly LayerNorm _norm;
+            private readonly Learner[] _learners;
+            public AdaptiveDepth(Random g)
+            {
+                _norm = RegisterModule("norm", new LayerNorm(4));
+                _learners = [RegisterModule("l0", new Learner(g)), RegisterModule("l1", new Learner(g)), RegisterModule("l2", new Learner(g))];
+            }
+            public Tensor Forward(Tensor x, int count)
+            {
+                var normed = _norm.Forward(x);
+                var sum = Tensor.Zeros(1, 4);
+                for (var j = 0; j < count; j++) sum = sum + _learners[j].Forward(normed);
+                return sum;
+            }
+        }
+
+        [DyCompile]
+        public sealed class GreedyDecoder : Module
+        {
+            private readonly Embedding _embed;
+            private readonly LSTMCell _cell;
+            private readonly Linear _head;
+            public GreedyDecoder(Random g)
+            {
+                _embed = RegisterModule("embed", new Embedding(6, 3, generator: g));
+                _cell = RegisterModule("cell", new LSTMCell(3, 5, generator: g));
+                _head = RegisterModule("head", new Linear(5, 6, generator: g));
+            }
+            public (Tensor, int) Forward(Tensor start, int max, float stop)
+            {
+                var sequence = start;
+                var (h, c) = _cell.Forward(_embed.Forward(start).Reshape(1, 3));
+                var step = 0;
+                while (step < max)
+                {
+                    var probs = _head.Forward(h).Softmax(-1);
+                    var next = probs.ArgMax(1, true);
+                    sequence = TensorOps.Concat([sequence, next], 1);
+                    step++;
+                    if (probs.Max().Item() > stop) break;
+                    (h, c) = _cell.Forward(_embed.Forward(next).Reshape(1, 3), (h, c));
+                }
+                return (sequence, step);
+            }
+        }
+
+        [DyCompile]
+        public sealed class Captioner : Module
+        {
+            private readonly LSTMCell _cell;
+            private readonly Linear _head;
+            private readonly Embedding _embed;
+            public Captioner(Random g)
+            {
+                _cell = RegisterModule("cell", new LSTMCell(5, 5, generator: g));
+                _head = RegisterModule("head", new Linear(5, 6, generator: g));
+                _embed = RegisterModule("embed", new Embedding(6, 5, generator: g));
+            }
+            public (Tensor, float) Forward(Tensor feature, int max, float stop)
+            {
+                var caption = Tensor.Zeros(DType.Int64, 1, 0);
+                var (h, c) = _cell.Forward(feature);
+                var score = 0f;
+                for (var t = 0; t < max; t++)
+                {
+                    var probs = _head.Forward(h).Softmax(-1);
+                    var token = probs.ArgMax(1, true);
+                    caption = TensorOps.Concat([caption, token], 1);
+                    score = score + probs.Max().Item();
+                    if (probs.Max().Item() > stop) break;
+                    (h, c) = _cell.Forward(_embed.Forward(token).Reshape(1, 5), (h, c));
+                }
+                return (caption, score);
+            }
+        }
+
+        public sealed class ScaledBlock : Module
+        {
+            private readonly Linear _fc;
+            public ScaledBlock(Random g)
+            {
+                _fc = RegisterModule("fc", new Linear(4, 4, generator: g));
+                RegisterParameter("scale", Tensor.Full(1.5f, 4));
+                RegisterBuffer("shift", Tensor.Full(-0.25f, 4));
+            }
+            public Tensor Forward(Tensor x) => _fc.Forward(x) * Get("scale") + Get("shift");
+        }
+
+        [DyCompile]
+        public sealed class NamedWeights : Module
+        {
+            private const string GainName = "gain";
+            private readonly ScaledBlock _block;
+            public NamedWeights(Random g)
+            {
+                _block = RegisterModule("block", new ScaledBlock(g));
+                RegisterParameter(GainName, Tensor.Full(2f, 4));
+            }
+            public Tensor Forward(Tensor x) => _block.Forward(x) * Get(GainName);
+        }
         """;
 }

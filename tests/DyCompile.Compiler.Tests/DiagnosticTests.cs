@@ -12,6 +12,7 @@ public class DiagnosticTests
         public sealed class M : Module
         {
             private readonly ModuleList<Linear> _layers;
+            private readonly ModuleList<Linear> _mixed = new([new Linear(4, 4), new Linear(4, 2)]);
             private int _calls;
             private float _scale = 2f;
             public int Calls => _calls;
@@ -57,10 +58,14 @@ public class DiagnosticTests
     [InlineData(DiagnosticIds.Recursion, "if (t > 0f) return Forward(x, t - 1f);\nreturn x;", "Forward(x, t - 1f)")]
     [InlineData(DiagnosticIds.UnknownMethod, "var s = x.ToString();\nreturn x;", "x.ToString()")]
     [InlineData(DiagnosticIds.MutableFieldRead, "return x * _scale;", "_scale;")]
-    [InlineData(DiagnosticIds.DynamicModuleIndex, "var i = (int)t;\nreturn _layers[i].Forward(x);", "_layers[i]")]
+    [InlineData(DiagnosticIds.DynamicModuleIndex, "var i = (int)t;\nreturn x * _layers[i].Weight.Sum();", "_layers[i].Weight")]
+    [InlineData(DiagnosticIds.DynamicModuleIndex, "var i = (int)t;\nvar layer = _layers[i];\nif (t > 0f) x = x.Relu();\nreturn layer.Forward(x);", "layer = _layers[i]")]
+    [InlineData(DiagnosticIds.DispatchTypes, "var i = (int)t;\nreturn _mixed[i].Forward(x);", "_mixed[i].Forward(x)")]
+    [InlineData(DiagnosticIds.UnknownParameterName, "return x * Get(\"nope\");", "Get(\"nope\")")]
+    [InlineData(DiagnosticIds.TooManySpecializations, "for (var i = 0; i < (int)t + 3; i++) x = x.Unsqueeze(0);\nreturn x;", "x = x.Unsqueeze(0)")]
+    [InlineData(DiagnosticIds.TooManySpecializations, "for (var i = 0; i < (int)t + 3; i++) x = x.Cast(DType.Int64);\nreturn x;", "x = x.Cast")]
     [InlineData(DiagnosticIds.NotCompileTimeConstant, "var d = (int)t;\nreturn x.Softmax(d);", "x.Softmax(d)")]
     [InlineData(DiagnosticIds.ShapeError, "return x.Reshape(3, 5);", "x.Reshape(3, 5)")]
-    [InlineData(DiagnosticIds.TooManySpecializations, "for (var i = 0; i < (int)t + 3; i++) x = TensorOps.Concat([x, x], 0);\nreturn x;", "x = TensorOps.Concat")]
     [InlineData(DiagnosticIds.InconsistentReturn, "if (t > 0f) return x;\nreturn x.Sum();", "x;\nreturn x.Sum")]
     [InlineData(DiagnosticIds.SourceErrors, "return x.Frobnicate();", "Frobnicate")]
     [InlineData(DiagnosticIds.FieldMutation, "_layers[0].Forward(x);\nvar y = _calls = 2;\nreturn x;", "_calls = 2")]

@@ -205,6 +205,46 @@ public class VerifierTests
     }
 
     [Fact]
+    public void StaticArgumentFlowsIntoADynamicDimension()
+    {
+        // A loop head whose carried sequence grows: [1, 0] on entry, [1, ?] around the back edge.
+        const string text = "program @grow(%n: int) -> (tensor<i64, [1, ?]>) {\n^entry(%n: int):\n"
+            + "  %empty = const [] : tensor<i64, [1, 0]>\n  %one = const [7] : tensor<i64, [1, 1]>\n  jump ^head(%empty, %one)\n"
+            + "^head(%s: tensor<i64, [1, ?]>, %t: tensor<i64, [1, 1]>):\n  %s2 = concat(%s, %t) {dim = 1} : tensor<i64, [1, ?]>\n  return %s2\n}";
+        Assert.Empty(Verifier.Verify(IRParser.Parse(text)));
+    }
+
+    [Theory]
+    [InlineData("tensor<f32, [1, 3]>", "tensor<f32, [1, ?]>", true)]
+    [InlineData("tensor<f32, [1, 3]>", "tensor<f32, [?, ?]>", true)]
+    [InlineData("tensor<f32, [1, 3]>", "tensor<f32, [1, 3]>", true)]
+    [InlineData("tensor<f32, [1, 3]>", "tensor<f32, [1, 4]>", false)]
+    [InlineData("tensor<f32, [1, ?]>", "tensor<f32, [1, 3]>", false)]
+    [InlineData("tensor<i64, [1, 3]>", "tensor<f32, [1, ?]>", false)]
+    [InlineData("tensor<f32, [3]>", "tensor<f32, [1, ?]>", false)]
+    public void ArgumentIntoDynamicParameter(string argument, string parameter, bool accepted)
+    {
+        var text = $"program @p(%x: {argument}) -> ({parameter}) {{\n^entry(%x: {argument}):\n  jump ^a(%x)\n^a(%h: {parameter}):\n  return %h\n}}";
+        var found = Verifier.Verify(IRParser.Parse(text));
+        if (accepted) Assert.Empty(found);
+        else
+        {
+            var d = Assert.Single(found);
+            Assert.Equal(VerifyErrorKind.ArgumentType, d.Kind);
+            Assert.Equal($"^entry: 'jump ^a(%x)': argument 0 (%x: {argument}) does not match parameter %h: {parameter} of ^a", d.Message);
+        }
+    }
+
+    [Fact]
+    public void StaticResultIntoADynamicProgramResult()
+    {
+        const string text = "program @p(%x: tensor<f32, [2, 3]>) -> (tensor<f32, [?, 3]>) {\n^entry(%x: tensor<f32, [2, 3]>):\n  return %x\n}";
+        Assert.Empty(Verifier.Verify(IRParser.Parse(text)));
+        const string wrong = "program @p(%x: tensor<f32, [2, 3]>) -> (tensor<f32, [?, 4]>) {\n^entry(%x: tensor<f32, [2, 3]>):\n  return %x\n}";
+        Assert.Equal(VerifyErrorKind.ReturnType, Assert.Single(Verifier.Verify(IRParser.Parse(wrong))).Kind);
+    }
+
+    [Fact]
     public void EntryParametersMustMatchInputs()
     {
         var d = Single(Sig + "^entry(%x: tensor<f32, [2, 3]>, %n: float):\n  return %x\n}", VerifyErrorKind.EntryParameters);

@@ -1,0 +1,146 @@
+using System.Collections.Immutable;
+using DyCompile.IR;
+using DyCompile.Runtime.Nn;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace DyCompile.Compiler.Lowering;
+
+/// <summary>A module list (or module array) indexed by a run-time int: <c>experts[i].Forward(x)</c>
+/// lowers to a chain of tests <c>i == 0</c>, <c>i == 1</c>, …, each arm the inlined call of that
+/// element, all arms joining in one block whose parameters carry the results. An index outside
+/// the list reaches a trap arm that throws through <c>host.call</c> what the eager indexer throws
+/// (<see cref="ArgumentOutOfRangeException"/> for a module list, <see cref="IndexOutOfRangeException"/>
+/// for an array).</summary>
+internal sealed partial class MethodLowerer
+{
+    // One trap callback per call site and list size, shared by every lowering in the process, so
+    // lowering the same model twice gives the same program text.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Symbol, int Count, bool IsArray), int> Traps = new();
+
+    /// <summary>The modules of a compile-time collection a run-time index may pick from, or null.</summary>
+    private static IReadOnlyList<object?>? ModuleItems(object? collection) => collection switch
+    {
+        Module[] array => array,
+        Module and System.Collections.IEnumerable list => [.. list.Cast<object?>()],
+        _ => null,
+    };
+
+    /// <summary><paramref name="collection"/>[<paramref name="index"/>] with a run-time index. A counter
+    /// that was a compile-time value before a loop head made it run-time is first asked to stay
+    /// known (the loop then unrolls, one element per iteration, when its bound is known at compile
+    /// time); a counter whose unrolling has no compile-time bound, or any other run-time int, dispatches.</summary>
+    private AbstractValue IndexModules(IReadOnlyList<object?> items, DynamicValue index, IOperation collection, IOperation at)
+    {
+        var value = Use(index.Value);
+        if (value.Type != IRType.Int)
+            throw Fail(DiagnosticIds.DynamicModuleIndex, at, $"'{at.Syntax}' needs an int index, got {value.Type}");
+        var origins = OriginsOf(value);
+        if (origins.Count > 0 && !origins.Any(o => _keepStatic.Contains((o.Item1, new DispatchRequest(o.Item2)))))
+        {
+            foreach (var (method, slot) in origins) _keepStatic.Add((method, new ModuleIndexRequest(slot)));
+            throw NeedStatic(value, DiagnosticIds.DynamicModuleIndex, at,
+                $"indexing '{collection.Syntax}' by '{at.Syntax}' could not be lowered: its counter neither unrolls with a compile-time bound nor dispatches");
+        }
+        return new DispatchValue(value, items, collection.Syntax.ToString(), items is Array);
+    }
+
+    /// <summary>When unrolling a counter kept known for a module index fails (the loop has no
+    /// compile-time bound: the counter runs past the list, or the blocks run out), the restart
+    /// that keeps the counter a run-time value and dispatches instead; null when no such counter.</summary>
+    private NeedStaticException? DispatchInstead(IOperation at)
+    {
+        var requests = _keepStatic.Where(e => e.Item2 is ModuleIndexRequest r && _keepStatic.Contains((e.Item1, r.Slot)))
+            .Select(e => (e.Item1, ((ModuleIndexRequest)e.Item2).Slot)).ToList();
+        if (requests.Count == 0) return null;
+        foreach (var request in requests) _keepStatic.Remove(request);
+        var marker = _block.Const(0);
+        _origins[marker] = [.. requests.Select(r => (r.Item1, (object)new DispatchRequest(r.Slot)))];
+        return new NeedStaticException(MakeDiagnostic(DiagnosticIds.DynamicModuleIndex, DiagnosticSeverity.Error, at.Syntax,
+            "a loop counter indexing a module list has no compile-time bound"), marker);
+    }
+
+    private AbstractValue Dispatch(IMethodSymbol method, DispatchValue target, List<(IParameterSymbol Parameter, AbstractValue Value)> args, IOperation at)
+    {
+        if (target.Items.Count == 0)
+            throw Fail(DiagnosticIds.DynamicModuleIndex, at, $"'{target.Collection}' is empty, so '{at.Syntax}' has no element to call");
+
+        // Every value the caller still needs, and the call's operands, travel through the arms.
+        var live = _frame.CurrentBlock is { } current ? _frame.Liveness.LiveFrom(current, _frame.CurrentIndex) : null;
+        var carried = _carried.Select(Use)
+            .Concat(Flatten(Ordered(_slots).Where(kv => live?.Contains(kv.Key) ?? true).Select(kv => kv.Value)).Select(Use))
+            .Concat(Flatten(_inFlight).Select(Use))
+            .Distinct().ToImmutableArray();
+        var index = Use(target.Index);
+        var operands = Flatten(args.Select(a => a.Value)).Select(Use).ToList();
+        var env = carried.Concat(operands).Append(index).Distinct().ToImmutableArray();
+
+        var saved = Save();
+        var savedInFlight = _inFlight.ToList();
+        var join = NewBlock($"{_frame.Tag}dispatch.join");
+        var joinCarried = carried.Select(c => Param(join, c, "c")).ToImmutableArray();
+        List<Value>? results = null;
+        AbstractValue? shape = null;
+        var test = _block;
+        var testRenames = _renames;
+        BlockBuilder? lastArm = null;
+        for (var k = 0; k < target.Items.Count; k++)
+        {
+            var arm = NewBlock($"{_frame.Tag}dispatch.{k}");
+            var armParams = env.Select(v => Param(arm, v, "d")).ToImmutableArray();
+            var next = NewBlock(k == target.Items.Count - 1 ? $"{_frame.Tag}dispatch.out_of_range" : $"{_frame.Tag}dispatch.test");
+            var nextParams = env.Select(v => Param(next, v, "d")).ToImmutableArray();
+
+            // The test: branch on index == k, every needed value passed on.
+            _block = test;
+            _renames = testRenames;
+            var here = env.Select(Use).ToArray();
+            var isK = _block.Host("eq", Use(index), _block.Const(k));
+            _block.Branch(isK, arm, here, next, here);
+
+            // The arm: the element's call, inlined; its results and the carried values go to the join.
+            Restore(saved);
+            EnterJoin(arm, env, armParams);
+            lastArm = arm;
+            _inFlight.Clear();
+            _inFlight.AddRange(savedInFlight);
+            var result = CallMethod(method, new StaticValue(target.Items[k]), args, at);
+            var values = MaterializeAll(result, at);
+            if (results is null)
+            {
+                results = [.. values.Select(v => join.Parameter(Unique("r"), v.Type))];
+                shape = result;
+            }
+            else if (!values.Select(v => v.Type).SequenceEqual(results.Select(r => r.Type)))
+                throw Fail(DiagnosticIds.DispatchTypes, at,
+                    $"'{at.Syntax}' dispatches on a run-time index, but element {k} of '{target.Collection}' gives ({string.Join(", ", values.Select(v => v.Type))}) where element 0 gives ({string.Join(", ", results.Select(r => r.Type))}); every element must return the same types and shapes");
+            _block.Jump(join, [.. carried.Select(Use), .. values]);
+
+            test = next;
+            testRenames = new Dictionary<Value, Value>(saved.Item2);
+            for (var i = 0; i < env.Length; i++) testRenames[env[i]] = nextParams[i];
+        }
+
+        // Out of range: the trap throws as the eager indexer would; the jump after it is never taken.
+        Restore(saved);
+        _block = test;
+        _renames = testRenames;
+        var count = target.Items.Count;
+        var collection = target.Collection;
+        var symbol = $"{_frame.Method.ContainingType.Name}.{_frame.Method.Name}:{collection}[index]";
+        var isArray = target.IsArray;
+        var trap = Traps.GetOrAdd((symbol, count, isArray), key => HostCallbacks.Register(key.Symbol, values =>
+            throw (isArray
+                ? new IndexOutOfRangeException($"index {values[0]} is outside '{collection}' ({count} elements)")
+                : new ArgumentOutOfRangeException("index", values[0], $"index {values[0]} is outside '{collection}' ({count} elements)"))));
+        var trapId = _block.Const(trap, Unique("trap"));
+        _block.Ops("host.call", [trapId, Use(index)]);
+        _block.Jump(lastArm!, [.. env.Select(Use)]);
+
+        Restore(saved);
+        _inFlight.Clear();
+        _inFlight.AddRange(savedInFlight);
+        EnterJoin(join, carried, joinCarried);
+        return Rebuild(shape!, new Queue<Value>(results!));
+    }
+}
