@@ -56,7 +56,17 @@ internal static class ZooBenchmark
         foreach (var c in cases)
         {
             Console.WriteLine($"-- {c.Name} ({c.Size})");
-            var row = Measure(c, runs, profile is null ? null : Path.GetFullPath(Path.Combine(profile, c.Key)));
+            ZooRow row;
+            try
+            {
+                row = Measure(c, runs, profile is null ? null : Path.GetFullPath(Path.Combine(profile, c.Key)));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // One model's failure (its eager forward throwing, say) should not cost the others' rows.
+                row = new ZooRow(c);
+                row.Notes.Add($"benchmark failed: {e.GetType().Name}: {(e as TargetInvocationException)?.InnerException?.Message ?? e.Message}");
+            }
             rows.Add(row);
             Console.WriteLine(ZooReport.TableHeader);
             Console.WriteLine(ZooReport.TableRow(row));
