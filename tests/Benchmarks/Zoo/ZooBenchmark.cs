@@ -64,7 +64,7 @@ internal static class ZooBenchmark
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // One model's failure (its eager forward throwing, say) should not cost the others' rows.
-                row = new ZooRow(c);
+                row = new ZooRow(c) { CompileFailure = $"benchmark failed: {e.GetType().Name}" };
                 row.Notes.Add($"benchmark failed: {e.GetType().Name}: {(e as TargetInvocationException)?.InnerException?.Message ?? e.Message}");
             }
             rows.Add(row);
