@@ -48,6 +48,7 @@ internal static class ZooReport
         {
             var calls = string.Join(", ", row.Engines.Values.Select(e => $"{e.Name} {e.Times.Count}"));
             text.AppendLine(CultureInfo.InvariantCulture, $"- **{row.Case.Name}** (`--model {row.Case.Key}`): timed calls {(calls.Length == 0 ? "none" : calls)}; paths: {string.Join("; ", row.Paths.Select(p => $"`{(p.Length <= 48 ? p : p[..45] + "...")}`"))}.");
+            if (ByPath(row) is { } byPath) text.AppendLine(CultureInfo.InvariantCulture, $"  - median by path, ms ({string.Join(" / ", row.Engines.Keys)}): {byPath}");
             foreach (var note in row.Notes.Distinct().Take(6)) text.AppendLine(CultureInfo.InvariantCulture, $"  - {ZooBenchmark.Shorten(note)}");
             if (row.Notes.Distinct().Count() > 6) text.AppendLine(CultureInfo.InvariantCulture, $"  - … and {row.Notes.Distinct().Count() - 6} more");
         }
@@ -73,6 +74,17 @@ internal static class ZooReport
         if (paths.All(p => p.Length <= 16))
             return string.Join(", ", paths.GroupBy(p => p).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Count() == 1 ? g.Key : $"{g.Key} ×{g.Count()}"));
         return $"{distinct} distinct of {paths.Count}";
+    }
+
+    /// <summary>Per path, each engine's median over the calls on inputs that took it; null when the paths are too long to group by.</summary>
+    private static string? ByPath(ZooRow row)
+    {
+        if (row.Engines.Count == 0 || row.Paths.Count == 0 || row.Paths.Any(p => p.Length > 16)) return null;
+        return string.Join("; ", row.Paths.Distinct().OrderBy(p => p, StringComparer.Ordinal).Select(path =>
+        {
+            var medians = row.Engines.Values.Select(e => e.MedianMsOf(i => row.Paths[i] == path) is { } m ? Ms(m) : "—");
+            return $"`{path}` {string.Join(" / ", medians)}";
+        }));
     }
 
     private static string Agreement(ZooRow row)
