@@ -111,12 +111,20 @@ internal sealed class StructuredEmitter
             var block = _program.FindBlock(blockName)!;
             var env = new Dictionary<Value, string>();
             for (var i = 0; i < block.Parameters.Length; i++) env[block.Parameters[i]] = args[i];
+            string? trap = null;
             foreach (var node in block.Nodes)
             {
                 var inputs = node.Operands.Select(v => Name(block, env, v)).ToList();
+                if (IsTrap(block, node))
+                {
+                    trap = EmitTrap(g, node, inputs);
+                    env[node.Result] = inputs[0];
+                    continue;
+                }
                 var results = OpLowering.Lower(g, node, inputs);
                 for (var i = 0; i < node.Results.Length; i++) env[node.Results[i]] = results[i];
             }
+            if (trap is not null) TieToTrap(g, block, env, trap);
 
             switch (block.Terminator)
             {
@@ -156,6 +164,34 @@ internal sealed class StructuredEmitter
                     throw Unstructured(blockName, "it has no terminator");
             }
         }
+    }
+
+    /// <summary>A <c>host.call</c> of a trap (<see cref="HostCallbacks.IsTrap"/>): the callee is a
+    /// constant of the same block.</summary>
+    private static bool IsTrap(Block block, Node node) =>
+        node.Op == "host.call"
+        && block.Nodes.FirstOrDefault(n => n.Op == "const" && n.Results.Contains(node.Operands[0])) is { Payload.Values: [var id] }
+        && HostCallbacks.IsTrap((int)id);
+
+    /// <summary>ONNX cannot throw, so a trap becomes a run-time failure of ONNX Runtime: a Gather from
+    /// an empty tensor at the trap's first argument (the offending index) is out of bounds whatever
+    /// the index. The index is a run-time value, so the Gather cannot be folded away at load time.</summary>
+    private static string EmitTrap(OnnxGraphBuilder g, Node node, IReadOnlyList<string> inputs)
+    {
+        var empty = g.Literal(IRType.F32(0), [], "trap_empty");
+        var index = inputs.Count > 1 ? inputs[1] : inputs[0];
+        var asInt64 = g.One("Cast", [index], "trap_index", OnnxGraphBuilder.Int("to", (long)OnnxTypes.ElementType(Runtime.DType.Int64)));
+        return g.One("Gather", [empty, asInt64], "trap", OnnxGraphBuilder.Int("axis", 0));
+    }
+
+    /// <summary>Makes a value leaving the trap's block depend on the failing Gather (its result, cast
+    /// and added, is never computed on a valid path), so ONNX Runtime cannot prune it as unused.</summary>
+    private void TieToTrap(OnnxGraphBuilder g, Block block, Dictionary<Value, string> env, string trap)
+    {
+        var leaving = block.Terminator!.Uses.FirstOrDefault(v => !v.IsWeight && v.Type is TensorType { DType: not Runtime.DType.Bool } or ScalarType { Kind: ScalarKind.Int or ScalarKind.Float })
+            ?? throw new OnnxExportException($"the trap in ^{block.Name} has no numeric value leaving its block to carry the failure");
+        var name = Name(block, env, leaving);
+        env[leaving] = g.One("Add", [name, g.One("CastLike", [trap, name], "trap_cast")], "trapped");
     }
 
     /// <summary>The region entered by an edge: the outcome is immediate when the edge goes to a stop.</summary>

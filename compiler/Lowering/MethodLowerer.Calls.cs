@@ -60,7 +60,8 @@ internal sealed partial class MethodLowerer
         {
             var a = axis < 0 ? axis + t.Rank : axis;
             if (a >= 0 && a < t.Rank && t.Shape[a] != TensorType.Dynamic) return new StaticValue(t.Shape[a]);
-            throw Fail(DiagnosticIds.NotCompileTimeConstant, at, $"dimension {axis} of {t} is not known at compile time; give the input a static shape");
+            throw Fail(DiagnosticIds.NotCompileTimeConstant, at,
+                $"dimension {axis} of {t} is not known at compile time (a dynamic input size, or a loop-carried tensor whose size changes), and a program cannot read a size at run time; give the input a static shape, or count the steps in an int");
         }
         if (method.ContainingType.ToDisplayString() is "System.Math" or "System.MathF")
             return MathCall(method, args, at);
@@ -340,8 +341,8 @@ internal sealed partial class MethodLowerer
         // that are run-time values, and the operands already evaluated around this call.
         var live = _frame.CurrentBlock is { } current ? _frame.Liveness.LiveFrom(current, _frame.CurrentIndex) : null;
         var carried = _carried.Select(Use)
-            .Concat(Flatten(Ordered(_slots).Where(kv => live?.Contains(kv.Key) ?? true).Select(kv => kv.Value)).Select(Use))
-            .Concat(Flatten(_inFlight).Select(Use))
+            .Concat(CarriedThroughCall(Ordered(_slots).Where(kv => live?.Contains(kv.Key) ?? true).Select(kv => kv.Value)).Select(Use))
+            .Concat(CarriedThroughCall(_inFlight).Select(Use))
             .Distinct().ToImmutableArray();
         var frame = new Frame(_frameCount++, method, graph, self, _frame);
         var bound = new Dictionary<object, AbstractValue>();
@@ -394,27 +395,39 @@ internal sealed partial class MethodLowerer
         }
         var cont = NewBlock($"{frame.Tag}join");
         var contCarried = carried.Select(c => Param(cont, Use(c), "c")).ToImmutableArray();
-        List<Value>? resultParams = null;
-        AbstractValue? shape = null;
+        // Returns that differ only in sizes (a sequence returned after different numbers of steps)
+        // meet in a parameter with those dimensions dynamic.
+        var returned = new List<List<Value>>();
         foreach (var site in frame.Returns)
         {
             var saved = Save();
             _block = site.Block;
             _renames = site.Renames;
-            var values = MaterializeAll(site.Value, at);
-            if (resultParams is null)
-            {
-                resultParams = values.Select(v => cont.Parameter(Unique("r"), v.Type)).ToList();
-                shape = site.Value;
-            }
-            else if (!values.Select(v => v.Type).SequenceEqual(resultParams.Select(p => p.Type)))
-                throw Fail(DiagnosticIds.InconsistentReturn, at, $"the returns of '{method.Name}' give different types; every return must produce the same types and shapes");
-            site.Block.Jump(cont, [.. site.Carried.Select(c => Resolve(site.Renames, c)), .. values]);
+            returned.Add(MaterializeAll(site.Value, at));
             Restore(saved);
         }
+        var resultTypes = returned[0].Select(v => v.Type).ToList();
+        foreach (var values in returned.Skip(1))
+        {
+            if (values.Count != resultTypes.Count)
+                throw Fail(DiagnosticIds.InconsistentReturn, at, $"the returns of '{method.Name}' give different types; every return must produce the same types and shapes");
+            for (var i = 0; i < resultTypes.Count; i++)
+            {
+                if (Admits(resultTypes[i], values[i].Type)) continue;
+                resultTypes[i] = Widened(resultTypes[i], values[i].Type)
+                    ?? throw Fail(DiagnosticIds.InconsistentReturn, at, $"the returns of '{method.Name}' give different types ({resultTypes[i]} and {values[i].Type}); every return must produce the same dtypes and ranks");
+            }
+        }
+        var resultParams = resultTypes.Select(t => cont.Parameter(Unique("r"), t)).ToList();
+        var shape = frame.Returns[0].Value;
+        for (var r = 0; r < frame.Returns.Count; r++)
+        {
+            var site = frame.Returns[r];
+            site.Block.Jump(cont, [.. site.Carried.Select(c => Resolve(site.Renames, c)), .. returned[r]]);
+        }
         EnterJoin(cont, carried, contCarried);
-        var queue = new Queue<Value>(resultParams!);
-        return Rebuild(shape!, queue);
+        var queue = new Queue<Value>(resultParams);
+        return Rebuild(shape, queue);
     }
 
     private static Value Resolve(Dictionary<Value, Value> renames, Value v)

@@ -18,13 +18,37 @@ internal sealed partial class MethodLowerer
     // lowering the same model twice gives the same program text.
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Symbol, int Count, bool IsArray), int> Traps = new();
 
+    // The longest module list indexed so far: a counter kept known for a module index that runs
+    // far past it is taken as a loop without a compile-time bound.
+    private int _largestModuleList;
+
     /// <summary>The modules of a compile-time collection a run-time index may pick from, or null.</summary>
-    private static IReadOnlyList<object?>? ModuleItems(object? collection) => collection switch
+    private IReadOnlyList<object?>? ModuleItems(object? collection)
     {
-        Module[] array => array,
-        Module and System.Collections.IEnumerable list => [.. list.Cast<object?>()],
-        _ => null,
-    };
+        IReadOnlyList<object?>? items = collection switch
+        {
+            Module[] array => array,
+            Module and System.Collections.IEnumerable list => [.. list.Cast<object?>()],
+            _ => null,
+        };
+        if (items is not null) _largestModuleList = Math.Max(_largestModuleList, items.Count);
+        return items;
+    }
+
+    /// <summary>The run-time values a caller's live values hold, including the index of an element
+    /// picked at run time (<c>var e = list[i]; var y = Helper(x); e.Forward(y)</c>), so they stay
+    /// named across the blocks of an inlined call.</summary>
+    private static IEnumerable<Value> CarriedThroughCall(IEnumerable<AbstractValue> values)
+    {
+        foreach (var v in values)
+        {
+            if (v is DispatchValue d) yield return d.Index;
+            else if (v is TupleValue t)
+                foreach (var inner in CarriedThroughCall(t.Items)) yield return inner;
+            else
+                foreach (var inner in Flatten([v])) yield return inner;
+        }
+    }
 
     /// <summary><paramref name="collection"/>[<paramref name="index"/>] with a run-time index. A counter
     /// that was a compile-time value before a loop head made it run-time is first asked to stay
@@ -68,8 +92,8 @@ internal sealed partial class MethodLowerer
         // Every value the caller still needs, and the call's operands, travel through the arms.
         var live = _frame.CurrentBlock is { } current ? _frame.Liveness.LiveFrom(current, _frame.CurrentIndex) : null;
         var carried = _carried.Select(Use)
-            .Concat(Flatten(Ordered(_slots).Where(kv => live?.Contains(kv.Key) ?? true).Select(kv => kv.Value)).Select(Use))
-            .Concat(Flatten(_inFlight).Select(Use))
+            .Concat(CarriedThroughCall(Ordered(_slots).Where(kv => live?.Contains(kv.Key) ?? true).Select(kv => kv.Value)).Select(Use))
+            .Concat(CarriedThroughCall(_inFlight).Select(Use))
             .Distinct().ToImmutableArray();
         var index = Use(target.Index);
         var operands = Flatten(args.Select(a => a.Value)).Select(Use).ToList();
@@ -129,7 +153,7 @@ internal sealed partial class MethodLowerer
         var collection = target.Collection;
         var symbol = $"{_frame.Method.ContainingType.Name}.{_frame.Method.Name}:{collection}[index]";
         var isArray = target.IsArray;
-        var trap = Traps.GetOrAdd((symbol, count, isArray), key => HostCallbacks.Register(key.Symbol, values =>
+        var trap = Traps.GetOrAdd((symbol, count, isArray), key => HostCallbacks.RegisterTrap(key.Symbol, values =>
             throw (isArray
                 ? new IndexOutOfRangeException($"index {values[0]} is outside '{collection}' ({count} elements)")
                 : new ArgumentOutOfRangeException("index", values[0], $"index {values[0]} is outside '{collection}' ({count} elements)"))));

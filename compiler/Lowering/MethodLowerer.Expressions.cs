@@ -359,10 +359,10 @@ internal sealed partial class MethodLowerer
     {
         var array = Eval(op.ArrayReference);
         var indices = EvalAll(op.Indices);
-        if (array is StaticValue { Object: Module[] modules } && indices is [var position])
+        if (array is StaticValue { Object: Module[] moduleArray } && ModuleItems(moduleArray) is { } modules && indices is [var position])
         {
             if (position is DynamicValue dynamicPosition) return IndexModules(modules, dynamicPosition, op.ArrayReference, op);
-            if (position is StaticValue { Object: int p } && (p < 0 || p >= modules.Length) && DispatchInstead(op) is { } restart) throw restart;
+            if (position is StaticValue { Object: int p } && (p < 0 || p >= modules.Count) && DispatchInstead(op) is { } restart) throw restart;
         }
         if (indices is not [StaticValue { Object: int i }])
         {

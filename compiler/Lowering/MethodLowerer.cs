@@ -386,6 +386,9 @@ internal sealed partial class MethodLowerer
         var result = new Dictionary<object, AbstractValue>();
         foreach (var (slot, value) in slots)
         {
+            if (value is StaticValue { Object: int counter } && _keepStatic.Contains((_frame.Method, new ModuleIndexRequest(slot)))
+                && Math.Abs(counter) > 2 * _largestModuleList + 8 && DispatchInstead(_frame.Graph.OriginalOperation) is { } dispatch)
+                throw dispatch;
             if (value is StaticValue { Object: int or float or double or bool } s && !_keepStatic.Contains((_frame.Method, slot)))
             {
                 var v = MaterializeScalar(s.Object!, null);

@@ -521,5 +521,101 @@ public static class ConstructModels
             }
             public Tensor Forward(Tensor x) => _block.Forward(x) * Get(GainName);
         }
+
+        [DyCompile]
+        public sealed class AdaptiveTokens : Module
+        {
+            private readonly LayerNorm _norm;
+            private readonly Linear _gate;
+            public ModuleList<Learner> Learners { get; }
+            public AdaptiveTokens(Random g)
+            {
+                _norm = RegisterModule("norm", new LayerNorm(4));
+                _gate = RegisterModule("gate", new Linear(4, 3, generator: g));
+                Learners = RegisterModule("learners", new ModuleList<Learner>([new Learner(g), new Learner(g), new Learner(g)]));
+            }
+            public (Tensor, int) Forward(Tensor x)
+            {
+                var output = Tensor.Zeros(0, 4);
+                var total = 0;
+                for (var t = 0; t < x.Dim(1); t++)
+                {
+                    var token = x.Narrow(1, t, 1).Reshape(1, 4);
+                    var normed = _norm.Forward(token);
+                    var count = (int)_gate.Forward(normed).ArgMax(1).Item() + 1;
+                    var sum = token;
+                    for (var j = 0; j < count; j++) sum = sum + Learners[j].Forward(normed);
+                    output = TensorOps.Concat([output, sum], 0);
+                    total += count;
+                }
+                return (output, total);
+            }
+        }
+
+        public sealed class Router : Module
+        {
+            private readonly ModuleList<LSTMCell> _cells;
+            public Router(Random g)
+            {
+                _cells = RegisterModule("cells", new ModuleList<LSTMCell>([new LSTMCell(3, 3, generator: g), new LSTMCell(3, 3, generator: g)]));
+            }
+            public (Tensor, Tensor) Forward(Tensor x, int k, (Tensor, Tensor) state)
+            {
+                if (k < 0) return state;
+                return _cells[k].Forward(x, state);
+            }
+        }
+
+        [DyCompile]
+        public sealed class RoutedCells : Module
+        {
+            private readonly Router _router;
+            public RoutedCells(Random g) { _router = RegisterModule("router", new Router(g)); }
+            public Tensor Forward(Tensor x, int steps)
+            {
+                var h = Tensor.Zeros(1, 3);
+                var c = Tensor.Zeros(1, 3);
+                for (var i = 0; i < steps; i++)
+                    (h, c) = _router.Forward(x, i % 3 - 1, (h, c));
+                return h + c;
+            }
+        }
+
+        [DyCompile]
+        public sealed class PickThenCall : Module
+        {
+            public ModuleList<Linear> Heads { get; }
+            public PickThenCall(Random g)
+            {
+                Heads = RegisterModule("heads", new ModuleList<Linear>([new Linear(3, 2, generator: g), new Linear(3, 2, generator: g)]));
+            }
+            public Tensor Forward(Tensor x, int head)
+            {
+                var picked = Heads[head];
+                var y = Squash(x);
+                return picked.Forward(y);
+            }
+            private Tensor Squash(Tensor x)
+            {
+                if (x.Sum().Item() > 0f) return x.Tanh();
+                return x.Sigmoid();
+            }
+        }
+
+        [DyCompile]
+        public sealed class TrimOrRepeat : Module
+        {
+            public TrimOrRepeat(Random g) { }
+            public (Tensor, Tensor) Forward(Tensor x, float t)
+            {
+                var y = Pick(x, t);
+                return (y.Sum([1], true), y);
+            }
+            private Tensor Pick(Tensor x, float t)
+            {
+                if (x.Sum().Item() > t) return x.Narrow(1, 0, 2);
+                return TensorOps.Concat([x, x], 1);
+            }
+        }
         """;
 }

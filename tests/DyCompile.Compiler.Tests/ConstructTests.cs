@@ -52,6 +52,48 @@ public class ConstructTests
     }
 
     [Fact]
+    public void RunTimeLoopOverModulesInsideAnUnrolledLoop()
+    {
+        // The token loop unrolls (its counter narrows the input); each token's learner loop stays a
+        // loop whose trip count the gate picks at run time.
+        var paths = Lowers("AdaptiveTokens", [R(1, 1, 3, 4)], [R(2, 1, 3, 4)], [R(3, 1, 3, 4)], [R(4, 1, 3, 4)]);
+        Assert.True(paths.Count >= 2, string.Join("\n", paths));
+    }
+
+    [Fact]
+    public void DispatchInsideAnInlinedModuleOnACounterWithoutABound()
+    {
+        // The index is computed from the loop counter, so unrolling is tried first; the run-time
+        // bound makes it dispatch instead, inside the inlined router, with a tuple result per arm.
+        var paths = Lowers("RoutedCells", [R(1, 1, 3), 0], [R(1, 1, 3), 1], [R(1, 1, 3), 2], [R(2, 1, 3), 7]);
+        Assert.Equal(4, paths.Count);
+    }
+
+    [Fact]
+    public void ElementPickedBeforeABranchingHelperIsCalledAfterIt()
+    {
+        Assert.Equal(4, Lowers("PickThenCall", [Full(1f, 1, 3), 0], [Full(-1f, 1, 3), 0], [Full(1f, 1, 3), 1], [Full(-1f, 1, 3), 1]).Count);
+        var models = ConstructModels.Compiled.Value;
+        var model = models.Create("PickThenCall", 7);
+        object[] inputs = [Full(1f, 1, 3), 2];
+        var eager = Assert.Throws<ArgumentOutOfRangeException>(() => ModelHarness.RunEager(model, "Forward", inputs));
+        var lowered = ModelHarness.Lower(models, "PickThenCall", "Forward", model, inputs);
+        var failure = Assert.Throws<DyCompile.IR.InterpreterException>(() => ModelHarness.RunLowered(lowered, inputs));
+        var outOfRange = Assert.IsType<ArgumentOutOfRangeException>(failure.InnerException);
+        Assert.Equal(eager.ParamName, outOfRange.ParamName);
+        Assert.Equal(2, outOfRange.ActualValue);
+    }
+
+    [Fact]
+    public void HelperReturnsThatDifferInSizesMeetInADynamicDimension()
+    {
+        Assert.Equal(2, Lowers("TrimOrRepeat", [R(1, 2, 4), -100f], [R(1, 2, 4), 100f]).Count);
+        var program = Lower("TrimOrRepeat", [R(1, 2, 4), 0f]).Program!;
+        Assert.Equal("tensor<f32, [2, 1]>", program.ResultTypes[0].ToString());
+        Assert.Equal("tensor<f32, [2, ?]>", program.ResultTypes[1].ToString());
+    }
+
+    [Fact]
     public void DispatchOnAnIndexOutsideTheListThrowsLikeTheEagerIndexer()
     {
         var models = ConstructModels.Compiled.Value;
