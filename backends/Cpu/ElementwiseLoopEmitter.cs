@@ -8,6 +8,8 @@ namespace DyCompile.Backends.Cpu;
 /// formulas follow the runtime kernels' semantics (NaN propagation of max/min/relu included).</summary>
 public static class ElementwiseLoopEmitter
 {
+    private const int VectorWidth = 8;
+
     private static readonly HashSet<string> Vectorizable = ["add", "sub", "mul", "div", "neg", "abs", "relu", "sqrt", "exp", "sigmoid", "silu", "tanh"];
 
     /// <param name="tensorOf">The C# expression of a tensor value (inputs and outputs of the loop).</param>
@@ -53,7 +55,9 @@ public static class ElementwiseLoopEmitter
             }
             w.Line("int i = 0;");
             // A broadcast row can be loaded as a vector when a vector never straddles its end.
-            var vector = loop.Nodes.All(n => Vectorizable.Contains(n.Op)) && rows.All(r => r.Period % 8 == 0);
+            // Shapes are static, so a loop shorter than one vector gets no vector body and the scalar
+            // loop stays for the tail and for machines without Vector256.
+            var vector = count >= VectorWidth && loop.Nodes.All(n => Vectorizable.Contains(n.Op)) && rows.All(r => r.Period % VectorWidth == 0);
             if (vector)
             {
                 using (w.Block("if (Vector256.IsHardwareAccelerated)"))

@@ -16,9 +16,9 @@ namespace DyCompile.Backends.Cpu;
 /// allocated once, with the instance.</summary>
 public sealed class SegmentEmitter
 {
-    /// <summary>Products of at most this many multiply-adds are written inline (dot products and
-    /// row updates): no packing, no fork/join, no per-call allocation; larger ones call the
-    /// blocked, multi-core GEMM.</summary>
+    /// <summary>Products of at most this many multiply-adds call <see cref="SmallGemm"/>
+    /// (register-blocked loops over the unpacked operands on the calling thread); larger ones
+    /// call the blocked, multi-core GEMM.</summary>
     public const long InlineGemmLimit = 1 << 16;
 
     private readonly Graph _graph;
@@ -144,6 +144,9 @@ public sealed class SegmentEmitter
         "matmul" => GemmShapes(node) is not null,
         "linear" => LinearShapes(node) is not null,
         "softmax" when SoftmaxRows(node) is not null => true,
+        "sum" or "mean" or "max" or "min" when ReductionRows(node) is not null => true,
+        "transpose" or "permute" when Permutation(node) is not null => true,
+        "gt" or "ge" or "lt" or "le" or "eq" or "where" when SimpleBroadcast(node) is not null => true,
         _ => IntoKernel(node) is not null,
     };
 
@@ -165,28 +168,13 @@ public sealed class SegmentEmitter
                     w.Line($"Gemm.Sgemm(false, false, {m}, {n}, {k}, {x[0]}.Floats, {k}, {x[1]}.Floats, {n}, {r}.Floats, {n});");
                     return;
                 }
-                w.Line("// small matmul inline: each C row is a sum of B rows scaled by the A row");
-                using (w.Block($"for (var row = 0; row < {m}; row++)"))
-                {
-                    w.Line($"ReadOnlySpan<float> a = {x[0]}.Floats.Slice(row * {k}, {k});");
-                    w.Line($"Span<float> c = {r}.Floats.Slice(row * {n}, {n});");
-                    w.Line("c.Clear();");
-                    using (w.Block($"for (var p = 0; p < {k}; p++)"))
-                        w.Line($"TensorPrimitives.MultiplyAdd<float>({x[1]}.Floats.Slice(p * {n}, {n}), a[p], c, c);");
-                }
+                w.Line($"SmallGemm.MatMul({x[0]}.Floats, {x[1]}.Floats, {r}.Floats, {m}, {n}, {k});");
                 return;
             case "linear":
                 var (rows, outs, ins) = LinearShapes(node)!.Value;
                 if ((long)rows * outs * ins <= InlineGemmLimit)
                 {
-                    w.Line("// small linear inline: bias plus the dot product of the x row with each weight row");
-                    using (w.Block($"for (var row = 0; row < {rows}; row++)"))
-                    {
-                        w.Line($"ReadOnlySpan<float> a = {x[0]}.Floats.Slice(row * {ins}, {ins});");
-                        w.Line($"Span<float> c = {r}.Floats.Slice(row * {outs}, {outs});");
-                        using (w.Block($"for (var j = 0; j < {outs}; j++)"))
-                            w.Line($"c[j] = {x[2]}.Floats[j] + TensorPrimitives.Dot<float>(a, {x[1]}.Floats.Slice(j * {ins}, {ins}));");
-                    }
+                    w.Line($"SmallGemm.Linear({x[0]}.Floats, {x[1]}.Floats, {x[2]}.Floats, {r}.Floats, {rows}, {outs}, {ins});");
                     return;
                 }
                 w.Line($"// linear: C starts as the bias in every row, then the GEMM accumulates x·Wᵀ into it");
@@ -201,10 +189,29 @@ public sealed class SegmentEmitter
                 {
                     w.Line($"ReadOnlySpan<float> src = {x[0]}.Floats.Slice(row * {length}, {length});");
                     w.Line($"Span<float> dst = {r}.Floats.Slice(row * {length}, {length});");
+                    if (length < 16)
+                    {
+                        // A short row costs more in calls of the span primitives than in work.
+                        w.Line("var max = float.NegativeInfinity;");
+                        w.Line("foreach (var v in src) max = MathF.Max(max, v);");
+                        w.Line("var sum = 0f;");
+                        w.Line($"for (var j = 0; j < {length}; j++) sum += dst[j] = MathF.Exp(src[j] - max);");
+                        w.Line($"for (var j = 0; j < {length}; j++) dst[j] /= sum;");
+                        return;
+                    }
                     w.Line("TensorPrimitives.Subtract<float>(src, TensorPrimitives.Max<float>(src), dst);");
                     w.Line("TensorPrimitives.Exp<float>(dst, dst);");
                     w.Line("TensorPrimitives.Divide<float>(dst, TensorPrimitives.Sum<float>(dst), dst);");
                 }
+                return;
+            case "sum" or "mean" or "max" or "min" when ReductionRows(node) is { } reductionRows:
+                EmitReduction(w, node.Op, reductionRows.Rows, reductionRows.Length, x[0], r);
+                return;
+            case "gt" or "ge" or "lt" or "le" or "eq" or "where" when SimpleBroadcast(node) is { } count:
+                EmitSimpleBroadcast(w, node, count, x, r);
+                return;
+            case "transpose" or "permute" when Permutation(node) is { } permutation:
+                EmitPermute(w, (TensorType)node.Operands[0].Type, permutation, x[0], r);
                 return;
         }
         var kernel = KernelRegistry.All[node.Op];
@@ -284,6 +291,124 @@ public sealed class SegmentEmitter
         var dim = node.Attrs.GetInt("dim");
         if (dim != -1 && dim != x.Rank - 1) return null;
         return ((int)(x.ElementCount / x.Shape[^1]), x.Shape[^1]);
+    }
+
+    /// <summary>A reduction of a static, non-empty f32 tensor over all its dims or over its last
+    /// dim: contiguous rows, one result each (keepdim only changes the result's shape).</summary>
+    private static (int Rows, int Length)? ReductionRows(Node node)
+    {
+        if (node.Operands[0].Type is not TensorType { DType: DType.Float32, IsStatic: true } x || x.ElementCount == 0) return null;
+        var dims = node.Attrs.GetInts("dims").Select(d => d < 0 ? d + x.Rank : d).Distinct().Order().ToArray();
+        if (dims.Length == 0 || dims.SequenceEqual(Enumerable.Range(0, x.Rank))) return (1, (int)x.ElementCount);
+        if (dims.Length == 1 && dims[0] == x.Rank - 1) return ((int)(x.ElementCount / x.Shape[^1]), x.Shape[^1]);
+        return null;
+    }
+
+    /// <summary>Each row reduced the way the runtime kernel does it (so results match it bit for
+    /// bit): short rows one element at a time from the identity, long rows by the vectorized
+    /// <c>TensorPrimitives</c> reduction combined with the identity; mean divides the sum.</summary>
+    private static void EmitReduction(CodeWriter w, string op, int rows, int length, string x, string r)
+    {
+        var (identity, combine, reduce) = op switch
+        {
+            "max" => ("float.NegativeInfinity", "MathF.Max(acc, v)", "TensorPrimitives.Max<float>"),
+            "min" => ("float.PositiveInfinity", "MathF.Min(acc, v)", "TensorPrimitives.Min<float>"),
+            _ => ("0f", "acc + v", "TensorPrimitives.Sum<float>"),
+        };
+        w.Line($"// {op} over contiguous rows of {length}");
+        using (w.Block($"for (var row = 0; row < {rows}; row++)"))
+        {
+            w.Line($"ReadOnlySpan<float> src = {x}.Floats.Slice(row * {length}, {length});");
+            if (length < 16)
+            {
+                w.Line($"var acc = {identity};");
+                w.Line($"foreach (var v in src) acc = {combine};");
+            }
+            else
+            {
+                w.Line($"var v = {reduce}(src);");
+                w.Line($"var acc = {identity};");
+                w.Line($"acc = {combine};");
+            }
+            w.Line(op == "mean" ? $"{r}.Floats[row] = acc / {CSharpSyntax.Float(length)};" : $"{r}.Floats[row] = acc;");
+        }
+    }
+
+    /// <summary>The element count of a comparison of f32 operands or a <c>where</c> between f32
+    /// values whose static operands each have the result's shape or a single element (no real
+    /// broadcasting), else null.</summary>
+    private static int? SimpleBroadcast(Node node)
+    {
+        if (node.Result.Type is not TensorType { IsStatic: true } result) return null;
+        var values = node.Op == "where" ? node.Operands.Skip(1) : node.Operands;
+        if (node.Op == "where" && node.Operands[0].Type is not TensorType { DType: DType.Bool }) return null;
+        if (!values.All(v => v.Type is TensorType { DType: DType.Float32 })) return null;
+        foreach (var operand in node.Operands)
+            if (operand.Type is not TensorType { IsStatic: true } t || (t.ElementCount != 1 && !t.Shape.SequenceEqual(result.Shape)))
+                return null;
+        return (int)result.ElementCount;
+    }
+
+    private static void EmitSimpleBroadcast(CodeWriter w, Node node, int count, string[] x, string r)
+    {
+        string Read(int k) => ((TensorType)node.Operands[k].Type).ElementCount == 1 && count != 1 ? $"s{k}[0]" : $"s{k}[i]";
+        using (w.Block(""))
+        {
+            for (var k = 0; k < x.Length; k++)
+                w.Line($"ReadOnlySpan<{(node.Op == "where" && k == 0 ? "bool" : "float")}> s{k} = {x[k]}.{(node.Op == "where" && k == 0 ? "Bools" : "Floats")};");
+            var span = node.Op == "where" ? "Floats" : "Bools";
+            w.Line($"var dst = {r}.{span};");
+            var formula = node.Op switch
+            {
+                "gt" => $"{Read(0)} > {Read(1)}",
+                "ge" => $"{Read(0)} >= {Read(1)}",
+                "lt" => $"{Read(0)} < {Read(1)}",
+                "le" => $"{Read(0)} <= {Read(1)}",
+                "eq" => $"{Read(0)} == {Read(1)}",
+                _ => $"{Read(0)} ? {Read(1)} : {Read(2)}",
+            };
+            w.Line($"for (var i = 0; i < {count}; i++) dst[i] = {formula};");
+        }
+    }
+
+    /// <summary>The source dim of each result dim of a transpose or permute of a static tensor.</summary>
+    private static int[]? Permutation(Node node)
+    {
+        if (node.Operands[0].Type is not TensorType { IsStatic: true } x || node.Results.Length != 1) return null;
+        if (node.Op == "transpose")
+        {
+            int d0 = node.Attrs.GetInt("dim0"), d1 = node.Attrs.GetInt("dim1");
+            d0 = d0 < 0 ? d0 + x.Rank : d0;
+            d1 = d1 < 0 ? d1 + x.Rank : d1;
+            if (d0 < 0 || d1 < 0 || d0 >= x.Rank || d1 >= x.Rank) return null;
+            var order = Enumerable.Range(0, x.Rank).ToArray();
+            (order[d0], order[d1]) = (order[d1], order[d0]);
+            return order;
+        }
+        var dims = node.Attrs.GetInts("dims").Select(d => d < 0 ? d + x.Rank : d).ToArray();
+        return dims.Length == x.Rank && dims.Order().SequenceEqual(Enumerable.Range(0, x.Rank)) ? dims : null;
+    }
+
+    /// <summary>A strided copy: nested loops over the result dims, reading the source at the
+    /// permuted strides.</summary>
+    private static void EmitPermute(CodeWriter w, TensorType source, int[] order, string x, string r)
+    {
+        var span = CSharpSyntax.Span(source.DType);
+        var strides = new long[source.Rank];
+        for (long d = source.Rank - 1, stride = 1; d >= 0; stride *= source.Shape[(int)d], d--) strides[d] = stride;
+        w.Line($"// permute [{string.Join(", ", order)}]: a strided copy");
+        using (w.Block(""))
+        {
+            w.Line($"var src = {x}.{span};");
+            w.Line($"var dst = {r}.{span};");
+            w.Line("var o = 0;");
+            var blocks = new List<IDisposable>();
+            for (var k = 0; k < order.Length; k++)
+                blocks.Add(w.Block($"for (var j{k} = 0; j{k} < {source.Shape[order[k]]}; j{k}++)"));
+            var offset = order.Length == 0 ? "0" : string.Join(" + ", order.Select((d, k) => $"j{k} * {strides[d]}"));
+            w.Line($"dst[o++] = src[{offset}];");
+            for (var k = blocks.Count - 1; k >= 0; k--) blocks[k].Dispose();
+        }
     }
 
     private static (int Rows, int Outs, int Ins)? LinearShapes(Node node)

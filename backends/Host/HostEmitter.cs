@@ -157,15 +157,23 @@ public sealed class HostEmitter(PartitionedProgram program, IReadOnlyDictionary<
     {
         var inputs = program.Original.Inputs;
         var args = string.Join(", ", inputs.Select((input, i) => $"({CSharpSyntax.TypeOf(input.Type)})inputs[{i}]"));
+        var types = program.Original.ResultTypes;
+        // Host scalar results reuse boxes (BoxedScalars), so a steady-state call allocates nothing.
+        string Store(int i, string value) => types[i] switch
+        {
+            ScalarType { Kind: ScalarKind.Int } => $"outputs[{i}] = BoxedScalars.Int({value}, outputs[{i}]);",
+            ScalarType { Kind: ScalarKind.Float } => $"outputs[{i}] = BoxedScalars.Float({value}, outputs[{i}]);",
+            ScalarType { Kind: ScalarKind.Bool } => $"outputs[{i}] = BoxedScalars.Bool({value});",
+            _ => $"outputs[{i}] = {value};",
+        };
         using (w.Block("public void Run(object[] inputs, object[] outputs)"))
         {
-            var results = program.Original.ResultTypes.Length;
-            if (results == 0) w.Line($"Forward({args});");
-            else if (results == 1) w.Line($"outputs[0] = Forward({args});");
+            if (types.Length == 0) w.Line($"Forward({args});");
+            else if (types.Length == 1) w.Line(Store(0, $"Forward({args})"));
             else
             {
                 w.Line($"var r = Forward({args});");
-                for (var i = 0; i < results; i++) w.Line($"outputs[{i}] = r.Item{i + 1};");
+                for (var i = 0; i < types.Length; i++) w.Line(Store(i, $"r.Item{i + 1}"));
             }
         }
     }

@@ -42,12 +42,7 @@ public sealed class CompiledProgram
 
     public RunResult Run(IReadOnlyList<object> inputs)
     {
-        var declared = Program.Inputs;
-        if (inputs.Count != declared.Length)
-            throw new ArgumentException($"program @{Program.Name} takes {declared.Length} input(s), {inputs.Count} given");
-        for (var i = 0; i < declared.Length; i++)
-            if (!Accepts(declared[i].Type, inputs[i]))
-                throw new ArgumentException($"program @{Program.Name}: input %{declared[i].Name} must be {declared[i].Type}, got {Describe(inputs[i])}");
+        CheckInputs(inputs);
         var path = _recordPath ? new List<string>() : null;
         Host.Path = path;
         var outputs = new object[Program.ResultTypes.Length];
@@ -60,6 +55,29 @@ public sealed class CompiledProgram
             Host.Path = null;
         }
         return new RunResult(outputs, (IReadOnlyList<string>?)path ?? [], 0);
+    }
+
+    /// <summary>The allocation-free call: checks the inputs, runs with no path recording and
+    /// writes the results to <paramref name="outputs"/> (one slot per program result). A
+    /// steady-state call of a static-shaped program allocates nothing: tensors land in the
+    /// program's buffers and a host scalar result reuses the boxed value already in its slot when
+    /// it is unchanged.</summary>
+    public void RunInto(object[] inputs, object[] outputs)
+    {
+        CheckInputs(inputs);
+        if (outputs.Length != Program.ResultTypes.Length)
+            throw new ArgumentException($"program @{Program.Name} has {Program.ResultTypes.Length} result(s), {outputs.Length} output slot(s) given");
+        Host.Run(inputs, outputs);
+    }
+
+    private void CheckInputs(IReadOnlyList<object> inputs)
+    {
+        var declared = Program.Inputs;
+        if (inputs.Count != declared.Length)
+            throw new ArgumentException($"program @{Program.Name} takes {declared.Length} input(s), {inputs.Count} given");
+        for (var i = 0; i < declared.Length; i++)
+            if (!Accepts(declared[i].Type, inputs[i]))
+                throw new ArgumentException($"program @{Program.Name}: input %{declared[i].Name} must be {declared[i].Type}, got {Describe(inputs[i])}");
     }
 
     internal static bool Accepts(IRType type, object value) => (type, value) switch

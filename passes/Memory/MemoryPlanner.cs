@@ -36,7 +36,8 @@ public static class MemoryPlanner
             if (inPlace) Release(i);
             foreach (var v in steps[i].Defines)
             {
-                if (!needsBuffer(v)) continue;
+                // A value with a `?` dim has no size until run time: never a planned buffer.
+                if (v.Type is not TensorType { IsStatic: true } || !needsBuffer(v)) continue;
                 var type = (TensorType)v.Type;
                 var slot = free.FindIndex(b => buffers[b] == type);
                 int buffer;

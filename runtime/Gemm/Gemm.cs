@@ -140,20 +140,35 @@ public static unsafe class Gemm
                 var add = g.Accumulate || pc > 0;
                 var slice = new BlockSlice(packB, jc, nc, pc, kc, add, mStep, nPanels, nGroups, portable);
 
-                if (threads > 1 && nPanels >= 2 * threads && (long)kc * nc >= 1 << 15)
+                if (threads > 1 && nPanels >= 2 * threads && (long)kc * nc >= 1 << 15 && GemmWorkers.TryAcquire())
                 {
-                    Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-                        packer.Pack(slice.PackedB, jc, nc, pc, kc, t * nPanels / threads, (t + 1) * nPanels / threads));
+                    try
+                    {
+                        var job = PackJob<TPacker>.Instance;
+                        job.Set(packer, packB, jc, nc, pc, kc, nPanels, threads);
+                        GemmWorkers.Run(job, threads, threads);
+                    }
+                    finally
+                    {
+                        GemmWorkers.Release();
+                    }
                 }
                 else
                 {
                     packer.Pack(packB, jc, nc, pc, kc, 0, nPanels);
                 }
 
-                if (threads > 1 && items > 1)
+                if (threads > 1 && items > 1 && GemmWorkers.TryAcquire())
                 {
-                    var gc = g;
-                    Parallel.For(0, items, new ParallelOptions { MaxDegreeOfParallelism = threads }, item => RunItem(gc, slice, item));
+                    try
+                    {
+                        ItemJob.Instance.Set(g, slice);
+                        GemmWorkers.Run(ItemJob.Instance, items, threads);
+                    }
+                    finally
+                    {
+                        GemmWorkers.Release();
+                    }
                 }
                 else
                 {
@@ -221,20 +236,77 @@ public static unsafe class Gemm
         var splitRows = g.M > g.N;
         var extent = splitRows ? g.M : g.N;
         var chunks = threads > 1 ? Math.Min(threads, extent) : 1;
-        if (chunks > 1)
+        if (chunks > 1 && GemmWorkers.TryAcquire())
         {
-            var gc = g;
-            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+            try
             {
-                int start = t * extent / chunks, end = (t + 1) * extent / chunks;
-                if (splitRows) RunShortRange(gc, start, end, 0, gc.N);
-                else RunShortRange(gc, 0, gc.M, start, end);
-            });
+                ShortJob.Instance.Set(g, splitRows, extent, chunks);
+                GemmWorkers.Run(ShortJob.Instance, chunks, threads);
+            }
+            finally
+            {
+                GemmWorkers.Release();
+            }
         }
         else
         {
             RunShortRange(g, 0, g.M, 0, g.N);
         }
+    }
+
+    // The parallel loops as reusable jobs (see GemmWorkers): set while the workers are held, so
+    // one instance of each is enough and a call allocates nothing.
+
+    /// <summary>Packing a B slice, its panels split evenly over the threads.</summary>
+    private sealed class PackJob<TPacker> : GemmJob where TPacker : struct, IGemmBPacker
+    {
+        public static readonly PackJob<TPacker> Instance = new();
+        private TPacker _packer;
+        private float* _packedB;
+        private int _jc, _nc, _pc, _kc, _nPanels, _parts;
+
+        public void Set(TPacker packer, float* packedB, int jc, int nc, int pc, int kc, int nPanels, int parts)
+        {
+            _packer = packer;
+            _packedB = packedB;
+            (_jc, _nc, _pc, _kc, _nPanels, _parts) = (jc, nc, pc, kc, nPanels, parts);
+        }
+
+        public override void Run(int item) =>
+            _packer.Pack(_packedB, _jc, _nc, _pc, _kc, item * _nPanels / _parts, (item + 1) * _nPanels / _parts);
+    }
+
+    /// <summary>The (A block × group of B panels) items of one packed slice.</summary>
+    private sealed class ItemJob : GemmJob
+    {
+        public static readonly ItemJob Instance = new();
+        private GemmProblem _problem;
+        private BlockSlice _slice;
+
+        public void Set(in GemmProblem problem, in BlockSlice slice) => (_problem, _slice) = (problem, slice);
+
+        public override void Run(int item) => RunItem(_problem, _slice, item);
+    }
+
+    /// <summary>The chunks of a short problem's longer output dimension.</summary>
+    private sealed class ShortJob : GemmJob
+    {
+        public static readonly ShortJob Instance = new();
+        private GemmProblem _problem;
+        private bool _splitRows;
+        private int _extent, _chunks;
+
+        public void Set(in GemmProblem problem, bool splitRows, int extent, int chunks) =>
+            (_problem, _splitRows, _extent, _chunks) = (problem, splitRows, extent, chunks);
+
+        public override void Run(int item) => RunShortChunk(_problem, _splitRows, _extent, _chunks, item);
+    }
+
+    private static void RunShortChunk(in GemmProblem g, bool splitRows, int extent, int chunks, int t)
+    {
+        int start = t * extent / chunks, end = (t + 1) * extent / chunks;
+        if (splitRows) RunShortRange(g, start, end, 0, g.N);
+        else RunShortRange(g, 0, g.M, start, end);
     }
 
     private static void RunShortRange(in GemmProblem g, int i0, int i1, int j0, int j1)

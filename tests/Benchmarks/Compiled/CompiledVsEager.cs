@@ -15,6 +15,9 @@ internal static class CompiledVsEager
     private const int Width = 32;
     private const int Warmup = 100;
     private const int Calls = 200;
+    private const int Rounds = 10;
+    private const int MaxWarmupChunks = 10;
+    private static readonly TimeSpan WarmupChunk = TimeSpan.FromSeconds(1);
 
     private sealed record Case(string Name, object Model, string Resource, Func<Tensor, object[]> Inputs, Action<object[]> Eager);
 
@@ -41,7 +44,9 @@ internal static class CompiledVsEager
             foreach (var batch in new[] { 1, 16 })
             {
                 var inputs = c.Inputs(RandomInput(new Random(batch), batch));
-                var compilation = DyCompiler.Compile(c.Model, source, ModelLowering.TypesOf(inputs));
+                var dump = Environment.GetEnvironmentVariable("DYCOMPILE_DUMP");
+                var options = dump is null ? null : new DyCompilerOptions { Jit = new() { DumpDirectory = Path.Combine(dump, $"b{batch}") } };
+                var compilation = DyCompiler.Compile(c.Model, source, ModelLowering.TypesOf(inputs), options);
                 if (!compilation.Succeeded)
                 {
                     Console.WriteLine($"| {c.Name} | {batch} | did not compile: {string.Join("; ", compilation.Diagnostics)} |");
@@ -49,28 +54,65 @@ internal static class CompiledVsEager
                 }
                 var host = compilation.Program!.Host;
                 var outputs = new object[compilation.Program.Program.ResultTypes.Length];
-                var (eagerUs, eagerBytes) = Measure(() => c.Eager(inputs));
-                var (compiledUs, compiledBytes) = Measure(() => host.Run(inputs, outputs));
+                var ((eagerUs, eagerBytes), (compiledUs, compiledBytes)) = MeasureSideBySide(() => c.Eager(inputs), () => host.Run(inputs, outputs));
                 Console.WriteLine($"| {c.Name} | {batch} | {eagerUs:F1} | {compiledUs:F1} | {eagerUs / compiledUs:F2}x | {eagerBytes:N0} | {compiledBytes:N0} |");
             }
         }
     }
 
-    private static (double MedianUs, long BytesPerCall) Measure(Action call)
+    /// <summary>Both sides warmed up until their timings settle (tiered JIT promotes a method only
+    /// after 30 calls and a quiet period of about 100 ms, longer on a busy machine, so a fixed
+    /// number of warm-up calls can leave either side measured at tier 0), then timed in
+    /// alternating rounds so that the load of a shared machine falls on both alike.</summary>
+    private static ((double MedianUs, long BytesPerCall) First, (double MedianUs, long BytesPerCall) Second) MeasureSideBySide(Action first, Action second)
     {
-        for (var i = 0; i < Warmup; i++) call();
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < Calls; i++) call();
-        var bytes = (GC.GetAllocatedBytesForCurrentThread() - before) / Calls;
-        var times = new double[Calls];
-        for (var i = 0; i < Calls; i++)
+        double[] previous = [double.MaxValue, double.MaxValue];
+        for (var chunk = 0; chunk < MaxWarmupChunks; chunk++)
+        {
+            var warm = Stopwatch.StartNew();
+            for (var i = 0; i < Warmup || warm.Elapsed < WarmupChunk; i++)
+            {
+                first();
+                second();
+            }
+            double[] now = [QuickMedian(first), QuickMedian(second)];
+            var settled = chunk > 0 && now[0] > 0.9 * previous[0] && now[1] > 0.9 * previous[1];
+            previous = now;
+            if (settled) break;
+        }
+        var bytes = new[] { Bytes(first), Bytes(second) };
+        var times = new[] { new List<double>(), new List<double>() };
+        var calls = new[] { first, second };
+        for (var round = 0; round < Rounds; round++)
+            for (var side = 0; side < 2; side++)
+                for (var i = 0; i < Calls / Rounds; i++)
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    calls[side]();
+                    times[side].Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+                }
+        double Median(List<double> t) => t.Order().ElementAt(t.Count / 2);
+        return ((Median(times[0]), bytes[0]), (Median(times[1]), bytes[1]));
+    }
+
+    private static double QuickMedian(Action call)
+    {
+        var times = new double[51];
+        for (var i = 0; i < times.Length; i++)
         {
             var start = Stopwatch.GetTimestamp();
             call();
             times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
         }
         Array.Sort(times);
-        return (times[Calls / 2], bytes);
+        return times[25];
+    }
+
+    private static long Bytes(Action call)
+    {
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < Calls; i++) call();
+        return (GC.GetAllocatedBytesForCurrentThread() - before) / Calls;
     }
 
     private static string ReadResource(string name)

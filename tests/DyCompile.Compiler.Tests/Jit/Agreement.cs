@@ -36,6 +36,24 @@ internal static class Agreement
         return null;
     }
 
+    /// <summary>True when nudging the float threshold input <c>inputs[index]</c> by a rounding-sized
+    /// amount changes what <paramref name="decisions"/> computes (a path, a trace): some decision
+    /// compares values that differ only by rounding, so either outcome is a correct float result.</summary>
+    public static bool SitsOnAThreshold(object[] inputs, int index, Func<object[], object> decisions)
+    {
+        var reference = decisions(inputs);
+        foreach (var delta in new[] { -1e-4f, 1e-4f })
+        {
+            var nudged = (object[])inputs.Clone();
+            nudged[index] = (float)inputs[index] + delta;
+            if (!Equivalent(decisions(nudged), reference)) return true;
+        }
+        return false;
+    }
+
+    private static bool Equivalent(object a, object b) =>
+        a is IEnumerable<string> x && b is IEnumerable<string> y ? x.SequenceEqual(y) : Equals(a, b);
+
     private static string? CompareTensors(Tensor e, Tensor a, float tolerance)
     {
         if (e.DType != a.DType || !e.Shape.SequenceEqual(a.Shape))

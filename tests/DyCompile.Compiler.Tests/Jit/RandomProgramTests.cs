@@ -34,7 +34,7 @@ public class RandomProgramTests(ITestOutputHelper output)
                 var actual = compiled[i].Run(inputs);
                 decisions += actual.Path.Count;
                 var problem = Agreement.Compare(expected, actual, compiled[i].Partition);
-                if (problem is not null && problem.StartsWith("branch decisions differ", StringComparison.Ordinal) && SitsOnAThreshold(programs[i], inputs, weights[i], expected))
+                if (problem is not null && problem.StartsWith("branch decisions differ", StringComparison.Ordinal) && Agreement.SitsOnAThreshold(inputs, 1, nudged => interpreter.Run(programs[i], nudged, weights[i]).Path))
                 {
                     // A statistic within rounding of %t: both outcomes are correct float results.
                     nearThreshold++;
@@ -54,18 +54,5 @@ public class RandomProgramTests(ITestOutputHelper output)
         output.WriteLine($"{irreducible} irreducible");
         Assert.True(loops > 0 && converted > 0 && irreducible > 0, "the random programs no longer exercise loops, if-conversion and irreducible control flow");
         Assert.True(nearThreshold <= programs.Count * RunsPerProgram / 20, $"{nearThreshold} near-threshold decisions is too many to be rounding");
-    }
-
-    /// <summary>True when nudging the threshold input by a rounding-sized amount changes the
-    /// interpreter's own path: some decision compares values that differ only by rounding.</summary>
-    private static bool SitsOnAThreshold(Program program, object[] inputs, Dictionary<string, Tensor> weights, RunResult reference)
-    {
-        foreach (var delta in new[] { -1e-4f, 1e-4f })
-        {
-            var nudged = (object[])inputs.Clone();
-            nudged[1] = (float)inputs[1] + delta;
-            if (!new Interpreter().Run(program, nudged, weights).Path.SequenceEqual(reference.Path)) return true;
-        }
-        return false;
     }
 }
