@@ -29,7 +29,7 @@ internal static class ZooBenchmark
     private const double WarmupSeconds = 2;
     private const int MaxWarmupRounds = 40;
 
-    private const int MinCalls = 12;
+    private const int MinCalls = 24;
     private const int MaxCalls = 240;
 
     public static void Run(string[] args)
