@@ -60,6 +60,13 @@ internal sealed partial class MethodLowerer
         {
             var a = axis < 0 ? axis + t.Rank : axis;
             if (a >= 0 && a < t.Rank && t.Shape[a] != TensorType.Dynamic) return new StaticValue(t.Shape[a]);
+            var message = $"dimension {axis} of {t} is not known at compile time (a dynamic input size, or a loop-carried tensor whose size changes), and a program cannot read a size at run time; give the input a static shape, or count the steps in an int";
+            // The size may be dynamic only because a loop-carried tensor was widened: unrolling the
+            // loop by its counter gives every iteration static sizes. A counter kept known before
+            // teaches the plan nothing, so the diagnostic then stands.
+            if (a >= 0 && a < t.Rank && _widenedLoopCounters.Count > 0)
+                throw new RestartException(MakeDiagnostic(DiagnosticIds.NotCompileTimeConstant, DiagnosticSeverity.Error, at.Syntax, message),
+                    RestartRequest.Keeping([.. _widenedLoopCounters]));
             throw Fail(DiagnosticIds.NotCompileTimeConstant, at,
                 $"dimension {axis} of {t} is not known at compile time (a dynamic input size, or a loop-carried tensor whose size changes), and a program cannot read a size at run time; give the input a static shape, or count the steps in an int");
         }

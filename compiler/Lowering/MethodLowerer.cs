@@ -20,6 +20,10 @@ internal sealed partial class MethodLowerer
     private readonly WeightNames _weightNames;
     private readonly LoweringPlan _plan;
     private readonly List<Widening> _pendingWidenings = [];
+
+    // The run-time int counters of loops whose heads earlier attempts widened: a size made dynamic
+    // there that the program reads at compile time asks for the loop to unroll instead.
+    private readonly HashSet<(IMethodSymbol, object)> _widenedLoopCounters = [];
     private SyntaxNode? _firstWideningAt;
     private readonly Dictionary<Value, HashSet<(IMethodSymbol, object)>> _origins = [];
     private readonly ProgramBuilder _program;
@@ -251,6 +255,10 @@ internal sealed partial class MethodLowerer
             var block = NewBlock($"{_frame.Tag}bb{dest.Ordinal}");
             var paramSlots = new Dictionary<object, AbstractValue>();
             var widened = WidenedTypes(key);
+            if (widened.Count > 0)
+                foreach (var value in slots.Values)
+                    if (value is DynamicValue { Value.Type: var counterType } counter && counterType == IRType.Int)
+                        _widenedLoopCounters.UnionWith(OriginsOf(counter.Value));
             var position = 0;
             IRType TypeOf(Value v) => widened.TryGetValue(position++, out var t) ? t : v.Type;
             var carried = _carried.Select(c => Param(block, Use(c), "c", TypeOf(Use(c)))).ToImmutableArray();
