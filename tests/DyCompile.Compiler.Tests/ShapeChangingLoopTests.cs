@@ -82,6 +82,27 @@ public class ShapeChangingLoopTests
                 return Head.Forward(h);
             }
         }
+
+        // A sequence growing by one position per step, whose length the step reads: widening the
+        // loop-carried tensor would make that length dynamic, so the counted loop unrolls instead.
+        [DyCompile]
+        public sealed class GrowingSequenceReadsItsLength : Module
+        {
+            public GrowingSequenceReadsItsLength(Random g) => Proj = RegisterModule("proj", new Linear(4, 4, generator: g));
+            public Linear Proj { get; }
+            public (Tensor Sequence, int Steps) Forward(Tensor x, float threshold)
+            {
+                var step = 0;
+                while (step < 3)
+                {
+                    var last = x.Narrow(1, x.Dim(1) - 1, 1);
+                    x = TensorOps.Concat([x, Proj.Forward(last).Tanh()], 1);
+                    step++;
+                    if (last.Max().Item() >= threshold) break;
+                }
+                return (x, step);
+            }
+        }
         """;
 
     private static readonly Lazy<CompiledModels> Models = new(() => ModelHarness.Compile(ModelHarness.Usings + Source));
@@ -111,5 +132,15 @@ public class ShapeChangingLoopTests
         var models = Models.Value;
         var model = models.Create("InlinedWidening", 3);
         ModelHarness.Check(models, "InlinedWidening", "Forward", model, ModelHarness.Random(13, 1, 4));
+    }
+
+    [Theory]
+    [InlineData(10f)]
+    [InlineData(-10f)]
+    public void ACountedLoopWhoseGrowingTensorReadsItsLengthUnrollsAndMatchesEager(float threshold)
+    {
+        var models = Models.Value;
+        var model = models.Create("GrowingSequenceReadsItsLength", 7);
+        ModelHarness.Check(models, "GrowingSequenceReadsItsLength", "Forward", model, ModelHarness.Random(14, 1, 2, 4), threshold);
     }
 }
