@@ -42,7 +42,10 @@ public sealed class DecoderGenerator : ZooModel
         var sequence = prompt;
         var layersRun = Tensor.Zeros(DType.Int64, 0);
         var step = 0;
-        while (step < _config.MaxNewTokens)
+        // The end token is tested in the loop condition rather than by a break, so that every
+        // path through a step meets again at the next step's test (one join per step).
+        var ended = false;
+        while (step < _config.MaxNewTokens && !ended)
         {
             var x = Embedding.Forward(sequence);
             var depth = 0;
@@ -59,7 +62,7 @@ public sealed class DecoderGenerator : ZooModel
             sequence = TensorOps.Concat([sequence, next], 1);
             layersRun = TensorOps.Concat([layersRun, Tensor.Full(depth, 1).Cast(DType.Int64)], 0);
             step++;
-            if ((int)next.Item() == _config.EndToken) break;
+            ended = (int)next.Item() == _config.EndToken;
         }
         return (sequence, layersRun);
     }
