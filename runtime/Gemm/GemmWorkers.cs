@@ -8,21 +8,20 @@ internal abstract class GemmJob
 
 /// <summary>The GEMM's own fork/join: a fixed set of background threads, created once, that share
 /// out the items of one <see cref="GemmJob"/> with the calling thread through an atomic counter.
-/// Unlike <c>Parallel.For</c> with a lambda, a steady-state call allocates nothing (jobs are
-/// reusable objects, the signals are reused). One product runs on the workers at a time: a caller
-/// that finds them busy (another thread's product, or a product started from a job item) does
-/// not get them and runs its items itself.</summary>
+/// The caller returns as soon as every item is done, not when every worker has woken: on a loaded
+/// machine a worker may get no core for milliseconds, and then the caller simply runs its items
+/// (a worker that wakes late finds the round finished and goes back to sleep). Each round has its
+/// own small state object, so a late worker can never take an item of a later round for the job
+/// of an earlier one. One product runs on the workers at a time: a caller that finds them busy
+/// (another thread's product, or a product started from a job item) does not get them and runs
+/// its items itself.</summary>
 internal static class GemmWorkers
 {
     private static readonly object _gate = new();
     private static readonly int _helpers = Math.Max(0, Environment.ProcessorCount - 1);
     private static readonly SemaphoreSlim _start = new(0);
-    private static readonly SemaphoreSlim _finished = new(0);
     private static bool _started;
-    private static GemmJob? _job;
-    private static int _count;
-    private static int _next;
-    private static Exception? _error;
+    private static Round? _round;
 
     /// <summary>Takes the workers for one product; false when another product holds them.</summary>
     public static bool TryAcquire() => _helpers > 0 && Monitor.TryEnter(_gate);
@@ -36,15 +35,15 @@ internal static class GemmWorkers
     {
         if (!_started) Start();
         var helpers = Math.Min(Math.Min(threads - 1, _helpers), count - 1);
-        _job = job;
-        _count = count;
-        _error = null;
-        Volatile.Write(ref _next, 0);
-        if (helpers > 0) _start.Release(helpers);
-        RunItems();
-        for (var i = 0; i < helpers; i++) _finished.Wait();
-        _job = null;
-        if (_error is { } error) throw new AggregateException(error);
+        var round = new Round(job, count);
+        Volatile.Write(ref _round, round);
+        // Wake only workers that are asleep: permits left over from rounds a worker joined late would
+        // otherwise pile up and wake it for nothing.
+        if (helpers > 0 && _start.CurrentCount < helpers) _start.Release(helpers - _start.CurrentCount);
+        round.RunItems();
+        var spin = new SpinWait();
+        while (Volatile.Read(ref round.Done) < count) spin.SpinOnce();
+        if (round.Error is { } error) throw new AggregateException(error);
     }
 
     private static void Start()
@@ -59,24 +58,31 @@ internal static class GemmWorkers
         while (true)
         {
             _start.Wait();
-            RunItems();
-            _finished.Release();
+            Volatile.Read(ref _round)?.RunItems();
         }
     }
 
-    private static void RunItems()
+    /// <summary>One fork/join: the items handed out and the items finished.</summary>
+    private sealed class Round(GemmJob job, int count)
     {
-        var job = Volatile.Read(ref _job)!;
-        int item;
-        while ((item = Interlocked.Increment(ref _next) - 1) < _count)
+        public int Next;
+        public int Done;
+        public Exception? Error;
+
+        public void RunItems()
         {
-            try
+            int item;
+            while ((item = Interlocked.Increment(ref Next) - 1) < count)
             {
-                job.Run(item);
-            }
-            catch (Exception e)
-            {
-                Interlocked.CompareExchange(ref _error, e, null);
+                try
+                {
+                    job.Run(item);
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref Error, e, null);
+                }
+                Interlocked.Increment(ref Done);
             }
         }
     }
