@@ -17,6 +17,12 @@ public sealed record LoweringOptions
     /// settle (a loop whose carried tensors change shape, or an unrolled loop without a bound).</summary>
     public int BlockLimit { get; init; } = 2000;
 
+    /// <summary>Most times one lowering may start again after learning something that changes
+    /// blocks it already emitted (a counter that must stay known to unroll its loop, a loop-carried
+    /// tensor whose sizes change). Each restart must learn something new, so lowering ends anyway;
+    /// this bounds its cost, and the diagnostic names what kept changing.</summary>
+    public int RestartLimit { get; init; } = 64;
+
     /// <summary>File name used in diagnostics when lowering from source text.</summary>
     public string FileName { get; init; } = "model.cs";
 }

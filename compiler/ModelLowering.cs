@@ -19,8 +19,6 @@ namespace DyCompile.Compiler;
 /// Never throws on any C# input: problems are <see cref="Diagnostic"/>s.</summary>
 public static class ModelLowering
 {
-    private const int Attempts = 8;
-
     /// <summary>Parses <paramref name="source"/>, compiles it against the runtime and lowers.</summary>
     public static LoweringResult Lower(string source, string typeName, string methodName, object? model, LoweringOptions? options = null)
     {
@@ -130,10 +128,12 @@ public static class ModelLowering
         var found = SubsetScanner.Scan(methodSyntax);
         if (found.Count > 0) return Failed(found, diagnostics);
 
-        var keepStatic = new HashSet<(IMethodSymbol, object)>();
-        for (var attempt = 0; ; attempt++)
+        // Lowering restarts whenever an attempt learns something that changes blocks it already
+        // emitted; each restart must teach the plan something new, so this ends.
+        var plan = new LoweringPlan();
+        for (var attempt = 1; ; attempt++)
         {
-            var lowerer = new MethodLowerer(compilation, options with { Strict = strict }, new WeightNames(model), keepStatic, ProgramName(type, method));
+            var lowerer = new MethodLowerer(compilation, options with { Strict = strict }, new WeightNames(model), plan, ProgramName(type, method));
             try
             {
                 var program = lowerer.Lower(method, model!, inputTypes);
@@ -144,14 +144,16 @@ public static class ModelLowering
                 diagnostics.AddRange(lowerer.Warnings);
                 return new LoweringResult(program, lowerer.Weights, diagnostics);
             }
-            catch (NeedStaticException e) when (attempt < Attempts && OriginsOf(lowerer, e) is { Count: > 0 } origins && !origins.IsSubsetOf(keepStatic))
+            catch (RestartException e) when (plan.Apply(e.Request))
             {
-                keepStatic.UnionWith(origins);
+                if (attempt >= options.RestartLimit)
+                    return Failed(MakeDiagnosticAt(e.Diagnostic, DiagnosticIds.TooManySpecializations,
+                        $"lowering restarted {attempt} times and did not settle (LoweringOptions.RestartLimit); the last restart was to {e.Request.Describe()}"));
             }
         }
     }
 
-    private static HashSet<(IMethodSymbol, object)> OriginsOf(MethodLowerer lowerer, NeedStaticException e) => lowerer.OriginsOf(e.Value);
+    private static Diagnostic MakeDiagnosticAt(Diagnostic at, string id, string message) => at with { Id = id, Message = message };
 
     private static string ProgramName(INamedTypeSymbol type, IMethodSymbol method) =>
         new string($"{type.Name}.{method.Name}".Where(c => char.IsLetterOrDigit(c) || c is '_' or '.').ToArray());

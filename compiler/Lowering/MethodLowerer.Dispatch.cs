@@ -60,28 +60,22 @@ internal sealed partial class MethodLowerer
         if (value.Type != IRType.Int)
             throw Fail(DiagnosticIds.DynamicModuleIndex, at, $"'{at.Syntax}' needs an int index, got {value.Type}");
         var origins = OriginsOf(value);
-        if (origins.Count > 0 && !origins.Any(o => _keepStatic.Contains((o.Item1, new DispatchRequest(o.Item2)))))
-        {
-            foreach (var (method, slot) in origins) _keepStatic.Add((method, new ModuleIndexRequest(slot)));
-            throw NeedStatic(value, DiagnosticIds.DynamicModuleIndex, at,
-                $"indexing '{collection.Syntax}' by '{at.Syntax}' could not be lowered: its counter neither unrolls with a compile-time bound nor dispatches");
-        }
+        if (origins.Count > 0 && !origins.Any(o => _plan.Dispatches(o.Item1, o.Item2)))
+            throw new RestartException(MakeDiagnostic(DiagnosticIds.DynamicModuleIndex, DiagnosticSeverity.Error, at.Syntax,
+                $"indexing '{collection.Syntax}' by '{at.Syntax}' could not be lowered: its counter neither unrolls with a compile-time bound nor dispatches"),
+                new RestartRequest([.. origins], [.. origins], [], []));
         return new DispatchValue(value, items, collection.Syntax.ToString(), items is Array);
     }
 
     /// <summary>When unrolling a counter kept known for a module index fails (the loop has no
     /// compile-time bound: the counter runs past the list, or the blocks run out), the restart
     /// that keeps the counter a run-time value and dispatches instead; null when no such counter.</summary>
-    private NeedStaticException? DispatchInstead(IOperation at)
+    private RestartException? DispatchInstead(IOperation at)
     {
-        var requests = _keepStatic.Where(e => e.Item2 is ModuleIndexRequest r && _keepStatic.Contains((e.Item1, r.Slot)))
-            .Select(e => (e.Item1, ((ModuleIndexRequest)e.Item2).Slot)).ToList();
+        var requests = _plan.KnownModuleIndexes;
         if (requests.Count == 0) return null;
-        foreach (var request in requests) _keepStatic.Remove(request);
-        var marker = _block.Const(0);
-        _origins[marker] = [.. requests.Select(r => (r.Item1, (object)new DispatchRequest(r.Slot)))];
-        return new NeedStaticException(MakeDiagnostic(DiagnosticIds.DynamicModuleIndex, DiagnosticSeverity.Error, at.Syntax,
-            "a loop counter indexing a module list has no compile-time bound"), marker);
+        return new RestartException(MakeDiagnostic(DiagnosticIds.DynamicModuleIndex, DiagnosticSeverity.Error, at.Syntax,
+            "a loop counter indexing a module list has no compile-time bound"), new RestartRequest([], [], requests, []));
     }
 
     private AbstractValue Dispatch(IMethodSymbol method, DispatchValue target, List<(IParameterSymbol Parameter, AbstractValue Value)> args, IOperation at)
@@ -103,7 +97,10 @@ internal sealed partial class MethodLowerer
         var savedInFlight = _inFlight.ToList();
         var join = NewBlock($"{_frame.Tag}dispatch.join");
         var joinCarried = carried.Select(c => Param(join, c, "c")).ToImmutableArray();
-        List<Value>? results = null;
+        // The arms' jumps to the join wait until every arm ran: results that differ only in sizes
+        // meet in a parameter with those dimensions dynamic.
+        var armEnds = new List<(BlockBuilder Block, Value[] Args)>();
+        List<IRType>? resultTypes = null;
         AbstractValue? shape = null;
         var test = _block;
         var testRenames = _renames;
@@ -130,15 +127,17 @@ internal sealed partial class MethodLowerer
             _inFlight.AddRange(savedInFlight);
             var result = CallMethod(method, new StaticValue(target.Items[k]), args, at);
             var values = MaterializeAll(result, at);
-            if (results is null)
+            if (resultTypes is null)
             {
-                results = [.. values.Select(v => join.Parameter(Unique("r"), v.Type))];
+                resultTypes = [.. values.Select(v => v.Type)];
                 shape = result;
             }
-            else if (!values.Select(v => v.Type).SequenceEqual(results.Select(r => r.Type)))
+            else if (values.Count == resultTypes.Count && values.Zip(resultTypes).All(p => Admits(p.Second, p.First.Type) || Widened(p.Second, p.First.Type) is not null))
+                resultTypes = [.. resultTypes.Zip(values, (t, v) => Admits(t, v.Type) ? t : Widened(t, v.Type)!)];
+            else
                 throw Fail(DiagnosticIds.DispatchTypes, at,
-                    $"'{at.Syntax}' dispatches on a run-time index, but element {k} of '{target.Collection}' gives ({string.Join(", ", values.Select(v => v.Type))}) where element 0 gives ({string.Join(", ", results.Select(r => r.Type))}); every element must return the same types and shapes");
-            _block.Jump(join, [.. carried.Select(Use), .. values]);
+                    $"'{at.Syntax}' dispatches on a run-time index, but element {k} of '{target.Collection}' gives ({string.Join(", ", values.Select(v => v.Type))}) where element 0 gives ({string.Join(", ", resultTypes)}); every element must return the same dtypes and ranks");
+            armEnds.Add((_block, [.. carried.Select(Use), .. values]));
 
             test = next;
             testRenames = new Dictionary<Value, Value>(saved.Item2);
@@ -161,10 +160,13 @@ internal sealed partial class MethodLowerer
         _block.Ops("host.call", [trapId, Use(index)]);
         _block.Jump(lastArm!, [.. env.Select(Use)]);
 
+        var results = resultTypes!.Select(t => join.Parameter(Unique("r"), t)).ToList();
+        foreach (var (end, args2) in armEnds) end.Jump(join, args2);
+
         Restore(saved);
         _inFlight.Clear();
         _inFlight.AddRange(savedInFlight);
         EnterJoin(join, carried, joinCarried);
-        return Rebuild(shape!, new Queue<Value>(results!));
+        return Rebuild(shape!, new Queue<Value>(results));
     }
 }

@@ -31,7 +31,7 @@ internal sealed partial class MethodLowerer
                 {
                     Eval(statement.Operation);
                 }
-                catch (LoweringException e) when (e is not NeedStaticException && CanFallBack(e.Diagnostic.Id) && _block == block && EagerRegion.CanRun(statement))
+                catch (LoweringException e) when (e is not RestartException && CanFallBack(e.Diagnostic.Id) && _block == block && EagerRegion.CanRun(statement))
                 {
                     FallBack(statement, e.Diagnostic);
                 }
@@ -624,6 +624,9 @@ internal sealed partial class MethodLowerer
         }
     }
 
-    private NeedStaticException NeedStatic(Value value, string id, IOperation at, string message) =>
-        new(MakeDiagnostic(id, DiagnosticSeverity.Error, at.Syntax, message), Use(value));
+    /// <summary>A run-time value was used where the compiler needs a constant (an attribute, an
+    /// index into a module list): lowering restarts with the locals it came from kept known
+    /// (unrolling their loop); when there are none, or they were kept known before, the diagnostic stands.</summary>
+    private RestartException NeedStatic(Value value, string id, IOperation at, string message) =>
+        new(MakeDiagnostic(id, DiagnosticSeverity.Error, at.Syntax, message), RestartRequest.Keeping([.. OriginsOf(Use(value))]));
 }

@@ -18,7 +18,9 @@ internal sealed partial class MethodLowerer
     private readonly Compilation _compilation;
     private readonly LoweringOptions _options;
     private readonly WeightNames _weightNames;
-    private readonly HashSet<(IMethodSymbol, object)> _keepStatic;
+    private readonly LoweringPlan _plan;
+    private readonly List<Widening> _pendingWidenings = [];
+    private SyntaxNode? _firstWideningAt;
     private readonly Dictionary<Value, HashSet<(IMethodSymbol, object)>> _origins = [];
     private readonly ProgramBuilder _program;
     private readonly HashSet<string> _names = [];
@@ -38,12 +40,12 @@ internal sealed partial class MethodLowerer
     private Dictionary<object, AbstractValue> _slots = [];
     private readonly List<AbstractValue> _inFlight = [];
 
-    public MethodLowerer(Compilation compilation, LoweringOptions options, WeightNames weightNames, HashSet<(IMethodSymbol, object)> keepStatic, string programName)
+    public MethodLowerer(Compilation compilation, LoweringOptions options, WeightNames weightNames, LoweringPlan plan, string programName)
     {
         _compilation = compilation;
         _options = options;
         _weightNames = weightNames;
-        _keepStatic = keepStatic;
+        _plan = plan;
         _program = new ProgramBuilder(programName);
     }
 
@@ -96,7 +98,20 @@ internal sealed partial class MethodLowerer
         }
         _inlineStack.Push(method);
         frame.Queue.Enqueue(new WorkItem(graph.Blocks[0], _program.Entry, slots, []));
-        Drain(frame);
+        try
+        {
+            Drain(frame);
+        }
+        catch (RestartException e) when (_pendingWidenings.Count > 0)
+        {
+            throw new RestartException(e.Diagnostic, e.Request with { Widen = [.. e.Request.Widen, .. _pendingWidenings] });
+        }
+        catch (LoweringException e) when (_pendingWidenings.Count > 0)
+        {
+            // The error may come from a loop head typed too narrowly: the widenings go first.
+            throw WidenRestart(e.Diagnostic.Message);
+        }
+        if (_pendingWidenings.Count > 0) throw WidenRestart(null);
         _inlineStack.Pop();
         if (_resultTypes is not null) _program.Returns([.. _resultTypes]);
         return _program.Build();
@@ -104,13 +119,15 @@ internal sealed partial class MethodLowerer
 
     private void Drain(Frame frame)
     {
-        // At the top level an error in one block waits until the other queued blocks ran: a block
-        // reached while a loop counter was still a run-time value (say, the code after a loop over
+        // An error in one block waits until the frame's other queued blocks ran: a block reached
+        // while a loop counter was still a run-time value (say, the code after a loop over
         // shape-changing blocks, reached with the stem's tensor) may fail only because a later block
         // has yet to ask for that counter to stay known, and that request must win so the next
-        // attempt unrolls the loop and types each value by what actually reaches it.
+        // attempt unrolls the loop and types each value by what actually reaches it. This holds in
+        // an inlined method as much as in the entry method: a callee's loop exit is queued like the
+        // entry method's, and failing there at once would hide the request of the callee's body.
         LoweringException? deferred = null;
-        var method = _inlineStack.Count > 0 ? _inlineStack.Peek() : null;
+        var depth = _inlineStack.Count;
         while (frame.Queue.Count > 0)
         {
             var item = frame.Queue.Dequeue();
@@ -119,20 +136,14 @@ internal sealed partial class MethodLowerer
             _frame = frame;
             _slots = new Dictionary<object, AbstractValue>(item.Slots);
             _carried = item.Carried;
-            if (frame.Parent is not null)
-            {
-                RunBlock(item.Block);
-                continue;
-            }
             try
             {
                 RunBlock(item.Block);
             }
-            catch (LoweringException e) when (e is not NeedStaticException)
+            catch (LoweringException e) when (e is not RestartException)
             {
                 deferred ??= e;
-                _inlineStack.Clear();
-                if (method is not null) _inlineStack.Push(method);
+                while (_inlineStack.Count > depth) _inlineStack.Pop();
                 _inFlight.Clear();
             }
         }
@@ -258,28 +269,33 @@ internal sealed partial class MethodLowerer
 
     /// <summary>Each argument must fit its parameter. A tensor that keeps its dtype and rank but
     /// changes sizes (a sequence growing by one token per iteration) widens the parameter: those
-    /// dimensions become dynamic and lowering restarts, until the loop head's types settle.</summary>
+    /// dimensions become dynamic. Lowering goes on, collecting every such widening of the attempt,
+    /// and restarts with all of them at its end, until the loop heads' types settle.</summary>
     private void CheckArgs(string key, BlockBuilder block, ImmutableArray<Value> parameters, List<Value> args, List<object?> slots, IOperation? at)
     {
-        List<(int Index, IRType Type)>? widen = null;
         for (var i = 0; i < parameters.Length; i++)
         {
             if (parameters[i].Type == args[i].Type || Admits(parameters[i].Type, args[i].Type)) continue;
             if (Widened(parameters[i].Type, args[i].Type) is { } wide)
             {
-                (widen ??= []).Add((i, wide));
+                _firstWideningAt ??= (at ?? _lastStatement ?? _frame.Graph.OriginalOperation).Syntax;
+                _pendingWidenings.Add(new Widening(key, i, wide, block.Name, slots[i] is { } wideSlot ? SlotName(wideSlot) : "a value"));
                 continue;
             }
             throw Fail(DiagnosticIds.TooManySpecializations,
                 (slots[i] is { } slot ? _assignedAt.GetValueOrDefault(slot) : null) ?? at ?? _lastStatement ?? _frame.Graph.OriginalOperation,
                 $"'{(slots[i] is { } named ? SlotName(named) : "a value")}' carried into ^{block.Name} changes type ({args[i].Type} where {parameters[i].Type} was seen first); a loop-carried tensor may change its sizes but not its dtype or rank");
         }
-        if (widen is null) return;
-        var marker = _block.Const(0);
-        _origins[marker] = [.. widen.Select(w => (_frame.Method, (object)new WidenRequest(key, w.Index, w.Type)))];
-        throw new NeedStaticException(MakeDiagnostic(DiagnosticIds.TooManySpecializations, DiagnosticSeverity.Error,
-            (at ?? _lastStatement ?? _frame.Graph.OriginalOperation).Syntax,
-            $"a loop-carried tensor carried into ^{block.Name} keeps changing its sizes; the lowering did not settle"), marker);
+    }
+
+    /// <summary>The restart that applies this attempt's widenings. Its diagnostic stands only if
+    /// they were all asked for before (the lowering does not settle).</summary>
+    private RestartException WidenRestart(string? after)
+    {
+        var first = _pendingWidenings[0];
+        var message = $"'{first.Slot}' carried into ^{first.Block} keeps changing its sizes ({first.Type}); the lowering did not settle";
+        return new RestartException(MakeDiagnostic(DiagnosticIds.TooManySpecializations, DiagnosticSeverity.Error, _firstWideningAt!,
+            after is null ? message : $"{message}, then: {after}"), new RestartRequest([], [], [], [.. _pendingWidenings]));
     }
 
     /// <summary>Whether a value of type <paramref name="argument"/> may be passed where
@@ -288,20 +304,10 @@ internal sealed partial class MethodLowerer
     private static bool Admits(IRType parameter, IRType argument) => Verifier.Admits(parameter, argument);
 
     /// <summary>The narrowest tensor type that admits both, when they differ only in sizes; else null.</summary>
-    private static TensorType? Widened(IRType first, IRType second) =>
-        first is TensorType a && second is TensorType b && a.DType == b.DType && a.Rank == b.Rank
-            ? a.WithShape(a.Shape.Zip(b.Shape, (x, y) => x == y ? x : TensorType.Dynamic))
-            : null;
+    private static TensorType? Widened(IRType first, IRType second) => LoweringPlan.Join(first, second);
 
     /// <summary>The parameter types earlier attempts widened for the block specialized as <paramref name="key"/>.</summary>
-    private Dictionary<int, IRType> WidenedTypes(string key)
-    {
-        var result = new Dictionary<int, IRType>();
-        foreach (var (_, request) in _keepStatic)
-            if (request is WidenRequest w && w.Key == key)
-                result[w.Index] = result.TryGetValue(w.Index, out var t) && Widened(t, w.Type) is { } both ? both : w.Type;
-        return result;
-    }
+    private Dictionary<int, IRType> WidenedTypes(string key) => _plan.WidenedTypes(key);
 
     /// <summary>Runs <paramref name="body"/> with <paramref name="block"/> as the current block.</summary>
     private void RunDetached(BlockBuilder block, Dictionary<object, AbstractValue> slots, ImmutableArray<Value> carriedParams, Action body, ImmutableArray<Value> carriedOriginals)
@@ -386,10 +392,10 @@ internal sealed partial class MethodLowerer
         var result = new Dictionary<object, AbstractValue>();
         foreach (var (slot, value) in slots)
         {
-            if (value is StaticValue { Object: int counter } && _keepStatic.Contains((_frame.Method, new ModuleIndexRequest(slot)))
+            if (value is StaticValue { Object: int counter } && _plan.IndexesModules(_frame.Method, slot) && _plan.KeepsKnown(_frame.Method, slot)
                 && Math.Abs(counter) > 2 * _largestModuleList + 8 && DispatchInstead(_frame.Graph.OriginalOperation) is { } dispatch)
                 throw dispatch;
-            if (value is StaticValue { Object: int or float or double or bool } s && !_keepStatic.Contains((_frame.Method, slot)))
+            if (value is StaticValue { Object: int or float or double or bool } s && !_plan.KeepsKnown(_frame.Method, slot))
             {
                 var v = MaterializeScalar(s.Object!, null);
                 _origins[v] = [(_frame.Method, slot)];

@@ -617,5 +617,125 @@ public static class ConstructModels
                 return TensorOps.Concat([x, x], 1);
             }
         }
+
+        // BlockDrop's pattern: a policy module whose indexed loop computes a shortcut from its
+        // counter (widening the tensor) before indexing its layers, then a loop over blocks that
+        // run or are skipped by the policy, with a shortcut that widens at a group boundary.
+        [DyCompile]
+        public sealed class BlockDropPattern : Module
+        {
+            public BlockDropPattern(Random g)
+            {
+                Policy = RegisterModule("policy", new ShortcutPolicy(g));
+                Bodies = RegisterModule("bodies", new ModuleList<Linear>([new Linear(4, 4, generator: g), new Linear(4, 4, generator: g), new Linear(4, 8, generator: g)]));
+            }
+            public ShortcutPolicy Policy { get; }
+            public ModuleList<Linear> Bodies { get; }
+            public (Tensor Output, Tensor Policy) Forward(Tensor x)
+            {
+                var probabilities = Policy.Forward(x).Sigmoid();
+                for (var t = 0; t < Bodies.Count; t++)
+                {
+                    var shortcut = ShortcutPolicy.Shortcut(x, t, 2);
+                    if (probabilities.Narrow(1, t, 1).Item() > 0.5f)
+                        x = (shortcut + Bodies[t].Forward(x)).Relu();
+                    else
+                        x = shortcut;
+                }
+                return (x, probabilities);
+            }
+        }
+
+        public sealed class ShortcutPolicy : Module
+        {
+            public ShortcutPolicy(Random g)
+            {
+                Layers = RegisterModule("layers", new ModuleList<Linear>([new Linear(4, 4, generator: g), new Linear(4, 8, generator: g), new Linear(8, 16, generator: g)]));
+                Head = RegisterModule("head", new Linear(16, 3, generator: g));
+            }
+            public ModuleList<Linear> Layers { get; }
+            public Linear Head { get; }
+            public Tensor Forward(Tensor x)
+            {
+                for (var b = 0; b < Layers.Count; b++)
+                    x = (Shortcut(x, b, 1) + Layers[b].Forward(x)).Relu();
+                return Head.Forward(x);
+            }
+            public static Tensor Shortcut(Tensor x, int index, int perGroup) =>
+                index > 0 && index % perGroup == 0 ? TensorOps.Concat([x, x * 0f], 1) : x;
+        }
+
+        // Several sequences growing in nested loops, each along its own dimension: every loop head
+        // widens, and the widenings of the outer head follow from those of the inner one.
+        [DyCompile]
+        public sealed class NestedGrowth : Module
+        {
+            public NestedGrowth(Random g) { }
+            public (Tensor Rows, Tensor Cols, Tensor Grid, Tensor Trail) Forward(Tensor x, int outer, int inner)
+            {
+                var rows = x;
+                var cols = x;
+                var grid = x.Unsqueeze(0);
+                var trail = x;
+                for (var i = 0; i < outer; i++)
+                {
+                    rows = TensorOps.Concat([rows, x * 2f], 0);
+                    for (var j = 0; j < inner; j++)
+                    {
+                        cols = TensorOps.Concat([cols, x + 1f], 1);
+                        grid = TensorOps.Concat([grid, grid.Narrow(1, 0, 1)], 1);
+                        var k = 0;
+                        while (k < j)
+                        {
+                            trail = TensorOps.Concat([trail, rows.Narrow(0, 0, 1)], 1);
+                            k++;
+                        }
+                    }
+                    grid = TensorOps.Concat([grid, grid.Narrow(0, 0, 1)], 0);
+                }
+                return (rows, cols.Tanh(), grid, trail);
+            }
+        }
+
+        // A module list whose elements give different widths: the dispatch's result is [1, ?].
+        [DyCompile]
+        public sealed class SizedExperts : Module
+        {
+            private readonly Linear _gate;
+            public ModuleList<Linear> Experts { get; }
+            public SizedExperts(Random g)
+            {
+                _gate = RegisterModule("gate", new Linear(4, 3, generator: g));
+                Experts = RegisterModule("experts", new ModuleList<Linear>([new Linear(4, 2, generator: g), new Linear(4, 5, generator: g), new Linear(4, 3, generator: g)]));
+            }
+            public (Tensor Output, Tensor Total) Forward(Tensor token)
+            {
+                var expert = (int)_gate.Forward(token).ArgMax(1).Item();
+                var y = Experts[expert].Forward(token).Relu();
+                return (y, y.Sum(1));
+            }
+        }
+        // Ten loops over one module list, each counter kept known by a restart of its own.
+        [DyCompile]
+        public sealed class ManyIndexedLoops : Module
+        {
+            public ModuleList<Linear> Layers { get; }
+            public ManyIndexedLoops(Random g) =>
+                Layers = RegisterModule("layers", new ModuleList<Linear>([new Linear(4, 4, generator: g), new Linear(4, 4, generator: g)]));
+            public Tensor Forward(Tensor x)
+            {
+                for (var a = 0; a < Layers.Count; a++) x = Layers[a].Forward(x).Tanh();
+                for (var b = 0; b < Layers.Count; b++) x = Layers[b].Forward(x).Tanh();
+                for (var c = 0; c < Layers.Count; c++) x = Layers[c].Forward(x).Tanh();
+                for (var d = 0; d < Layers.Count; d++) x = Layers[d].Forward(x).Tanh();
+                for (var e = 0; e < Layers.Count; e++) x = Layers[e].Forward(x).Tanh();
+                for (var f = 0; f < Layers.Count; f++) x = Layers[f].Forward(x).Tanh();
+                for (var g = 0; g < Layers.Count; g++) x = Layers[g].Forward(x).Tanh();
+                for (var h = 0; h < Layers.Count; h++) x = Layers[h].Forward(x).Tanh();
+                for (var j = 0; j < Layers.Count; j++) x = Layers[j].Forward(x).Tanh();
+                for (var k = 0; k < Layers.Count; k++) x = Layers[k].Forward(x).Tanh();
+                return x;
+            }
+        }
         """;
 }

@@ -142,6 +142,59 @@ public class ConstructTests
     }
 
     [Fact]
+    public void BlockDropPatternUnrollsBothLoopsWithTheWidenedTypes()
+    {
+        // Different inputs run different subsets of the blocks.
+        var paths = Lowers("BlockDropPattern", [R(14, 1, 4)], [R(15, 1, 4)], [R(16, 1, 4)], [R(17, 1, 4)], [Full(3f, 1, 4)], [Full(-3f, 1, 4)]);
+        Assert.True(paths.Count >= 2);
+    }
+
+    [Fact]
+    public void SeveralSequencesGrowingInNestedLoopsWiden()
+    {
+        Lowers("NestedGrowth", [R(1, 1, 2), 0, 0], [R(1, 1, 2), 2, 3], [R(2, 1, 2), 3, 1], [R(3, 1, 2), 1, 4]);
+        // Each loop head's carried sequences widen where their sizes change, and nowhere else.
+        var text = Lower("NestedGrowth", [R(1, 1, 2), 1, 1]).Program!.ToString();
+        Assert.Contains("tensor<f32, [?, 2]>", text);
+        Assert.Contains("tensor<f32, [1, ?]>", text);
+        Assert.Contains("tensor<f32, [?, ?, 2]>", text);
+    }
+
+    [Fact]
+    public void TooFewRestartsNameWhatKeptChanging()
+    {
+        var models = ConstructModels.Compiled.Value;
+        var lowered = ModelLowering.Lower(models.Compilation, "NestedGrowth", "Forward", models.Create("NestedGrowth", 7),
+            new LoweringOptions { InputTypes = ModelLowering.TypesOf([R(1, 1, 2), 1, 1]), RestartLimit = 1 });
+        var error = Assert.Single(lowered.Diagnostics);
+        Assert.Equal(DiagnosticIds.TooManySpecializations, error.Id);
+        Assert.Contains("restarted 1 times", error.Message);
+        Assert.Contains("widen 'rows'", error.Message);
+    }
+
+    [Fact]
+    public void EveryIndexedLoopKeepsItsCounterKnownAcrossManyRestarts()
+    {
+        Lowers("ManyIndexedLoops", [R(1, 2, 4)]);
+        // One restart per loop: a limit below that names the counter the last restart kept known.
+        var models = ConstructModels.Compiled.Value;
+        var lowered = ModelLowering.Lower(models.Compilation, "ManyIndexedLoops", "Forward", models.Create("ManyIndexedLoops", 7),
+            new LoweringOptions { InputTypes = ModelLowering.TypesOf([R(1, 2, 4)]), RestartLimit = 8 });
+        var error = Assert.Single(lowered.Diagnostics);
+        Assert.Equal(DiagnosticIds.TooManySpecializations, error.Id);
+        Assert.Contains("restarted 8 times", error.Message);
+        Assert.Contains("keep 'h' of 'Forward' known", error.Message);
+    }
+
+    [Fact]
+    public void DispatchArmsDifferingInSizesJoinInADynamicDimension()
+    {
+        var paths = Lowers("SizedExperts", [R(1, 1, 4)], [R(2, 1, 4)], [R(3, 1, 4)], [R(4, 1, 4)], [R(5, 1, 4)], [R(6, 1, 4)], [R(7, 1, 4)], [R(8, 1, 4)]);
+        Assert.True(paths.Count >= 2);
+        Assert.Contains("tensor<f32, [1, ?]>", Lower("SizedExperts", [R(1, 1, 4)]).Program!.ToString());
+    }
+
+    [Fact]
     public void StraightLineSubmodules() => Assert.Single(Lowers("Mlp", [R(1, 2, 4)]));
 
     [Fact]

@@ -12,11 +12,17 @@ public class DiagnosticTests
         public sealed class M : Module
         {
             private readonly ModuleList<Linear> _layers;
-            private readonly ModuleList<Linear> _mixed = new([new Linear(4, 4), new Linear(4, 2)]);
+            private readonly ModuleList<Shaper> _mixed = new([new Shaper(false), new Shaper(true)]);
             private int _calls;
             private float _scale = 2f;
             public int Calls => _calls;
             public M(Random g) { _layers = RegisterModule("layers", new ModuleList<Linear>([new Linear(4, 4, generator: g)])); }
+            public sealed class Shaper : Module
+            {
+                private readonly bool _total;
+                public Shaper(bool total) => _total = total;
+                public Tensor Forward(Tensor x) => _total ? x.Sum() : x;
+            }
             public Tensor Forward(Tensor x, float t)
             {
 

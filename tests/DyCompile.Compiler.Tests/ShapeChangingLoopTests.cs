@@ -52,6 +52,36 @@ public class ShapeChangingLoopTests
                 return (Classifier.Forward(x), exit);
             }
         }
+        // A module whose indexed loop widens the tensor, inlined into a caller that keeps going
+        // after it: the tensor after the inlined loop has the last iteration's type.
+        [DyCompile]
+        public sealed class InlinedWidening : Module
+        {
+            public InlinedWidening(Random g) => Policy = RegisterModule("policy", new WideningLayers(g));
+            public WideningLayers Policy { get; }
+            public (Tensor Input, Tensor Policy) Forward(Tensor x)
+            {
+                var policy = Policy.Forward(x);
+                return (x * 2f, policy);
+            }
+        }
+
+        public sealed class WideningLayers : Module
+        {
+            public WideningLayers(Random g)
+            {
+                Layers = RegisterModule("layers", new ModuleList<Linear>([new Linear(4, 8, generator: g), new Linear(8, 16, generator: g)]));
+                Head = RegisterModule("head", new Linear(16, 3, generator: g));
+            }
+            public ModuleList<Linear> Layers { get; }
+            public Linear Head { get; }
+            public Tensor Forward(Tensor h)
+            {
+                for (var i = 0; i < Layers.Count; i++)
+                    h = Layers[i].Forward(h).Relu();
+                return Head.Forward(h);
+            }
+        }
         """;
 
     private static readonly Lazy<CompiledModels> Models = new(() => ModelHarness.Compile(ModelHarness.Usings + Source));
@@ -73,5 +103,13 @@ public class ShapeChangingLoopTests
         var models = Models.Value;
         var model = models.Create("WideningWithExits", 5);
         ModelHarness.Check(models, "WideningWithExits", "Forward", model, ModelHarness.Random(12, 2, 4), threshold);
+    }
+
+    [Fact]
+    public void AModuleWhoseIndexedLoopWidensTheTensorLowersWhenInlined()
+    {
+        var models = Models.Value;
+        var model = models.Create("InlinedWidening", 3);
+        ModelHarness.Check(models, "InlinedWidening", "Forward", model, ModelHarness.Random(13, 1, 4));
     }
 }
