@@ -7,21 +7,29 @@ internal abstract class GemmJob
 }
 
 /// <summary>The GEMM's own fork/join: a fixed set of background threads, created once, that share
-/// out the items of one <see cref="GemmJob"/> with the calling thread through an atomic counter.
-/// The caller returns as soon as every item is done, not when every worker has woken: on a loaded
-/// machine a worker may get no core for milliseconds, and then the caller simply runs its items
-/// (a worker that wakes late finds the round finished and goes back to sleep). Each round has its
-/// own small state object, so a late worker can never take an item of a later round for the job
-/// of an earlier one. One product runs on the workers at a time: a caller that finds them busy
-/// (another thread's product, or a product started from a job item) does not get them and runs
-/// its items itself.</summary>
+/// out the items of one <see cref="GemmJob"/> with the calling thread. The caller returns as soon
+/// as every item is done, not when every worker has woken: on a loaded machine a worker may get no
+/// core for milliseconds, and then the caller simply runs its items (a worker that wakes late finds
+/// the round finished and goes back to sleep). Items are handed out through one 64-bit ticket —
+/// round number, item count and next item — taken by compare-and-swap, so a late worker can never
+/// take an item of one round for the job of another. A steady-state call allocates nothing (jobs
+/// are reusable objects, the signals are reused). One product runs on the workers at a time: a
+/// caller that finds them busy (another thread's product, or a product started from a job item)
+/// does not get them and runs its items itself.</summary>
 internal static class GemmWorkers
 {
+    private const int IndexBits = 20;
+    private const long IndexMask = (1L << IndexBits) - 1;
+
     private static readonly object _gate = new();
     private static readonly int _helpers = Math.Max(0, Environment.ProcessorCount - 1);
     private static readonly SemaphoreSlim _start = new(0);
     private static bool _started;
-    private static Round? _round;
+    private static GemmJob? _job;
+    private static long _ticket;
+    private static long _round;
+    private static int _done;
+    private static Exception? _error;
 
     /// <summary>Takes the workers for one product; false when another product holds them.</summary>
     public static bool TryAcquire() => _helpers > 0 && Monitor.TryEnter(_gate);
@@ -33,17 +41,27 @@ internal static class GemmWorkers
     /// failure). Only between <see cref="TryAcquire"/> and <see cref="Release"/>.</summary>
     public static void Run(GemmJob job, int count, int threads)
     {
+        if (count <= 0) return;
+        if (count > IndexMask)
+        {
+            for (var item = 0; item < count; item++) job.Run(item);
+            return;
+        }
         if (!_started) Start();
         var helpers = Math.Min(Math.Min(threads - 1, _helpers), count - 1);
-        var round = new Round(job, count);
-        Volatile.Write(ref _round, round);
-        // Wake only workers that are asleep: permits left over from rounds a worker joined late would
-        // otherwise pile up and wake it for nothing.
-        if (helpers > 0 && _start.CurrentCount < helpers) _start.Release(helpers - _start.CurrentCount);
-        round.RunItems();
+        _job = job;
+        _error = null;
+        Volatile.Write(ref _done, 0);
+        _round = (_round + 1) & ((1L << (63 - 2 * IndexBits)) - 1);
+        Volatile.Write(ref _ticket, (_round << (2 * IndexBits)) | ((long)count << IndexBits));
+        // Wake only as many workers as are asleep: permits left by rounds a worker finished late
+        // would otherwise pile up and wake it for nothing.
+        var asleep = helpers - _start.CurrentCount;
+        if (asleep > 0) _start.Release(asleep);
+        RunItems();
         var spin = new SpinWait();
-        while (Volatile.Read(ref round.Done) < count) spin.SpinOnce();
-        if (round.Error is { } error) throw new AggregateException(error);
+        while (Volatile.Read(ref _done) < count) spin.SpinOnce();
+        if (_error is { } error) throw new AggregateException(error);
     }
 
     private static void Start()
@@ -58,32 +76,29 @@ internal static class GemmWorkers
         while (true)
         {
             _start.Wait();
-            Volatile.Read(ref _round)?.RunItems();
+            RunItems();
         }
     }
 
-    /// <summary>One fork/join: the items handed out and the items finished.</summary>
-    private sealed class Round(GemmJob job, int count)
+    private static void RunItems()
     {
-        public int Next;
-        public int Done;
-        public Exception? Error;
-
-        public void RunItems()
+        while (true)
         {
-            int item;
-            while ((item = Interlocked.Increment(ref Next) - 1) < count)
+            var ticket = Volatile.Read(ref _ticket);
+            var count = (ticket >> IndexBits) & IndexMask;
+            var item = ticket & IndexMask;
+            if (item >= count) return;
+            if (Interlocked.CompareExchange(ref _ticket, ticket + 1, ticket) != ticket) continue;
+            // The round cannot end before this item is counted done, so _job is still its job.
+            try
             {
-                try
-                {
-                    job.Run(item);
-                }
-                catch (Exception e)
-                {
-                    Interlocked.CompareExchange(ref Error, e, null);
-                }
-                Interlocked.Increment(ref Done);
+                Volatile.Read(ref _job)!.Run((int)item);
             }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _error, e, null);
+            }
+            Interlocked.Increment(ref _done);
         }
     }
 }
