@@ -84,13 +84,18 @@ public sealed class WideResNet32x4Sdn : ZooModel
 /// (Dropout sits between the convolutions in training and is the identity here.)</summary>
 public sealed class WideBlock : Module
 {
+    /// <summary>Whether the shortcut is a convolution: a plain flag, so a compiler sees the decision
+    /// as a constant of the model.</summary>
+    private readonly bool _hasShortcut;
+
     public WideBlock(int inChannels, int channels, int stride, Random random)
     {
         Bn1 = RegisterModule("bn1", new BatchNorm2d(inChannels));
         Conv1 = RegisterModule("conv1", new Conv2d(inChannels, channels, 3, 1, 1, generator: random));
         Bn2 = RegisterModule("bn2", new BatchNorm2d(channels));
         Conv2 = RegisterModule("conv2", new Conv2d(channels, channels, 3, stride, 1, generator: random));
-        if (stride != 1 || inChannels != channels)
+        _hasShortcut = stride != 1 || inChannels != channels;
+        if (_hasShortcut)
             Shortcut = RegisterModule("shortcut", new Conv2d(inChannels, channels, 1, stride, 0, generator: random));
     }
 
@@ -108,6 +113,7 @@ public sealed class WideBlock : Module
     {
         var h = Conv1.Forward(Bn1.Forward(x).Relu());
         h = Conv2.Forward(Bn2.Forward(h).Relu());
-        return h + (Shortcut is null ? x : Shortcut.Forward(x));
+        if (_hasShortcut) return h + Shortcut!.Forward(x);
+        return h + x;
     }
 }

@@ -4,15 +4,21 @@ using DyCompile.Runtime.Nn;
 namespace DyCompile.Zoo.Layers;
 
 /// <summary>Multi-head scaled dot-product self-attention over [batch, tokens, dim], optionally
-/// causal (a token attends to itself and earlier tokens only).</summary>
+/// causal (a token attends to itself and earlier tokens only; the layer is then built for at most
+/// <c>maxTokens</c> tokens).</summary>
 public sealed class SelfAttention : Module
 {
     private readonly int _heads;
 
-    public SelfAttention(int dim, int heads, Random random)
+    /// <summary>The additive causal mask for the longest sequence, made once; a pass reads its
+    /// top-left [tokens, tokens] corner (a forward pass allocates no arrays).</summary>
+    private readonly Tensor _causalMask;
+
+    public SelfAttention(int dim, int heads, Random random, int maxTokens = 0)
     {
         if (dim % heads != 0) throw new ArgumentException($"dim {dim} is not divisible by {heads} heads", nameof(heads));
         _heads = heads;
+        _causalMask = CausalMask(maxTokens);
         Query = RegisterModule("query", new Linear(dim, dim, generator: random));
         Key = RegisterModule("key", new Linear(dim, dim, generator: random));
         ValueProjection = RegisterModule("value", new Linear(dim, dim, generator: random));
@@ -34,7 +40,7 @@ public sealed class SelfAttention : Module
         var k = SplitHeads(Key.Forward(x), batch, tokens, headDim);
         var v = SplitHeads(ValueProjection.Forward(x), batch, tokens, headDim);
         var scores = TensorOps.MatMul(q, k.Transpose(2, 3)) * (1f / MathF.Sqrt(headDim));
-        if (causal) scores = scores + CausalMask(tokens);
+        if (causal) scores = scores + _causalMask.Narrow(0, 0, tokens).Narrow(1, 0, tokens);
         var mixed = TensorOps.MatMul(scores.Softmax(-1), v);
         return Output.Forward(mixed.Transpose(1, 2).Reshape(batch, tokens, dim));
     }

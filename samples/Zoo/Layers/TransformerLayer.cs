@@ -6,10 +6,12 @@ namespace DyCompile.Zoo.Layers;
 /// <summary>A pre-norm transformer layer: x + attention(ln1(x)), then + mlp(ln2(·)).</summary>
 public sealed class TransformerLayer : Module
 {
-    public TransformerLayer(int dim, int heads, int hidden, Random random)
+    /// <param name="maxTokens">The longest sequence a causal pass may see (0: the layer is used
+    /// without a causal mask only).</param>
+    public TransformerLayer(int dim, int heads, int hidden, Random random, int maxTokens = 0)
     {
         Norm1 = RegisterModule("norm1", new LayerNorm(dim));
-        Attention = RegisterModule("attention", new SelfAttention(dim, heads, random));
+        Attention = RegisterModule("attention", new SelfAttention(dim, heads, random, maxTokens));
         Norm2 = RegisterModule("norm2", new LayerNorm(dim));
         Mlp = RegisterModule("mlp", new FeedForward(dim, hidden, random));
     }

@@ -30,23 +30,24 @@ public sealed class AdaptiveComputationBlock : ZooModel
 
     public ModuleList<Layers.FeedForward> Learners { get; }
 
-    /// <summary>The block output and, per token, how many learners ran.</summary>
-    public (Tensor Output, int[] LearnersRun) Forward(Tensor x)
+    /// <summary>The block output and, per token, how many learners ran ([tokens] i64).</summary>
+    public (Tensor Output, Tensor LearnersRun) Forward(Tensor x)
     {
         var tokens = x.Dim(1);
-        var counts = new int[tokens];
-        var outputs = new Tensor[tokens];
+        var outputs = Tensor.Zeros(0, _config.Dim);
+        var counts = Tensor.Zeros(DType.Int64, 0);
         for (var t = 0; t < tokens; t++)
         {
             var token = x.Narrow(1, t, 1).Reshape(1, _config.Dim);
             var normed = Norm.Forward(token);
-            var count = (int)Gate.Forward(normed).ArgMax(1).Item() + 1;
+            var choice = Gate.Forward(normed).ArgMax(1); // [1]: choice c runs c + 1 learners
+            var count = (int)choice.Item() + 1;
             var sum = token;
             for (var j = 0; j < count; j++) sum = sum + Learners[j].Forward(normed);
-            counts[t] = count;
-            outputs[t] = sum;
+            outputs = TensorOps.Concat([outputs, sum], 0);
+            counts = TensorOps.Concat([counts, choice + Tensor.Scalar(1L)], 0);
         }
-        return (TensorOps.Concat(outputs, 0).Reshape(1, tokens, _config.Dim), counts);
+        return (outputs.Reshape(1, tokens, _config.Dim), counts);
     }
 
     public override Tensor SampleInput(Random random)
@@ -59,6 +60,6 @@ public sealed class AdaptiveComputationBlock : ZooModel
     public override ZooRun Run(Tensor input)
     {
         var (output, counts) = Forward(input);
-        return new ZooRun(output, "learners " + string.Join(' ', counts));
+        return new ZooRun(output, "learners " + string.Join(' ', counts.Longs.ToArray()));
     }
 }

@@ -22,7 +22,7 @@ public sealed class DecoderGenerator : ZooModel
         var random = new Random(_config.Seed);
         Embedding = RegisterModule("embedding", new TokenEmbedding(_config.Vocab, _config.PromptTokens + _config.MaxNewTokens, _config.Dim, random));
         Layers = RegisterModule("layers", new ModuleList<TransformerLayer>());
-        for (var i = 0; i < _config.Layers; i++) Layers.Add(new TransformerLayer(_config.Dim, _config.Heads, 4 * _config.Dim, random));
+        for (var i = 0; i < _config.Layers; i++) Layers.Add(new TransformerLayer(_config.Dim, _config.Heads, 4 * _config.Dim, random, _config.PromptTokens + _config.MaxNewTokens));
         FinalNorm = RegisterModule("final_norm", new LayerNorm(_config.Dim));
         Head = RegisterModule("head", new Linear(_config.Dim, _config.Vocab, generator: random));
     }
@@ -36,11 +36,11 @@ public sealed class DecoderGenerator : ZooModel
     public Linear Head { get; }
 
     /// <summary>The prompt followed by the generated tokens ([1, n] i64), and per generated token
-    /// the number of layers it ran.</summary>
-    public (Tensor Sequence, List<int> LayersRun) Forward(Tensor prompt)
+    /// the number of layers it ran ([steps] i64).</summary>
+    public (Tensor Sequence, Tensor LayersRun) Forward(Tensor prompt)
     {
         var sequence = prompt;
-        var layersRun = new List<int>();
+        var layersRun = Tensor.Zeros(DType.Int64, 0);
         var step = 0;
         while (step < _config.MaxNewTokens)
         {
@@ -57,7 +57,7 @@ public sealed class DecoderGenerator : ZooModel
             }
             var next = logits.ArgMax(1, keepdim: true);
             sequence = TensorOps.Concat([sequence, next], 1);
-            layersRun.Add(depth);
+            layersRun = TensorOps.Concat([layersRun, Tensor.Full(depth, 1).Cast(DType.Int64)], 0);
             step++;
             if ((int)next.Item() == _config.EndToken) break;
         }
@@ -70,6 +70,6 @@ public sealed class DecoderGenerator : ZooModel
     public override ZooRun Run(Tensor input)
     {
         var (sequence, layersRun) = Forward(input);
-        return new ZooRun(sequence, "layers " + string.Join(' ', layersRun));
+        return new ZooRun(sequence, "layers " + string.Join(' ', layersRun.Longs.ToArray()));
     }
 }

@@ -56,8 +56,8 @@ public sealed class ImageCaptioner : ZooModel
         var mean = features.Mean(1);
         var h = InitH.Forward(mean).Tanh();
         var c = InitC.Forward(mean).Tanh();
-        var word = Tensor.FromArray([(long)_config.StartToken], 1);
-        var caption = new List<Tensor>();
+        var word = Tensor.Scalar((long)_config.StartToken).Reshape(1);
+        var caption = Tensor.Zeros(DType.Int64, 1, 0);
         var step = 0;
         while (step < _config.MaxSteps)
         {
@@ -66,11 +66,11 @@ public sealed class ImageCaptioner : ZooModel
             var context = (features * alpha.Unsqueeze(2)).Sum(1) * ContextGate.Forward(h).Sigmoid();
             (h, c) = Decoder.Forward(TensorOps.Concat([Words.Forward(word), context], 1), (h, c));
             word = Vocabulary.Forward(h).ArgMax(1);
-            caption.Add(word);
+            caption = TensorOps.Concat([caption, word.Reshape(1, 1)], 1);
             step++;
             if ((int)word.Item() == _config.EndToken) break;
         }
-        return TensorOps.Concat([.. caption], 0).Reshape(1, -1);
+        return caption;
     }
 
     public override Tensor SampleInput(Random random) => ZooInputs.Image(random, 3, _config.InputSize);

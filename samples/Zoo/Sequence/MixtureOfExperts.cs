@@ -28,28 +28,28 @@ public sealed class MixtureOfExperts : ZooModel
 
     public ModuleList<FeedForward> Experts { get; }
 
-    /// <summary>The mixed outputs and, per token, the experts it was routed to (best first).</summary>
-    public (Tensor Output, int[][] Routes) Forward(Tensor x)
+    /// <summary>The mixed outputs and the routes: [tokens, k] i64, row t the experts token t ran
+    /// (best first).</summary>
+    public (Tensor Output, Tensor Routes) Forward(Tensor x)
     {
         var tokens = x.Dim(1);
-        var routes = new int[tokens][];
-        var outputs = new Tensor[tokens];
+        var outputs = Tensor.Zeros(0, _config.Dim);
+        var routes = Tensor.Zeros(DType.Int64, 0, _config.TopK);
         for (var t = 0; t < tokens; t++)
         {
             var token = x.Narrow(1, t, 1).Reshape(1, _config.Dim);
             var (scores, chosen) = TensorOps.TopK(Router.Forward(token), _config.TopK, 1, true);
             var weights = scores.Softmax(1);
             var mixed = Tensor.Zeros(1, _config.Dim);
-            routes[t] = new int[_config.TopK];
             for (var j = 0; j < _config.TopK; j++)
             {
                 var expert = (int)chosen.Narrow(1, j, 1).Item();
-                routes[t][j] = expert;
                 mixed = mixed + weights.Narrow(1, j, 1) * Experts[expert].Forward(token);
             }
-            outputs[t] = mixed;
+            outputs = TensorOps.Concat([outputs, mixed], 0);
+            routes = TensorOps.Concat([routes, chosen], 0);
         }
-        return (TensorOps.Concat(outputs, 0).Reshape(1, tokens, _config.Dim), routes);
+        return (outputs.Reshape(1, tokens, _config.Dim), routes);
     }
 
     public override Tensor SampleInput(Random random)
@@ -62,6 +62,8 @@ public sealed class MixtureOfExperts : ZooModel
     public override ZooRun Run(Tensor input)
     {
         var (output, routes) = Forward(input);
-        return new ZooRun(output, "experts " + string.Join(" | ", routes.Select(r => string.Join(',', r))));
+        var k = routes.Dim(1);
+        var perToken = Enumerable.Range(0, routes.Dim(0)).Select(t => string.Join(',', routes.Longs.Slice(t * k, k).ToArray()));
+        return new ZooRun(output, "experts " + string.Join(" | ", perToken));
     }
 }

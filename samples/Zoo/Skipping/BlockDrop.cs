@@ -31,27 +31,23 @@ public sealed class BlockDrop : ZooModel
 
     public Policy32 Policy { get; }
 
-    /// <summary>Logits and, per block, whether it ran.</summary>
-    public (Tensor Logits, bool[] Executed) Forward(Tensor x)
+    /// <summary>Logits and the policy: a [1, blocks] bool mask, true where the block ran (its keep
+    /// probability is &gt; 0.5), false where it was dropped.</summary>
+    public (Tensor Logits, Tensor Policy) Forward(Tensor x)
     {
         var probabilities = Policy.Forward(x);
-        var executed = new bool[Bodies.Count];
+        var policy = TensorOps.Gt(probabilities, Tensor.Scalar(0.5f));
         x = Stem.Forward(x).Relu();
         for (var t = 0; t < Bodies.Count; t++)
         {
             var shortcut = FlatResNet.Shortcut(x, t, _config.BlocksPerGroup);
             if (probabilities.Narrow(1, t, 1).Item() > 0.5f)
-            {
                 x = (shortcut + Bodies[t].Forward(x)).Relu();
-                executed[t] = true;
-            }
             else
-            {
                 x = shortcut;
-            }
         }
         var pooled = TensorOps.AdaptiveAvgPool2d(x, [1, 1]).Reshape(x.Dim(0), -1);
-        return (Classifier.Forward(pooled), executed);
+        return (Classifier.Forward(pooled), policy);
     }
 
     public override Tensor SampleInput(Random random) => ZooInputs.Image(random, 3, _config.InputSize);

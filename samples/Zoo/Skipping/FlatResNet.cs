@@ -21,16 +21,14 @@ public sealed class ResidualBody : Module
     public Tensor Forward(Tensor x) => Second.Forward(First.Forward(x).Relu());
 }
 
-/// <summary>BlockDrop's parameter-free shortcut for a block that halves the resolution and widens:
-/// average pooling with kernel = stride, then the channels padded with zeros.</summary>
+/// <summary>BlockDrop's parameter-free shortcut for a block that halves the resolution and doubles
+/// the width: average pooling with kernel = stride, then as many zero channels appended.</summary>
 internal static class ZeroPadShortcut
 {
-    public static Tensor Apply(Tensor x, int stride, int outChannels)
+    public static Tensor Apply(Tensor x, int stride)
     {
         x = TensorOps.AvgPool2d(x, [stride, stride], [stride, stride], [0, 0]);
-        var parts = new List<Tensor> { x };
-        for (var c = x.Dim(1); c < outChannels; c += x.Dim(1)) parts.Add(x * 0f);
-        return TensorOps.Concat([.. parts], 1);
+        return TensorOps.Concat([x, x * 0f], 1);
     }
 }
 
@@ -53,5 +51,5 @@ internal static class FlatResNet
     /// <summary>What block <paramref name="index"/> adds its body to: the zero-padded shortcut for
     /// the first block of groups 2 and 3, else the input itself.</summary>
     public static Tensor Shortcut(Tensor x, int index, int blocksPerGroup) =>
-        index > 0 && index % blocksPerGroup == 0 ? ZeroPadShortcut.Apply(x, 2, 2 * x.Dim(1)) : x;
+        index > 0 && index % blocksPerGroup == 0 ? ZeroPadShortcut.Apply(x, 2) : x;
 }

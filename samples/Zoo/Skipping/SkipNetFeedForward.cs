@@ -33,22 +33,24 @@ public sealed class SkipNetFeedForward : ZooModel
 
     public Linear Classifier { get; }
 
-    /// <summary>Logits and the blocks that ran, as a bit mask (bit i: block i ran).</summary>
-    public (Tensor Logits, int Executed) Forward(Tensor x)
+    /// <summary>Logits and the blocks that ran: a [blocks] f32 mask, 1 where the block ran, 0 where
+    /// the feature map took its shortcut.</summary>
+    public (Tensor Logits, Tensor Executed) Forward(Tensor x)
     {
         x = Stem.Forward(x).Relu();
         x = Blocks[0].Forward(x);
-        var executed = 1;
+        var executed = Tensor.Full(1f, 1);
         for (var i = 1; i < Blocks.Count; i++)
         {
             var run = Gates[i - 1].Forward(x).Softmax(1).Narrow(1, 1, 1).Item() > 0.5f;
             if (!run)
             {
                 x = Blocks[i].Bypass(x);
+                executed = TensorOps.Concat([executed, Tensor.Zeros(1)], 0);
                 continue;
             }
             x = Blocks[i].Forward(x);
-            executed += 1 << i;
+            executed = TensorOps.Concat([executed, Tensor.Full(1f, 1)], 0);
         }
         var pooled = TensorOps.AdaptiveAvgPool2d(x, [1, 1]).Reshape(x.Dim(0), -1);
         return (Classifier.Forward(pooled), executed);
@@ -59,7 +61,7 @@ public sealed class SkipNetFeedForward : ZooModel
     public override ZooRun Run(Tensor input)
     {
         var (logits, executed) = Forward(input);
-        return new ZooRun(logits, Paths.Blocks(Enumerable.Range(0, Blocks.Count).Select(i => (executed >> i & 1) == 1).ToArray()));
+        return new ZooRun(logits, Paths.Blocks(executed));
     }
 }
 

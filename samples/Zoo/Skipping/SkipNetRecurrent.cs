@@ -42,13 +42,13 @@ public sealed class SkipNetRecurrent : ZooModel
 
     public Linear Classifier { get; }
 
-    /// <summary>Logits and, per block, whether it ran.</summary>
-    public (Tensor Logits, bool[] Executed) Forward(Tensor x)
+    /// <summary>Logits and the blocks that ran: a [blocks] f32 mask, 1 where the block ran, 0 where
+    /// the feature map took its shortcut.</summary>
+    public (Tensor Logits, Tensor Executed) Forward(Tensor x)
     {
-        var executed = new bool[Blocks.Count];
         x = Stem.Forward(x).Relu();
         x = Blocks[0].Forward(x);
-        executed[0] = true;
+        var executed = Tensor.Full(1f, 1);
         var h = Tensor.Zeros(x.Dim(0), GateSize);
         var c = Tensor.Zeros(x.Dim(0), GateSize);
         for (var i = 1; i < Blocks.Count; i++)
@@ -59,11 +59,12 @@ public sealed class SkipNetRecurrent : ZooModel
             if (probability > 0.5f)
             {
                 x = Blocks[i].Forward(x);
-                executed[i] = true;
+                executed = TensorOps.Concat([executed, Tensor.Full(1f, 1)], 0);
             }
             else
             {
                 x = Blocks[i].Bypass(x);
+                executed = TensorOps.Concat([executed, Tensor.Zeros(1)], 0);
             }
         }
         var pooled = TensorOps.AdaptiveAvgPool2d(x, [1, 1]).Reshape(x.Dim(0), -1);

@@ -1,0 +1,373 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using DyCompile.Backends.Onnx;
+using DyCompile.Benchmarks.Compiled;
+using DyCompile.Compiler;
+using DyCompile.Compiler.Jit;
+using DyCompile.Runtime;
+using DyCompile.Zoo;
+
+namespace DyCompile.Benchmarks.Zoo;
+
+/// <summary>`--zoo [--model NAME] [--runs N] [--write FILE] [--profile DIR]`: every zoo model at batch 1, run
+/// eagerly (its C# <c>Forward</c>), compiled by DyCompile for the CPU, and exported to ONNX and run
+/// in ONNX Runtime, on the same inputs; median latency, the ratios, compile and session-creation
+/// times, and whether the three agree on every call. `--profile DIR` also writes each model's
+/// generated code and pass dumps and an ONNX Runtime profile (summed per operator type on the
+/// console) under DIR/model, and times the runtime kernels per IR op on the same inputs
+/// (<see cref="KernelProfile"/>); profiling slows ONNX Runtime down, so such a run is not for the table.</summary>
+internal static class ZooBenchmark
+{
+    /// <summary>Inputs per model; they are picked from up to twice as many draws so that as many
+    /// different paths as possible are taken.</summary>
+    private const int InputCount = 6;
+
+    /// <summary>Timed calls per engine default to about this many seconds of eager work per model.</summary>
+    private const double TimedSecondsPerModel = 20;
+
+    private const double WarmupSeconds = 2;
+    private const int MaxWarmupRounds = 40;
+
+    private const int MinCalls = 24;
+    private const int MaxCalls = 240;
+
+    public static void Run(string[] args)
+    {
+        string? filter = null, write = null, profile = null;
+        int? runs = null;
+        for (var i = 1; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--model" when i + 1 < args.Length: filter = args[++i]; break;
+                case "--runs" when i + 1 < args.Length: runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--write" when i + 1 < args.Length: write = args[++i]; break;
+                case "--profile" when i + 1 < args.Length: profile = args[++i]; break;
+                default: throw new ArgumentException($"--zoo: unknown argument '{args[i]}' (expected --model NAME, --runs N, --write FILE, --profile DIR)");
+            }
+        }
+        var cases = ZooCase.All.Where(c => filter is null
+            || c.Key.Equals(filter, StringComparison.OrdinalIgnoreCase)
+            || c.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (cases.Count == 0) throw new ArgumentException($"--model {filter}: no such model; the models are {string.Join(", ", ZooCase.All.Select(c => c.Key))}");
+
+        var machine = new MachineState();
+        Console.WriteLine($"{machine.Cpu}, {Environment.ProcessorCount} cores; load average {machine.LoadAtStart}");
+        WarmUpCompiler();
+        var rows = new List<ZooRow>();
+        foreach (var c in cases)
+        {
+            Console.WriteLine($"-- {c.Name} ({c.Size})");
+            ZooRow row;
+            try
+            {
+                row = Measure(c, runs, profile is null ? null : Path.GetFullPath(Path.Combine(profile, c.Key)));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // One model's failure (its eager forward throwing, say) should not cost the others' rows.
+                row = new ZooRow(c) { CompileFailure = $"benchmark failed: {e.GetType().Name}" };
+                row.Notes.Add($"benchmark failed: {e.GetType().Name}: {(e as TargetInvocationException)?.InnerException?.Message ?? e.Message}");
+            }
+            rows.Add(row);
+            Console.WriteLine(ZooReport.TableHeader);
+            Console.WriteLine(ZooReport.TableRow(row));
+        }
+        machine.Finish();
+        var command = "dotnet run -c Release --project tests/Benchmarks -- " + string.Join(" ", args);
+        var report = ZooReport.Markdown(rows, machine, command);
+        Console.WriteLine();
+        Console.WriteLine(report);
+        if (write is not null)
+        {
+            ZooReport.WriteInto(write, report);
+            Console.WriteLine($"wrote the zoo section of {write}");
+        }
+    }
+
+    /// <summary>The first lowering and the first Roslyn build in a process pay for loading and
+    /// jitting the compiler itself; do both once, untimed, so the first model's compile time is its own.</summary>
+    private static void WarmUpCompiler()
+    {
+        ZooSource.Compilation.GetDiagnostics();
+        using var stream = typeof(ZooBenchmark).Assembly.GetManifestResourceStream("DynamicModels.cs")!;
+        using var reader = new StreamReader(stream);
+        var source = reader.ReadToEnd();
+        var x = Tensor.Zeros(1, 32);
+        DyCompiler.Compile(new UntilConfidentModel(new Random(1)), source, ModelLowering.TypesOf([x, 0.5f, 2]));
+    }
+
+    private static ZooRow Measure(ZooCase c, int? runs, string? profile)
+    {
+        if (profile is not null) Directory.CreateDirectory(profile);
+        byte[]? exported = null;
+        var model = c.Create();
+        var row = new ZooRow(c);
+        var forward = model.GetType().GetMethod("Forward", [typeof(Tensor)]);
+        if (forward is null)
+        {
+            row.Notes.Add("no Forward(Tensor) method: not benchmarked");
+            return row;
+        }
+
+        // Inputs: prefer draws that take a path not seen yet.
+        var random = new Random(1);
+        var candidates = new List<(Tensor Input, string Path)>();
+        var eagerSeconds = new List<double>();
+        var chosen = new List<(Tensor Input, string Path)>();
+        for (var draw = 0; draw < 2 * InputCount && chosen.Count < InputCount; draw++)
+        {
+            var input = model.SampleInput(random);
+            var start = Stopwatch.GetTimestamp();
+            var path = model.Run(input).Path;
+            eagerSeconds.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+            if (chosen.All(p => p.Path != path)) chosen.Add((input, path));
+            else candidates.Add((input, path));
+        }
+        chosen.AddRange(candidates.Take(InputCount - chosen.Count));
+        row.Paths.AddRange(chosen.Select(p => p.Path));
+        var inputs = chosen.Select(p => new object[] { p.Input }).ToArray();
+        var expected = inputs.Select(i => OutputValues.FromEager(forward.Invoke(model, i))).ToArray();
+
+        var engines = new List<Engine>
+        {
+            new("eager", i =>
+            {
+                var start = Stopwatch.GetTimestamp();
+                var result = forward.Invoke(model, inputs[i]);
+                var us = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+                return (us, OutputValues.FromEager(result));
+            }),
+        };
+
+        var typeName = model.GetType().FullName!;
+        var lowerStart = Stopwatch.GetTimestamp();
+        var lowered = ModelLowering.Lower(ZooSource.Compilation, typeName, "Forward", model,
+            new LoweringOptions { InputTypes = ModelLowering.TypesOf(inputs[0]) });
+        row.LowerSeconds = Stopwatch.GetElapsedTime(lowerStart).TotalSeconds;
+        // DYC0004 (the model class lacks [DyCompile], which only the build step needs) says nothing here.
+        foreach (var warning in lowered.Warnings.Where(w => w.Id != "DYC0004")) row.Notes.Add($"lowering warning {warning.Id}: {warning.Message}");
+        if (!lowered.Succeeded)
+        {
+            var error = lowered.Errors.FirstOrDefault();
+            row.CompileFailure = error is null ? "does not lower (no diagnostic)" : $"does not lower: {error.Id} {Shorten(error.Message, 100)}";
+            if (error is not null) row.Notes.Add($"does not lower: {error}");
+        }
+        else
+        {
+            var program = lowered.Program!;
+            try
+            {
+                var jitStart = Stopwatch.GetTimestamp();
+                var compiled = JitCompiler.Compile(program, lowered.Weights, new CompileOptions { RecordPath = false, DumpDirectory = profile });
+                row.JitSeconds = Stopwatch.GetElapsedTime(jitStart).TotalSeconds;
+                var host = compiled.Host;
+                host.Path = null;
+                var outputs = new object[program.ResultTypes.Length];
+                engines.Add(new("DyCompile", i =>
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    host.Run(inputs[i], outputs);
+                    var us = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+                    return (us, OutputValues.FromCompiled(outputs));
+                }));
+            }
+            catch (Exception e)
+            {
+                row.CompileFailure = $"does not compile: {e.GetType().Name} {Shorten(e.Message, 100)}";
+                row.Notes.Add($"does not compile: {e}");
+            }
+
+            try
+            {
+                var onnx = OnnxExporter.ExportBytes(program, lowered.Weights);
+                var sessionStart = Stopwatch.GetTimestamp();
+                exported = onnx;
+                var ort = new OrtModel(onnx, program.Inputs.Select(p => p.Name).ToList());
+                row.SessionSeconds = Stopwatch.GetElapsedTime(sessionStart).TotalSeconds;
+                row.Disposables.Add(ort);
+                var ortInputs = inputs.Select(OrtModel.ToOrt).ToArray();
+                engines.Add(new("ONNX Runtime", i =>
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    using var results = ort.Run(ortInputs[i]);
+                    var us = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+                    return (us, OutputValues.FromOrt(results));
+                }));
+            }
+            catch (Exception e)
+            {
+                row.OrtFailure = $"{e.GetType().Name} {Shorten(e.Message, 100)}";
+                row.Notes.Add($"ONNX export / session failed: {e.Message}");
+            }
+        }
+
+        // Warm-up: every engine runs every input once (checked like the timed calls), then keeps going
+        // for at least WarmupSeconds: .NET only swaps in optimized code for a method after 30 calls and
+        // a quiet spell of about 100 ms, and unoptimized Vector256 code is many times slower.
+        foreach (var engine in engines.ToList())
+        {
+            var start = Stopwatch.GetTimestamp();
+            for (var round = 0; round < MaxWarmupRounds && engine.Failure is null; round++)
+            {
+                for (var i = 0; i < inputs.Length && engine.Failure is null; i++) Call(engine, i, expected[i], timed: false);
+                if (Stopwatch.GetElapsedTime(start).TotalSeconds >= WarmupSeconds) break;
+            }
+            if (engine.Failure is not null) row.Notes.Add($"{engine.Name} failed: {engine.Failure}");
+        }
+        Thread.Sleep(200);
+        engines.RemoveAll(e => e.Failure is not null);
+
+        eagerSeconds.Sort();
+        var perCall = eagerSeconds[eagerSeconds.Count / 2];
+        var calls = runs ?? Math.Clamp((int)Math.Ceiling(TimedSecondsPerModel / (Math.Max(1, engines.Count) * perCall)), MinCalls, MaxCalls);
+        var rounds = (calls + inputs.Length - 1) / inputs.Length;
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var i = 0; i < inputs.Length; i++)
+            {
+                // Rotate the engine order so none always runs right after another's cache footprint.
+                for (var k = 0; k < engines.Count; k++)
+                {
+                    var engine = engines[(k + round + i) % engines.Count];
+                    if (engine.Failure is null) Call(engine, i, expected[i], timed: true);
+                }
+            }
+        }
+        foreach (var engine in engines)
+        {
+            if (engine.Failure is not null) row.Notes.Add($"{engine.Name} failed: {engine.Failure}");
+            row.Engines[engine.Name] = engine;
+        }
+        if (profile is not null && lowered.Succeeded) Profile(lowered.Program!, lowered.Weights, exported, inputs, forward, model, profile);
+        foreach (var d in row.Disposables) d.Dispose();
+        row.Disposables.Clear();
+        return row;
+    }
+
+    /// <summary>`--profile`: ONNX Runtime in a second, profiling session and the runtime kernels op by op,
+    /// interleaved input by input so that both see the same load; then the eager forward on the same inputs.</summary>
+    private static void Profile(IR.Program program, IReadOnlyDictionary<string, Tensor> weights, byte[]? onnx, object[][] inputs, MethodInfo forward, ZooModel model, string directory)
+    {
+        const int Rounds = 4;
+        var kernels = new KernelProfile();
+        OrtModel? ort = null;
+        Microsoft.ML.OnnxRuntime.OrtValue[][] ortInputs = [];
+        if (onnx is not null)
+        {
+            File.WriteAllBytes(Path.Combine(directory, "model.onnx"), onnx);
+            ort = new OrtModel(onnx, program.Inputs.Select(p => p.Name).ToList(), Path.Combine(directory, "ort"));
+            ortInputs = inputs.Select(OrtModel.ToOrt).ToArray();
+        }
+        for (var round = 0; round < Rounds; round++)
+        {
+            for (var i = 0; i < inputs.Length; i++)
+            {
+                if (ort is not null) ort.Run(ortInputs[i]).Dispose();
+                kernels.Run(program, inputs[i], weights);
+            }
+        }
+        if (ort is not null)
+        {
+            Console.WriteLine(OrtProfile.Summarize(ort.EndProfiling(), Rounds * inputs.Length));
+            ort.Dispose();
+        }
+        Console.WriteLine(kernels.Summarize());
+        var start = Stopwatch.GetTimestamp();
+        for (var round = 0; round < Rounds; round++)
+            foreach (var input in inputs) forward.Invoke(model, input);
+        Console.WriteLine($"eager Forward on the same inputs right after: {Stopwatch.GetElapsedTime(start).TotalMilliseconds / (Rounds * inputs.Length):F2} ms per run");
+    }
+
+    private static void Call(Engine engine, int input, List<OutputValue> expected, bool timed)
+    {
+        try
+        {
+            var (us, values) = engine.Run(input);
+            if (timed)
+            {
+                engine.Times.Add(us);
+                engine.TimedInputs.Add(input);
+            }
+            engine.Calls++;
+            var problem = OutputValues.Compare(expected, values, out var pathDiffers, out var error);
+            engine.MaxError = Math.Max(engine.MaxError, error);
+            if (problem is null) return;
+            if (pathDiffers) engine.PathDisagreements++;
+            else engine.ValueDisagreements++;
+            engine.FirstProblem ??= $"input {input}: {problem}";
+        }
+        catch (Exception e)
+        {
+            engine.Failure = $"{e.GetType().Name}: {Shorten((e as TargetInvocationException)?.InnerException?.Message ?? e.Message)}";
+        }
+    }
+
+    /// <summary>One line (a markdown table cell) of at most <paramref name="length"/> characters.</summary>
+    internal static string Shorten(string message, int length = 300)
+    {
+        var line = message.ReplaceLineEndings(" ").Replace("|", "\\|", StringComparison.Ordinal);
+        return line.Length <= length ? line : line[..(length - 3)] + "...";
+    }
+}
+
+/// <summary>One way of running a model: a call on input i returns its wall time (µs) and its outputs.</summary>
+internal sealed class Engine(string name, Func<int, (double Us, List<OutputValue> Values)> run)
+{
+    public string Name { get; } = name;
+
+    public Func<int, (double Us, List<OutputValue> Values)> Run { get; } = run;
+
+    public List<double> Times { get; } = [];
+
+    /// <summary>The input of each entry of <see cref="Times"/>.</summary>
+    public List<int> TimedInputs { get; } = [];
+
+    public int Calls { get; set; }
+
+    public int PathDisagreements { get; set; }
+
+    public int ValueDisagreements { get; set; }
+
+    public double MaxError { get; set; }
+
+    public string? FirstProblem { get; set; }
+
+    public string? Failure { get; set; }
+
+    public double? MedianMs => Median(Times);
+
+    /// <summary>The median over the calls on the inputs <paramref name="inputs"/> selects.</summary>
+    public double? MedianMsOf(Func<int, bool> inputs) => Median(Times.Where((_, k) => inputs(TimedInputs[k])));
+
+    private static double? Median(IEnumerable<double> times)
+    {
+        var sorted = times.Order().ToArray();
+        return sorted.Length == 0 ? null : sorted[sorted.Length / 2] / 1000;
+    }
+}
+
+/// <summary>What was measured for one model.</summary>
+internal sealed class ZooRow(ZooCase c)
+{
+    public ZooCase Case { get; } = c;
+
+    public List<string> Paths { get; } = [];
+
+    public Dictionary<string, Engine> Engines { get; } = [];
+
+    public double LowerSeconds { get; set; }
+
+    public double? JitSeconds { get; set; }
+
+    public double? SessionSeconds { get; set; }
+
+    public string? CompileFailure { get; set; }
+
+    public string? OrtFailure { get; set; }
+
+    public List<string> Notes { get; } = [];
+
+    public List<IDisposable> Disposables { get; } = [];
+}
