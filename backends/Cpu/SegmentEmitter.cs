@@ -96,24 +96,26 @@ public sealed class SegmentEmitter
     /// of weight tensors (one per call site: the host passes its weight fields, the same objects on
     /// every call) and remembers the results; <c>Run</c> looks them up, starting after the last
     /// hit, so call sites that take turns find theirs at once. The host calls <c>Prepare</c> for
-    /// every call site when it is created, so no call pays for it.</summary>
+    /// every call site when it is created, so no call pays for it.
+    /// Its locals start with two underscores, to stay apart from the identifiers made from IR
+    /// value names.</summary>
     private void EmitPreparation(CodeWriter w, CodeWriter body)
     {
         if (_preparation.Nodes.Count == 0) return;
         var weights = _preparation.WeightPositions.Select(k => "w" + k).ToArray();
-        var keys = string.Join(" && ", weights.Select((x, j) => $"ReferenceEquals(e.Weights[{j}], {x})"));
+        var keys = string.Join(" && ", weights.Select((x, j) => $"ReferenceEquals(__e.Weights[{j}], {x})"));
         w.Line("private readonly List<(Tensor[] Weights, Tensor[] Derived)> _prepared = new();");
         w.Line("private int _lastPrepared;");
         var prepare = new CodeWriter();
-        prepare.Line("var count = _prepared.Count;");
-        using (prepare.Block("for (var k = 0; k < count; k++)"))
+        prepare.Line("var __count = _prepared.Count;");
+        using (prepare.Block("for (var __k = 0; __k < __count; __k++)"))
         {
-            prepare.Line("var at = (_lastPrepared + 1 + k) % count;");
-            prepare.Line("var e = _prepared[at];");
+            prepare.Line("var __at = (_lastPrepared + 1 + __k) % __count;");
+            prepare.Line("var __e = _prepared[__at];");
             using (prepare.Block($"if ({keys})"))
             {
-                prepare.Line("_lastPrepared = at;");
-                prepare.Line("return e.Derived;");
+                prepare.Line("_lastPrepared = __at;");
+                prepare.Line("return __e.Derived;");
             }
         }
         // Constants the weight-only nodes read become fields first (the per-call steps reuse them).
@@ -123,18 +125,18 @@ public sealed class SegmentEmitter
             if (node.Results.Length == 1) _expr[node.Result] = CSharpSyntax.Identifier("", node.Result.Name);
             EmitKernelCall(prepare, node, node.Operands.Select(v => _expr[v]).ToArray());
         }
-        prepare.Line($"var derived = new Tensor[] {{ {string.Join(", ", _preparation.Derived.Select(v => _expr[v]))} }};");
-        prepare.Line($"_prepared.Add((new Tensor[] {{ {string.Join(", ", weights)} }}, derived));");
+        prepare.Line($"var __derived = new Tensor[] {{ {string.Join(", ", _preparation.Derived.Select(v => _expr[v]))} }};");
+        prepare.Line($"_prepared.Add((new Tensor[] {{ {string.Join(", ", weights)} }}, __derived));");
         prepare.Line("_lastPrepared = _prepared.Count - 1;");
-        prepare.Line("return derived;");
+        prepare.Line("return __derived;");
         w.Line();
         using (w.Block($"public Tensor[] Prepare({string.Join(", ", weights.Select(x => "Tensor " + x))})"))
             foreach (var line in prepare.ToString().TrimEnd('\n').Split('\n')) w.Line(line.TrimEnd());
-        body.Line($"var prepared = Prepare({string.Join(", ", weights)});");
+        body.Line($"var __prepared = Prepare({string.Join(", ", weights)});");
         for (var k = 0; k < _preparation.Derived.Count; k++)
         {
-            var name = "p" + k;
-            body.Line($"Tensor {name} = prepared[{k}];");
+            var name = "__p" + k;
+            body.Line($"Tensor {name} = __prepared[{k}];");
             _expr[_preparation.Derived[k]] = name;
         }
     }
