@@ -27,12 +27,14 @@ public sealed class SegmentEmitter
     private readonly Dictionary<Value, string> _home = [];
     private readonly List<string> _fields = [];
     private readonly MemoryPlan _plan;
+    private readonly WeightPreparation _preparation;
 
     public SegmentEmitter(DistinctSegment segment, string className)
     {
         _graph = segment.Graph;
         ClassName = className;
-        _steps = FusionPlanner.Plan(_graph);
+        _preparation = WeightPreparation.Split(_graph);
+        _steps = FusionPlanner.Plan(_preparation.PerCall);
         var outputs = _graph.Outputs.ToHashSet();
         var intoDestination = new HashSet<Value>();
         foreach (var step in _steps)
@@ -54,6 +56,12 @@ public sealed class SegmentEmitter
 
     public MemoryPlan Memory => _plan;
 
+    /// <summary>The nodes that read only weights and constants: run once per call site (see <see cref="WeightPreparation"/>).</summary>
+    public IReadOnlyList<Node> Prepared => _preparation.Nodes;
+
+    /// <summary>Positions (in the segment's weight list) of the weights the <c>Prepare</c> method takes; empty when there is none.</summary>
+    public IReadOnlyList<int> PreparedWeights => _preparation.WeightPositions;
+
     /// <summary>Static tensor outputs get a destination from the caller.</summary>
     public static bool TakesDestination(Value output) => output.Type is TensorType { IsStatic: true };
 
@@ -67,6 +75,7 @@ public sealed class SegmentEmitter
             var body = new CodeWriter();
             foreach (var (v, k) in _graph.Inputs.Select((v, k) => (v, k))) _expr[v] = "i" + k;
             foreach (var (v, k) in _graph.Weights.Select((v, k) => (v, k))) _expr[v] = "w" + k;
+            EmitPreparation(w, body);
             foreach (var step in _steps) EmitStep(body, step);
             for (var k = 0; k < _graph.Outputs.Length; k++) body.Line($"o{k} = {_expr[_graph.Outputs[k]]};");
             foreach (var f in _fields) w.Line(f);
@@ -80,6 +89,55 @@ public sealed class SegmentEmitter
             w.Line("[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
             using (w.Block($"public void Run({string.Join(", ", parameters)})"))
                 foreach (var line in body.ToString().TrimEnd('\n').Split('\n')) w.Line(line.TrimEnd());
+        }
+    }
+
+    /// <summary>The weight-only nodes go into a <c>Prepare</c> method that runs them once per set
+    /// of weight tensors (one per call site: the host passes its weight fields, the same objects on
+    /// every call) and remembers the results; <c>Run</c> looks them up, starting after the last
+    /// hit, so call sites that take turns find theirs at once. The host calls <c>Prepare</c> for
+    /// every call site when it is created, so no call pays for it.
+    /// Its locals start with two underscores, to stay apart from the identifiers made from IR
+    /// value names.</summary>
+    private void EmitPreparation(CodeWriter w, CodeWriter body)
+    {
+        if (_preparation.Nodes.Count == 0) return;
+        var weights = _preparation.WeightPositions.Select(k => "w" + k).ToArray();
+        var keys = string.Join(" && ", weights.Select((x, j) => $"ReferenceEquals(__e.Weights[{j}], {x})"));
+        w.Line("private readonly List<(Tensor[] Weights, Tensor[] Derived)> _prepared = new();");
+        w.Line("private int _lastPrepared;");
+        var prepare = new CodeWriter();
+        prepare.Line("var __count = _prepared.Count;");
+        using (prepare.Block("for (var __k = 0; __k < __count; __k++)"))
+        {
+            prepare.Line("var __at = (_lastPrepared + 1 + __k) % __count;");
+            prepare.Line("var __e = _prepared[__at];");
+            using (prepare.Block($"if ({keys})"))
+            {
+                prepare.Line("_lastPrepared = __at;");
+                prepare.Line("return __e.Derived;");
+            }
+        }
+        // Constants the weight-only nodes read become fields first (the per-call steps reuse them).
+        foreach (var node in _graph.Nodes.Where(n => n.Op == "const" && n.Result.Type is TensorType)) EmitStep(prepare, new NodeStep(node));
+        foreach (var node in _preparation.Nodes)
+        {
+            if (node.Results.Length == 1) _expr[node.Result] = CSharpSyntax.Identifier("", node.Result.Name);
+            EmitKernelCall(prepare, node, node.Operands.Select(v => _expr[v]).ToArray());
+        }
+        prepare.Line($"var __derived = new Tensor[] {{ {string.Join(", ", _preparation.Derived.Select(v => _expr[v]))} }};");
+        prepare.Line($"_prepared.Add((new Tensor[] {{ {string.Join(", ", weights)} }}, __derived));");
+        prepare.Line("_lastPrepared = _prepared.Count - 1;");
+        prepare.Line("return __derived;");
+        w.Line();
+        using (w.Block($"public Tensor[] Prepare({string.Join(", ", weights.Select(x => "Tensor " + x))})"))
+            foreach (var line in prepare.ToString().TrimEnd('\n').Split('\n')) w.Line(line.TrimEnd());
+        body.Line($"var __prepared = Prepare({string.Join(", ", weights)});");
+        for (var k = 0; k < _preparation.Derived.Count; k++)
+        {
+            var name = "__p" + k;
+            body.Line($"Tensor {name} = __prepared[{k}];");
+            _expr[_preparation.Derived[k]] = name;
         }
     }
 
@@ -98,6 +156,8 @@ public sealed class SegmentEmitter
             return;
         }
         var node = ((NodeStep)step).Node;
+        // A tensor constant already made a field (it feeds the weight-only nodes too).
+        if (node.Op == "const" && node.Result.Type is TensorType && _expr.ContainsKey(node.Result)) return;
         var x = node.Operands.Select(v => _expr[v]).ToArray();
         if (node.Results.Length == 1) _expr[node.Result] = CSharpSyntax.Identifier("", node.Result.Name);
         var r = node.Results.Length == 1 ? _expr[node.Result] : "";

@@ -56,8 +56,14 @@ public sealed class HostEmitter(PartitionedProgram program, IReadOnlyDictionary<
             w.Line("public List<string> Path { get; set; }");
             w.Line();
             using (w.Block($"public {ClassName}(IReadOnlyDictionary<string, Tensor> weights)"))
+            {
                 foreach (var weight in original.Weights)
                     w.Line($"{Name(weight)} = weights.TryGetValue(\"{weight.Name}\", out var {Name(weight)}_) ? {Name(weight)}_ : throw new ArgumentException(\"weight @{weight.Name} was not supplied\");");
+                // Weight-only work of every call site (folded batch-norm, weight transposes) runs now, once.
+                foreach (var block in program.Host)
+                    if (block.Call is { } call && segments[call.Segment.Distinct].PreparedWeights is { Count: > 0 } positions)
+                        w.Line($"_{call.Segment.Distinct.Name}.Prepare({string.Join(", ", positions.Select(k => Name(call.Weights[k])))});");
+            }
             w.Line();
             EmitForward(w);
             w.Line();

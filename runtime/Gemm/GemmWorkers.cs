@@ -7,21 +7,28 @@ internal abstract class GemmJob
 }
 
 /// <summary>The GEMM's own fork/join: a fixed set of background threads, created once, that share
-/// out the items of one <see cref="GemmJob"/> with the calling thread through an atomic counter.
-/// Unlike <c>Parallel.For</c> with a lambda, a steady-state call allocates nothing (jobs are
-/// reusable objects, the signals are reused). One product runs on the workers at a time: a caller
-/// that finds them busy (another thread's product, or a product started from a job item) does
-/// not get them and runs its items itself.</summary>
+/// out the items of one <see cref="GemmJob"/> with the calling thread. The caller returns as soon
+/// as every item is done, not when every worker has woken: on a loaded machine a worker may get no
+/// core for milliseconds, and then the caller simply runs its items (a worker that wakes late finds
+/// the round finished and goes back to sleep). Items are handed out through one 64-bit ticket —
+/// round number, item count and next item — taken by compare-and-swap, so a late worker can never
+/// take an item of one round for the job of another. A steady-state call allocates nothing (jobs
+/// are reusable objects, the signals are reused). One product runs on the workers at a time: a
+/// caller that finds them busy (another thread's product, or a product started from a job item)
+/// does not get them and runs its items itself.</summary>
 internal static class GemmWorkers
 {
+    private const int IndexBits = 20;
+    private const long IndexMask = (1L << IndexBits) - 1;
+
     private static readonly object _gate = new();
     private static readonly int _helpers = Math.Max(0, Environment.ProcessorCount - 1);
     private static readonly SemaphoreSlim _start = new(0);
-    private static readonly SemaphoreSlim _finished = new(0);
     private static bool _started;
     private static GemmJob? _job;
-    private static int _count;
-    private static int _next;
+    private static long _ticket;
+    private static long _round;
+    private static int _done;
     private static Exception? _error;
 
     /// <summary>Takes the workers for one product; false when another product holds them.</summary>
@@ -34,16 +41,26 @@ internal static class GemmWorkers
     /// failure). Only between <see cref="TryAcquire"/> and <see cref="Release"/>.</summary>
     public static void Run(GemmJob job, int count, int threads)
     {
+        if (count <= 0) return;
+        if (count > IndexMask)
+        {
+            for (var item = 0; item < count; item++) job.Run(item);
+            return;
+        }
         if (!_started) Start();
         var helpers = Math.Min(Math.Min(threads - 1, _helpers), count - 1);
         _job = job;
-        _count = count;
         _error = null;
-        Volatile.Write(ref _next, 0);
-        if (helpers > 0) _start.Release(helpers);
+        Volatile.Write(ref _done, 0);
+        _round = (_round + 1) & ((1L << (63 - 2 * IndexBits)) - 1);
+        Volatile.Write(ref _ticket, (_round << (2 * IndexBits)) | ((long)count << IndexBits));
+        // Wake only as many workers as are asleep: permits left by rounds a worker finished late
+        // would otherwise pile up and wake it for nothing.
+        var asleep = helpers - _start.CurrentCount;
+        if (asleep > 0) _start.Release(asleep);
         RunItems();
-        for (var i = 0; i < helpers; i++) _finished.Wait();
-        _job = null;
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _done) < count) spin.SpinOnce();
         if (_error is { } error) throw new AggregateException(error);
     }
 
@@ -60,24 +77,28 @@ internal static class GemmWorkers
         {
             _start.Wait();
             RunItems();
-            _finished.Release();
         }
     }
 
     private static void RunItems()
     {
-        var job = Volatile.Read(ref _job)!;
-        int item;
-        while ((item = Interlocked.Increment(ref _next) - 1) < _count)
+        while (true)
         {
+            var ticket = Volatile.Read(ref _ticket);
+            var count = (ticket >> IndexBits) & IndexMask;
+            var item = ticket & IndexMask;
+            if (item >= count) return;
+            if (Interlocked.CompareExchange(ref _ticket, ticket + 1, ticket) != ticket) continue;
+            // The round cannot end before this item is counted done, so _job is still its job.
             try
             {
-                job.Run(item);
+                Volatile.Read(ref _job)!.Run((int)item);
             }
             catch (Exception e)
             {
                 Interlocked.CompareExchange(ref _error, e, null);
             }
+            Interlocked.Increment(ref _done);
         }
     }
 }

@@ -11,6 +11,24 @@ public static partial class TensorOps
     [OpKernel("conv2d")]
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups)
     {
+        var geometry = ConvSetup(input, weight, bias, stride, padding, dilation, groups);
+        // Every element is written: each output plane starts as its bias.
+        var result = DenseArgs.Uninitialized(input.Dim(0), weight.Dim(0), geometry.OutHeight, geometry.OutWidth);
+        ConvCompute(input, weight, bias, result, geometry, groups);
+        return result;
+    }
+
+    /// <summary><see cref="Conv2d"/> into a caller-owned destination of the result's shape (a
+    /// compiled segment's buffer, so a call allocates no result); it must not overlap the operands.</summary>
+    public static void Conv2dInto(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups, Tensor destination)
+    {
+        var geometry = ConvSetup(input, weight, bias, stride, padding, dilation, groups);
+        OperandChecks.Destination("conv2d", destination, DType.Float32, [input.Dim(0), weight.Dim(0), geometry.OutHeight, geometry.OutWidth]);
+        ConvCompute(input, weight, bias, destination, geometry, groups);
+    }
+
+    private static ConvGeometry ConvSetup(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups)
+    {
         const string op = "conv2d";
         DenseArgs.RequireFloat(op, input, "input");
         DenseArgs.RequireFloat(op, weight, "weight");
@@ -18,7 +36,7 @@ public static partial class TensorOps
         DenseArgs.RequireRank(op, input, 4, "input");
         DenseArgs.RequireRank(op, weight, 4, "weight");
         if (groups < 1) throw new TensorOpException(op, $"groups must be positive, got {groups}");
-        int batch = input.Dim(0), channels = input.Dim(1), height = input.Dim(2), width = input.Dim(3);
+        int channels = input.Dim(1), height = input.Dim(2), width = input.Dim(3);
         int outChannels = weight.Dim(0), kh = weight.Dim(2), kw = weight.Dim(3);
         if (channels % groups != 0 || outChannels % groups != 0 || weight.Dim(1) != channels / groups)
             throw TensorOpException.ShapeMismatch(op, input.Shape, weight.Shape, $"with groups={groups} the weight must be [out, {channels / groups}, kh, kw] and out divisible by groups");
@@ -28,18 +46,18 @@ public static partial class TensorOps
         var (sh, sw) = DenseArgs.Pair(op, "stride", stride, (1, 1));
         var (ph, pw) = DenseArgs.Pair(op, "padding", padding, (0, 0));
         var (dh, dw) = DenseArgs.Pair(op, "dilation", dilation, (1, 1));
-        var geometry = new ConvGeometry(channels / groups, height, width, kh, kw, sh, sw, ph, pw, dh, dw,
+        return new ConvGeometry(channels / groups, height, width, kh, kw, sh, sw, ph, pw, dh, dw,
             DenseArgs.WindowOutput(op, input, height, kh, sh, ph, dh), DenseArgs.WindowOutput(op, input, width, kw, sw, pw, dw));
+    }
 
-        // Every element is written: each output plane starts as its bias.
-        var result = DenseArgs.Uninitialized(batch, outChannels, geometry.OutHeight, geometry.OutWidth);
-        if (result.Length == 0) return result;
-
+    private static void ConvCompute(Tensor input, Tensor weight, Tensor bias, Tensor result, ConvGeometry geometry, int groups)
+    {
+        if (result.Length == 0) return;
+        var channels = input.Dim(1);
         if (groups == channels && geometry.GroupChannels == 1 && groups > 1)
             DepthwiseConv(input, weight, bias, result, geometry);
         else
             GemmConv(input, weight, bias, result, geometry, groups);
-        return result;
     }
 
     /// <summary>Per image and group: out_g [og, oh·ow] = W_g [og, cg·kh·kw] · cols [cg·kh·kw, oh·ow],

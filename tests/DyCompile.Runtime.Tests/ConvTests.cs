@@ -55,6 +55,30 @@ public class ConvTests
         DenseReference.AssertClose(expected, y.Floats);
     }
 
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void IntoADestinationOverwritesItWithTheDirectConvolution(int[] inputShape, int[] weightShape, int[] stride, int[] padding, int[] dilation, int groups)
+    {
+        var input = DenseReference.RandomTensor(4, inputShape);
+        var weight = DenseReference.RandomTensor(5, weightShape);
+        var bias = DenseReference.RandomTensor(6, weightShape[0]);
+        var shape = TensorOps.Conv2d(input, weight, bias, stride, padding, dilation, groups).ShapeArray();
+        // A reused buffer holds the previous call's values: every element must be overwritten.
+        var destination = Tensor.Full(123f, shape);
+        TensorOps.Conv2dInto(input, weight, bias, stride, padding, dilation, groups, destination);
+        static (int, int) P(int[] v) => v.Length == 1 ? (v[0], v[0]) : (v[0], v[1]);
+        DenseReference.AssertClose(DenseReference.Conv2d(input, weight, bias.Floats.ToArray(), P(stride), P(padding), P(dilation), groups), destination.Floats);
+    }
+
+    [Fact]
+    public void IntoADestinationOfAnotherShapeThrows()
+    {
+        var input = DenseReference.RandomTensor(1, 1, 3, 5, 5);
+        var weight = DenseReference.RandomTensor(2, 4, 3, 3, 3);
+        var ex = Assert.Throws<TensorOpException>(() => TensorOps.Conv2dInto(input, weight, Tensor.Zeros(4), [1], [0], [1], 1, Tensor.Zeros(1, 4, 5, 5)));
+        Assert.Contains("destination", ex.Message);
+    }
+
     [Fact]
     public void EmptyAttributesMeanUnitStrideNoPaddingNoDilation()
     {
