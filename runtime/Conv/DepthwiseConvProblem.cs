@@ -5,16 +5,18 @@ namespace DyCompile.Runtime;
 
 /// <summary>Depthwise NCHW convolution (one input channel per group, <c>Multiplier</c> output
 /// channels each) on the <see cref="PhaseImage"/> of one channel at a time: every output vector
-/// of 8 pixels is one contiguous load and one FMA per tap, 4 vectors of a row at once so each
-/// broadcast weight feeds 4 FMAs. Bias, residual and ReLU are applied in registers. Item = one
-/// (image, input channel): it fills its own per-thread phase image, so items run in parallel.</summary>
+/// of 8 pixels is one contiguous load and one FMA per tap. Vectors go 4 at a time
+/// (<see cref="OutputVectors"/>, across rows when rows are short) so each broadcast weight feeds 4
+/// independent FMA chains. Bias, residual and ReLU are applied in registers. Item = one (image,
+/// input channel): it fills its own per-thread phase image, so items run in parallel.</summary>
 internal readonly unsafe struct DepthwiseConvProblem : IConvItems
 {
-    private const int Lanes = 8;
-    private const int Unroll = 4;
+    private const int Lanes = OutputVectors.Lanes;
+    private const int Group = 4;
 
     [ThreadStatic] private static PackBuffer? _image;
     [ThreadStatic] private static int[]? _offsets;
+    [ThreadStatic] private static int[]? _vectors;
 
     public ConvGeometry Geometry { get; init; }
     public float* Input { get; init; }
@@ -28,7 +30,31 @@ internal readonly unsafe struct DepthwiseConvProblem : IConvItems
     public bool Relu { get; init; }
     public bool Portable { get; init; }
 
+    /// <summary>The output vectors (<see cref="OutputVectors"/>): <c>Slots</c> read bases, then
+    /// output offsets, then lane counts.</summary>
+    public int* Vectors { get; init; }
+    public int Slots { get; init; }
+
     public int Items => Batch * Channels;
+
+    /// <summary>output = relu?(depthwise conv(input) + bias + residual) (residual may be the output).</summary>
+    public static void Run(float* input, float* weights, float* bias, float* residual, float* output,
+        int batch, int channels, int multiplier, ConvGeometry g, bool relu, bool portable, int maxThreads)
+    {
+        var slots = OutputVectors.Build(new PhaseImage(g), g, Group, ref _vectors);
+        var work = (long)batch * channels * multiplier * g.OutHeight * g.OutWidth * g.KernelHeight * g.KernelWidth;
+        fixed (int* table = _vectors)
+        {
+            var problem = new DepthwiseConvProblem
+            {
+                Geometry = g, Input = input, Weights = weights, Bias = bias, Residual = residual, Output = output,
+                Batch = batch, Channels = channels, Multiplier = multiplier, Relu = relu, Portable = portable,
+                Vectors = table, Slots = slots,
+            };
+            // Depthwise work is memory bound: worth the workers from a quarter of the dense threshold.
+            ConvJob<DepthwiseConvProblem>.Run(problem, work >= DirectConv2d.ParallelThreshold / 4 ? maxThreads : 1);
+        }
+    }
 
     public void RunItem(int item)
     {
@@ -59,56 +85,41 @@ internal readonly unsafe struct DepthwiseConvProblem : IConvItems
             {
                 var oc = ic * Multiplier + m;
                 var at = ((long)n * outChannels + oc) * plane;
-                var channel = new Channel(image, pOffsets, taps, Weights + (long)oc * taps, Bias[oc],
-                    Residual == null ? null : Residual + at, Output + at, Relu);
-                for (var y = 0; y < g.OutHeight; y++)
-                {
-                    var x = 0;
-                    for (; x + Unroll * Lanes <= g.OutWidth; x += Unroll * Lanes)
-                        channel.Four<TFma>(layout.OutputBase(y, x), y * g.OutWidth + x);
-                    for (; x < g.OutWidth; x += Lanes)
-                        channel.One<TFma>(layout.OutputBase(y, x), y * g.OutWidth + x, Math.Min(Lanes, g.OutWidth - x));
-                }
+                var residual = Residual == null ? null : Residual + at;
+                for (var v = 0; v < Slots; v += Group)
+                    Tile<TFma>(image, pOffsets, taps, Weights + (long)oc * taps, Bias[oc], residual, Output + at, v);
             }
         }
     }
 
-    /// <summary>One output channel: its weights and where it reads and writes.</summary>
-    private readonly struct Channel(float* image, int* offsets, int taps, float* weights, float bias, float* residual, float* output, bool relu)
+    /// <summary>Vectors v .. v+3 of one output channel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [SkipLocalsInit] // see DirectConvTile: no call (buffer zeroing) after the loop
+    private void Tile<TFma>(float* image, int* offsets, int taps, float* weights, float bias, float* residual, float* output, int v)
+        where TFma : struct, IVectorFma
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Four<TFma>(int inBase, int outAt) where TFma : struct, IVectorFma
+        var s0 = image + Vectors[v];
+        var s1 = image + Vectors[v + 1];
+        var s2 = image + Vectors[v + 2];
+        var s3 = image + Vectors[v + 3];
+        var a0 = Vector256.Create(bias);
+        Vector256<float> a1 = a0, a2 = a0, a3 = a0;
+        for (var t = 0; t < taps; t++)
         {
-            var source = image + inBase;
-            var a0 = Vector256.Create(bias);
-            Vector256<float> a1 = a0, a2 = a0, a3 = a0;
-            for (var t = 0; t < taps; t++)
-            {
-                var s = source + offsets[t];
-                var w = Vector256.Create(weights[t]);
-                a0 = TFma.MultiplyAdd(w, Vector256.Load(s), a0);
-                a1 = TFma.MultiplyAdd(w, Vector256.Load(s + Lanes), a1);
-                a2 = TFma.MultiplyAdd(w, Vector256.Load(s + 2 * Lanes), a2);
-                a3 = TFma.MultiplyAdd(w, Vector256.Load(s + 3 * Lanes), a3);
-            }
-            Store(a0, outAt, Lanes);
-            Store(a1, outAt + Lanes, Lanes);
-            Store(a2, outAt + 2 * Lanes, Lanes);
-            Store(a3, outAt + 3 * Lanes, Lanes);
+            var o = offsets[t];
+            var w = Vector256.Create(weights[t]);
+            a0 = TFma.MultiplyAdd(w, Vector256.Load(s0 + o), a0);
+            a1 = TFma.MultiplyAdd(w, Vector256.Load(s1 + o), a1);
+            a2 = TFma.MultiplyAdd(w, Vector256.Load(s2 + o), a2);
+            a3 = TFma.MultiplyAdd(w, Vector256.Load(s3 + o), a3);
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void One<TFma>(int inBase, int outAt, int count) where TFma : struct, IVectorFma
+        // Through memory, so no accumulator is live across the epilogue's calls (see DirectConvTile).
+        var sums = stackalloc float[Group * Lanes];
+        a0.Store(sums); a1.Store(sums + Lanes); a2.Store(sums + 2 * Lanes); a3.Store(sums + 3 * Lanes);
+        for (var j = 0; j < Group; j++)
         {
-            var source = image + inBase;
-            var a = Vector256.Create(bias);
-            for (var t = 0; t < taps; t++)
-                a = TFma.MultiplyAdd(Vector256.Create(weights[t]), Vector256.Load(source + offsets[t]), a);
-            Store(a, outAt, count);
+            var at = Vectors[Slots + v + j];
+            ConvEpilogue.Store(Vector256.Load(sums + j * Lanes), output + at, residual == null ? null : residual + at, Vectors[2 * Slots + v + j], Relu);
         }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void Store(Vector256<float> sum, int at, int count) =>
-            ConvEpilogue.Store(sum, output + at, residual == null ? null : residual + at, count, relu);
     }
 }

@@ -21,7 +21,7 @@ internal static unsafe class DirectConv2d
     /// the weights and the output).</summary>
     private const long SlabBudget = 512 * 1024;
 
-    private const int Lanes = 8;
+    private const int Lanes = OutputVectors.Lanes;
 
     [ThreadStatic] private static PackBuffer? _image;
     [ThreadStatic] private static int[]? _offsets;
@@ -43,18 +43,9 @@ internal static unsafe class DirectConv2d
                     offsets[q++] = layout.TapOffset(c, ky, kx);
 
         var perRow = (g.OutWidth + Lanes - 1) / Lanes;
-        var vectors = g.OutHeight * perRow;
-        var tiles = (vectors + DirectConvTile.V - 1) / DirectConvTile.V;
-        var slots = tiles * DirectConvTile.V;
-        var table = Grow(ref _vectors, 3 * slots);
-        for (var v = 0; v < slots; v++)
-        {
-            // Filler vectors (past the last) read where vector 0 reads and store nothing.
-            var (y, x) = v < vectors ? (v / perRow, v % perRow * Lanes) : (0, 0);
-            table[v] = layout.OutputBase(y, x);
-            table[slots + v] = y * g.OutWidth + x;
-            table[2 * slots + v] = v < vectors ? Math.Min(Lanes, g.OutWidth - x) : 0;
-        }
+        var slots = OutputVectors.Build(layout, g, DirectConvTile.V, ref _vectors);
+        var tiles = slots / DirectConvTile.V;
+        var table = _vectors!;
 
         var plane = g.OutHeight * g.OutWidth;
         var work = (long)outChannels * depth * plane;

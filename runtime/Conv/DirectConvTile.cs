@@ -14,9 +14,12 @@ internal static unsafe class DirectConvTile
     public const int R = 4;
     public const int V = 3;
 
+    private const int Lanes = 8;
+
     /// <summary>Output channels [oc0, oc0 + R) (fewer at the end: missing rows repeat the
     /// first and are not stored) × the vectors of tile <paramref name="tile"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit] // zeroing the sums buffer would be a call after the loop, with the same effect as above
     public static void Run<TFma>(in DirectConvProblem p, int oc0, int tile) where TFma : struct, IVectorFma
     {
         var rows = Math.Min(R, p.OutChannels - oc0);
@@ -53,25 +56,22 @@ internal static unsafe class DirectConvTile
             a30 = TFma.MultiplyAdd(w, x0, a30); a31 = TFma.MultiplyAdd(w, x1, a31); a32 = TFma.MultiplyAdd(w, x2, a32);
         }
 
-        StoreRow(p, oc0, v, a00, a01, a02);
-        if (rows > 1) StoreRow(p, oc0 + 1, v, a10, a11, a12);
-        if (rows > 2) StoreRow(p, oc0 + 2, v, a20, a21, a22);
-        if (rows > 3) StoreRow(p, oc0 + 3, v, a30, a31, a32);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow(in DirectConvProblem p, int oc, int v, Vector256<float> r0, Vector256<float> r1, Vector256<float> r2)
-    {
-        var channel = (long)oc * p.Plane;
-        Store(p, channel, v, r0);
-        Store(p, channel, v + 1, r1);
-        Store(p, channel, v + 2, r2);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(in DirectConvProblem p, long channel, int v, Vector256<float> sum)
-    {
-        var at = channel + p.VectorOutput[v];
-        ConvEpilogue.Store(sum, p.Output + at, p.Residual == null ? null : p.Residual + at, p.VectorCount[v], p.Relu);
+        // The sums go through memory before the epilogue: a vector live across the epilogue's
+        // (rare) calls would make the JIT spill every accumulator on every tap.
+        var sums = stackalloc float[R * V * Lanes];
+        a00.Store(sums); a01.Store(sums + Lanes); a02.Store(sums + 2 * Lanes);
+        a10.Store(sums + 3 * Lanes); a11.Store(sums + 4 * Lanes); a12.Store(sums + 5 * Lanes);
+        a20.Store(sums + 6 * Lanes); a21.Store(sums + 7 * Lanes); a22.Store(sums + 8 * Lanes);
+        a30.Store(sums + 9 * Lanes); a31.Store(sums + 10 * Lanes); a32.Store(sums + 11 * Lanes);
+        for (var r = 0; r < rows; r++)
+        {
+            var channel = (long)(oc0 + r) * p.Plane;
+            for (var j = 0; j < V; j++)
+            {
+                var at = channel + p.VectorOutput[v + j];
+                ConvEpilogue.Store(Vector256.Load(sums + (r * V + j) * Lanes), p.Output + at,
+                    p.Residual == null ? null : p.Residual + at, p.VectorCount[v + j], p.Relu);
+            }
+        }
     }
 }

@@ -94,13 +94,7 @@ public static partial class TensorOps
             {
                 if (depthwise)
                 {
-                    var problem = new DepthwiseConvProblem
-                    {
-                        Geometry = geometry, Input = pIn, Weights = pW, Bias = pB, Residual = pRes, Output = pOut,
-                        Batch = input.Dim(0), Channels = channels, Multiplier = weight.Dim(0) / channels, Relu = relu, Portable = portable,
-                    };
-                    var work = (long)result.Length * geometry.KernelHeight * geometry.KernelWidth;
-                    ConvJob<DepthwiseConvProblem>.Run(problem, work >= DirectConv2d.ParallelThreshold / 4 ? maxThreads : 1);
+                    DepthwiseConvProblem.Run(pIn, pW, pB, pRes, pOut, input.Dim(0), channels, weight.Dim(0) / channels, geometry, relu, portable, maxThreads);
                 }
                 else
                 {
@@ -115,15 +109,17 @@ public static partial class TensorOps
         if (relu) TensorPrimitives.Max(result.Floats, 0f, result.Floats);
     }
 
-    /// <summary>The faster kernel for a shape (measured on the CIFAR/ImageNet zoo layers, see
-    /// docs/performance.md): the direct kernels, except for grouped convolutions (not
-    /// depthwise), which they do not cover, and for planes under 5 columns wide, where most of
-    /// each 8-pixel vector would be wasted.</summary>
+    /// <summary>The faster kernel for a shape (measured on the CIFAR/ImageNet zoo layers with the
+    /// quick benchmark, `Benchmarks --quick conv`): the direct kernels, except for grouped
+    /// convolutions (not depthwise), which they do not cover, and for 1×1 unit-stride unpadded
+    /// kernels, where the GEMM reads the image itself as its operand and its packed panels beat
+    /// the direct kernel's loads from one channel plane per tap.</summary>
     private static ConvAlgorithm ChooseConvAlgorithm(ConvGeometry g, int groups, bool depthwise)
     {
         if (depthwise) return ConvAlgorithm.Direct;
         if (groups != 1) return ConvAlgorithm.Im2ColGemm;
-        return g.OutWidth < 5 ? ConvAlgorithm.Im2ColGemm : ConvAlgorithm.Direct;
+        var pointwise = g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideH == 1 && g.StrideW == 1 && g.PadH == 0 && g.PadW == 0;
+        return pointwise ? ConvAlgorithm.Im2ColGemm : ConvAlgorithm.Direct;
     }
 
     /// <summary>Starts an output plane (of <paramref name="count"/> elements at
