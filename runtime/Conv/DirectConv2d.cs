@@ -51,27 +51,48 @@ internal static unsafe class DirectConv2d
         var work = (long)outChannels * depth * plane;
         var threads = work >= ParallelThreshold ? Math.Max(1, Math.Min(maxThreads, Environment.ProcessorCount)) : 1;
         var (tilesPerChunk, chunks, parts) = Blocking(g, channels, outChannels, perRow, tiles, threads);
-        var scratch = (_image ??= new PackBuffer()).Get(checked((int)layout.Floats(channels)));
         var inPlane = (long)channels * g.Height * g.Width;
         var outImage = (long)outChannels * plane;
 
+        // Images too small to split across cores, but a batch of them worth it: one image per item.
+        var imageItems = threads == 1 && batch > 1 && maxThreads > 1 && work * batch >= ParallelThreshold;
+
         fixed (int* pOffsets = offsets, pTable = table)
         {
+            var template = new DirectConvProblem
+            {
+                Offsets = pOffsets, Depth = depth,
+                VectorBase = pTable, VectorOutput = pTable + slots, VectorCount = pTable + 2 * slots, Tiles = tiles,
+                Weights = weight, Bias = bias, Residual = residual, Output = output, OutChannels = outChannels, Plane = plane, Relu = relu,
+                TilesPerChunk = tilesPerChunk, Chunks = chunks, ChannelParts = parts, Portable = portable,
+            };
+            if (imageItems)
+            {
+                var images = new DirectConvImages
+                {
+                    Template = template, Layout = layout, Input = input, Channels = channels,
+                    InputImage = inPlane, OutputImage = outImage, Batch = batch,
+                };
+                ConvJob<DirectConvImages>.Run(images, Math.Min(maxThreads, Environment.ProcessorCount));
+                return;
+            }
+            var scratch = ThreadImage(layout.Floats(channels));
             for (var n = 0; n < batch; n++)
             {
                 layout.Fill(input + n * inPlane, scratch, 0, channels, channels);
-                var problem = new DirectConvProblem
+                var problem = template with
                 {
-                    Image = scratch, Offsets = pOffsets, Depth = depth,
-                    VectorBase = pTable, VectorOutput = pTable + slots, VectorCount = pTable + 2 * slots, Tiles = tiles,
-                    Weights = weight, Bias = bias, Residual = residual == null ? null : residual + n * outImage,
-                    Output = output + n * outImage, OutChannels = outChannels, Plane = plane, Relu = relu,
-                    TilesPerChunk = tilesPerChunk, Chunks = chunks, ChannelParts = parts, Portable = portable,
+                    Image = scratch,
+                    Residual = residual == null ? null : residual + n * outImage,
+                    Output = output + n * outImage,
                 };
                 ConvJob<DirectConvProblem>.Run(problem, threads);
             }
         }
     }
+
+    /// <summary>This thread's phase-image buffer, at least <paramref name="floats"/> long.</summary>
+    internal static float* ThreadImage(long floats) => (_image ??= new PackBuffer()).Get(checked((int)floats));
 
     /// <summary>Tiles per chunk, chunks, and channel-block parts: chunks as large as the L2 slab
     /// budget allows, then (with several threads) enough items to keep every core busy.</summary>

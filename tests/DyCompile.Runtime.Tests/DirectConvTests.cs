@@ -37,6 +37,7 @@ public class DirectConvTests
         ([2, 5, 9, 9], [13, 5, 1, 1], [2], [0], [1], 1),           // strided pointwise
         ([1, 16, 6, 5], [20, 16, 1, 1], [1], [0], [1], 1),         // pointwise
         ([1, 32, 20, 20], [36, 32, 3, 3], [1], [1], [1], 1),       // large enough to use the worker threads
+        ([6, 16, 16, 16], [16, 16, 3, 3], [1], [1], [1], 1),       // small images, a batch worth one image per thread
         ([2, 5, 9, 9], [5, 1, 3, 3], [1], [1], [1], 5),            // depthwise
         ([1, 8, 33, 33], [8, 1, 3, 3], [2], [1], [1], 8),          // depthwise, stride 2
         ([1, 3, 7, 7], [3, 1, 5, 5], [1], [2], [1], 3),            // depthwise 5×5 on 7×7
