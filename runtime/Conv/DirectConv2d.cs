@@ -5,9 +5,10 @@ namespace DyCompile.Runtime;
 /// 24 output pixels at a time from it, bias, residual and ReLU included.</summary>
 /// <remarks>
 /// Blocking: output vectors are grouped into tiles (3 vectors, possibly from several rows when
-/// rows are narrow) and tiles into chunks of output rows whose input slab fits in L2; within a
-/// chunk each 4-channel weight block sweeps every tile, so its weights stay in L1/L2 while they
-/// are reused. Large problems spread (chunk × channel-block part) items over the GEMM workers.
+/// rows are narrow) and tiles into chunks of output rows whose input slab fits in L2. Within a
+/// chunk, when the weights fit in L2 every 4-channel weight block runs on a tile while its inputs
+/// are in L1 (what few taps per input line, as in a 1×1 kernel, need); otherwise each block
+/// sweeps every tile, so its weights stay in L1/L2 while they are reused. Large problems spread (chunk × channel-block part) items over the GEMM workers.
 /// A steady-state call allocates nothing: the phase image and the tables live in per-thread
 /// buffers that only grow.
 /// </remarks>
@@ -20,6 +21,10 @@ internal static unsafe class DirectConv2d
     /// <summary>Bytes of input a chunk of output rows may read (half the 1 MiB L2, leaving room for
     /// the weights and the output).</summary>
     private const long SlabBudget = 512 * 1024;
+
+    /// <summary>Bytes of weights an item may sweep per tile (a quarter of L2): more, and each
+    /// weight block sweeps the chunk's tiles instead.</summary>
+    private const long WeightBudget = 256 * 1024;
 
     private const int Lanes = OutputVectors.Lanes;
 
@@ -65,6 +70,7 @@ internal static unsafe class DirectConv2d
                 VectorBase = pTable, VectorOutput = pTable + slots, VectorCount = pTable + 2 * slots, Tiles = tiles,
                 Weights = weight, Bias = bias, Residual = residual, Output = output, OutChannels = outChannels, Plane = plane, Relu = relu,
                 TilesPerChunk = tilesPerChunk, Chunks = chunks, ChannelParts = parts, Portable = portable,
+                BlocksOutside = (long)outChannels * depth * sizeof(float) / parts > WeightBudget,
             };
             if (imageItems)
             {

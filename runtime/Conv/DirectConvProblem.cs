@@ -47,9 +47,12 @@ internal readonly unsafe struct DirectConvProblem : IConvItems
 
     public int Items => Chunks * ChannelParts;
 
-    /// <summary>Item = (tile chunk, part of the channel blocks): for each channel block, every
-    /// tile of the chunk, so a block's weights are reused across the chunk while the chunk's
-    /// input slab stays in cache.</summary>
+    /// <summary>Channel blocks outside the tile loop (a block's weights reused across the chunk
+    /// while the chunk's input slab stays in L2) instead of inside it (a tile's inputs reused
+    /// from L1 by every block while all the weights stay in L2).</summary>
+    public bool BlocksOutside { get; init; }
+
+    /// <summary>Item = (tile chunk, part of the channel blocks).</summary>
     public void RunItem(int item)
     {
         var chunk = item / ChannelParts;
@@ -59,11 +62,21 @@ internal readonly unsafe struct DirectConvProblem : IConvItems
         var blocks = ChannelBlocks;
         var b0 = part * blocks / ChannelParts;
         var b1 = (part + 1) * blocks / ChannelParts;
-        for (var b = b0; b < b1; b++)
+        if (BlocksOutside)
+        {
+            for (var b = b0; b < b1; b++)
+                for (var t = t0; t < t1; t++) Tile(b, t);
+        }
+        else
+        {
             for (var t = t0; t < t1; t++)
-            {
-                if (Portable) DirectConvTile.Run<PortableFma>(this, b * DirectConvTile.R, t);
-                else DirectConvTile.Run<HardwareFma>(this, b * DirectConvTile.R, t);
-            }
+                for (var b = b0; b < b1; b++) Tile(b, t);
+        }
+    }
+
+    private void Tile(int block, int tile)
+    {
+        if (Portable) DirectConvTile.Run<PortableFma>(this, block * DirectConvTile.R, tile);
+        else DirectConvTile.Run<HardwareFma>(this, block * DirectConvTile.R, tile);
     }
 }

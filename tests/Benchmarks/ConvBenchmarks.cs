@@ -40,6 +40,7 @@ public sealed record ConvLayer(string Name, int InChannels, int OutChannels, int
         new("3x3 16->32 s2 32x32", 16, 32, 32, 3, 2, 1, 1),
         new("3x3 64->64 56x56", 64, 64, 56, 3, 1, 1, 1),
         new("3x3 64->64 224x224", 64, 64, 224, 3, 1, 1, 1),
+        new("3x3 256->256 28x28", 256, 256, 28, 3, 1, 1, 1),
         new("3x3 512->512 14x14", 512, 512, 14, 3, 1, 1, 1),
         new("3x3 512->512 4x4", 512, 512, 4, 3, 1, 1, 1),
         new("3x3 512->512 2x2", 512, 512, 2, 3, 1, 1, 1),
@@ -49,6 +50,7 @@ public sealed record ConvLayer(string Name, int InChannels, int OutChannels, int
         new("1x1 64->64 8x8", 64, 64, 8, 1, 1, 0, 1),
         new("1x1 64->256 56x56", 64, 256, 56, 1, 1, 0, 1),
         new("1x1 512->512 14x14", 512, 512, 14, 1, 1, 0, 1),
+        new("1x1 64->128 s2 56x56", 64, 128, 56, 1, 2, 0, 1),
     ];
 
     public int OutSide => (Side + 2 * Padding - Kernel) / Stride + 1;
