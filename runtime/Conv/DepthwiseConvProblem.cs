@@ -35,21 +35,42 @@ internal readonly unsafe struct DepthwiseConvProblem : IConvItems
     public int* Vectors { get; init; }
     public int Slots { get; init; }
 
+    /// <summary>Per tap (ky, kx), where it reads in a one-channel phase image.</summary>
+    public int* Offsets { get; init; }
+
+    /// <summary>The index of the plane's last real vector.</summary>
+    public int LastVector { get; init; }
+
+    /// <summary>Whether a row's last vector may store all 8 lanes: the extra lanes are the next
+    /// row's first pixels of the same plane, which this item writes later anyway, so a plain
+    /// vector store replaces a lane-by-lane one. Not for the plane's last vector (past it lies
+    /// another item's plane), and not when the residual is the output (the extra lanes would
+    /// overwrite residual values not yet read).</summary>
+    public bool WholeTails { get; init; }
+
     public int Items => Batch * Channels;
 
     /// <summary>output = relu?(depthwise conv(input) + bias + residual) (residual may be the output).</summary>
     public static void Run(float* input, float* weights, float* bias, float* residual, float* output,
         int batch, int channels, int multiplier, ConvGeometry g, bool relu, bool portable, int maxThreads)
     {
-        var slots = OutputVectors.Build(new PhaseImage(g), g, Group, ref _vectors);
+        var layout = new PhaseImage(g);
+        var slots = OutputVectors.Build(layout, g, Group, ref _vectors);
+        var taps = g.KernelHeight * g.KernelWidth;
+        if (_offsets == null || _offsets.Length < taps) _offsets = new int[taps];
+        for (var ky = 0; ky < g.KernelHeight; ky++)
+            for (var kx = 0; kx < g.KernelWidth; kx++)
+                _offsets[ky * g.KernelWidth + kx] = layout.TapOffset(0, ky, kx);
         var work = (long)batch * channels * multiplier * g.OutHeight * g.OutWidth * g.KernelHeight * g.KernelWidth;
-        fixed (int* table = _vectors)
+        fixed (int* table = _vectors, offsets = _offsets)
         {
             var problem = new DepthwiseConvProblem
             {
                 Geometry = g, Input = input, Weights = weights, Bias = bias, Residual = residual, Output = output,
                 Batch = batch, Channels = channels, Multiplier = multiplier, Relu = relu, Portable = portable,
-                Vectors = table, Slots = slots,
+                Vectors = table, Slots = slots, Offsets = offsets,
+                LastVector = g.OutHeight * ((g.OutWidth + Lanes - 1) / Lanes) - 1,
+                WholeTails = residual != output,
             };
             // Depthwise work is memory bound: worth the workers from a quarter of the dense threshold.
             ConvJob<DepthwiseConvProblem>.Run(problem, work >= DirectConv2d.ParallelThreshold / 4 ? maxThreads : 1);
@@ -71,24 +92,15 @@ internal readonly unsafe struct DepthwiseConvProblem : IConvItems
         var image = (_image ??= new PackBuffer()).Get(checked((int)layout.Floats(1)));
         layout.Fill(Input + ((long)n * Channels + ic) * g.Height * g.Width, image, 0, 1, 1);
         var taps = g.KernelHeight * g.KernelWidth;
-        if (_offsets == null || _offsets.Length < taps) _offsets = new int[taps];
-        var offsets = _offsets;
-        for (var ky = 0; ky < g.KernelHeight; ky++)
-            for (var kx = 0; kx < g.KernelWidth; kx++)
-                offsets[ky * g.KernelWidth + kx] = layout.TapOffset(0, ky, kx);
-
         var plane = g.OutHeight * g.OutWidth;
         var outChannels = Channels * Multiplier;
-        fixed (int* pOffsets = offsets)
+        for (var m = 0; m < Multiplier; m++)
         {
-            for (var m = 0; m < Multiplier; m++)
-            {
-                var oc = ic * Multiplier + m;
-                var at = ((long)n * outChannels + oc) * plane;
-                var residual = Residual == null ? null : Residual + at;
-                for (var v = 0; v < Slots; v += Group)
-                    Tile<TFma>(image, pOffsets, taps, Weights + (long)oc * taps, Bias[oc], residual, Output + at, v);
-            }
+            var oc = ic * Multiplier + m;
+            var at = ((long)n * outChannels + oc) * plane;
+            var residual = Residual == null ? null : Residual + at;
+            for (var v = 0; v < Slots; v += Group)
+                Tile<TFma>(image, Offsets, taps, Weights + (long)oc * taps, Bias[oc], residual, Output + at, v);
         }
     }
 
@@ -119,7 +131,9 @@ internal readonly unsafe struct DepthwiseConvProblem : IConvItems
         for (var j = 0; j < Group; j++)
         {
             var at = Vectors[Slots + v + j];
-            ConvEpilogue.Store(Vector256.Load(sums + j * Lanes), output + at, residual == null ? null : residual + at, Vectors[2 * Slots + v + j], Relu);
+            var count = Vectors[2 * Slots + v + j];
+            if (WholeTails && count > 0 && v + j < LastVector) count = Lanes;
+            ConvEpilogue.Store(Vector256.Load(sums + j * Lanes), output + at, residual == null ? null : residual + at, count, Relu);
         }
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace DyCompile.Runtime;
 
 /// <summary>The layout of a zero-padded copy of an image split into stride phases, which lets a
@@ -86,11 +88,16 @@ internal readonly unsafe struct PhaseImage
     {
         if (_g.StrideW == 1)
         {
-            // Columns [pw, pw + W) are the input row, the rest padding.
-            var left = Math.Min(_g.PadW, RowStride);
-            new Span<float>(row, left).Clear();
-            new ReadOnlySpan<float>(src, _g.Width).CopyTo(new Span<float>(row + left, _g.Width));
-            new Span<float>(row + left + _g.Width, RowStride - left - _g.Width).Clear();
+            // Columns [pw, pw + W) are the input row, the rest padding. Plain loops and vector
+            // moves: rows are short (7 to 230 floats), and span calls would cost more than the copy.
+            var left = _g.PadW;
+            for (var j = 0; j < left; j++) row[j] = 0f;
+            var dst = row + left;
+            var j8 = 0;
+            for (; j8 + Vector256<float>.Count <= _g.Width; j8 += Vector256<float>.Count)
+                Vector256.Load(src + j8).Store(dst + j8);
+            for (; j8 < _g.Width; j8++) dst[j8] = src[j8];
+            for (var j = left + _g.Width; j < RowStride; j++) row[j] = 0f;
             return;
         }
         for (var j = 0; j < RowStride; j++)
