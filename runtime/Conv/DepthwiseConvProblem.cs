@@ -106,7 +106,7 @@ internal readonly unsafe struct DepthwiseConvProblem : IConvItems
 
     /// <summary>Vectors v .. v+3 of one output channel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    [SkipLocalsInit] // see DirectConvTile: no call (buffer zeroing) after the loop
+    [SkipLocalsInit] // see DirectConvTile: no helper call (buffer zeroing) after the loop
     private void Tile<TFma>(float* image, int* offsets, int taps, float* weights, float bias, float* residual, float* output, int v)
         where TFma : struct, IVectorFma
     {

@@ -19,7 +19,7 @@ internal static unsafe class DirectConvTile
     /// <summary>Output channels [oc0, oc0 + R) (fewer at the end: missing rows repeat the
     /// first and are not stored) × the vectors of tile <paramref name="tile"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    [SkipLocalsInit] // zeroing the sums buffer would be a call after the loop, with the same effect as above
+    [SkipLocalsInit] // zeroing the sums buffer is a helper call after the loop: the JIT would then spill every accumulator on every tap
     public static void Run<TFma>(in DirectConvProblem p, int oc0, int tile) where TFma : struct, IVectorFma
     {
         var rows = Math.Min(R, p.OutChannels - oc0);
