@@ -6,15 +6,16 @@ public static partial class TensorOps
 {
     /// <summary>2-D cross-correlation over NCHW input (PyTorch conv2d). weight is
     /// [out, in/groups, kh, kw]; bias [out]. stride, padding and dilation take 1 or 2 values
-    /// (empty: 1, 0, 1). Grouped convolution runs one GEMM per group over an im2col matrix;
-    /// depthwise convolution (one input channel per group) runs directly.</summary>
+    /// (empty: 1, 0, 1). Dense and depthwise convolutions run directly on a zero-padded copy of
+    /// the input (runtime/Conv); grouped convolutions, and shapes where it is faster, run one
+    /// GEMM per group over an im2col matrix.</summary>
     [OpKernel("conv2d")]
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups)
     {
         var geometry = ConvSetup(input, weight, bias, stride, padding, dilation, groups);
-        // Every element is written: each output plane starts as its bias.
+        // Every element is written.
         var result = DenseArgs.Uninitialized(input.Dim(0), weight.Dim(0), geometry.OutHeight, geometry.OutWidth);
-        ConvCompute(input, weight, bias, result, geometry, groups);
+        ConvCompute(input, weight, bias, null, false, result, geometry, groups, ConvAlgorithm.Auto, Environment.ProcessorCount);
         return result;
     }
 
@@ -24,7 +25,34 @@ public static partial class TensorOps
     {
         var geometry = ConvSetup(input, weight, bias, stride, padding, dilation, groups);
         OperandChecks.Destination("conv2d", destination, DType.Float32, [input.Dim(0), weight.Dim(0), geometry.OutHeight, geometry.OutWidth]);
-        ConvCompute(input, weight, bias, destination, geometry, groups);
+        ConvCompute(input, weight, bias, null, false, destination, geometry, groups, ConvAlgorithm.Auto, Environment.ProcessorCount);
+    }
+
+    /// <summary>destination = relu?(conv2d(input, weight, bias, …) + residual): a convolution with
+    /// its bias, an optional residual of the result's shape and an optional ReLU applied before
+    /// each result is stored (a ResNet block's conv + add + relu in one pass over the output).
+    /// <paramref name="residual"/> may be <paramref name="destination"/> itself (each element is
+    /// read before it is written); otherwise the destination must not overlap the operands.</summary>
+    public static void Conv2dFusedInto(Tensor input, Tensor weight, Tensor bias, Tensor? residual, bool relu,
+        int[] stride, int[] padding, int[] dilation, int groups, Tensor destination) =>
+        Conv2dFusedWith(input, weight, bias, residual, relu, stride, padding, dilation, groups, destination, ConvAlgorithm.Auto, Environment.ProcessorCount);
+
+    /// <summary><see cref="Conv2dFusedInto"/> on a chosen kernel and at most
+    /// <paramref name="maxThreads"/> cores (tests check each kernel; benchmarks compare them).</summary>
+    internal static void Conv2dFusedWith(Tensor input, Tensor weight, Tensor bias, Tensor? residual, bool relu,
+        int[] stride, int[] padding, int[] dilation, int groups, Tensor destination, ConvAlgorithm algorithm, int maxThreads)
+    {
+        const string op = "conv2d";
+        var geometry = ConvSetup(input, weight, bias, stride, padding, dilation, groups);
+        int[] shape = [input.Dim(0), weight.Dim(0), geometry.OutHeight, geometry.OutWidth];
+        OperandChecks.Destination(op, destination, DType.Float32, shape);
+        if (residual != null)
+        {
+            DenseArgs.RequireFloat(op, residual, "residual");
+            if (!residual.Shape.SequenceEqual(shape))
+                throw TensorOpException.ShapeMismatch(op, residual.Shape, shape, "the residual must have the result's shape");
+        }
+        ConvCompute(input, weight, bias, residual, relu, destination, geometry, groups, algorithm, maxThreads);
     }
 
     private static ConvGeometry ConvSetup(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups)
@@ -50,19 +78,67 @@ public static partial class TensorOps
             DenseArgs.WindowOutput(op, input, height, kh, sh, ph, dh), DenseArgs.WindowOutput(op, input, width, kw, sw, pw, dw));
     }
 
-    private static void ConvCompute(Tensor input, Tensor weight, Tensor bias, Tensor result, ConvGeometry geometry, int groups)
+    private static unsafe void ConvCompute(Tensor input, Tensor weight, Tensor bias, Tensor? residual, bool relu, Tensor result,
+        ConvGeometry geometry, int groups, ConvAlgorithm algorithm, int maxThreads)
     {
         if (result.Length == 0) return;
         var channels = input.Dim(1);
-        if (groups == channels && geometry.GroupChannels == 1 && groups > 1)
-            DepthwiseConv(input, weight, bias, result, geometry);
-        else
-            GemmConv(input, weight, bias, result, geometry, groups);
+        var depthwise = groups == channels && geometry.GroupChannels == 1 && groups > 1;
+        if (algorithm == ConvAlgorithm.Auto) algorithm = ChooseConvAlgorithm(geometry, groups, depthwise);
+        if (algorithm == ConvAlgorithm.Direct && !ConvKernelFlavour.HardwareAvailable) algorithm = ConvAlgorithm.DirectPortable;
+        if (algorithm != ConvAlgorithm.Im2ColGemm && (groups == 1 || depthwise))
+        {
+            var portable = algorithm == ConvAlgorithm.DirectPortable;
+            fixed (float* pIn = (float[])input.Storage, pW = (float[])weight.Storage, pB = (float[])bias.Storage,
+                   pRes = (float[]?)residual?.Storage, pOut = (float[])result.Storage)
+            {
+                if (depthwise)
+                {
+                    DepthwiseConvProblem.Run(pIn, pW, pB, pRes, pOut, input.Dim(0), channels, weight.Dim(0) / channels, geometry, relu, portable, maxThreads);
+                }
+                else
+                {
+                    DirectConv2d.Run(pIn, pW, pB, pRes, pOut, input.Dim(0), channels, weight.Dim(0), geometry, relu, portable, maxThreads);
+                }
+            }
+            return;
+        }
+
+        if (depthwise) DepthwiseConv(input, weight, bias, residual, result, geometry);
+        else GemmConv(input, weight, bias, residual, result, geometry, groups, maxThreads);
+        if (relu) TensorPrimitives.Max(result.Floats, 0f, result.Floats);
+    }
+
+    /// <summary>The faster kernel for a shape (measured on the CIFAR/ImageNet zoo layers with the
+    /// quick benchmark, `Benchmarks --quick conv`): the direct kernels, except for
+    /// - grouped convolutions (not depthwise), which they do not cover;
+    /// - 1×1 kernels, where each tap reads another channel plane, so the direct tile loads a new
+    ///   cache line for every 4 FMAs, while the GEMM reads (or packs) the image as contiguous panels;
+    /// - very deep kernels (in·kh·kw ≥ 2048, VGG's 256- and 512-channel 3×3 layers) on planes at
+    ///   least 8 wide, where the GEMM's packed, L1-resident panels win by 10–15 %. On smaller
+    ///   planes (4×4, 2×2) the GEMM's tile and packing waste more and the direct kernel wins.</summary>
+    private static ConvAlgorithm ChooseConvAlgorithm(ConvGeometry g, int groups, bool depthwise)
+    {
+        if (depthwise) return ConvAlgorithm.Direct;
+        if (groups != 1) return ConvAlgorithm.Im2ColGemm;
+        if (g.KernelHeight == 1 && g.KernelWidth == 1) return ConvAlgorithm.Im2ColGemm;
+        var depth = g.GroupChannels * g.KernelHeight * g.KernelWidth;
+        return depth >= 2048 && g.OutWidth >= 8 ? ConvAlgorithm.Im2ColGemm : ConvAlgorithm.Direct;
+    }
+
+    /// <summary>Starts an output plane (of <paramref name="count"/> elements at
+    /// <paramref name="at"/>) as its bias plus the residual, if any, which the kernels then
+    /// accumulate into. Element by element, so the residual may be the output itself.</summary>
+    private static void StartPlane(float[] output, float[]? residual, int at, int count, float bias)
+    {
+        var plane = output.AsSpan(at, count);
+        if (residual == null) plane.Fill(bias);
+        else TensorPrimitives.Add(residual.AsSpan(at, count), bias, plane);
     }
 
     /// <summary>Per image and group: out_g [og, oh·ow] = W_g [og, cg·kh·kw] · cols [cg·kh·kw, oh·ow],
-    /// starting from the bias.</summary>
-    private static void GemmConv(Tensor input, Tensor weight, Tensor bias, Tensor result, ConvGeometry g, int groups)
+    /// starting from the bias (plus the residual).</summary>
+    private static void GemmConv(Tensor input, Tensor weight, Tensor bias, Tensor? residual, Tensor result, ConvGeometry g, int groups, int maxThreads)
     {
         var outChannels = weight.Dim(0);
         var groupOut = outChannels / groups;
@@ -73,22 +149,24 @@ public static partial class TensorOps
         var outArray = (float[])result.Storage;
         var weightArray = (float[])weight.Storage;
         var biasArray = (float[])bias.Storage;
+        var residualArray = (float[]?)residual?.Storage;
 
         // Many small products (a batch of small images, many groups) run one per core, each
         // single-threaded; large ones run one after another, each on all cores.
         var work = (long)groupOut * pixels * depth;
-        if (work < 4 * Gemm.ParallelThreshold && DenseArgs.WorthParallel(products, work))
+        if (maxThreads > 1 && work < 4 * Gemm.ParallelThreshold && DenseArgs.WorthParallel(products, work))
             Parallel.For(0, products, item => GroupProduct(item, 1));
         else
-            for (var item = 0; item < products; item++) GroupProduct(item, Environment.ProcessorCount);
+            for (var item = 0; item < products; item++) GroupProduct(item, maxThreads);
 
         void GroupProduct(int item, int maxThreads)
         {
             var n = item / groups;
             var grp = item % groups;
             var inOffset = (n * groups + grp) * g.GroupChannels * g.Height * g.Width;
-            var outSlice = outArray.AsSpan((n * outChannels + grp * groupOut) * pixels, groupOut * pixels);
-            for (var o = 0; o < groupOut; o++) outSlice.Slice(o * pixels, pixels).Fill(biasArray[grp * groupOut + o]);
+            var outAt = (n * outChannels + grp * groupOut) * pixels;
+            var outSlice = outArray.AsSpan(outAt, groupOut * pixels);
+            for (var o = 0; o < groupOut; o++) StartPlane(outArray, residualArray, outAt + o * pixels, pixels, biasArray[grp * groupOut + o]);
             ConvProduct(inArray.AsSpan(inOffset, g.GroupChannels * g.Height * g.Width), weightArray.AsSpan(grp * groupOut * depth, groupOut * depth),
                 outSlice, g, groupOut, maxThreads);
         }
@@ -114,7 +192,7 @@ public static partial class TensorOps
 
     /// <summary>One input channel per group: each output plane is a weighted sum of shifted
     /// input rows, vectorized along the row for unit stride.</summary>
-    private static void DepthwiseConv(Tensor input, Tensor weight, Tensor bias, Tensor result, ConvGeometry g)
+    private static void DepthwiseConv(Tensor input, Tensor weight, Tensor bias, Tensor? residual, Tensor result, ConvGeometry g)
     {
         var channels = input.Dim(1);
         var outChannels = weight.Dim(0);
@@ -124,6 +202,7 @@ public static partial class TensorOps
         var wArray = (float[])weight.Storage;
         var bArray = (float[])bias.Storage;
         var outArray = (float[])result.Storage;
+        var residualArray = (float[]?)residual?.Storage;
         var taps = g.KernelHeight * g.KernelWidth;
         var outPlane = g.OutHeight * g.OutWidth;
 
@@ -133,7 +212,7 @@ public static partial class TensorOps
             var oc = plane % outChannels;
             var src = inArray.AsSpan((n * channels + oc / multiplier) * g.Height * g.Width, g.Height * g.Width);
             var dst = outArray.AsSpan(plane * outPlane, outPlane);
-            dst.Fill(bArray[oc]);
+            StartPlane(outArray, residualArray, plane * outPlane, outPlane, bArray[oc]);
             for (var ky = 0; ky < g.KernelHeight; ky++)
             {
                 for (var kx = 0; kx < g.KernelWidth; kx++)

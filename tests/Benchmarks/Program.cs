@@ -51,6 +51,16 @@ internal static class QuickTimings
         var conv = new ConvBenchmarks();
         conv.Setup();
         Report("conv 3x3 64->64 56x56", conv.Flops(""), () => conv.ResNetConv3x3());
+        // Each zoo layer on the im2col + GEMM kernel, on the direct kernel, and as conv2d chooses.
+        foreach (var layer in ConvLayer.Zoo)
+        {
+            string[] names = [$"conv gemm   {layer.Name}", $"conv direct {layer.Name}", $"conv auto   {layer.Name}"];
+            if (!names.Any(name => name.Contains(_filter, StringComparison.OrdinalIgnoreCase))) continue;
+            var run = new ConvLayerRun(layer);
+            Report(names[0], layer.Flops, run.Im2ColGemm);
+            Report(names[1], layer.Flops, run.Direct);
+            Report(names[2], layer.Flops, run.Auto);
+        }
         foreach (var workload in Enum.GetValues<BlowUpWorkload>())
         {
             foreach (var symbols in new[] { 5, 6, 7 })
@@ -155,7 +165,7 @@ internal static class QuickTimings
         // flops per CPU-second against one core's peak is the kernels' own efficiency.
         var perCore = flops / bestCpu / 1e9;
         var corePeak = MachinePeak.GFlops / Environment.ProcessorCount;
-        Console.WriteLine($"{name,-24} {best * 1e3,8:F3} ms {gflops,7:F1} GFLOP/s {100 * gflops / MachinePeak.GFlops,5:F1}% of peak" +
+        Console.WriteLine($"{name,-34} {best * 1e3,8:F3} ms {gflops,7:F1} GFLOP/s {100 * gflops / MachinePeak.GFlops,5:F1}% of peak" +
             $" | {bestCpu * 1e3,8:F3} CPU-ms {perCore,6:F1} GFLOP/CPU-s {100 * perCore / corePeak,5:F1}% of a core");
     }
 }

@@ -1,0 +1,19 @@
+namespace DyCompile.Runtime;
+
+/// <summary>Which convolution kernel runs. <see cref="Auto"/> is what the public operations use;
+/// the others pin a kernel so tests can check each one and benchmarks can compare them.</summary>
+internal enum ConvAlgorithm
+{
+    /// <summary>Whichever is faster for the shape (see TensorOps.ChooseConvAlgorithm).</summary>
+    Auto,
+
+    /// <summary>im2col panels + the packed SGEMM (the 1×1 unit-stride case reads the image as
+    /// the GEMM operand); depthwise runs per plane with row updates.</summary>
+    Im2ColGemm,
+
+    /// <summary>The direct kernels on the phase image, with FMA instructions where available.</summary>
+    Direct,
+
+    /// <summary>The direct kernels with the portable vector code, on any machine.</summary>
+    DirectPortable,
+}

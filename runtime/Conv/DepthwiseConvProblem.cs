@@ -1,0 +1,139 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace DyCompile.Runtime;
+
+/// <summary>Depthwise NCHW convolution (one input channel per group, <c>Multiplier</c> output
+/// channels each) on the <see cref="PhaseImage"/> of one channel at a time: every output vector
+/// of 8 pixels is one contiguous load and one FMA per tap. Vectors go 4 at a time
+/// (<see cref="OutputVectors"/>, across rows when rows are short) so each broadcast weight feeds 4
+/// independent FMA chains. Bias, residual and ReLU are applied in registers. Item = one (image,
+/// input channel): it fills its own per-thread phase image, so items run in parallel.</summary>
+internal readonly unsafe struct DepthwiseConvProblem : IConvItems
+{
+    private const int Lanes = OutputVectors.Lanes;
+    private const int Group = 4;
+
+    [ThreadStatic] private static PackBuffer? _image;
+    [ThreadStatic] private static int[]? _offsets;
+    [ThreadStatic] private static int[]? _vectors;
+
+    public ConvGeometry Geometry { get; init; }
+    public float* Input { get; init; }
+    public float* Weights { get; init; }
+    public float* Bias { get; init; }
+    public float* Residual { get; init; }
+    public float* Output { get; init; }
+    public int Batch { get; init; }
+    public int Channels { get; init; }
+    public int Multiplier { get; init; }
+    public bool Relu { get; init; }
+    public bool Portable { get; init; }
+
+    /// <summary>The output vectors (<see cref="OutputVectors"/>): <c>Slots</c> read bases, then
+    /// output offsets, then lane counts.</summary>
+    public int* Vectors { get; init; }
+    public int Slots { get; init; }
+
+    /// <summary>Per tap (ky, kx), where it reads in a one-channel phase image.</summary>
+    public int* Offsets { get; init; }
+
+    /// <summary>The index of the plane's last real vector.</summary>
+    public int LastVector { get; init; }
+
+    /// <summary>Whether a row's last vector may store all 8 lanes: the extra lanes are the next
+    /// row's first pixels of the same plane, which this item writes later anyway, so a plain
+    /// vector store replaces a lane-by-lane one. Not for the plane's last vector (past it lies
+    /// another item's plane), and not when the residual is the output (the extra lanes would
+    /// overwrite residual values not yet read).</summary>
+    public bool WholeTails { get; init; }
+
+    public int Items => Batch * Channels;
+
+    /// <summary>output = relu?(depthwise conv(input) + bias + residual) (residual may be the output).</summary>
+    public static void Run(float* input, float* weights, float* bias, float* residual, float* output,
+        int batch, int channels, int multiplier, ConvGeometry g, bool relu, bool portable, int maxThreads)
+    {
+        var layout = new PhaseImage(g);
+        var slots = OutputVectors.Build(layout, g, Group, ref _vectors);
+        var taps = g.KernelHeight * g.KernelWidth;
+        if (_offsets == null || _offsets.Length < taps) _offsets = new int[taps];
+        for (var ky = 0; ky < g.KernelHeight; ky++)
+            for (var kx = 0; kx < g.KernelWidth; kx++)
+                _offsets[ky * g.KernelWidth + kx] = layout.TapOffset(0, ky, kx);
+        var work = (long)batch * channels * multiplier * g.OutHeight * g.OutWidth * g.KernelHeight * g.KernelWidth;
+        fixed (int* table = _vectors, offsets = _offsets)
+        {
+            var problem = new DepthwiseConvProblem
+            {
+                Geometry = g, Input = input, Weights = weights, Bias = bias, Residual = residual, Output = output,
+                Batch = batch, Channels = channels, Multiplier = multiplier, Relu = relu, Portable = portable,
+                Vectors = table, Slots = slots, Offsets = offsets,
+                LastVector = g.OutHeight * ((g.OutWidth + Lanes - 1) / Lanes) - 1,
+                WholeTails = residual != output,
+            };
+            // Depthwise work is memory bound: worth the workers from a quarter of the dense threshold.
+            ConvJob<DepthwiseConvProblem>.Run(problem, work >= DirectConv2d.ParallelThreshold / 4 ? maxThreads : 1);
+        }
+    }
+
+    public void RunItem(int item)
+    {
+        if (Portable) RunItem<PortableFma>(item);
+        else RunItem<HardwareFma>(item);
+    }
+
+    private void RunItem<TFma>(int item) where TFma : struct, IVectorFma
+    {
+        var g = Geometry;
+        var n = item / Channels;
+        var ic = item % Channels;
+        var layout = new PhaseImage(g);
+        var image = (_image ??= new PackBuffer()).Get(checked((int)layout.Floats(1)));
+        layout.Fill(Input + ((long)n * Channels + ic) * g.Height * g.Width, image, 0, 1, 1);
+        var taps = g.KernelHeight * g.KernelWidth;
+        var plane = g.OutHeight * g.OutWidth;
+        var outChannels = Channels * Multiplier;
+        for (var m = 0; m < Multiplier; m++)
+        {
+            var oc = ic * Multiplier + m;
+            var at = ((long)n * outChannels + oc) * plane;
+            var residual = Residual == null ? null : Residual + at;
+            for (var v = 0; v < Slots; v += Group)
+                Tile<TFma>(image, Offsets, taps, Weights + (long)oc * taps, Bias[oc], residual, Output + at, v);
+        }
+    }
+
+    /// <summary>Vectors v .. v+3 of one output channel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [SkipLocalsInit] // see DirectConvTile: no helper call (buffer zeroing) after the loop
+    private void Tile<TFma>(float* image, int* offsets, int taps, float* weights, float bias, float* residual, float* output, int v)
+        where TFma : struct, IVectorFma
+    {
+        var s0 = image + Vectors[v];
+        var s1 = image + Vectors[v + 1];
+        var s2 = image + Vectors[v + 2];
+        var s3 = image + Vectors[v + 3];
+        var a0 = Vector256.Create(bias);
+        Vector256<float> a1 = a0, a2 = a0, a3 = a0;
+        for (var t = 0; t < taps; t++)
+        {
+            var o = offsets[t];
+            var w = Vector256.Create(weights[t]);
+            a0 = TFma.MultiplyAdd(w, Vector256.Load(s0 + o), a0);
+            a1 = TFma.MultiplyAdd(w, Vector256.Load(s1 + o), a1);
+            a2 = TFma.MultiplyAdd(w, Vector256.Load(s2 + o), a2);
+            a3 = TFma.MultiplyAdd(w, Vector256.Load(s3 + o), a3);
+        }
+        // Through memory, so no accumulator is live across the epilogue's calls (see DirectConvTile).
+        var sums = stackalloc float[Group * Lanes];
+        a0.Store(sums); a1.Store(sums + Lanes); a2.Store(sums + 2 * Lanes); a3.Store(sums + 3 * Lanes);
+        for (var j = 0; j < Group; j++)
+        {
+            var at = Vectors[Slots + v + j];
+            var count = Vectors[2 * Slots + v + j];
+            if (WholeTails && count > 0 && v + j < LastVector) count = Lanes;
+            ConvEpilogue.Store(Vector256.Load(sums + j * Lanes), output + at, residual == null ? null : residual + at, count, Relu);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+namespace DyCompile.Runtime;
+
+/// <summary>Dense (groups = 1) NCHW convolution without im2col: the input is copied once per image
+/// into a <see cref="PhaseImage"/>, and <see cref="DirectConvTile"/> computes 4 output channels ×
+/// 24 output pixels at a time from it, bias, residual and ReLU included.</summary>
+/// <remarks>
+/// Blocking: output vectors are grouped into tiles (3 vectors, possibly from several rows when
+/// rows are narrow) and tiles into chunks of output rows whose input slab fits in L2. Within a
+/// chunk, when the weights fit in L2 every 4-channel weight block runs on a tile while its inputs
+/// are in L1 (what few taps per input line, as in a 1×1 kernel, need); otherwise each block
+/// sweeps every tile, so its weights stay in L1/L2 while they are reused. Large problems spread (chunk × channel-block part) items over the GEMM workers.
+/// A steady-state call allocates nothing: the phase image and the tables live in per-thread
+/// buffers that only grow.
+/// </remarks>
+internal static unsafe class DirectConv2d
+{
+    /// <summary>Below this many multiply-adds per image a convolution runs on the calling thread:
+    /// waking a worker costs more than it saves.</summary>
+    internal const long ParallelThreshold = 1L << 21;
+
+    /// <summary>Bytes of input a chunk of output rows may read (half the 1 MiB L2, leaving room for
+    /// the weights and the output).</summary>
+    private const long SlabBudget = 512 * 1024;
+
+    /// <summary>Bytes of weights an item may sweep per tile (a quarter of L2): more, and each
+    /// weight block sweeps the chunk's tiles instead.</summary>
+    private const long WeightBudget = 256 * 1024;
+
+    private const int Lanes = OutputVectors.Lanes;
+
+    [ThreadStatic] private static PackBuffer? _image;
+    [ThreadStatic] private static int[]? _offsets;
+    [ThreadStatic] private static int[]? _vectors;
+
+    /// <summary>output[n] = relu?(conv(input[n]) + bias + residual[n]) for every image; input is
+    /// [batch, channels, H, W], weight [outChannels, channels, kh, kw], residual (or null) and
+    /// output [batch, outChannels, OH, OW]. The residual may be the output itself.</summary>
+    public static void Run(float* input, float* weight, float* bias, float* residual, float* output,
+        int batch, int channels, int outChannels, ConvGeometry g, bool relu, bool portable, int maxThreads)
+    {
+        var layout = new PhaseImage(g);
+        var depth = channels * g.KernelHeight * g.KernelWidth;
+        var offsets = Grow(ref _offsets, depth);
+        var q = 0;
+        for (var c = 0; c < channels; c++)
+            for (var ky = 0; ky < g.KernelHeight; ky++)
+                for (var kx = 0; kx < g.KernelWidth; kx++)
+                    offsets[q++] = layout.TapOffset(c, ky, kx);
+
+        var perRow = (g.OutWidth + Lanes - 1) / Lanes;
+        var slots = OutputVectors.Build(layout, g, DirectConvTile.V, ref _vectors);
+        var tiles = slots / DirectConvTile.V;
+        var table = _vectors!;
+
+        var plane = g.OutHeight * g.OutWidth;
+        var work = (long)outChannels * depth * plane;
+        var threads = work >= ParallelThreshold ? Math.Max(1, Math.Min(maxThreads, Environment.ProcessorCount)) : 1;
+        var (tilesPerChunk, chunks, parts) = Blocking(g, channels, outChannels, perRow, tiles, threads);
+        var inPlane = (long)channels * g.Height * g.Width;
+        var outImage = (long)outChannels * plane;
+
+        // Images too small to split across cores, but a batch of them worth it: one image per item.
+        var imageItems = threads == 1 && batch > 1 && maxThreads > 1 && work * batch >= ParallelThreshold;
+
+        fixed (int* pOffsets = offsets, pTable = table)
+        {
+            var template = new DirectConvProblem
+            {
+                Offsets = pOffsets, Depth = depth,
+                VectorBase = pTable, VectorOutput = pTable + slots, VectorCount = pTable + 2 * slots, Tiles = tiles,
+                Weights = weight, Bias = bias, Residual = residual, Output = output, OutChannels = outChannels, Plane = plane, Relu = relu,
+                TilesPerChunk = tilesPerChunk, Chunks = chunks, ChannelParts = parts, Portable = portable,
+                BlocksOutside = (long)outChannels * depth * sizeof(float) / parts > WeightBudget,
+            };
+            if (imageItems)
+            {
+                var images = new DirectConvImages
+                {
+                    Template = template, Layout = layout, Input = input, Channels = channels,
+                    InputImage = inPlane, OutputImage = outImage, Batch = batch,
+                };
+                ConvJob<DirectConvImages>.Run(images, Math.Min(maxThreads, Environment.ProcessorCount));
+                return;
+            }
+            var scratch = ThreadImage(layout.Floats(channels));
+            for (var n = 0; n < batch; n++)
+            {
+                layout.Fill(input + n * inPlane, scratch, 0, channels, channels);
+                var problem = template with
+                {
+                    Image = scratch,
+                    Residual = residual == null ? null : residual + n * outImage,
+                    Output = output + n * outImage,
+                };
+                ConvJob<DirectConvProblem>.Run(problem, threads);
+            }
+        }
+    }
+
+    /// <summary>This thread's phase-image buffer, at least <paramref name="floats"/> long.</summary>
+    internal static float* ThreadImage(long floats) => (_image ??= new PackBuffer()).Get(checked((int)floats));
+
+    /// <summary>Tiles per chunk, chunks, and channel-block parts: chunks as large as the L2 slab
+    /// budget allows, then (with several threads) enough items to keep every core busy.</summary>
+    private static (int TilesPerChunk, int Chunks, int Parts) Blocking(ConvGeometry g, int channels, int outChannels, int perRow, int tiles, int threads)
+    {
+        long paddedWidth = g.Width + 2 * g.PadW;
+        var rowBytes = channels * paddedWidth * g.StrideH * sizeof(float);
+        var haloBytes = channels * paddedWidth * (g.KernelHeight - 1) * g.DilationH * sizeof(float);
+        var rows = (int)Math.Clamp((SlabBudget - haloBytes) / rowBytes, 1, g.OutHeight);
+        var tilesPerChunk = Math.Max(1, rows * perRow / DirectConvTile.V);
+        var chunks = (tiles + tilesPerChunk - 1) / tilesPerChunk;
+        var parts = 1;
+        if (threads > 1)
+        {
+            var wanted = 3 * threads;
+            var blocks = (outChannels + DirectConvTile.R - 1) / DirectConvTile.R;
+            parts = Math.Min(blocks, Math.Max(1, (wanted + chunks - 1) / chunks));
+            if (chunks * parts < wanted)
+            {
+                chunks = Math.Min(tiles, (wanted + parts - 1) / parts);
+                tilesPerChunk = (tiles + chunks - 1) / chunks;
+                chunks = (tiles + tilesPerChunk - 1) / tilesPerChunk;
+            }
+        }
+        return (tilesPerChunk, chunks, parts);
+    }
+
+    private static int[] Grow(ref int[]? buffer, int length)
+    {
+        if (buffer == null || buffer.Length < length) buffer = new int[Math.Max(length, (buffer?.Length ?? 0) * 3 / 2)];
+        return buffer;
+    }
+}

@@ -1,0 +1,109 @@
+using System.Runtime.Intrinsics;
+
+namespace DyCompile.Runtime;
+
+/// <summary>The layout of a zero-padded copy of an image split into stride phases, which lets a
+/// convolution read the inputs of 8 neighbouring output pixels with one contiguous load for
+/// every tap, whatever the stride, padding and dilation.</summary>
+/// <remarks>
+/// Padded row r = i·sh + py is row i of vertical phase py (likewise columns with sw), so the
+/// input of output (y, x) under tap (ky, kx) — padded (y·sh + ky·dh, x·sw + kx·dw) — is element
+/// (y + ky·dh / sh, x + kx·dw / sw) of phase (ky·dh mod sh, kx·dw mod sw). Within one phase, output
+/// columns x..x+7 read 8 consecutive floats. Per channel the phases lie one after another, each
+/// <see cref="PhaseRows"/> × <see cref="RowStride"/>; for stride 1 there is one phase, the padded
+/// image itself. The address splits into a per-tap <see cref="TapOffset"/> and a per-output
+/// <see cref="OutputBase"/>.
+/// </remarks>
+internal readonly unsafe struct PhaseImage
+{
+    /// <summary>Floats after the last channel that are kept zero: the last vector of a row may
+    /// read up to 7 floats past its last real column.</summary>
+    private const int Slack = 16;
+
+    private readonly ConvGeometry _g;
+
+    public PhaseImage(ConvGeometry g)
+    {
+        _g = g;
+        PhaseRows = (g.Height + 2 * g.PadH + g.StrideH - 1) / g.StrideH;
+        RowStride = (g.Width + 2 * g.PadW + g.StrideW - 1) / g.StrideW;
+        PhaseSize = PhaseRows * RowStride;
+        ChannelSize = g.StrideH * g.StrideW * PhaseSize;
+    }
+
+    public int PhaseRows { get; }
+
+    /// <summary>Floats from one phase row to the next (the phase's width).</summary>
+    public int RowStride { get; }
+
+    public int PhaseSize { get; }
+
+    public int ChannelSize { get; }
+
+    /// <summary>Floats of a scratch buffer holding <paramref name="channels"/> channels.</summary>
+    public long Floats(int channels) => (long)channels * ChannelSize + Slack;
+
+    /// <summary>Where tap (channel, ky, kx) reads the input of output (0, 0).</summary>
+    public int TapOffset(int channel, int ky, int kx)
+    {
+        var dy = ky * _g.DilationH;
+        var dx = kx * _g.DilationW;
+        var phase = dy % _g.StrideH * _g.StrideW + dx % _g.StrideW;
+        return channel * ChannelSize + phase * PhaseSize + dy / _g.StrideH * RowStride + dx / _g.StrideW;
+    }
+
+    /// <summary>What output (y, x) adds to every tap's offset.</summary>
+    public int OutputBase(int y, int x) => y * RowStride + x;
+
+    /// <summary>Fills channels [c0, c1) of <paramref name="scratch"/> from the planes of
+    /// <paramref name="image"/> (channel c at image + c·H·W) and, when c1 is the last channel,
+    /// zeroes the slack after it.</summary>
+    public void Fill(float* image, float* scratch, int c0, int c1, int channels)
+    {
+        var plane = _g.Height * _g.Width;
+        for (var c = c0; c < c1; c++)
+        {
+            var src = image + (long)c * plane;
+            var dst = scratch + (long)c * ChannelSize;
+            for (var py = 0; py < _g.StrideH; py++)
+                for (var px = 0; px < _g.StrideW; px++)
+                {
+                    var phase = dst + (py * _g.StrideW + px) * PhaseSize;
+                    for (var i = 0; i < PhaseRows; i++)
+                    {
+                        var row = phase + i * RowStride;
+                        var iy = i * _g.StrideH + py - _g.PadH;
+                        if ((uint)iy >= (uint)_g.Height)
+                            new Span<float>(row, RowStride).Clear();
+                        else
+                            FillRow(src + iy * _g.Width, row, px);
+                    }
+                }
+        }
+        if (c1 == channels) new Span<float>(scratch + (long)channels * ChannelSize, Slack).Clear();
+    }
+
+    /// <summary>Phase row j = 0..RowStride-1 holds input column j·sw + px − pw, or 0 outside.</summary>
+    private void FillRow(float* src, float* row, int px)
+    {
+        if (_g.StrideW == 1)
+        {
+            // Columns [pw, pw + W) are the input row, the rest padding. Plain loops and vector
+            // moves: rows are short (7 to 230 floats), and span calls would cost more than the copy.
+            var left = _g.PadW;
+            for (var j = 0; j < left; j++) row[j] = 0f;
+            var dst = row + left;
+            var j8 = 0;
+            for (; j8 + Vector256<float>.Count <= _g.Width; j8 += Vector256<float>.Count)
+                Vector256.Load(src + j8).Store(dst + j8);
+            for (; j8 < _g.Width; j8++) dst[j8] = src[j8];
+            for (var j = left + _g.Width; j < RowStride; j++) row[j] = 0f;
+            return;
+        }
+        for (var j = 0; j < RowStride; j++)
+        {
+            var ix = j * _g.StrideW + px - _g.PadW;
+            row[j] = (uint)ix < (uint)_g.Width ? src[ix] : 0f;
+        }
+    }
+}
