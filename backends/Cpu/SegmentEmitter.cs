@@ -40,6 +40,7 @@ public sealed class SegmentEmitter
         foreach (var step in _steps)
         {
             if (step is ElementwiseLoop loop) intoDestination.UnionWith(loop.Outputs);
+            else if (step is ConvolutionEpilogue fused) intoDestination.Add(fused.Output);
             else if (step is NodeStep { Node: var n } && n.Results.Length == 1 && n.Result.Type is TensorType { IsStatic: true } && WritesIntoDestination(n))
                 intoDestination.Add(n.Result);
         }
@@ -153,6 +154,11 @@ public sealed class SegmentEmitter
                 w.Line($"Tensor {_expr[v]} = {_home[v]};");
             }
             ElementwiseLoopEmitter.Emit(w, loop, v => _expr[v]);
+            return;
+        }
+        if (step is ConvolutionEpilogue fused)
+        {
+            EmitConvolutionEpilogue(w, fused);
             return;
         }
         var node = ((NodeStep)step).Node;
@@ -278,6 +284,24 @@ public sealed class SegmentEmitter
         var into = IntoKernel(node)!;
         var args = x.Concat(kernel.AttributeParameters.Select(p => Attribute(node.Attrs[p.Name!]!))).Append(r);
         w.Line($"{into.DeclaringType!.Name}.{into.Name}({string.Join(", ", args)});");
+    }
+
+    /// <summary>conv2d with its residual add and relu done before the store. An output the
+    /// caller gives no destination (a dynamic one cannot occur: the planner fuses static
+    /// convolutions only) gets a fresh tensor.</summary>
+    private void EmitConvolutionEpilogue(CodeWriter w, ConvolutionEpilogue fused)
+    {
+        var conv = fused.Convolution;
+        var x = conv.Operands.Select(v => _expr[v]).ToArray();
+        var r = CSharpSyntax.Identifier("", fused.Output.Name);
+        _expr[fused.Output] = r;
+        var type = (TensorType)fused.Output.Type;
+        w.Line(_home.TryGetValue(fused.Output, out var home)
+            ? $"Tensor {r} = {home};"
+            : $"Tensor {r} = Tensor.Zeros({CSharpSyntax.DTypeName(type.DType)}{ShapeArgs(type.Shape)});");
+        var attributes = KernelRegistry.All["conv2d"].AttributeParameters.Select(p => Attribute(conv.Attrs[p.Name!]!));
+        var args = x.Append(fused.Residual is null ? "null" : _expr[fused.Residual]).Append(CSharpSyntax.Bool(fused.Relu)).Concat(attributes).Append(r);
+        w.Line($"TensorOps.Conv2dFusedInto({string.Join(", ", args)});");
     }
 
     private void EmitKernelCall(CodeWriter w, Node node, string[] x)

@@ -86,6 +86,7 @@ public static class JitCompiler
                 {
                     ElementwiseLoop loop => $"loop [{string.Join(" ", loop.Nodes.Select(n => n.Op))}] over {loop.Shape}" + (loop.EpilogueOf is { } p ? $" (epilogue of {p.Op})" : ""),
                     NodeStep s => s.Node.Op,
+                    ConvolutionEpilogue c => $"conv2d + [{string.Join(" ", c.Absorbed.Select(n => n.Op))}] in its store",
                     _ => step.ToString(),
                 }).Append('\n');
         }

@@ -51,7 +51,58 @@ public static class FusionPlanner
             steps.Add(new ElementwiseLoop(group, inputs, outputs, shape, epilogueOf));
             i0 = end;
         }
-        return steps;
+        return FuseConvolutionEpilogues(steps, graph);
+    }
+
+    /// <summary>Folds a conv2d and the step right after it into one <see cref="ConvolutionEpilogue"/>
+    /// when that step is its only reader and does no more than add a residual of the convolution's
+    /// own shape and/or apply relu (<c>relu(conv)</c>, <c>conv + r</c>, <c>relu(conv + r)</c>).</summary>
+    private static List<FusionStep> FuseConvolutionEpilogues(List<FusionStep> steps, Graph graph)
+    {
+        var readers = new Dictionary<Value, int>();
+        foreach (var n in graph.Nodes)
+            foreach (var v in n.Operands) readers[v] = readers.GetValueOrDefault(v) + 1;
+        foreach (var v in graph.Outputs) readers[v] = readers.GetValueOrDefault(v) + 1;
+
+        var fused = new List<FusionStep>(steps.Count);
+        for (var i = 0; i < steps.Count; i++)
+        {
+            if (i + 1 < steps.Count && steps[i] is NodeStep { Node: { Op: "conv2d" } conv }
+                && conv.Result.Type is TensorType { DType: DType.Float32, IsStatic: true }
+                && readers.GetValueOrDefault(conv.Result) == 1
+                && Epilogue(conv, steps[i + 1], readers) is { } epilogue)
+            {
+                fused.Add(epilogue);
+                i++;
+                continue;
+            }
+            fused.Add(steps[i]);
+        }
+        return fused;
+    }
+
+    private static ConvolutionEpilogue? Epilogue(Node conv, FusionStep next, Dictionary<Value, int> readers)
+    {
+        var c = conv.Result;
+        if (next is NodeStep { Node: { Op: "relu" } relu } && relu.Operands[0] == c)
+            return new ConvolutionEpilogue(conv, null, true, [relu], relu.Result);
+        IReadOnlyList<Node> nodes;
+        Value output;
+        if (next is NodeStep { Node: { Op: "add" } single })
+            (nodes, output) = ([single], single.Result);
+        else if (next is ElementwiseLoop { Nodes: { Count: <= 2 } loopNodes, Outputs: [var loopOutput] })
+            (nodes, output) = (loopNodes, loopOutput);
+        else
+            return null;
+        var add = nodes[0];
+        if (add.Op != "add" || add.Operands.Count(v => v == c) != 1) return null;
+        var residual = add.Operands[0] == c ? add.Operands[1] : add.Operands[0];
+        if (!Equals(residual.Type, c.Type)) return null;
+        if (nodes.Count == 1) return output == add.Result ? new ConvolutionEpilogue(conv, residual, false, [add], add.Result) : null;
+        var relu2 = nodes[1];
+        return relu2.Op == "relu" && relu2.Operands[0] == add.Result && readers.GetValueOrDefault(add.Result) == 1 && output == relu2.Result
+            ? new ConvolutionEpilogue(conv, residual, true, [add, relu2], relu2.Result)
+            : null;
     }
 
     /// <summary>An operand whose shape, leading 1s dropped, is a suffix of the result shape (a bias

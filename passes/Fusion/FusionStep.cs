@@ -10,6 +10,10 @@ public abstract record FusionStep
 
     /// <summary>Values the step makes visible to later steps (loop temporaries are not among them).</summary>
     public abstract IReadOnlyList<Value> Defines { get; }
+
+    /// <summary>Reads whose buffer the step may write its results into: it loads each of their
+    /// elements before it stores the result element at the same index.</summary>
+    public virtual IReadOnlyList<Value> ReadsElementwise => [];
 }
 
 /// <summary>A node run on its own: a kernel call, a host scalar op or a constant.</summary>
@@ -30,4 +34,21 @@ public sealed record ElementwiseLoop(IReadOnlyList<Node> Nodes, IReadOnlyList<Va
     public override IReadOnlyList<Value> Reads => Inputs;
 
     public override IReadOnlyList<Value> Defines => Outputs;
+
+    public override IReadOnlyList<Value> ReadsElementwise => Inputs;
+}
+
+/// <summary>A conv2d whose only reader adds a residual of its own shape and/or applies relu: the
+/// convolution kernel does both in registers before it stores, so the result is written once and
+/// never read back (<c>TensorOps.Conv2dFusedInto</c>). <see cref="Absorbed"/> are the add/relu
+/// nodes it replaces; <see cref="Output"/> is the last one's result. The residual may share the
+/// output's buffer: each element is read before it is written.</summary>
+public sealed record ConvolutionEpilogue(Node Convolution, Value? Residual, bool Relu, IReadOnlyList<Node> Absorbed, Value Output) : FusionStep
+{
+    public override IReadOnlyList<Value> Reads => Residual is null ? Convolution.Operands : [.. Convolution.Operands, Residual];
+
+    public override IReadOnlyList<Value> Defines => [Output];
+
+    /// <summary>The residual, unless the convolution also reads it as its input (which it reads whole).</summary>
+    public override IReadOnlyList<Value> ReadsElementwise => Residual is null || Convolution.Operands.Contains(Residual) ? [] : [Residual];
 }

@@ -6,9 +6,10 @@ namespace DyCompile.Passes.Memory;
 /// <summary>Linear-scan buffer assignment over a segment's steps. A value that needs a buffer
 /// takes a free one of exactly its type (kernels check destination shapes) or a new one; a
 /// buffer is freed after the last step that reads its value. A kernel never writes into a buffer
-/// it reads (freeing happens after the step), but an elementwise loop may: it loads every input
-/// element before storing the outputs at the same index, so buffers of inputs that die at a
-/// loop are freed before its outputs are placed (in-place epilogues).</summary>
+/// it reads (freeing happens after the step), except the reads a step consumes elementwise
+/// (<see cref="FusionStep.ReadsElementwise"/>: an elementwise loop's inputs, a fused convolution's
+/// residual), whose every element is loaded before the result at the same index is stored; their
+/// buffers are freed before the step's results are placed when they die there (in-place epilogues).</summary>
 public static class MemoryPlanner
 {
     /// <param name="steps">The segment's steps in execution order.</param>
@@ -24,16 +25,15 @@ public static class MemoryPlanner
         var bufferOf = new Dictionary<Value, int>();
         var free = new List<int>();
 
-        void Release(int step)
+        void Release(int step, IEnumerable<Value> reads)
         {
-            foreach (var v in steps[step].Reads.Distinct())
+            foreach (var v in reads.Distinct())
                 if (lastUse[v] == step && bufferOf.TryGetValue(v, out var b) && !free.Contains(b)) free.Add(b);
         }
 
         for (var i = 0; i < steps.Count; i++)
         {
-            var inPlace = steps[i] is ElementwiseLoop;
-            if (inPlace) Release(i);
+            Release(i, steps[i].ReadsElementwise);
             foreach (var v in steps[i].Defines)
             {
                 // A value with a `?` dim has no size until run time: never a planned buffer.
@@ -53,7 +53,7 @@ public static class MemoryPlanner
                 }
                 bufferOf[v] = buffer;
             }
-            if (!inPlace) Release(i);
+            Release(i, steps[i].Reads.Except(steps[i].ReadsElementwise));
             // A value nobody reads frees its buffer at once.
             foreach (var v in steps[i].Defines)
                 if (!lastUse.ContainsKey(v) && bufferOf.TryGetValue(v, out var b) && !free.Contains(b)) free.Add(b);

@@ -38,14 +38,15 @@ internal readonly unsafe struct DepthwiseConvProblem : IConvItems
     /// <summary>Per tap (ky, kx), where it reads in a one-channel phase image.</summary>
     public int* Offsets { get; init; }
 
-    /// <summary>The index of the plane's last real vector.</summary>
-    public int LastVector { get; init; }
+    /// <summary>Output pixels per channel plane.</summary>
+    public int Plane { get; init; }
 
-    /// <summary>Whether a row's last vector may store all 8 lanes: the extra lanes are the next
-    /// row's first pixels of the same plane, which this item writes later anyway, so a plain
-    /// vector store replaces a lane-by-lane one. Not for the plane's last vector (past it lies
-    /// another item's plane), and not when the residual is the output (the extra lanes would
-    /// overwrite residual values not yet read).</summary>
+    /// <summary>Whether a row's last vector may store all 8 lanes when they all fall inside the
+    /// plane: the extra lanes are pixels of the following rows of the same plane, which this item
+    /// writes later anyway, so a plain vector store replaces a lane-by-lane one. Never past the
+    /// plane's end (another item's plane, or past the output: a 2×2 plane's first row would
+    /// otherwise write 6 pixels beyond it), and not when the residual is the output (the extra
+    /// lanes would overwrite residual values not yet read).</summary>
     public bool WholeTails { get; init; }
 
     public int Items => Batch * Channels;
@@ -69,7 +70,7 @@ internal readonly unsafe struct DepthwiseConvProblem : IConvItems
                 Geometry = g, Input = input, Weights = weights, Bias = bias, Residual = residual, Output = output,
                 Batch = batch, Channels = channels, Multiplier = multiplier, Relu = relu, Portable = portable,
                 Vectors = table, Slots = slots, Offsets = offsets,
-                LastVector = g.OutHeight * ((g.OutWidth + Lanes - 1) / Lanes) - 1,
+                Plane = g.OutHeight * g.OutWidth,
                 WholeTails = residual != output,
             };
             // Depthwise work is memory bound: worth the workers from a quarter of the dense threshold.
@@ -132,7 +133,7 @@ internal readonly unsafe struct DepthwiseConvProblem : IConvItems
         {
             var at = Vectors[Slots + v + j];
             var count = Vectors[2 * Slots + v + j];
-            if (WholeTails && count > 0 && v + j < LastVector) count = Lanes;
+            if (WholeTails && count > 0 && at + Lanes <= Plane) count = Lanes;
             ConvEpilogue.Store(Vector256.Load(sums + j * Lanes), output + at, residual == null ? null : residual + at, count, Relu);
         }
     }
