@@ -193,6 +193,11 @@ internal sealed partial class MethodLowerer
         if (op == "slice" && args.Any(a => a.Parameter.Name == "length"))
         {
             var length = args.First(a => a.Parameter.Name == "length").Value;
+            // A start known only at run time (a loop counter) becomes the operand of narrow, so the
+            // loop stays one loop instead of unrolling to make the start an attribute.
+            if (attrValues["start"] is DynamicValue { Value.Type: ScalarType { Kind: ScalarKind.Int } } runTimeStart)
+                return new DynamicValue(Emit("narrow", [TensorOperand(operands[0], at), Use(runTimeStart.Value)],
+                    new Attrs { { "dim", StaticInt(attrValues["dim"], at) }, { "length", StaticInt(length, at) } }, at));
             var start = StaticInt(attrValues["start"], at);
             var dim = StaticInt(attrValues["dim"], at);
             if (start < 0)
