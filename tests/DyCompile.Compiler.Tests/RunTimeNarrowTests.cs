@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using DyCompile.Compiler.Jit;
 using DyCompile.IR;
 using DyCompile.Runtime;
 
@@ -103,6 +104,42 @@ public class RunTimeNarrowTests
         var inner = Assert.IsType<TensorOpException>(failure.InnerException);
         Assert.Equal(eager.Message, inner.Message);
         Assert.StartsWith("narrow: narrow of start ", inner.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CompiledTokenLoopAgreesWithEagerAndWritesNarrowIntoItsBuffer()
+    {
+        var models = Models.Value;
+        var model = models.Create("TokenLoop", 3);
+        var compiled = DyCompiler.Compile(model, models.Compilation, ModelLowering.TypesOf([ModelHarness.Random(1, 1, 5, 4)]));
+        Assert.True(compiled.Succeeded, string.Join("\n", compiled.Diagnostics));
+        // The runtime's NarrowInto writes the rows into the segment's scratch buffer.
+        Assert.Contains("TensorOps.NarrowInto(", compiled.Program!.Source, StringComparison.Ordinal);
+        for (var seed = 1; seed <= 4; seed++)
+        {
+            var x = ModelHarness.Random(seed, 1, 5, 4);
+            var eager = ModelHarness.Flatten(ModelHarness.RunEager(model, "Forward", [x]));
+            var result = compiled.Program.Run([x]);
+            ModelHarness.AssertSameValues(eager, [.. result.Outputs.Select(o => ((Tensor)o).Clone())]);
+        }
+    }
+
+    [Fact]
+    public void CompiledStartOutsideTheDimensionThrowsTheEagerException()
+    {
+        var models = Models.Value;
+        var model = models.Create("CountedRows", 1);
+        object[] valid = [ModelHarness.Random(1, 2, 5), 3, 1];
+        var compiled = DyCompiler.Compile(model, models.Compilation, ModelLowering.TypesOf(valid));
+        Assert.True(compiled.Succeeded, string.Join("\n", compiled.Diagnostics));
+        ModelHarness.AssertSameValues(ModelHarness.Flatten(ModelHarness.RunEager(model, "Forward", valid)), [((Tensor)compiled.Program!.Run(valid).Outputs[0]).Clone()]);
+        foreach (var (n, first) in new[] { (6, 0), (2, 4), (1, -6) })
+        {
+            object[] inputs = [ModelHarness.Random(1, 2, 5), n, first];
+            var eager = Assert.Throws<TensorOpException>(() => ModelHarness.RunEager(model, "Forward", inputs));
+            var failure = Assert.Throws<TensorOpException>(() => compiled.Program.Run(inputs));
+            Assert.Equal(eager.Message, failure.Message);
+        }
     }
 
     [Fact]
