@@ -143,6 +143,24 @@ public class RunTimeNarrowTests
     }
 
     [Fact]
+    public void ASliceWithRunTimeBoundsPointsToNarrow()
+    {
+        const string source = """
+            [DyCompile]
+            public sealed class RunTimeSlice : Module
+            {
+                public RunTimeSlice(Random g) { }
+                public Tensor Forward(Tensor x, int n) => TensorOps.Slice(x, 1, n, n + 1, 1);
+            }
+            """;
+        var models = ModelHarness.Compile(ModelHarness.Usings + source);
+        var lowered = ModelHarness.Lower(models, "RunTimeSlice", "Forward", models.Create("RunTimeSlice", 1), [ModelHarness.Random(1, 2, 5), 2]);
+        var error = Assert.Single(lowered.Diagnostics, d => d.IsError);
+        Assert.Equal(DiagnosticIds.NotCompileTimeConstant, error.Id);
+        Assert.Contains("use x.Narrow(dim, start, length)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ARunTimeLengthStillNeedsACompileTimeValue()
     {
         const string source = """
