@@ -103,6 +103,56 @@ internal sealed class ControlFlowAnalysis
         return postDominators[block].Where(d => d != block).MaxBy(d => postDominators[d].Count);
     }
 
+    /// <summary>For a branch whose sides meet on no block every path passes (its
+    /// <see cref="RegionPostDominator"/> is <see cref="Exit"/>), the first block, in reverse
+    /// postorder from <paramref name="block"/>, that both sides can reach inside the region: where
+    /// the paths that do not leave early meet (the step after an unrolled loop iteration with a
+    /// <c>break</c>). Null when the sides share no block.</summary>
+    public string? PartialJoin(string block, string ifTrue, string ifFalse, Func<string, bool> leaves)
+    {
+        bool Inside(string b) => b != Exit && b != block && !leaves(b);
+        HashSet<string> Reach(string start)
+        {
+            var seen = new HashSet<string>();
+            var work = new Stack<string>();
+            if (Inside(start)) work.Push(start);
+            while (work.Count > 0)
+            {
+                var n = work.Pop();
+                if (!seen.Add(n)) continue;
+                foreach (var s in _successors[n])
+                    if (Inside(s)) work.Push(s);
+            }
+            return seen;
+        }
+        var common = Reach(ifTrue);
+        common.IntersectWith(Reach(ifFalse));
+        if (common.Count == 0) return null;
+
+        // Reverse postorder of the region from the branch: a block comes before every block it
+        // reaches without a back edge, so the first common block is where the sides first meet.
+        var postorder = new List<string>();
+        var visited = new HashSet<string> { block };
+        var stack = new Stack<(string Node, int Next)>();
+        stack.Push((block, 0));
+        while (stack.Count > 0)
+        {
+            var (n, next) = stack.Pop();
+            var successors = _successors[n];
+            if (next < successors.Count)
+            {
+                stack.Push((n, next + 1));
+                var s = successors[next];
+                if (Inside(s) && visited.Add(s)) stack.Push((s, 0));
+                continue;
+            }
+            postorder.Add(n);
+        }
+        for (var i = postorder.Count - 1; i >= 0; i--)
+            if (common.Contains(postorder[i])) return postorder[i];
+        return null;
+    }
+
     private int Rank(string block) => block == Exit ? int.MaxValue : Order.IndexOf(block);
 
     private void AddLoopBody(NaturalLoop loop, string latch)

@@ -146,11 +146,17 @@ internal sealed class StructuredEmitter
                 case Branch branch:
                 {
                     var condition = Name(block, env, branch.Condition);
-                    var join = _cfg.RegionPostDominator(blockName, b => IndexOf(stops, b) is not null || (allowed is not null && !allowed.Contains(b)))
+                    bool Leaves(string b) => IndexOf(stops, b) is not null || (allowed is not null && !allowed.Contains(b));
+                    var join = _cfg.RegionPostDominator(blockName, Leaves)
                         ?? throw Unstructured(blockName, "a path from it never reaches a return or the end of its region");
                     var thenArgs = branch.IfTrue.Arguments.Select(v => Name(block, env, v)).ToList();
                     var elseArgs = branch.IfFalse.Arguments.Select(v => Name(block, env, v)).ToList();
                     var diamond = join != Exit;
+                    if (!diamond && _cfg.PartialJoin(blockName, branch.IfTrue.Block, branch.IfFalse.Block, Leaves) is { } meet)
+                        return EmitPartialJoin(g, condition, blockName, meet,
+                            sub => EmitEdge(sub, blockName, branch.IfTrue.Block, thenArgs, [meet, .. stops], allowed),
+                            sub => EmitEdge(sub, blockName, branch.IfFalse.Block, elseArgs, [meet, .. stops], allowed),
+                            stops, allowed);
                     var sideStops = diamond ? [join] : stops;
                     var outcome = EmitChoice(g, condition, blockName,
                         sub => EmitEdge(sub, blockName, branch.IfTrue.Block, thenArgs, sideStops, allowed),
@@ -248,6 +254,41 @@ internal sealed class StructuredEmitter
             next += n;
         }
         return result;
+    }
+
+    /// <summary>A branch whose sides meet at <paramref name="meet"/> only on some paths (others
+    /// leave for a stop first, e.g. an early return): the sides run until they reach the meeting
+    /// block or a stop, and the rest of the region from the meeting block is emitted once, in an
+    /// <c>If</c> taken when the sides got there; otherwise the stop they reached passes through.
+    /// Emitting the sides up to the region's own stops instead would copy everything after the
+    /// meeting block into both sides, doubling the model at every such branch of an unrolled loop.</summary>
+    private Outcome EmitPartialJoin(OnnxGraphBuilder g, string condition, string at, string meet, Func<OnnxGraphBuilder, Outcome> thenSide, Func<OnnxGraphBuilder, Outcome> elseSide, IReadOnlyList<string> stops, HashSet<string>? allowed)
+    {
+        List<string> sideStops = [meet, .. stops];
+        var sides = EmitChoice(g, condition, at, thenSide, elseSide, sideStops);
+        var met = sides.Slots.TryGetValue(0, out var meetArgs) ? meetArgs : null;
+        var elsewhere = sides.Slots.Keys.Where(k => k > 0).ToList();
+        if (met is null || elsewhere.Count == 0)
+        {
+            if (met is not null) return EmitRegion(g, meet, met, stops, allowed, startsLoopBody: false);
+            return Shifted(sides, g);
+        }
+        var metThere = g.One("Equal", [sides.Selector!, g.Int64Scalar(0, "meet_index")], $"met_{meet}");
+        return EmitChoice(g, metThere, $"{at}_{meet}",
+            sub => EmitRegion(sub, meet, met, stops, allowed, startsLoopBody: false),
+            sub => Shifted(sides, sub),
+            stops);
+
+        // The outcome in the region's own stops: stop k + 1 of the sides is stop k of the region.
+        static Outcome Shifted(Outcome sides, OnnxGraphBuilder sub)
+        {
+            var reached = sides.Slots.Keys.Where(k => k > 0).ToList();
+            var shifted = reached.Count == 1
+                ? new Outcome { Fixed = reached[0] - 1 }
+                : new Outcome { Selector = sub.One("Sub", [sides.SelectorIn(sub), sub.Int64Scalar(1, "one")], "selector") };
+            foreach (var k in reached) shifted.Slots[k - 1] = sides.Slots[k];
+            return shifted;
+        }
     }
 
     /// <summary>Emits <paramref name="loop"/> entered with <paramref name="args"/>, then either

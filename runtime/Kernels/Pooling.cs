@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace DyCompile.Runtime;
 
 public static partial class TensorOps
@@ -5,20 +7,83 @@ public static partial class TensorOps
     /// <summary>Max over sliding windows of an NCHW (or CHW) input. stride empty means the
     /// kernel size; padding counts as −∞ and may be at most half the kernel (as in PyTorch).</summary>
     [OpKernel("max_pool2d")]
-    public static Tensor MaxPool2d(Tensor input, int[] kernelSize, int[] stride, int[] padding) =>
-        Pool2d("max_pool2d", input, kernelSize, stride, padding, average: false);
+    public static Tensor MaxPool2d(Tensor input, int[] kernelSize, int[] stride, int[] padding)
+    {
+        var windows = PoolSetup("max_pool2d", input, kernelSize, stride, padding);
+        var result = DenseArgs.Uninitialized(windows.OutputShape(input));
+        PoolPlanes(input, result, windows, average: false);
+        return result;
+    }
+
+    /// <summary><see cref="MaxPool2d"/> into a caller-owned destination of the result's shape
+    /// (a compiled segment's buffer); it must not overlap the input.</summary>
+    public static void MaxPool2dInto(Tensor input, int[] kernelSize, int[] stride, int[] padding, Tensor destination)
+    {
+        var windows = PoolSetup("max_pool2d", input, kernelSize, stride, padding);
+        OperandChecks.Destination("max_pool2d", destination, DType.Float32, windows.OutputShape(input));
+        PoolPlanes(input, destination, windows, average: false);
+    }
 
     /// <summary>Average over sliding windows of an NCHW (or CHW) input. Padding counts as zeros
     /// and the divisor is always the full window (count_include_pad, PyTorch's default).</summary>
     [OpKernel("avg_pool2d")]
-    public static Tensor AvgPool2d(Tensor input, int[] kernelSize, int[] stride, int[] padding) =>
-        Pool2d("avg_pool2d", input, kernelSize, stride, padding, average: true);
-
-    private static Tensor Pool2d(string op, Tensor input, int[] kernelSize, int[] stride, int[] padding, bool average)
+    public static Tensor AvgPool2d(Tensor input, int[] kernelSize, int[] stride, int[] padding)
     {
-        DenseArgs.RequireFloat(op, input, "input");
-        if (input.Rank is not (3 or 4))
-            throw new TensorOpException(op, $"input must be CHW or NCHW, got shape {Shapes.Format(input.Shape)}");
+        var windows = PoolSetup("avg_pool2d", input, kernelSize, stride, padding);
+        var result = DenseArgs.Uninitialized(windows.OutputShape(input));
+        PoolPlanes(input, result, windows, average: true);
+        return result;
+    }
+
+    /// <summary><see cref="AvgPool2d"/> into a caller-owned destination of the result's shape;
+    /// it must not overlap the input.</summary>
+    public static void AvgPool2dInto(Tensor input, int[] kernelSize, int[] stride, int[] padding, Tensor destination)
+    {
+        var windows = PoolSetup("avg_pool2d", input, kernelSize, stride, padding);
+        OperandChecks.Destination("avg_pool2d", destination, DType.Float32, windows.OutputShape(input));
+        PoolPlanes(input, destination, windows, average: true);
+    }
+
+    /// <summary>Adaptive average pooling to outputSize (1 or 2 values): output cell i covers input
+    /// rows [⌊i·H/OH⌋, ⌈(i+1)·H/OH⌉), likewise for columns.</summary>
+    [OpKernel("adaptive_avg_pool2d")]
+    public static Tensor AdaptiveAvgPool2d(Tensor input, int[] outputSize)
+    {
+        var windows = AdaptiveSetup("adaptive_avg_pool2d", input, outputSize);
+        var result = DenseArgs.Uninitialized(windows.OutputShape(input));
+        PoolPlanes(input, result, windows, average: true);
+        return result;
+    }
+
+    /// <summary><see cref="AdaptiveAvgPool2d"/> into a caller-owned destination of the result's shape.</summary>
+    public static void AdaptiveAvgPool2dInto(Tensor input, int[] outputSize, Tensor destination)
+    {
+        var windows = AdaptiveSetup("adaptive_avg_pool2d", input, outputSize);
+        OperandChecks.Destination("adaptive_avg_pool2d", destination, DType.Float32, windows.OutputShape(input));
+        PoolPlanes(input, destination, windows, average: true);
+    }
+
+    /// <summary>Adaptive max pooling with the same windows as <see cref="AdaptiveAvgPool2d"/>.</summary>
+    [OpKernel("adaptive_max_pool2d")]
+    public static Tensor AdaptiveMaxPool2d(Tensor input, int[] outputSize)
+    {
+        var windows = AdaptiveSetup("adaptive_max_pool2d", input, outputSize);
+        var result = DenseArgs.Uninitialized(windows.OutputShape(input));
+        PoolPlanes(input, result, windows, average: false);
+        return result;
+    }
+
+    /// <summary><see cref="AdaptiveMaxPool2d"/> into a caller-owned destination of the result's shape.</summary>
+    public static void AdaptiveMaxPool2dInto(Tensor input, int[] outputSize, Tensor destination)
+    {
+        var windows = AdaptiveSetup("adaptive_max_pool2d", input, outputSize);
+        OperandChecks.Destination("adaptive_max_pool2d", destination, DType.Float32, windows.OutputShape(input));
+        PoolPlanes(input, destination, windows, average: false);
+    }
+
+    private static PoolWindows PoolSetup(string op, Tensor input, int[] kernelSize, int[] stride, int[] padding)
+    {
+        RequirePoolInput(op, input);
         var (kh, kw) = DenseArgs.Pair(op, "kernelSize", kernelSize);
         var (sh, sw) = DenseArgs.Pair(op, "stride", stride, (kh, kw));
         var (ph, pw) = DenseArgs.Pair(op, "padding", padding, (0, 0));
@@ -27,106 +92,100 @@ public static partial class TensorOps
         int height = input.Dim(-2), width = input.Dim(-1);
         var outHeight = DenseArgs.WindowOutput(op, input, height, kh, sh, ph, 1);
         var outWidth = DenseArgs.WindowOutput(op, input, width, kw, sw, pw, 1);
-        var shape = input.ShapeArray();
-        shape[^2] = outHeight;
-        shape[^1] = outWidth;
-        var result = Tensor.Zeros(shape);
-        var planes = result.Length == 0 ? 0 : result.Length / (outHeight * outWidth);
-        var inArray = (float[])input.Storage;
-        var outArray = (float[])result.Storage;
-        var divisor = 1f / (kh * kw);
-
-        void Plane(int plane)
-        {
-            var src = inArray.AsSpan(plane * height * width, height * width);
-            var dst = outArray.AsSpan(plane * outHeight * outWidth, outHeight * outWidth);
-            for (var oy = 0; oy < outHeight; oy++)
-            {
-                var y0 = Math.Max(oy * sh - ph, 0);
-                var y1 = Math.Min(oy * sh - ph + kh, height);
-                for (var ox = 0; ox < outWidth; ox++)
-                {
-                    var x0 = Math.Max(ox * sw - pw, 0);
-                    var x1 = Math.Min(ox * sw - pw + kw, width);
-                    float acc = average ? 0f : float.NegativeInfinity;
-                    for (var y = y0; y < y1; y++)
-                    {
-                        var row = src.Slice(y * width);
-                        for (var x = x0; x < x1; x++)
-                        {
-                            var v = row[x];
-                            // NaN propagates through max, as in PyTorch.
-                            if (average) acc += v;
-                            else if (v > acc || float.IsNaN(v)) acc = v;
-                        }
-                    }
-                    dst[oy * outWidth + ox] = average ? acc * divisor : acc;
-                }
-            }
-        }
-
-        RunDensePlanes(planes, (long)outHeight * outWidth * kh * kw, Plane);
-        return result;
+        return PoolWindows.Sliding(height, width, outHeight, outWidth, kh, kw, sh, sw, ph, pw);
     }
 
-    /// <summary>Adaptive average pooling to outputSize (1 or 2 values): output cell i covers input
-    /// rows [⌊i·H/OH⌋, ⌈(i+1)·H/OH⌉), likewise for columns.</summary>
-    [OpKernel("adaptive_avg_pool2d")]
-    public static Tensor AdaptiveAvgPool2d(Tensor input, int[] outputSize) =>
-        AdaptivePool2d("adaptive_avg_pool2d", input, outputSize, average: true);
-
-    /// <summary>Adaptive max pooling with the same windows as <see cref="AdaptiveAvgPool2d"/>.</summary>
-    [OpKernel("adaptive_max_pool2d")]
-    public static Tensor AdaptiveMaxPool2d(Tensor input, int[] outputSize) =>
-        AdaptivePool2d("adaptive_max_pool2d", input, outputSize, average: false);
-
-    private static Tensor AdaptivePool2d(string op, Tensor input, int[] outputSize, bool average)
+    private static PoolWindows AdaptiveSetup(string op, Tensor input, int[] outputSize)
     {
-        DenseArgs.RequireFloat(op, input, "input");
-        if (input.Rank is not (3 or 4))
-            throw new TensorOpException(op, $"input must be CHW or NCHW, got shape {Shapes.Format(input.Shape)}");
+        RequirePoolInput(op, input);
         var (outHeight, outWidth) = DenseArgs.Pair(op, "outputSize", outputSize);
         int height = input.Dim(-2), width = input.Dim(-1);
         if (outHeight < 0 || outWidth < 0 || ((height == 0 || width == 0) && outHeight * outWidth > 0))
             throw new TensorOpException(op, $"cannot pool input of shape {Shapes.Format(input.Shape)} to [{outHeight}, {outWidth}]");
-        var shape = input.ShapeArray();
-        shape[^2] = outHeight;
-        shape[^1] = outWidth;
-        var result = Tensor.Zeros(shape);
-        var planes = result.Length == 0 ? 0 : result.Length / (outHeight * outWidth);
+        return PoolWindows.Adaptive(height, width, outHeight, outWidth);
+    }
+
+    private static void RequirePoolInput(string op, Tensor input)
+    {
+        DenseArgs.RequireFloat(op, input, "input");
+        if (input.Rank is not (3 or 4))
+            throw new TensorOpException(op, $"input must be CHW or NCHW, got shape {Shapes.Format(input.Shape)}");
+    }
+
+    [ThreadStatic] private static float[]? _poolRow;
+
+    /// <summary>Pools every plane one output row at a time: the rows of the window are first
+    /// reduced into one row, a whole row per vector pass (the bulk of the reads), and then each
+    /// output reduces its columns of that row. Max propagates NaN, as in PyTorch; padding never
+    /// wins a max and adds zero to an average (whose divisor the windows give).</summary>
+    private static void PoolPlanes(Tensor input, Tensor result, PoolWindows windows, bool average)
+    {
+        if (result.Length == 0) return;
+        var planeIn = windows.Height * windows.Width;
+        var planeOut = windows.OutHeight * windows.OutWidth;
+        var planes = result.Length / planeOut;
         var inArray = (float[])input.Storage;
         var outArray = (float[])result.Storage;
 
         void Plane(int plane)
         {
-            var src = inArray.AsSpan(plane * height * width, height * width);
-            var dst = outArray.AsSpan(plane * outHeight * outWidth, outHeight * outWidth);
-            for (var oy = 0; oy < outHeight; oy++)
+            var src = inArray.AsSpan(plane * planeIn, planeIn);
+            var dst = outArray.AsSpan(plane * planeOut, planeOut);
+            var width = windows.Width;
+            if (_poolRow is null || _poolRow.Length < width) _poolRow = new float[Math.Max(width, 64)];
+            var row = _poolRow.AsSpan(0, width);
+            for (var oy = 0; oy < windows.OutHeight; oy++)
             {
-                var y0 = oy * height / outHeight;
-                var y1 = ((oy + 1) * height + outHeight - 1) / outHeight;
-                for (var ox = 0; ox < outWidth; ox++)
+                var (y0, y1) = windows.Rows(oy);
+                ReadOnlySpan<float> reduced;
+                if (y1 - y0 == 1)
+                    reduced = src.Slice(y0 * width, width);
+                else if (y1 <= y0)
                 {
-                    var x0 = ox * width / outWidth;
-                    var x1 = ((ox + 1) * width + outWidth - 1) / outWidth;
-                    float acc = average ? 0f : float.NegativeInfinity;
-                    for (var y = y0; y < y1; y++)
+                    row.Fill(average ? 0f : float.NegativeInfinity);
+                    reduced = row;
+                }
+                else
+                {
+                    src.Slice(y0 * width, width).CopyTo(row);
+                    for (var y = y0 + 1; y < y1; y++)
                     {
-                        var row = src.Slice(y * width);
-                        for (var x = x0; x < x1; x++)
-                        {
-                            var v = row[x];
-                            if (average) acc += v;
-                            else if (v > acc || float.IsNaN(v)) acc = v;
-                        }
+                        var next = src.Slice(y * width, width);
+                        if (average) TensorPrimitives.Add(row, next, row);
+                        else TensorPrimitives.Max(row, next, row);
                     }
-                    dst[oy * outWidth + ox] = average ? acc / ((y1 - y0) * (x1 - x0)) : acc;
+                    reduced = row;
+                }
+                var outRow = dst.Slice(oy * windows.OutWidth, windows.OutWidth);
+                for (var ox = 0; ox < outRow.Length; ox++)
+                {
+                    var (x0, x1) = windows.Columns(ox);
+                    var span = reduced[x0..Math.Max(x0, x1)];
+                    outRow[ox] = average
+                        ? Sum(span) / windows.Divisor(y1 - y0, span.Length)
+                        : Max(span);
                 }
             }
         }
 
-        RunDensePlanes(planes, (long)height * width, Plane);
-        return result;
+        RunDensePlanes(planes, (long)planeIn + planeOut, Plane);
+
+        static float Sum(ReadOnlySpan<float> values)
+        {
+            if (values.Length >= 16) return TensorPrimitives.Sum(values);
+            var acc = 0f;
+            foreach (var v in values) acc += v;
+            return acc;
+        }
+
+        static float Max(ReadOnlySpan<float> values)
+        {
+            if (values.Length >= 16) return TensorPrimitives.Max(values);
+            var acc = float.NegativeInfinity;
+            foreach (var v in values)
+                if (v > acc || float.IsNaN(v)) acc = v;
+            return acc;
+        }
     }
 
     /// <summary>Runs an independent per-plane body over all planes, on all cores when the total
