@@ -1,4 +1,5 @@
 using DyCompile.IR;
+using DyCompile.Backends.Onnx.Proto;
 using DyCompile.Runtime;
 using static DyCompile.Backends.Onnx.OnnxGraphBuilder;
 
@@ -144,6 +145,8 @@ internal static class OpLowering
                 return [g.One("Slice", [x[0],
                     g.Int64s([a.GetInt("start")], hint + "_starts"), g.Int64s([a.GetInt("end")], hint + "_ends"),
                     g.Int64s([a.GetInt("dim")], hint + "_axes"), g.Int64s([a.GetInt("step")], hint + "_steps")], hint)];
+            case "narrow":
+                return [Narrow(g, node, x[0], x[1], hint)];
             case "squeeze":
             {
                 var dims = a.GetInts("dims");
@@ -188,6 +191,35 @@ internal static class OpLowering
         var cast = g.One("Cast", [clipped], hint + "_cast", Int("to", (long)OnnxTypes.ElementType(to)));
         var above = g.One("GreaterOrEqual", [x, FloatScalar(g, limit, hint)], hint + "_above");
         return g.One("Where", [above, g.Literal(target, [max], hint + "_max"), cast], hint);
+    }
+
+    /// <summary>narrow with a run-time start: ONNX Slice from <c>start</c> (a host int, a 0-d INT32)
+    /// to <c>start + length</c>. A negative start counts from the end as in the kernel. ONNX Slice
+    /// clamps a range that does not fit, where the kernel throws, so the start first passes a bounds
+    /// check made of a Gather: it reads a zero from a tensor with one element per valid start
+    /// (size − length + 1 of them) at the start, or past its end when the start is still negative,
+    /// and ONNX Runtime fails on an index out of bounds. The zero is added to the start, so the check
+    /// cannot be pruned; the failure is ONNX Runtime's, not the kernel's message (as for traps).</summary>
+    private static string Narrow(OnnxGraphBuilder g, Node node, string x, string start, string hint)
+    {
+        var rank = OnnxTypes.ShapeOf(node.Operands[0].Type).Count;
+        var dim = Axis(node.Attrs.GetInt("dim"), rank);
+        long length = node.Attrs.GetInt("length");
+        var staticSize = OnnxTypes.ShapeOf(node.Operands[0].Type)[dim];
+        var size = staticSize != TensorType.Dynamic
+            ? g.Int64Scalar(staticSize, hint + "_size")
+            : g.One("Squeeze", [g.One("Shape", [x], hint + "_shape", Int("start", dim), Int("end", dim + 1)), g.Int64s([0], hint + "_axis0")], hint + "_size");
+        var asLong = g.One("Cast", [start], hint + "_start", Int("to", (long)OnnxTypes.ElementType(DType.Int64)));
+        var negative = g.One("Less", [asLong, g.Int64Scalar(0, hint + "_zero")], hint + "_negative");
+        var from = g.One("Where", [negative, g.One("Add", [asLong, size], hint + "_fromEnd"), asLong], hint + "_from");
+        var valid = g.One("Add", [g.One("Sub", [size, g.Int64Scalar(length, hint + "_length")], hint + "_last"), g.Int64Scalar(1, hint + "_one")], hint + "_valid");
+        var zeros = g.One("ConstantOfShape", [g.One("Unsqueeze", [valid, g.Int64s([0], hint + "_axes")], hint + "_validShape")], hint + "_starts",
+            new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = OnnxTypes.Int64s("", [0]) });
+        var index = g.One("Where", [g.One("Less", [from, g.Int64Scalar(0, hint + "_zero")], hint + "_below"), valid, from], hint + "_index");
+        var check = g.One("Gather", [zeros, index], hint + "_check", Int("axis", 0));
+        var first = g.One("Unsqueeze", [g.One("Add", [from, check], hint + "_checked"), g.Int64s([0], hint + "_axes")], hint + "_begin");
+        var end = g.One("Add", [first, g.Int64s([length], hint + "_len")], hint + "_end");
+        return g.One("Slice", [x, first, end, g.Int64s([dim], hint + "_dims"), g.Int64s([1], hint + "_steps")], hint);
     }
 
     private static string FloatScalar(OnnxGraphBuilder g, float value, string hint) =>

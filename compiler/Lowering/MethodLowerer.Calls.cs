@@ -189,10 +189,22 @@ internal sealed partial class MethodLowerer
             if (attrNames.Contains(parameter.Name)) attrValues[parameter.Name] = value;
             else operands.Add(value);
         }
+        // Slice's bounds decide the size of its result, so they stay attributes; only Narrow, whose
+        // length fixes the size, takes a start known at run time.
+        if (op == "slice" && !args.Any(a => a.Parameter.Name == "length"))
+            foreach (var bound in new[] { "start", "end" })
+                if (attrValues.TryGetValue(bound, out var value) && value is DynamicValue runTime)
+                    throw NeedStatic(runTime.Value, DiagnosticIds.NotCompileTimeConstant, at,
+                        $"'{bound}' of '{at.Syntax}' must be known at compile time (the bounds decide the size of the result); for a start known only at run time and a fixed length, use x.Narrow(dim, start, length)");
         // Narrow is slice with a length: end = start + length.
         if (op == "slice" && args.Any(a => a.Parameter.Name == "length"))
         {
             var length = args.First(a => a.Parameter.Name == "length").Value;
+            // A start known only at run time (a loop counter) becomes the operand of narrow, so the
+            // loop stays one loop instead of unrolling to make the start an attribute.
+            if (attrValues["start"] is DynamicValue { Value.Type: ScalarType { Kind: ScalarKind.Int } } runTimeStart)
+                return new DynamicValue(Emit("narrow", [TensorOperand(operands[0], at), Use(runTimeStart.Value)],
+                    new Attrs { { "dim", StaticInt(attrValues["dim"], at) }, { "length", StaticInt(length, at) } }, at));
             var start = StaticInt(attrValues["start"], at);
             var dim = StaticInt(attrValues["dim"], at);
             if (start < 0)

@@ -152,7 +152,7 @@ public sealed class Interpreter(InterpreterOptions? options = null)
     {
         if (!KernelRegistry.TryGet(node.Op, out var kernel))
             throw new InterpreterException($"no kernel for op '{node.Op}' in the runtime");
-        return kernel.Invoke(operands.Cast<Tensor>().ToList(), node.Attrs);
+        return kernel.Invoke(operands, node.Attrs);
     }
 
     /// <summary>The value of a <c>const</c> node: a host scalar or a tensor built from the payload.</summary>

@@ -1,6 +1,6 @@
 namespace DyCompile.IR;
 
-/// <summary>Ops that only move data: reshape, transpose, permute, concat, split, slice,
+/// <summary>Ops that only move data: reshape, transpose, permute, concat, split, slice, narrow,
 /// squeeze, unsqueeze, expand.</summary>
 internal static class ShapeOps
 {
@@ -26,6 +26,15 @@ internal static class ShapeOps
             Operands = ["x"],
             Attributes = [AttrDef.Int("dim"), AttrDef.Int("start"), AttrDef.Int("end"), AttrDef.Int("step")],
             Rule = Slice,
+        };
+        yield return new OpDef
+        {
+            // A slice whose start is a host int known only at run time; its length is an
+            // attribute, so the result's shape stays static.
+            Name = "narrow",
+            Operands = ["x", "start"],
+            Attributes = [AttrDef.Int("dim"), AttrDef.Int("length")],
+            Rule = Narrow,
         };
         yield return new OpDef { Name = "squeeze", Operands = ["x"], Attributes = [AttrDef.Ints("dims")], Rule = Squeeze };
         yield return new OpDef { Name = "unsqueeze", Operands = ["x"], Attributes = [AttrDef.Int("dim")], Rule = Unsqueeze };
@@ -125,6 +134,20 @@ internal static class ShapeOps
             long start = Clamp(call.Int("start")), end = Clamp(call.Int("end"));
             shape[dim] = end > start ? (int)((end - start + step - 1) / step) : 0;
         }
+        return call.One(x.WithShape(shape));
+    }
+
+    private static IReadOnlyList<IRType> Narrow(OpCall call)
+    {
+        var x = call.Tensor(0);
+        if (call.Scalar(1) != IRType.Int) throw call.Fail($"operand 'start' must be int, got {call.Operands[1]}");
+        var dim = call.Axis(call.Int("dim"), x.Rank);
+        var length = call.Int("length");
+        var shape = x.Shape.ToArray();
+        // No start fits a length outside [0, size]; any other length fits some start, checked at run time.
+        if (length < 0 || (shape[dim] != Dyn && length > shape[dim]))
+            throw call.Fail($"length {length} does not fit dimension {call.Int("dim")} of {x}");
+        shape[dim] = length;
         return call.One(x.WithShape(shape));
     }
 

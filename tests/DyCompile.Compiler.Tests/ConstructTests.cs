@@ -52,10 +52,11 @@ public class ConstructTests
     }
 
     [Fact]
-    public void RunTimeLoopOverModulesInsideAnUnrolledLoop()
+    public void RunTimeLoopOverModulesInsideATokenLoop()
     {
-        // The token loop unrolls (its counter narrows the input); each token's learner loop stays a
-        // loop whose trip count the gate picks at run time.
+        // The token loop stays a loop (its counter narrows the input through a run-time start, and
+        // the output it grows gets a `?` dimension); each token's learner loop is a loop inside it
+        // whose trip count the gate picks at run time.
         var paths = Lowers("AdaptiveTokens", [R(1, 1, 3, 4)], [R(2, 1, 3, 4)], [R(3, 1, 3, 4)], [R(4, 1, 3, 4)]);
         Assert.True(paths.Count >= 2, string.Join("\n", paths));
     }

@@ -7,11 +7,21 @@ namespace DyCompile.IR.Tests;
 /// shapes exercise broadcasting, negative dims and non-square windows.</summary>
 internal static class KernelSamples
 {
-    public sealed record Case(string Op, Tensor[] Operands, Attrs Attrs)
+    /// <summary>One application; an operand is a tensor or, for a <c>long</c> kernel parameter, a host int.</summary>
+    public sealed record Case(string Op, object[] Operands, Attrs Attrs)
     {
+        public IReadOnlyList<IRType> OperandTypes => [.. Operands.Select(TypeOf)];
+
         public override string ToString() =>
-            $"{Op}({string.Join(", ", Operands.Select(t => $"{t.DType.ShortName()}{Shapes.Format(t.Shape)}"))}) {{{string.Join(", ", Attrs.Select(kv => $"{kv.Key} = {kv.Value}"))}}}";
+            $"{Op}({string.Join(", ", Operands.Select(o => o is Tensor t ? $"{t.DType.ShortName()}{Shapes.Format(t.Shape)}" : $"int {o}"))}) {{{string.Join(", ", Attrs.Select(kv => $"{kv.Key} = {kv.Value}"))}}}";
     }
+
+    public static IRType TypeOf(object operand) => operand switch
+    {
+        Tensor t => new TensorType(t.DType, t.ShapeArray()),
+        int => IRType.Int,
+        _ => throw new ArgumentException($"unexpected operand {operand}"),
+    };
 
     private static Tensor F(int seed, params int[] shape) => Uniform(seed, -1, 1, shape);
 
@@ -34,7 +44,7 @@ internal static class KernelSamples
     private static Tensor Bools(params int[] shape) =>
         Tensor.FromArray(Enumerable.Range(0, Shapes.ElementCount(shape)).Select(i => i % 3 != 1).ToArray(), shape);
 
-    private static Case C(string op, Tensor[] operands, Attrs? attrs = null) => new(op, operands, attrs ?? new Attrs());
+    private static Case C(string op, object[] operands, Attrs? attrs = null) => new(op, operands, attrs ?? new Attrs());
 
     public static IEnumerable<Case> All()
     {
@@ -91,6 +101,9 @@ internal static class KernelSamples
         yield return C("concat", [F(51, 2, 3), F(52, 2, 1), F(53, 2, 2)], new Attrs { { "dim", 1 } });
         yield return C("split", [F(54, 5, 2)], new Attrs { { "sizes", new[] { 2, 3 } }, { "dim", 0 } });
         yield return C("slice", [F(55, 6, 3)], new Attrs { { "dim", 0 }, { "start", -5 }, { "end", 100 }, { "step", 2 } });
+        yield return C("narrow", [F(75, 2, 5, 3), 3], new Attrs { { "dim", 1 }, { "length", 2 } });
+        yield return C("narrow", [Longs(9, 4, 2), -1], new Attrs { { "dim", 0 }, { "length", 1 } });
+        yield return C("narrow", [F(76, 3), 3], new Attrs { { "dim", -1 }, { "length", 0 } });
         yield return C("squeeze", [F(56, 1, 3, 1)], new Attrs { { "dims", Array.Empty<int>() } });
         yield return C("squeeze", [F(57, 1, 3, 1)], new Attrs { { "dims", new[] { 0 } } });
         yield return C("unsqueeze", [F(58, 2, 3)], new Attrs { { "dim", -1 } });
@@ -162,5 +175,8 @@ internal static class KernelSamples
         yield return C("max_pool2d", [F(37, 5, 5)], new Attrs { { "kernelSize", new[] { 2 } }, { "stride", new[] { 2 } }, { "padding", new[] { 0 } } });
         yield return C("max_pool2d", [F(38, 1, 1, 2, 2)], new Attrs { { "kernelSize", new[] { 3 } }, { "stride", new[] { 1 } }, { "padding", new[] { 0 } } });
         yield return C("item", [F(39, 2)]);
+        yield return C("narrow", [F(40, 2, 5), 0], new Attrs { { "dim", 1 }, { "length", 6 } });
+        yield return C("narrow", [F(41, 2, 5), 0], new Attrs { { "dim", 1 }, { "length", -1 } });
+        yield return C("narrow", [F(42, 2, 5), 0], new Attrs { { "dim", 2 }, { "length", 1 } });
     }
 }
