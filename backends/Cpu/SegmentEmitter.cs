@@ -201,7 +201,7 @@ public sealed class SegmentEmitter
     private static bool WritesIntoDestination(Node node) => node.Op switch
     {
         "reshape" or "squeeze" or "unsqueeze" or "tensor.from_scalar" => true,
-        "matmul" => GemmShapes(node) is not null,
+        "matmul" => GemmShapes(node) is not null || IntoKernel(node) is not null,
         "linear" => LinearShapes(node) is not null,
         "softmax" when SoftmaxRows(node) is not null => true,
         "sum" or "mean" or "max" or "min" when ReductionRows(node) is not null => true,
@@ -221,11 +221,14 @@ public sealed class SegmentEmitter
             case "tensor.from_scalar":
                 w.Line($"{r}.Floats[0] = {x[0]};");
                 return;
-            case "matmul":
-                var (m, n, k) = GemmShapes(node)!.Value;
+            case "matmul" when GemmShapes(node) is { } gemmShapes:
+                var (m, n, k) = gemmShapes;
                 if ((long)m * n * k > InlineGemmLimit)
                 {
-                    w.Line($"Gemm.Sgemm(false, false, {m}, {n}, {k}, {x[0]}.Floats, {k}, {x[1]}.Floats, {n}, {r}.Floats, {n});");
+                    // A fixed right operand (a weight) is packed once, on first use, not on every call.
+                    w.Line(IsFixed(node.Operands[1])
+                        ? $"Gemm.Sgemm(GemmPackedB.OfMatrix({x[1]}), {m}, {x[0]}.Floats, {k}, {r}.Floats, {n});"
+                        : $"Gemm.Sgemm(false, false, {m}, {n}, {k}, {x[0]}.Floats, {k}, {x[1]}.Floats, {n}, {r}.Floats, {n});");
                     return;
                 }
                 w.Line($"SmallGemm.MatMul({x[0]}.Floats, {x[1]}.Floats, {r}.Floats, {m}, {n}, {k});");
@@ -240,7 +243,9 @@ public sealed class SegmentEmitter
                 w.Line($"// linear: C starts as the bias in every row, then the GEMM accumulates x·Wᵀ into it");
                 using (w.Block($"for (var row = 0; row < {rows}; row++)"))
                     w.Line($"{x[2]}.Floats.CopyTo({r}.Floats.Slice(row * {outs}, {outs}));");
-                w.Line($"Gemm.Sgemm(false, true, {rows}, {outs}, {ins}, {x[0]}.Floats, {ins}, {x[1]}.Floats, {ins}, {r}.Floats, {outs}, accumulate: true);");
+                w.Line(IsFixed(node.Operands[1])
+                    ? $"Gemm.Sgemm(GemmPackedB.OfLinearWeight({x[1]}), {rows}, {x[0]}.Floats, {ins}, {r}.Floats, {outs}, accumulate: true);"
+                    : $"Gemm.Sgemm(false, true, {rows}, {outs}, {ins}, {x[0]}.Floats, {ins}, {x[1]}.Floats, {ins}, {r}.Floats, {outs}, accumulate: true);");
                 return;
             case "softmax" when SoftmaxRows(node) is { } softmaxRows:
                 var (outer, length) = softmaxRows;
@@ -328,6 +333,11 @@ public sealed class SegmentEmitter
         DType.Int32 => CSharpSyntax.Int((long)v),
         _ => CSharpSyntax.Bool(v != 0),
     };
+
+    /// <summary>A value that is the same tensor, holding the same data, on every call of a call
+    /// site: a weight, a result of the weight preparation, or a tensor constant (a field).</summary>
+    private bool IsFixed(Value v) =>
+        _graph.Weights.Contains(v) || _preparation.Derived.Contains(v) || _graph.Nodes.Any(n => n.Op == "const" && n.Results.Contains(v));
 
     /// <summary>The <c>XInto(operands, attributes, destination)</c> companion of a single-result kernel, if the runtime has one.</summary>
     private static MethodInfo? IntoKernel(Node node)
@@ -462,11 +472,23 @@ public sealed class SegmentEmitter
             w.Line($"var src = {x}.{span};");
             w.Line($"var dst = {r}.{span};");
             w.Line("var o = 0;");
+            // When the last dim stays last, every innermost run is contiguous on both sides: copy
+            // it whole ([1, 128, 4, 64] → [1, 4, 128, 64] moves runs of 64).
+            var run = order.Length > 0 && order[^1] == source.Rank - 1 ? source.Shape[^1] : 1;
+            var loops = run > 1 ? order.Length - 1 : order.Length;
             var blocks = new List<IDisposable>();
-            for (var k = 0; k < order.Length; k++)
+            for (var k = 0; k < loops; k++)
                 blocks.Add(w.Block($"for (var j{k} = 0; j{k} < {source.Shape[order[k]]}; j{k}++)"));
-            var offset = order.Length == 0 ? "0" : string.Join(" + ", order.Select((d, k) => $"j{k} * {strides[d]}"));
-            w.Line($"dst[o++] = src[{offset}];");
+            var offset = loops == 0 ? "0" : string.Join(" + ", order.Take(loops).Select((d, k) => $"j{k} * {strides[d]}"));
+            if (run > 1)
+            {
+                w.Line($"src.Slice({offset}, {run}).CopyTo(dst.Slice(o, {run}));");
+                w.Line($"o += {run};");
+            }
+            else
+            {
+                w.Line($"dst[o++] = src[{offset}];");
+            }
             for (var k = blocks.Count - 1; k >= 0; k--) blocks[k].Dispose();
         }
     }
