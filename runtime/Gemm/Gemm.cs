@@ -185,9 +185,10 @@ public static unsafe partial class Gemm
         var jg = item % s.NGroups;
         var i0 = im * s.MStep;
         var mc = Math.Min(s.MStep, g.M - i0);
+        int panelStart = jg * s.NPanels / s.NGroups, panelEnd = (jg + 1) * s.NPanels / s.NGroups;
         var packA = (_packA ??= new PackBuffer()).Get(MC * KC);
         GemmPacking.PackA(packA, g.A, g.Lda, g.TransA, i0, mc, s.Pc, s.Kc);
-        SweepPanels(g, packA, i0, mc, s.Kc, s.PackedB, s.Jc, s.Nc, jg * s.NPanels / s.NGroups, (jg + 1) * s.NPanels / s.NGroups, s.Add, s.Portable);
+        SweepPanels(g, packA, i0, mc, s.Kc, s.PackedB, s.Jc, s.Nc, panelStart, panelEnd, s.Add, s.Portable);
     }
 
     /// <summary>The register tile over a packed A block (rows i0 … i0+mc) and the B panels
@@ -285,14 +286,56 @@ public static unsafe partial class Gemm
         var jg = item % s.NGroups;
         var i0 = im * s.MStep;
         var mc = Math.Min(s.MStep, g.M - i0);
-        var packA = (_packA ??= new PackBuffer()).Get(MC * KC);
         var panelStart = jg * b.NPanels / s.NGroups;
         var panelEnd = (jg + 1) * b.NPanels / s.NGroups;
+        if (!s.Portable)
+        {
+            // A is read in place by the tile: with B packed beforehand nothing is packed per call.
+            for (var pc = 0; pc < g.K; pc += b.KStep)
+                SweepPanelsRowsA(g, i0, mc, pc, Math.Min(b.KStep, g.K - pc), b.Slice(pc), 0, g.N, panelStart, panelEnd, g.Accumulate || pc > 0);
+            return;
+        }
+        var packA = (_packA ??= new PackBuffer()).Get(MC * KC);
         for (var pc = 0; pc < g.K; pc += b.KStep)
         {
             var kc = Math.Min(b.KStep, g.K - pc);
             GemmPacking.PackA(packA, g.A, g.Lda, false, i0, mc, pc, kc);
-            SweepPanels(g, packA, i0, mc, kc, b.Slice(pc), 0, g.N, panelStart, panelEnd, g.Accumulate || pc > 0, s.Portable);
+            SweepPanels(g, packA, i0, mc, kc, b.Slice(pc), 0, g.N, panelStart, panelEnd, g.Accumulate || pc > 0, portable: true);
+        }
+    }
+
+    /// <summary><see cref="SweepPanels"/> with A read in place (row-major, depth pc … pc+kc) by
+    /// the AVX2 tile; an edge tile's missing rows repeat its last row.</summary>
+    private static void SweepPanelsRowsA(in GemmProblem g, int i0, int mc, int pc, int kc, float* packedB, int jc, int nc, int panelStart, int panelEnd, bool add)
+    {
+        // Panel by panel, so the panel's KC × NR values stay in L1 while the A rows stream past.
+        var edge = stackalloc float[MR * NR];
+        for (var panel = panelStart; panel < panelEnd; panel++)
+        {
+            var jr = panel * NR;
+            var nr = Math.Min(NR, nc - jr);
+            var bp = packedB + (long)jr * kc;
+            for (var ir = 0; ir < mc; ir += MR)
+            {
+                var mr = Math.Min(MR, mc - ir);
+                var a0 = g.A + (long)(i0 + ir) * g.Lda + pc;
+                var cp = g.C + (long)(i0 + ir) * g.Ldc + jc + jr;
+                if (mr == MR && nr == NR)
+                {
+                    GemmMicroKernels.TileAvx2RowsA(kc, a0, a0 + g.Lda, a0 + 2L * g.Lda, a0 + 3L * g.Lda, a0 + 4L * g.Lda, a0 + 5L * g.Lda, bp, cp, g.Ldc, add);
+                    continue;
+                }
+                // Missing rows of an edge tile repeat the last real row; their results are dropped.
+                var last = mr - 1;
+                GemmMicroKernels.TileAvx2RowsA(kc, a0, a0 + (long)Math.Min(1, last) * g.Lda, a0 + (long)Math.Min(2, last) * g.Lda,
+                    a0 + (long)Math.Min(3, last) * g.Lda, a0 + (long)Math.Min(4, last) * g.Lda, a0 + (long)Math.Min(5, last) * g.Lda, bp, edge, NR, false);
+                for (var i = 0; i < mr; i++)
+                {
+                    var row = cp + (long)i * g.Ldc;
+                    for (var j = 0; j < nr; j++)
+                        row[j] = add ? row[j] + edge[i * NR + j] : edge[i * NR + j];
+                }
+            }
         }
     }
 
