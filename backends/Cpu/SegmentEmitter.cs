@@ -249,24 +249,23 @@ public sealed class SegmentEmitter
                 return;
             case "softmax" when SoftmaxRows(node) is { } softmaxRows:
                 var (outer, length) = softmaxRows;
-                // softmax over contiguous rows: shift by the row max, exponentiate, normalize
+                if (length >= 16)
+                {
+                    // Long rows: the runtime kernel (max, then exp and sum in one vectorized sweep, then scale).
+                    w.Line($"TensorOps.SoftmaxInto({x[0]}, -1, {r});");
+                    return;
+                }
+                // softmax over short contiguous rows: shift by the row max, exponentiate, normalize
                 using (w.Block($"for (var row = 0; row < {outer}; row++)"))
                 {
                     w.Line($"ReadOnlySpan<float> src = {x[0]}.Floats.Slice(row * {length}, {length});");
                     w.Line($"Span<float> dst = {r}.Floats.Slice(row * {length}, {length});");
-                    if (length < 16)
-                    {
-                        // A short row costs more in calls of the span primitives than in work.
-                        w.Line("var max = float.NegativeInfinity;");
-                        w.Line("foreach (var v in src) max = MathF.Max(max, v);");
-                        w.Line("var sum = 0f;");
-                        w.Line($"for (var j = 0; j < {length}; j++) sum += dst[j] = MathF.Exp(src[j] - max);");
-                        w.Line($"for (var j = 0; j < {length}; j++) dst[j] /= sum;");
-                        return;
-                    }
-                    w.Line("TensorPrimitives.Subtract<float>(src, TensorPrimitives.Max<float>(src), dst);");
-                    w.Line("TensorPrimitives.Exp<float>(dst, dst);");
-                    w.Line("TensorPrimitives.Divide<float>(dst, TensorPrimitives.Sum<float>(dst), dst);");
+                    // A short row costs more in calls of the span primitives than in work.
+                    w.Line("var max = float.NegativeInfinity;");
+                    w.Line("foreach (var v in src) max = MathF.Max(max, v);");
+                    w.Line("var sum = 0f;");
+                    w.Line($"for (var j = 0; j < {length}; j++) sum += dst[j] = MathF.Exp(src[j] - max);");
+                    w.Line($"for (var j = 0; j < {length}; j++) dst[j] /= sum;");
                 }
                 return;
             case "sum" or "mean" or "max" or "min" when ReductionRows(node) is { } reductionRows:

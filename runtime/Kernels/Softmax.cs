@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace DyCompile.Runtime;
 
@@ -121,9 +123,30 @@ internal static class SoftmaxKernel
         }
         else
         {
-            TensorPrimitives.Exp(result, result);
-            var total = TensorPrimitives.Sum<float>(result);
+            var total = ExpAndSum(result);
             TensorPrimitives.Divide(result, total, result);
         }
+    }
+
+    /// <summary>values[i] = exp(values[i]) and the sum of the results, in one sweep (eight lanes at
+    /// a time where the hardware has them).</summary>
+    private static float ExpAndSum(Span<float> values)
+    {
+        var i = 0;
+        var total = 0f;
+        if (Vector256.IsHardwareAccelerated && values.Length >= Vector256<float>.Count)
+        {
+            ref var r = ref MemoryMarshal.GetReference(values);
+            var acc = Vector256<float>.Zero;
+            for (; i <= values.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var e = Vector256.Exp(Vector256.LoadUnsafe(ref r, (nuint)i));
+                e.StoreUnsafe(ref r, (nuint)i);
+                acc += e;
+            }
+            total = Vector256.Sum(acc);
+        }
+        for (; i < values.Length; i++) total += values[i] = MathF.Exp(values[i]);
+        return total;
     }
 }

@@ -7,7 +7,7 @@ namespace DyCompile.Backends.Tests;
 /// <summary>Which runtime kernels the CPU emitter calls for the ops of a transformer block. The
 /// compiled results themselves are checked against the eager kernels and ONNX Runtime by the zoo
 /// tests; here: a weight is packed once (a per-call activation never is), layer norm and batched
-/// matmul write into planned buffers, gelu joins fused loops, and a head split copies whole rows.</summary>
+/// matmul write into planned buffers, gelu joins fused loops, a head split copies whole rows, and long softmax rows run the runtime kernel.</summary>
 public class TransformerKernelEmitTests
 {
     private static string Emit(Program program)
@@ -37,6 +37,7 @@ public class TransformerKernelEmitTests
         var mixed = b.Linear(n, other, bias);
         var heads = b.Op("transpose", [b.Reshape(h, 1, 128, 4, 64)], new Attrs { { "dim0", 1 }, { "dim1", 2 } });
         var scores = b.Op("matmul", heads, b.Op("transpose", [heads], new Attrs { { "dim0", -2 }, { "dim1", -1 } }));
+        scores = b.Softmax(scores, -1);
         b.Return(scores, mixed);
         var code = Emit(pb.Build());
 
@@ -46,6 +47,7 @@ public class TransformerKernelEmitTests
         Assert.Contains("GeluMath.Gelu(", code);
         Assert.Contains("TensorOps.MatMulInto(", code);
         Assert.Contains("CopyTo(dst.Slice(o, 64))", code);
+        Assert.Contains("TensorOps.SoftmaxInto(", code);
         Assert.DoesNotContain("TensorOps.Gelu(", code);
         Assert.DoesNotContain("TensorOps.LayerNorm(", code);
         Assert.DoesNotContain("TensorOps.MatMul(", code);

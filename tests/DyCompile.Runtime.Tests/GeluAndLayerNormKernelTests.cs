@@ -2,7 +2,7 @@ namespace DyCompile.Runtime.Tests;
 
 /// <summary>The single-precision GELU formulas (vector, scalar, span kernel) against the double
 /// evaluation, and the row-wise layer norm (vector and scalar loops) against a naive double
-/// computation.</summary>
+/// computation, and softmax rows against the formula.</summary>
 public class GeluAndLayerNormKernelTests
 {
     private static double ReferenceGelu(double x) => SpecialFunctions.Gelu((float)x);
@@ -97,5 +97,27 @@ public class GeluAndLayerNormKernelTests
         Assert.Equal(TensorOps.LayerNorm(x, gamma, beta, 1e-5f).Floats.ToArray(), destination.Floats.ToArray());
         DenseReference.AssertClose(NaiveLayerNorm(x.Floats.ToArray(), gamma.Floats.ToArray(), beta.Floats.ToArray(), 1e-5f), destination.Floats, 2e-5f);
         Assert.Throws<TensorOpException>(() => TensorOps.LayerNormInto(x, gamma, beta, 1e-5f, Tensor.Zeros(2, 24, 9)));
+    }
+
+    [Theory]
+    [InlineData(3, 7)]
+    [InlineData(2, 8)]
+    [InlineData(4, 13)]
+    [InlineData(512, 128)]
+    [InlineData(2, 1001)]
+    public void SoftmaxRowsMatchTheNaiveFormula(int rows, int length)
+    {
+        var x = DenseReference.Random(rows * length, rows * 31 + length).Select(v => v * 8).ToArray();
+        var y = TensorOps.Softmax(Tensor.FromArray(x, rows, length), -1).Floats.ToArray();
+        for (var r = 0; r < rows; r++)
+        {
+            var max = x.Skip(r * length).Take(length).Max();
+            var sum = x.Skip(r * length).Take(length).Sum(v => Math.Exp(v - max));
+            for (var j = 0; j < length; j++)
+            {
+                var expected = Math.Exp(x[r * length + j] - max) / sum;
+                Assert.True(Math.Abs(y[r * length + j] - expected) <= 1e-6 * Math.Max(expected, 1e-3), $"row {r}, column {j}: {y[r * length + j]} vs {expected}");
+            }
+        }
     }
 }
