@@ -465,6 +465,17 @@ public sealed class SegmentEmitter
         var span = CSharpSyntax.Span(source.DType);
         var strides = new long[source.Rank];
         for (long d = source.Rank - 1, stride = 1; d >= 0; stride *= source.Shape[(int)d], d--) strides[d] = stride;
+        var rank = order.Length;
+        if (source.DType == DType.Float32 && rank >= 2 && order[^1] == rank - 2 && order[^2] == rank - 1
+            && order.Take(rank - 2).SequenceEqual(Enumerable.Range(0, rank - 2)))
+        {
+            var rows = source.Shape[^2];
+            var cols = source.Shape[^1];
+            var batch = rows * cols == 0 ? 0 : source.ElementCount / ((long)rows * cols);
+            w.Line($"// permute [{string.Join(", ", order)}]: a batch of matrix transposes");
+            w.Line($"MatrixTranspose.SwapLastTwo({x}.Floats, {r}.Floats, {batch}, {rows}, {cols});");
+            return;
+        }
         w.Line($"// permute [{string.Join(", ", order)}]: a strided copy");
         using (w.Block(""))
         {

@@ -112,7 +112,7 @@ internal static unsafe class GemmPacking
     /// <summary>dst[q·ldd + r] = src[r·lds + q] for r, q &lt; 8: eight rows of eight floats
     /// transposed in registers (unpack, shuffle, then swap 128-bit halves).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* src, int lds, float* dst, int ldd)
+    internal static void Transpose8x8(float* src, int lds, float* dst, int ldd)
     {
         var r0 = Avx.LoadVector256(src);
         var r1 = Avx.LoadVector256(src + lds);

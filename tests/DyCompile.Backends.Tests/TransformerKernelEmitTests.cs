@@ -7,7 +7,7 @@ namespace DyCompile.Backends.Tests;
 /// <summary>Which runtime kernels the CPU emitter calls for the ops of a transformer block. The
 /// compiled results themselves are checked against the eager kernels and ONNX Runtime by the zoo
 /// tests; here: a weight is packed once (a per-call activation never is), layer norm and batched
-/// matmul write into planned buffers, gelu joins fused loops, a head split copies whole rows, and long softmax rows run the runtime kernel.</summary>
+/// matmul write into planned buffers, gelu joins fused loops, a head split copies whole rows, kᵀ runs the tiled transpose, and long softmax rows run the runtime kernel.</summary>
 public class TransformerKernelEmitTests
 {
     private static string Emit(Program program)
@@ -48,6 +48,7 @@ public class TransformerKernelEmitTests
         Assert.Contains("TensorOps.MatMulInto(", code);
         Assert.Contains("CopyTo(dst.Slice(o, 64))", code);
         Assert.Contains("TensorOps.SoftmaxInto(", code);
+        Assert.Contains("MatrixTranspose.SwapLastTwo(", code);
         Assert.DoesNotContain("TensorOps.Gelu(", code);
         Assert.DoesNotContain("TensorOps.LayerNorm(", code);
         Assert.DoesNotContain("TensorOps.MatMul(", code);
