@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace DyCompile.Runtime;
 
@@ -193,6 +194,7 @@ public static unsafe partial class Gemm
 
     /// <summary>The register tile over a packed A block (rows i0 … i0+mc) and the B panels
     /// [panelStart, panelEnd) of a packed kc-deep slice whose columns start at jc (nc in all).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SweepPanels(in GemmProblem g, float* packA, int i0, int mc, int kc, float* packedB, int jc, int nc,
         int panelStart, int panelEnd, bool add, bool portable)
     {
@@ -306,6 +308,7 @@ public static unsafe partial class Gemm
 
     /// <summary><see cref="SweepPanels"/> with A read in place (row-major, depth pc … pc+kc) by
     /// the AVX2 tile; an edge tile's missing rows repeat its last row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SweepPanelsRowsA(in GemmProblem g, int i0, int mc, int pc, int kc, float* packedB, int jc, int nc, int panelStart, int panelEnd, bool add)
     {
         // Panel by panel, so the panel's KC × NR values stay in L1 while the A rows stream past.

@@ -14,6 +14,7 @@ internal static unsafe class GemmPacking
     private const int NR = Gemm.NR;
 
     /// <summary>Packs rows [i0, i0+mc) and depth [p0, p0+kc) of op(A).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA(float* dst, float* a, int lda, bool transA, int i0, int mc, int p0, int kc)
     {
         for (var ir = 0; ir < mc; ir += MR)
@@ -46,6 +47,7 @@ internal static unsafe class GemmPacking
 
     /// <summary>Packs NR-column panels [panelStart, panelEnd) of the B block with columns starting
     /// at j0 (nc columns in all) and depth [p0, p0+kc).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(float* dst, float* b, int ldb, bool transB, int j0, int nc, int p0, int kc, int panelStart, int panelEnd)
     {
         for (var panelIndex = panelStart; panelIndex < panelEnd; panelIndex++)

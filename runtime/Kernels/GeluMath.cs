@@ -95,6 +95,7 @@ public static class GeluMath
     /// <summary>GELU over a span, eight lanes at a time where the hardware has them (with
     /// <paramref name="allowVector"/>), the scalar formula for the rest; the destination may be
     /// the source.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gelu(ReadOnlySpan<float> source, Span<float> destination, bool allowVector = true)
     {
         if (destination.Length < source.Length) throw new ArgumentException("destination is shorter than source", nameof(destination));

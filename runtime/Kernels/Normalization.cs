@@ -88,6 +88,7 @@ public static partial class TensorOps
     /// data in L1: the sum, the squared deviations from the mean (two passes keep the variance
     /// accurate when the mean is large compared to the spread), then (x − mean)·(rstd·γ) + β.
     /// <paramref name="vector"/> = false runs the scalar loops (tests of the portable path).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void LayerNormRows(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, float eps, Span<float> y, bool vector)
     {
         var size = gamma.Length;

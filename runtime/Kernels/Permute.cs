@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DyCompile.Runtime;
 
 public static partial class TensorOps
@@ -84,6 +86,7 @@ public static unsafe class MatrixTranspose
     public static void SwapLastTwo(ReadOnlySpan<float> source, Span<float> destination, int batch, int rows, int cols) =>
         SwapLastTwo(source, destination, batch, rows, cols, System.Runtime.Intrinsics.X86.Avx.IsSupported);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void SwapLastTwo(ReadOnlySpan<float> source, Span<float> destination, int batch, int rows, int cols, bool vector)
     {
         var size = (long)rows * cols;

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -130,6 +131,7 @@ internal static class SoftmaxKernel
 
     /// <summary>values[i] = exp(values[i]) and the sum of the results, in one sweep (eight lanes at
     /// a time where the hardware has them).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float ExpAndSum(Span<float> values)
     {
         var i = 0;
