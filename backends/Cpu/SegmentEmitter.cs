@@ -251,7 +251,7 @@ public sealed class SegmentEmitter
                 var (outer, length) = softmaxRows;
                 if (length >= 16)
                 {
-                    // Long rows: the runtime kernel (max, then exp and sum in one vectorized sweep, then scale).
+                    // Long rows: the runtime kernel (vectorized max, shift, exp, sum and scale per row).
                     w.Line($"TensorOps.SoftmaxInto({x[0]}, -1, {r});");
                     return;
                 }

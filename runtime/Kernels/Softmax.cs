@@ -1,7 +1,4 @@
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace DyCompile.Runtime;
 
@@ -124,31 +121,9 @@ internal static class SoftmaxKernel
         }
         else
         {
-            var total = ExpAndSum(result);
+            TensorPrimitives.Exp(result, result);
+            var total = TensorPrimitives.Sum<float>(result);
             TensorPrimitives.Divide(result, total, result);
         }
-    }
-
-    /// <summary>values[i] = exp(values[i]) and the sum of the results, in one sweep (eight lanes at
-    /// a time where the hardware has them).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float ExpAndSum(Span<float> values)
-    {
-        var i = 0;
-        var total = 0f;
-        if (Vector256.IsHardwareAccelerated && values.Length >= Vector256<float>.Count)
-        {
-            ref var r = ref MemoryMarshal.GetReference(values);
-            var acc = Vector256<float>.Zero;
-            for (; i <= values.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var e = Vector256.Exp(Vector256.LoadUnsafe(ref r, (nuint)i));
-                e.StoreUnsafe(ref r, (nuint)i);
-                acc += e;
-            }
-            total = Vector256.Sum(acc);
-        }
-        for (; i < values.Length; i++) total += values[i] = MathF.Exp(values[i]);
-        return total;
     }
 }

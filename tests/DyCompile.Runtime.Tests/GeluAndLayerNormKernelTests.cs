@@ -2,7 +2,7 @@ namespace DyCompile.Runtime.Tests;
 
 /// <summary>The single-precision GELU formulas (vector, scalar, span kernel) against the double
 /// evaluation, and the row-wise layer norm (vector and scalar loops) against a naive double
-/// computation, and softmax rows against the formula.</summary>
+/// computation, and softmax rows (run by compiled code through SoftmaxInto) against the formula.</summary>
 public class GeluAndLayerNormKernelTests
 {
     private static double ReferenceGelu(double x) => SpecialFunctions.Gelu((float)x);
