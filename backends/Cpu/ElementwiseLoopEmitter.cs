@@ -10,7 +10,7 @@ public static class ElementwiseLoopEmitter
 {
     private const int VectorWidth = 8;
 
-    private static readonly HashSet<string> Vectorizable = ["add", "sub", "mul", "div", "neg", "abs", "relu", "sqrt", "exp", "sigmoid", "silu", "tanh"];
+    private static readonly HashSet<string> Vectorizable = ["add", "sub", "mul", "div", "neg", "abs", "relu", "sqrt", "exp", "sigmoid", "silu", "tanh", "gelu"];
 
     /// <param name="tensorOf">The C# expression of a tensor value (inputs and outputs of the loop).</param>
     public static void Emit(CodeWriter w, ElementwiseLoop loop, Func<Value, string> tensorOf)
@@ -138,6 +138,7 @@ public static class ElementwiseLoopEmitter
         "tanh" => $"MathF.Tanh({x[0]})",
         "sigmoid" => $"1f / (1f + MathF.Exp(-{x[0]}))",
         "silu" => $"{x[0]} / (1f + MathF.Exp(-{x[0]}))",
+        "gelu" => $"GeluMath.Gelu({x[0]})",
         _ => throw new NotSupportedException($"no scalar formula for '{node.Op}'"),
     };
 
@@ -157,6 +158,7 @@ public static class ElementwiseLoopEmitter
         "silu" => $"{x[0]} / (Vector256<float>.One + Vector256.Exp(-{x[0]}))",
         // tanh |x| = 1 - 2 / (exp(2|x|) + 1), sign restored: exp overflowing to infinity gives exactly 1.
         "tanh" => $"Vector256.CopySign(Vector256<float>.One - Vector256.Create(2f) / (Vector256.Exp(Vector256.Abs({x[0]}) * 2f) + Vector256<float>.One), {x[0]})",
+        "gelu" => $"GeluMath.Gelu({x[0]})",
         _ => throw new NotSupportedException($"no vector formula for '{node.Op}'"),
     };
 }

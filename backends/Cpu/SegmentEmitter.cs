@@ -207,7 +207,7 @@ public sealed class SegmentEmitter
     private static bool WritesIntoDestination(Node node) => node.Op switch
     {
         "reshape" or "squeeze" or "unsqueeze" or "tensor.from_scalar" => true,
-        "matmul" => GemmShapes(node) is not null,
+        "matmul" => GemmShapes(node) is not null || IntoKernel(node) is not null,
         "linear" => LinearShapes(node) is not null,
         "softmax" when SoftmaxRows(node) is not null => true,
         "sum" or "mean" or "max" or "min" when ReductionRows(node) is not null => true,
@@ -227,11 +227,14 @@ public sealed class SegmentEmitter
             case "tensor.from_scalar":
                 w.Line($"{r}.Floats[0] = {x[0]};");
                 return;
-            case "matmul":
-                var (m, n, k) = GemmShapes(node)!.Value;
+            case "matmul" when GemmShapes(node) is { } gemmShapes:
+                var (m, n, k) = gemmShapes;
                 if ((long)m * n * k > InlineGemmLimit)
                 {
-                    w.Line($"Gemm.Sgemm(false, false, {m}, {n}, {k}, {x[0]}.Floats, {k}, {x[1]}.Floats, {n}, {r}.Floats, {n});");
+                    // A fixed right operand (a weight) is packed once, on first use, not on every call.
+                    w.Line(IsFixed(node.Operands[1])
+                        ? $"Gemm.Sgemm(GemmPackedB.OfMatrix({x[1]}), {m}, {x[0]}.Floats, {k}, {r}.Floats, {n});"
+                        : $"Gemm.Sgemm(false, false, {m}, {n}, {k}, {x[0]}.Floats, {k}, {x[1]}.Floats, {n}, {r}.Floats, {n});");
                     return;
                 }
                 w.Line($"SmallGemm.MatMul({x[0]}.Floats, {x[1]}.Floats, {r}.Floats, {m}, {n}, {k});");
@@ -246,28 +249,29 @@ public sealed class SegmentEmitter
                 w.Line($"// linear: C starts as the bias in every row, then the GEMM accumulates x·Wᵀ into it");
                 using (w.Block($"for (var row = 0; row < {rows}; row++)"))
                     w.Line($"{x[2]}.Floats.CopyTo({r}.Floats.Slice(row * {outs}, {outs}));");
-                w.Line($"Gemm.Sgemm(false, true, {rows}, {outs}, {ins}, {x[0]}.Floats, {ins}, {x[1]}.Floats, {ins}, {r}.Floats, {outs}, accumulate: true);");
+                w.Line(IsFixed(node.Operands[1])
+                    ? $"Gemm.Sgemm(GemmPackedB.OfLinearWeight({x[1]}), {rows}, {x[0]}.Floats, {ins}, {r}.Floats, {outs}, accumulate: true);"
+                    : $"Gemm.Sgemm(false, true, {rows}, {outs}, {ins}, {x[0]}.Floats, {ins}, {x[1]}.Floats, {ins}, {r}.Floats, {outs}, accumulate: true);");
                 return;
             case "softmax" when SoftmaxRows(node) is { } softmaxRows:
                 var (outer, length) = softmaxRows;
-                // softmax over contiguous rows: shift by the row max, exponentiate, normalize
+                if (length >= 16)
+                {
+                    // Long rows: the runtime kernel (vectorized max, shift, exp, sum and scale per row).
+                    w.Line($"TensorOps.SoftmaxInto({x[0]}, -1, {r});");
+                    return;
+                }
+                // softmax over short contiguous rows: shift by the row max, exponentiate, normalize
                 using (w.Block($"for (var row = 0; row < {outer}; row++)"))
                 {
                     w.Line($"ReadOnlySpan<float> src = {x[0]}.Floats.Slice(row * {length}, {length});");
                     w.Line($"Span<float> dst = {r}.Floats.Slice(row * {length}, {length});");
-                    if (length < 16)
-                    {
-                        // A short row costs more in calls of the span primitives than in work.
-                        w.Line("var max = float.NegativeInfinity;");
-                        w.Line("foreach (var v in src) max = MathF.Max(max, v);");
-                        w.Line("var sum = 0f;");
-                        w.Line($"for (var j = 0; j < {length}; j++) sum += dst[j] = MathF.Exp(src[j] - max);");
-                        w.Line($"for (var j = 0; j < {length}; j++) dst[j] /= sum;");
-                        return;
-                    }
-                    w.Line("TensorPrimitives.Subtract<float>(src, TensorPrimitives.Max<float>(src), dst);");
-                    w.Line("TensorPrimitives.Exp<float>(dst, dst);");
-                    w.Line("TensorPrimitives.Divide<float>(dst, TensorPrimitives.Sum<float>(dst), dst);");
+                    // A short row costs more in calls of the span primitives than in work.
+                    w.Line("var max = float.NegativeInfinity;");
+                    w.Line("foreach (var v in src) max = MathF.Max(max, v);");
+                    w.Line("var sum = 0f;");
+                    w.Line($"for (var j = 0; j < {length}; j++) sum += dst[j] = MathF.Exp(src[j] - max);");
+                    w.Line($"for (var j = 0; j < {length}; j++) dst[j] /= sum;");
                 }
                 return;
             case "sum" or "mean" or "max" or "min" when ReductionRows(node) is { } reductionRows:
@@ -352,6 +356,11 @@ public sealed class SegmentEmitter
         DType.Int32 => CSharpSyntax.Int((long)v),
         _ => CSharpSyntax.Bool(v != 0),
     };
+
+    /// <summary>A value that is the same tensor, holding the same data, on every call of a call
+    /// site: a weight, a result of the weight preparation, or a tensor constant (a field).</summary>
+    private bool IsFixed(Value v) =>
+        _graph.Weights.Contains(v) || _preparation.Derived.Contains(v) || _graph.Nodes.Any(n => n.Op == "const" && n.Results.Contains(v));
 
     /// <summary>The <c>XInto(operands, attributes, destination)</c> companion of a single-result kernel, if the runtime has one.</summary>
     private static MethodInfo? IntoKernel(Node node)
@@ -480,17 +489,40 @@ public sealed class SegmentEmitter
         var span = CSharpSyntax.Span(source.DType);
         var strides = new long[source.Rank];
         for (long d = source.Rank - 1, stride = 1; d >= 0; stride *= source.Shape[(int)d], d--) strides[d] = stride;
+        var rank = order.Length;
+        if (source.DType == DType.Float32 && rank >= 2 && order[^1] == rank - 2 && order[^2] == rank - 1
+            && order.Take(rank - 2).SequenceEqual(Enumerable.Range(0, rank - 2)))
+        {
+            var rows = source.Shape[^2];
+            var cols = source.Shape[^1];
+            var batch = rows * cols == 0 ? 0 : source.ElementCount / ((long)rows * cols);
+            w.Line($"// permute [{string.Join(", ", order)}]: a batch of matrix transposes");
+            w.Line($"MatrixTranspose.SwapLastTwo({x}.Floats, {r}.Floats, {batch}, {rows}, {cols});");
+            return;
+        }
         w.Line($"// permute [{string.Join(", ", order)}]: a strided copy");
         using (w.Block(""))
         {
             w.Line($"var src = {x}.{span};");
             w.Line($"var dst = {r}.{span};");
             w.Line("var o = 0;");
+            // When the last dim stays last, every innermost run is contiguous on both sides: copy
+            // it whole ([1, 128, 4, 64] → [1, 4, 128, 64] moves runs of 64).
+            var run = order.Length > 0 && order[^1] == source.Rank - 1 ? source.Shape[^1] : 1;
+            var loops = run > 1 ? order.Length - 1 : order.Length;
             var blocks = new List<IDisposable>();
-            for (var k = 0; k < order.Length; k++)
+            for (var k = 0; k < loops; k++)
                 blocks.Add(w.Block($"for (var j{k} = 0; j{k} < {source.Shape[order[k]]}; j{k}++)"));
-            var offset = order.Length == 0 ? "0" : string.Join(" + ", order.Select((d, k) => $"j{k} * {strides[d]}"));
-            w.Line($"dst[o++] = src[{offset}];");
+            var offset = loops == 0 ? "0" : string.Join(" + ", order.Take(loops).Select((d, k) => $"j{k} * {strides[d]}"));
+            if (run > 1)
+            {
+                w.Line($"src.Slice({offset}, {run}).CopyTo(dst.Slice(o, {run}));");
+                w.Line($"o += {run};");
+            }
+            else
+            {
+                w.Line($"dst[o++] = src[{offset}];");
+            }
             for (var k = blocks.Count - 1; k >= 0; k--) blocks[k].Dispose();
         }
     }

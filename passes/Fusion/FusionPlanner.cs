@@ -15,6 +15,7 @@ public static class FusionPlanner
     {
         "add", "sub", "mul", "div", "neg", "abs", "relu", "maximum", "minimum", "clamp",
         "exp", "log", "sqrt", "tanh", "sigmoid", "silu",
+        "gelu",
     };
 
     private static readonly HashSet<string> Producers = ["matmul", "linear", "conv2d"];

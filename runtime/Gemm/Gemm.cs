@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace DyCompile.Runtime;
 
@@ -15,7 +16,7 @@ namespace DyCompile.Runtime;
 /// single sample) and matrix × vector skip packing and run as dot products or row updates,
 /// which are memory bound anyway.
 /// </remarks>
-public static unsafe class Gemm
+public static unsafe partial class Gemm
 {
     /// <summary>Rows of the register tile.</summary>
     public const int MR = 6;
@@ -185,39 +186,182 @@ public static unsafe class Gemm
         var jg = item % s.NGroups;
         var i0 = im * s.MStep;
         var mc = Math.Min(s.MStep, g.M - i0);
-        var kc = s.Kc;
+        int panelStart = jg * s.NPanels / s.NGroups, panelEnd = (jg + 1) * s.NPanels / s.NGroups;
         var packA = (_packA ??= new PackBuffer()).Get(MC * KC);
-        GemmPacking.PackA(packA, g.A, g.Lda, g.TransA, i0, mc, s.Pc, kc);
+        GemmPacking.PackA(packA, g.A, g.Lda, g.TransA, i0, mc, s.Pc, s.Kc);
+        SweepPanels(g, packA, i0, mc, s.Kc, s.PackedB, s.Jc, s.Nc, panelStart, panelEnd, s.Add, s.Portable);
+    }
 
+    /// <summary>The register tile over a packed A block (rows i0 … i0+mc) and the B panels
+    /// [panelStart, panelEnd) of a packed kc-deep slice whose columns start at jc (nc in all).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SweepPanels(in GemmProblem g, float* packA, int i0, int mc, int kc, float* packedB, int jc, int nc,
+        int panelStart, int panelEnd, bool add, bool portable)
+    {
         var edge = stackalloc float[MR * NR];
-        var panelStart = jg * s.NPanels / s.NGroups;
-        var panelEnd = (jg + 1) * s.NPanels / s.NGroups;
         for (var panel = panelStart; panel < panelEnd; panel++)
         {
             var jr = panel * NR;
-            var nr = Math.Min(NR, s.Nc - jr);
-            var bp = s.PackedB + (long)jr * kc;
+            var nr = Math.Min(NR, nc - jr);
+            var bp = packedB + (long)jr * kc;
             for (var ir = 0; ir < mc; ir += MR)
             {
                 var mr = Math.Min(MR, mc - ir);
                 var ap = packA + (long)ir * kc;
-                var cp = g.C + (long)(i0 + ir) * g.Ldc + s.Jc + jr;
+                var cp = g.C + (long)(i0 + ir) * g.Ldc + jc + jr;
                 if (mr == MR && nr == NR)
                 {
-                    Tile(s.Portable, kc, ap, bp, cp, g.Ldc, s.Add);
+                    Tile(portable, kc, ap, bp, cp, g.Ldc, add);
                 }
                 else
                 {
-                    Tile(s.Portable, kc, ap, bp, edge, NR, false);
+                    Tile(portable, kc, ap, bp, edge, NR, false);
                     for (var i = 0; i < mr; i++)
                     {
                         var row = cp + (long)i * g.Ldc;
                         for (var j = 0; j < nr; j++)
-                            row[j] = s.Add ? row[j] + edge[i * NR + j] : edge[i * NR + j];
+                            row[j] = add ? row[j] + edge[i * NR + j] : edge[i * NR + j];
                     }
                 }
             }
         }
+    }
+
+    /// <summary>C (+)= A · B for a B packed once beforehand (see <see cref="GemmPackedB"/>): A is
+    /// m × k row-major (a[i·lda + p]), C is m × n at c[i·ldc + j], with k and n those of
+    /// <paramref name="b"/>. Nothing of B is packed per call, and the whole product is one
+    /// parallel loop: each item owns a block of C and walks every k slice itself.</summary>
+    public static void Sgemm(GemmPackedB b, int m, ReadOnlySpan<float> a, int lda, Span<float> c, int ldc, bool accumulate = false) =>
+        Sgemm(b, m, a, lda, c, ldc, accumulate, Environment.ProcessorCount, forcePortable: false);
+
+    internal static void Sgemm(GemmPackedB b, int m, ReadOnlySpan<float> a, int lda, Span<float> c, int ldc, bool accumulate,
+        int maxThreads, bool forcePortable)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        if (m < 0) throw new ArgumentOutOfRangeException(nameof(m), $"negative GEMM size m={m}");
+        int n = b.N, k = b.K;
+        CheckOperand("A", a.Length, m, k, lda);
+        CheckOperand("C", c.Length, m, n, ldc);
+        if (m == 0 || n == 0) return;
+        if (k == 0)
+        {
+            if (!accumulate)
+                for (var i = 0; i < m; i++) c.Slice(i * ldc, n).Clear();
+            return;
+        }
+        var threads = (long)m * n * k >= ParallelThreshold ? Math.Max(1, Math.Min(maxThreads, Environment.ProcessorCount)) : 1;
+        var portable = forcePortable || !GemmMicroKernels.Avx2Available;
+        fixed (float* pa = a, pc = c)
+        {
+            var g = new GemmProblem(pa, lda, false, null, 0, false, pc, ldc, m, n, k, accumulate);
+            var wantedBlocks = GemmPacking.PanelCount(m, MC);
+            if (threads > 1 && wantedBlocks >= threads) wantedBlocks = GemmPacking.PanelCount(wantedBlocks, threads) * threads;
+            var mStep = GemmPacking.PanelCount(GemmPacking.PanelCount(m, wantedBlocks), MR) * MR;
+            var mBlocks = GemmPacking.PanelCount(m, mStep);
+            var nGroups = threads == 1 ? 1 : Math.Min(b.NPanels, Math.Max(1, (2 * threads + mBlocks - 1) / mBlocks));
+            var split = new PackedSplit(b, mStep, nGroups, portable);
+            var items = mBlocks * nGroups;
+            if (threads > 1 && items > 1 && GemmWorkers.TryAcquire())
+            {
+                try
+                {
+                    PackedItemJob.Instance.Set(g, split);
+                    GemmWorkers.Run(PackedItemJob.Instance, items, threads);
+                }
+                finally
+                {
+                    PackedItemJob.Instance.Set(default, default);
+                    GemmWorkers.Release();
+                }
+            }
+            else
+            {
+                for (var item = 0; item < items; item++) RunPackedItem(g, split, item);
+            }
+        }
+    }
+
+    private static void RunPackedItem(in GemmProblem g, in PackedSplit s, int item)
+    {
+        var b = s.B!;
+        var im = item / s.NGroups;
+        var jg = item % s.NGroups;
+        var i0 = im * s.MStep;
+        var mc = Math.Min(s.MStep, g.M - i0);
+        var panelStart = jg * b.NPanels / s.NGroups;
+        var panelEnd = (jg + 1) * b.NPanels / s.NGroups;
+        if (!s.Portable)
+        {
+            // A is read in place by the tile: with B packed beforehand nothing is packed per call.
+            for (var pc = 0; pc < g.K; pc += b.KStep)
+                SweepPanelsRowsA(g, i0, mc, pc, Math.Min(b.KStep, g.K - pc), b.Slice(pc), 0, g.N, panelStart, panelEnd, g.Accumulate || pc > 0);
+            return;
+        }
+        var packA = (_packA ??= new PackBuffer()).Get(MC * KC);
+        for (var pc = 0; pc < g.K; pc += b.KStep)
+        {
+            var kc = Math.Min(b.KStep, g.K - pc);
+            GemmPacking.PackA(packA, g.A, g.Lda, false, i0, mc, pc, kc);
+            SweepPanels(g, packA, i0, mc, kc, b.Slice(pc), 0, g.N, panelStart, panelEnd, g.Accumulate || pc > 0, portable: true);
+        }
+    }
+
+    /// <summary><see cref="SweepPanels"/> with A read in place (row-major, depth pc … pc+kc) by
+    /// the AVX2 tile; an edge tile's missing rows repeat its last row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SweepPanelsRowsA(in GemmProblem g, int i0, int mc, int pc, int kc, float* packedB, int jc, int nc, int panelStart, int panelEnd, bool add)
+    {
+        // Panel by panel, so the panel's KC × NR values stay in L1 while the A rows stream past.
+        var edge = stackalloc float[MR * NR];
+        for (var panel = panelStart; panel < panelEnd; panel++)
+        {
+            var jr = panel * NR;
+            var nr = Math.Min(NR, nc - jr);
+            var bp = packedB + (long)jr * kc;
+            for (var ir = 0; ir < mc; ir += MR)
+            {
+                var mr = Math.Min(MR, mc - ir);
+                var a0 = g.A + (long)(i0 + ir) * g.Lda + pc;
+                var cp = g.C + (long)(i0 + ir) * g.Ldc + jc + jr;
+                if (mr == MR && nr == NR)
+                {
+                    GemmMicroKernels.TileAvx2RowsA(kc, a0, a0 + g.Lda, a0 + 2L * g.Lda, a0 + 3L * g.Lda, a0 + 4L * g.Lda, a0 + 5L * g.Lda, bp, cp, g.Ldc, add);
+                    continue;
+                }
+                // Missing rows of an edge tile repeat the last real row; their results are dropped.
+                var last = mr - 1;
+                GemmMicroKernels.TileAvx2RowsA(kc, a0, a0 + (long)Math.Min(1, last) * g.Lda, a0 + (long)Math.Min(2, last) * g.Lda,
+                    a0 + (long)Math.Min(3, last) * g.Lda, a0 + (long)Math.Min(4, last) * g.Lda, a0 + (long)Math.Min(5, last) * g.Lda, bp, edge, NR, false);
+                for (var i = 0; i < mr; i++)
+                {
+                    var row = cp + (long)i * g.Ldc;
+                    for (var j = 0; j < nr; j++)
+                        row[j] = add ? row[j] + edge[i * NR + j] : edge[i * NR + j];
+                }
+            }
+        }
+    }
+
+    /// <summary>How a product with a prepacked B is shared out: A blocks of MStep rows times
+    /// NGroups groups of B panels.</summary>
+    private readonly struct PackedSplit(GemmPackedB b, int mStep, int nGroups, bool portable)
+    {
+        public readonly GemmPackedB? B = b;
+        public readonly int MStep = mStep;
+        public readonly int NGroups = nGroups;
+        public readonly bool Portable = portable;
+    }
+
+    /// <summary>The items of a product with a prepacked B.</summary>
+    private sealed class PackedItemJob : GemmJob
+    {
+        public static readonly PackedItemJob Instance = new();
+        private GemmProblem _problem;
+        private PackedSplit _split;
+
+        public void Set(in GemmProblem problem, in PackedSplit split) => (_problem, _split) = (problem, split);
+
+        public override void Run(int item) => RunPackedItem(_problem, _split, item);
     }
 
     private static void Tile(bool portable, int kc, float* a, float* b, float* c, int ldc, bool accumulate)

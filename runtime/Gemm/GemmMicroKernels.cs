@@ -57,6 +57,48 @@ internal static unsafe class GemmMicroKernels
         StoreRow(c, c50, c51, accumulate);
     }
 
+    /// <summary>Full tile, AVX2 + FMA, reading A in place: row i of the tile at rows[i] (row-major,
+    /// kc contiguous values each) instead of a packed panel, so a product whose B is packed
+    /// beforehand packs nothing at all. Six row streams walk forward together; the hardware
+    /// prefetcher follows each. Rows may repeat (an edge tile points its missing rows at a real
+    /// one and discards their results).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void TileAvx2RowsA(int kc, float* a0, float* a1, float* a2, float* a3, float* a4, float* a5, float* b, float* c, int ldc, bool accumulate)
+    {
+        var c00 = Vector256<float>.Zero; var c01 = Vector256<float>.Zero;
+        var c10 = Vector256<float>.Zero; var c11 = Vector256<float>.Zero;
+        var c20 = Vector256<float>.Zero; var c21 = Vector256<float>.Zero;
+        var c30 = Vector256<float>.Zero; var c31 = Vector256<float>.Zero;
+        var c40 = Vector256<float>.Zero; var c41 = Vector256<float>.Zero;
+        var c50 = Vector256<float>.Zero; var c51 = Vector256<float>.Zero;
+
+        for (var p = 0; p < kc; p++)
+        {
+            var b0 = Avx.LoadAlignedVector256(b);
+            var b1 = Avx.LoadAlignedVector256(b + 8);
+            var av = Avx.BroadcastScalarToVector256(a0 + p);
+            c00 = Fma.MultiplyAdd(av, b0, c00); c01 = Fma.MultiplyAdd(av, b1, c01);
+            av = Avx.BroadcastScalarToVector256(a1 + p);
+            c10 = Fma.MultiplyAdd(av, b0, c10); c11 = Fma.MultiplyAdd(av, b1, c11);
+            av = Avx.BroadcastScalarToVector256(a2 + p);
+            c20 = Fma.MultiplyAdd(av, b0, c20); c21 = Fma.MultiplyAdd(av, b1, c21);
+            av = Avx.BroadcastScalarToVector256(a3 + p);
+            c30 = Fma.MultiplyAdd(av, b0, c30); c31 = Fma.MultiplyAdd(av, b1, c31);
+            av = Avx.BroadcastScalarToVector256(a4 + p);
+            c40 = Fma.MultiplyAdd(av, b0, c40); c41 = Fma.MultiplyAdd(av, b1, c41);
+            av = Avx.BroadcastScalarToVector256(a5 + p);
+            c50 = Fma.MultiplyAdd(av, b0, c50); c51 = Fma.MultiplyAdd(av, b1, c51);
+            b += NR;
+        }
+
+        StoreRow(c, c00, c01, accumulate); c += ldc;
+        StoreRow(c, c10, c11, accumulate); c += ldc;
+        StoreRow(c, c20, c21, accumulate); c += ldc;
+        StoreRow(c, c30, c31, accumulate); c += ldc;
+        StoreRow(c, c40, c41, accumulate); c += ldc;
+        StoreRow(c, c50, c51, accumulate);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreRow(float* c, Vector256<float> lo, Vector256<float> hi, bool accumulate)
     {

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace DyCompile.Runtime;
 
@@ -13,6 +14,7 @@ internal static unsafe class GemmPacking
     private const int NR = Gemm.NR;
 
     /// <summary>Packs rows [i0, i0+mc) and depth [p0, p0+kc) of op(A).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA(float* dst, float* a, int lda, bool transA, int i0, int mc, int p0, int kc)
     {
         for (var ir = 0; ir < mc; ir += MR)
@@ -45,6 +47,7 @@ internal static unsafe class GemmPacking
 
     /// <summary>Packs NR-column panels [panelStart, panelEnd) of the B block with columns starting
     /// at j0 (nc columns in all) and depth [p0, p0+kc).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(float* dst, float* b, int ldb, bool transB, int j0, int nc, int p0, int kc, int panelStart, int panelEnd)
     {
         for (var panelIndex = panelStart; panelIndex < panelEnd; panelIndex++)
@@ -79,8 +82,23 @@ internal static unsafe class GemmPacking
             }
             else
             {
-                // B(p, j) = b[j*ldb + p] (B stored transposed, as a linear layer's weight):
-                // walk each stored row contiguously and scatter with stride NR.
+                // B(p, j) = b[j*ldb + p] (B stored transposed, as a linear layer's weight).
+                // A full panel goes through 8 × 8 register transposes: eight stored rows, eight
+                // k steps at a time, become eight k steps of eight columns.
+                var p8 = 0;
+                if (nr == NR && Avx.IsSupported)
+                {
+                    for (; p8 + 8 <= kc; p8 += 8)
+                        for (var half = 0; half < NR; half += 8)
+                            Transpose8x8(b + (long)(j0 + jr + half) * ldb + p0 + p8, ldb, panel + p8 * NR + half, NR);
+                    for (var jj = 0; jj < NR; jj++)
+                    {
+                        var src = b + (long)(j0 + jr + jj) * ldb + p0;
+                        for (var p = p8; p < kc; p++) panel[p * NR + jj] = src[p];
+                    }
+                    continue;
+                }
+                // Otherwise walk each stored row contiguously and scatter with stride NR.
                 for (var jj = 0; jj < nr; jj++)
                 {
                     var src = b + (long)(j0 + jr + jj) * ldb + p0;
@@ -91,6 +109,45 @@ internal static unsafe class GemmPacking
                         for (var jj = nr; jj < NR; jj++) panel[p * NR + jj] = 0f;
             }
         }
+    }
+
+    /// <summary>dst[q·ldd + r] = src[r·lds + q] for r, q &lt; 8: eight rows of eight floats
+    /// transposed in registers (unpack, shuffle, then swap 128-bit halves).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Transpose8x8(float* src, int lds, float* dst, int ldd)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + lds);
+        var r2 = Avx.LoadVector256(src + 2L * lds);
+        var r3 = Avx.LoadVector256(src + 3L * lds);
+        var r4 = Avx.LoadVector256(src + 4L * lds);
+        var r5 = Avx.LoadVector256(src + 5L * lds);
+        var r6 = Avx.LoadVector256(src + 6L * lds);
+        var r7 = Avx.LoadVector256(src + 7L * lds);
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var s0 = Avx.Shuffle(t0, t2, 0x44);
+        var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44);
+        var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44);
+        var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44);
+        var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(dst + ldd, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(dst + 2L * ldd, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(dst + 3L * ldd, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(dst + 4L * ldd, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(dst + 5L * ldd, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(dst + 6L * ldd, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(dst + 7L * ldd, Avx.Permute2x128(s3, s7, 0x31));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

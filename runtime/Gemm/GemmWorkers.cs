@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace DyCompile.Runtime;
 
 /// <summary>One parallel loop of the GEMM: items 0..count-1, each independent.</summary>
@@ -30,6 +32,10 @@ internal static class GemmWorkers
     private static long _round;
     private static int _done;
     private static Exception? _error;
+    private static int _sleeping;
+
+    /// <summary>How long a worker polls for the next round before it sleeps: 200 µs.</summary>
+    private static readonly long SpinTicks = Stopwatch.Frequency / 5000;
 
     /// <summary>Takes the workers for one product; false when another product holds them.</summary>
     public static bool TryAcquire() => _helpers > 0 && Monitor.TryEnter(_gate);
@@ -54,9 +60,9 @@ internal static class GemmWorkers
         Volatile.Write(ref _done, 0);
         _round = (_round + 1) & ((1L << (63 - 2 * IndexBits)) - 1);
         Volatile.Write(ref _ticket, (_round << (2 * IndexBits)) | ((long)count << IndexBits));
-        // Wake only as many workers as are asleep: permits left by rounds a worker finished late
-        // would otherwise pile up and wake it for nothing.
-        var asleep = helpers - _start.CurrentCount;
+        // Wake only workers that are asleep (a spinning one sees the new ticket itself), and no
+        // more than the items need: permits nobody waits for would wake a worker for nothing later.
+        var asleep = Math.Min(helpers, Volatile.Read(ref _sleeping)) - _start.CurrentCount;
         if (asleep > 0) _start.Release(asleep);
         RunItems();
         var spin = new SpinWait();
@@ -73,10 +79,36 @@ internal static class GemmWorkers
 
     private static void Work()
     {
+        var seen = -1L;
         while (true)
         {
-            _start.Wait();
+            // A model runs products back to back with short elementwise steps between them: a
+            // worker that polls the ticket for a little while after a round takes the next one
+            // without a wake-up through the kernel (tens of microseconds, far more when the cores
+            // are busy). Only then does it sleep.
+            if (!SpinForRound(ref seen))
+            {
+                Interlocked.Increment(ref _sleeping);
+                _start.Wait();
+                Interlocked.Decrement(ref _sleeping);
+            }
+            seen = Volatile.Read(ref _ticket) >> (2 * IndexBits);
             RunItems();
+        }
+    }
+
+    /// <summary>Polls for a round other than <paramref name="seen"/> with items left, for about
+    /// <see cref="SpinTicks"/>; true when one came.</summary>
+    private static bool SpinForRound(ref long seen)
+    {
+        var until = Stopwatch.GetTimestamp() + SpinTicks;
+        var spins = 0;
+        while (true)
+        {
+            var ticket = Volatile.Read(ref _ticket);
+            if (ticket >> (2 * IndexBits) != seen && (ticket & IndexMask) < ((ticket >> IndexBits) & IndexMask)) return true;
+            if ((++spins & 63) == 0 && Stopwatch.GetTimestamp() > until) return false;
+            Thread.SpinWait(20);
         }
     }
 

@@ -9,40 +9,59 @@ public static partial class TensorOps
     [OpKernel("matmul")]
     public static Tensor MatMul(Tensor a, Tensor b)
     {
+        // Every element is written by the GEMM (zeros when k = 0).
+        var result = DenseArgs.Uninitialized(MatMulShape(a, b));
+        MatMulCore(a, b, result);
+        return result;
+    }
+
+    /// <summary><see cref="MatMul"/> into a destination of the result's shape (not an operand).</summary>
+    public static void MatMulInto(Tensor a, Tensor b, Tensor destination)
+    {
+        OperandChecks.Destination("matmul", destination, DType.Float32, MatMulShape(a, b));
+        MatMulCore(a, b, destination);
+    }
+
+    private static int[] MatMulShape(Tensor a, Tensor b)
+    {
         const string op = "matmul";
         DenseArgs.RequireFloat(op, a, "a");
         DenseArgs.RequireFloat(op, b, "b");
         if (a.Rank == 0 || b.Rank == 0)
             throw TensorOpException.ShapeMismatch(op, a.Shape, b.Shape, "both operands need at least one dimension");
-
         var aShape = a.Shape;
         var bShape = b.Shape;
-        var m = a.Rank == 1 ? 1 : aShape[^2];
         var k = aShape[^1];
         var kb = b.Rank == 1 ? bShape[0] : bShape[^2];
-        var n = b.Rank == 1 ? 1 : bShape[^1];
         if (k != kb)
             throw TensorOpException.ShapeMismatch(op, aShape, bShape, $"inner dimensions differ ({k} vs {kb})");
-
-        var aBatch = a.Rank > 2 ? aShape[..^2] : [];
-        var bBatch = b.Rank > 2 ? bShape[..^2] : [];
         int[] batch;
         try
         {
-            batch = Shapes.Broadcast(op, aBatch, bBatch);
+            batch = Shapes.Broadcast(op, a.Rank > 2 ? aShape[..^2] : [], b.Rank > 2 ? bShape[..^2] : []);
         }
         catch (TensorOpException)
         {
             throw TensorOpException.ShapeMismatch(op, aShape, bShape, "batch dimensions cannot be broadcast");
         }
-
         var resultShape = new List<int>(batch);
-        if (a.Rank > 1) resultShape.Add(m);
-        if (b.Rank > 1) resultShape.Add(n);
-        // Every element is written by the GEMM (zeros when k = 0).
-        var result = DenseArgs.Uninitialized(resultShape.ToArray());
+        if (a.Rank > 1) resultShape.Add(aShape[^2]);
+        if (b.Rank > 1) resultShape.Add(bShape[^1]);
+        return resultShape.ToArray();
+    }
+
+    private static void MatMulCore(Tensor a, Tensor b, Tensor result)
+    {
+        var aShape = a.Shape;
+        var bShape = b.Shape;
+        var m = a.Rank == 1 ? 1 : aShape[^2];
+        var k = aShape[^1];
+        var n = b.Rank == 1 ? 1 : bShape[^1];
+        var aBatch = a.Rank > 2 ? aShape[..^2] : [];
+        var bBatch = b.Rank > 2 ? bShape[..^2] : [];
+        var batch = Shapes.Broadcast("matmul", aBatch, bBatch);
         var batchCount = Shapes.ElementCount(batch);
-        if (result.Length == 0 || batchCount == 0) return result;
+        if (result.Length == 0 || batchCount == 0) return;
 
         var aData = a.Floats;
         var bData = b.Floats;
@@ -52,30 +71,12 @@ public static partial class TensorOps
         if (bBatch.Length == 0)
         {
             Gemm.Sgemm(false, false, batchCount * m, n, k, aData, k, bData, n, cData, n);
-            return result;
+            return;
         }
 
-        var aStrides = Shapes.BroadcastStrides(aBatch, batch);
-        var bStrides = Shapes.BroadcastStrides(bBatch, batch);
-        var aOffsets = MatMulBatchOffsets(batch, aStrides, m * k);
-        var bOffsets = MatMulBatchOffsets(batch, bStrides, k * n);
-        var perProduct = (long)m * n * k;
-        var aArray = (float[])a.Storage;
-        var bArray = (float[])b.Storage;
-        var cArray = (float[])result.Storage;
-        if (perProduct < Gemm.ParallelThreshold && DenseArgs.WorthParallel(batchCount, perProduct))
-        {
-            // Many small products: one per core-task, each GEMM on its own thread.
-            Parallel.For(0, batchCount, i =>
-                Gemm.Sgemm(false, false, m, n, k, aArray.AsSpan(aOffsets[i], m * k), k, bArray.AsSpan(bOffsets[i], k * n), n,
-                    cArray.AsSpan(i * m * n, m * n), n, accumulate: false, maxThreads: 1, forcePortable: false));
-        }
-        else
-        {
-            for (var i = 0; i < batchCount; i++)
-                Gemm.Sgemm(false, false, m, n, k, aData.Slice(aOffsets[i], m * k), k, bData.Slice(bOffsets[i], k * n), n, cData.Slice(i * m * n, m * n), n);
-        }
-        return result;
+        var aOffsets = MatMulBatchOffsets(batch, Shapes.BroadcastStrides(aBatch, batch), m * k);
+        var bOffsets = MatMulBatchOffsets(batch, Shapes.BroadcastStrides(bBatch, batch), k * n);
+        Gemm.SgemmBatch((float[])a.Storage, aOffsets, (float[])b.Storage, bOffsets, (float[])result.Storage, m, n, k);
     }
 
     /// <summary>Element offset of each batch matrix, walking the broadcast batch index in row-major

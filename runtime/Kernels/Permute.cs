@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DyCompile.Runtime;
 
 public static partial class TensorOps
@@ -38,6 +40,30 @@ public static partial class TensorOps
 
     private static Tensor PermuteNormalized(Tensor x, int[] perm)
     {
+        var rank = perm.Length;
+        if (x.DType == DType.Float32 && rank >= 2 && perm[^1] == rank - 2 && perm[^2] == rank - 1 && IsIdentityPrefix(perm, rank - 2))
+        {
+            // Only the last two dims swap: a batch of matrix transposes.
+            var shape = x.ShapeArray();
+            (shape[^1], shape[^2]) = (shape[^2], shape[^1]);
+            var result = Tensor.Zeros(shape);
+            var rows = x.Shape[^2];
+            var cols = x.Shape[^1];
+            MatrixTranspose.SwapLastTwo(x.Floats, result.Floats, rows * cols == 0 ? 0 : x.Length / (rows * cols), rows, cols);
+            return result;
+        }
+        return PermuteStrided(x, perm);
+    }
+
+    private static bool IsIdentityPrefix(int[] perm, int length)
+    {
+        for (var i = 0; i < length; i++)
+            if (perm[i] != i) return false;
+        return true;
+    }
+
+    private static Tensor PermuteStrided(Tensor x, int[] perm)
+    {
         var inStrides = Shapes.Strides(x.Shape);
         var shape = new int[perm.Length];
         var strides = new int[perm.Length];
@@ -47,5 +73,41 @@ public static partial class TensorOps
             strides[i] = inStrides[perm[i]];
         }
         return LayoutCopy.Strided(x, 0, shape, strides);
+    }
+}
+
+/// <summary>The transpose of the last two dims of a dense float tensor (attention's kᵀ): batches
+/// of rows × cols matrices, moved through 8 × 8 register tiles so that both the reads and the
+/// writes are whole vectors; the ragged edges move one value at a time.</summary>
+public static unsafe class MatrixTranspose
+{
+    /// <summary>destination[b, j, i] = source[b, i, j] for <paramref name="batch"/> matrices of
+    /// <paramref name="rows"/> × <paramref name="cols"/>; the two must not overlap.</summary>
+    public static void SwapLastTwo(ReadOnlySpan<float> source, Span<float> destination, int batch, int rows, int cols) =>
+        SwapLastTwo(source, destination, batch, rows, cols, System.Runtime.Intrinsics.X86.Avx.IsSupported);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void SwapLastTwo(ReadOnlySpan<float> source, Span<float> destination, int batch, int rows, int cols, bool vector)
+    {
+        var size = (long)rows * cols;
+        if (batch < 0 || rows < 0 || cols < 0 || source.Length < batch * size || destination.Length < batch * size)
+            throw new ArgumentException($"a transpose of {batch} matrices of {rows} x {cols} needs {batch * size} values on both sides");
+        fixed (float* src = source, dst = destination)
+            for (var b = 0; b < batch; b++)
+            {
+                var s = src + b * size;
+                var d = dst + b * size;
+                int rows8 = vector ? rows & ~7 : 0, cols8 = vector ? cols & ~7 : 0;
+                for (var i = 0; i < rows8; i += 8)
+                    for (var j = 0; j < cols8; j += 8)
+                        GemmPacking.Transpose8x8(s + (long)i * cols + j, cols, d + (long)j * rows + i, rows);
+                // The edges: columns past the last full tile, then rows past it.
+                for (var i = 0; i < rows8; i++)
+                    for (var j = cols8; j < cols; j++)
+                        d[(long)j * rows + i] = s[(long)i * cols + j];
+                for (var i = rows8; i < rows; i++)
+                    for (var j = 0; j < cols; j++)
+                        d[(long)j * rows + i] = s[(long)i * cols + j];
+            }
     }
 }

@@ -59,48 +59,6 @@ internal static class SpecialFunctions
     /// <summary>Exact GELU: x·Φ(x) = 0.5·x·(1 + erf(x/√2)).</summary>
     public static float Gelu(float x) => (float)(x * NormalCdf(x));
 
-    /// <summary><see cref="Gelu(float)"/> over a span, as the same erfc form evaluated in
-    /// double but pass by pass over chunks with the vectorized span primitives; the
-    /// destination may be the source.</summary>
-    public static void Gelu(ReadOnlySpan<float> source, Span<float> destination)
-    {
-        const int chunk = 256;
-        Span<double> v = stackalloc double[chunk];
-        Span<double> t = stackalloc double[chunk];
-        Span<double> p = stackalloc double[chunk];
-        Span<double> w = stackalloc double[chunk];
-        for (var start = 0; start < source.Length; start += chunk)
-        {
-            var n = Math.Min(chunk, source.Length - start);
-            var vn = v[..n];
-            var tn = t[..n];
-            var pn = p[..n];
-            var wn = w[..n];
-            TensorPrimitives.ConvertChecked<float, double>(source.Slice(start, n), vn);
-            // w = z = |x|/√2; t = 1/(1 + z/2); p = P(t) - z²; p = erfc(z) = t·exp(p).
-            TensorPrimitives.Abs<double>(vn, wn);
-            TensorPrimitives.Multiply<double>(wn, InverseSqrt2, wn);
-            TensorPrimitives.Multiply<double>(wn, 0.5, tn);
-            TensorPrimitives.Add<double>(tn, 1.0, tn);
-            TensorPrimitives.Divide<double>(1.0, tn, tn);
-            pn.Fill(ErfcCoefficients[^1]);
-            for (var k = ErfcCoefficients.Length - 2; k >= 0; k--)
-                TensorPrimitives.MultiplyAdd<double>(pn, tn, ErfcCoefficients[k], pn);
-            TensorPrimitives.Multiply<double>(wn, wn, wn);
-            TensorPrimitives.Subtract<double>(pn, wn, pn);
-            TensorPrimitives.Exp<double>(pn, pn);
-            TensorPrimitives.Multiply<double>(pn, tn, pn);
-            // Φ(x) = erfc(|z|)/2 below 0 and 1 - erfc(|z|)/2 above.
-            var target = destination.Slice(start, n);
-            for (var i = 0; i < n; i++)
-            {
-                var x = vn[i];
-                var half = 0.5 * pn[i];
-                target[i] = (float)(x * (x >= 0 ? 1.0 - half : half));
-            }
-        }
-    }
-
     /// <summary>Below this magnitude tanh is taken from its series.</summary>
     public const float TanhSeriesLimit = 0.4f;
 

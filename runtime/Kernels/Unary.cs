@@ -130,7 +130,7 @@ public static partial class TensorOps
     public static void GeluInto(Tensor x, Tensor destination)
     {
         UnaryKernels.CheckFloatUnary("gelu", x, destination);
-        SpecialFunctions.Gelu(x.Floats, destination.Floats);
+        GeluMath.Gelu(x.Floats, destination.Floats);
     }
 
     /// <summary>SiLU (swish): x·sigmoid(x).</summary>

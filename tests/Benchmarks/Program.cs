@@ -48,6 +48,26 @@ internal static class QuickTimings
             var a = new float[64 * 576]; var b = new float[576 * 3136]; var c = new float[64 * 3136];
             Report("gemm 64x3136x576", 2.0 * 64 * 3136 * 576, () => Gemm.Sgemm(false, false, 64, 3136, 576, a, 576, b, 3136, c, 3136));
         }
+        // The transformer's linear layers (x · Wᵀ): B packed on every call against B packed once.
+        foreach (var (m, n, k) in new[] { (128, 256, 256), (128, 1024, 256), (128, 256, 1024), (24, 256, 256) })
+        {
+            var x = new float[m * k]; var w = new float[n * k]; var y = new float[m * n];
+            for (var i = 0; i < w.Length; i++) w[i] = (i % 17) * 0.01f;
+            var packed = GemmPackedB.Pack(w, k, transB: true, k, n);
+            Report($"linear {m}x{n}x{k} per-call pack", 2.0 * m * n * k, () => Gemm.Sgemm(false, true, m, n, k, x, k, w, k, y, n));
+            Report($"linear {m}x{n}x{k} prepacked", 2.0 * m * n * k, () => Gemm.Sgemm(packed, m, x, k, y, n));
+        }
+        {
+            // The attention products: 4 heads of [128, 64] × [64, 128], one after another and as a batch.
+            var q = new float[4 * 128 * 64]; var kt = new float[4 * 64 * 128]; var s = new float[4 * 128 * 128];
+            var offsets = new[] { 0, 8192, 16384, 24576 };
+            Report("attention 4x128x128x64 looped", 2.0 * 4 * 128 * 128 * 64, () =>
+            {
+                for (var h = 0; h < 4; h++)
+                    Gemm.Sgemm(false, false, 128, 128, 64, q.AsSpan(h * 8192, 8192), 64, kt.AsSpan(h * 8192, 8192), 128, s.AsSpan(h * 16384, 16384), 128);
+            });
+            Report("attention 4x128x128x64 batch", 2.0 * 4 * 128 * 128 * 64, () => Gemm.SgemmBatch(q, offsets, kt, offsets, s, 128, 128, 64));
+        }
         var conv = new ConvBenchmarks();
         conv.Setup();
         Report("conv 3x3 64->64 56x56", conv.Flops(""), () => conv.ResNetConv3x3());
