@@ -34,8 +34,9 @@ internal static class SoftmaxKernel
         OperandChecks.RequireFloat(op, x);
         var axis = OperandChecks.SingleDim(op, dim, x.Rank);
         OperandChecks.Destination(op, destination, DType.Float32, x.Shape);
-        var shape = x.Rank == 0 ? [1] : x.ShapeArray();
-        var n = shape[axis];
+        // The shape is read in place: a compiled model calls this on every step, allocation-free.
+        var shape = x.Shape;
+        var n = x.Rank == 0 ? 1 : shape[axis];
         var outer = 1;
         for (var i = 0; i < axis; i++) outer *= shape[i];
         var inner = 1;
