@@ -58,13 +58,25 @@ internal sealed class KernelProfile
             "host.call" => HostCallbacks.Invoke((int)operands[0], operands.Skip(1).ToList()),
             _ when node.Op.StartsWith("host.", StringComparison.Ordinal) => [HostEvaluator.Evaluate(node.Op, operands)],
             _ => KernelRegistry.TryGet(node.Op, out var kernel)
-                ? kernel.Invoke(operands.Cast<Tensor>().ToList(), node.Attrs)
+                ? kernel.Invoke(operands, node.Attrs)
                 : throw new InvalidOperationException($"no kernel for '{node.Op}'"),
         };
         var us = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-        var (total, count) = _totals.GetValueOrDefault(node.Op);
-        _totals[node.Op] = (total + us, count + 1);
+        var key = Key(node, operands);
+        var (total, count) = _totals.GetValueOrDefault(key);
+        _totals[key] = (total + us, count + 1);
         for (var i = 0; i < results.Count; i++) env[node.Results[i]] = results[i];
+    }
+
+    /// <summary>The op, and for a convolution its kind (depthwise, pointwise or k×k, stride), since
+    /// they run on different kernels.</summary>
+    private static string Key(Node node, List<object> operands)
+    {
+        if (node.Op != "conv2d" || operands[1] is not Tensor weight) return node.Op;
+        var groups = node.Attrs.GetInt("groups");
+        var stride = node.Attrs["stride"] is IntsAttr { Values: [var s, ..] } ? s : 1;
+        var kind = groups > 1 && weight.Dim(1) == 1 ? "depthwise" : $"{weight.Dim(2)}x{weight.Dim(3)}";
+        return $"conv2d {kind} s{stride}";
     }
 
     public string Summarize()
