@@ -61,16 +61,9 @@ public static unsafe partial class Gemm
         CheckOperand("A", a.Length, transA ? k : m, transA ? m : k, lda);
         CheckOperand("B", b.Length, transB ? n : k, transB ? k : n, ldb);
         CheckOperand("C", c.Length, m, n, ldc);
-        if (m == 0 || n == 0) return;
-        if (k == 0)
-        {
-            if (!accumulate)
-                for (var i = 0; i < m; i++) c.Slice(i * ldc, n).Clear();
-            return;
-        }
+        if (IsEmptyProduct(m, n, k, c, ldc, accumulate)) return;
 
-        var work = (long)m * n * k;
-        var threads = work >= ParallelThreshold ? Math.Max(1, Math.Min(maxThreads, Environment.ProcessorCount)) : 1;
+        var threads = ThreadsFor(m, n, k, maxThreads);
         fixed (float* pa = a, pb = b, pc = c)
         {
             var problem = new GemmProblem(pa, lda, transA, pb, ldb, transB, pc, ldc, m, n, k, accumulate);
@@ -89,20 +82,29 @@ public static unsafe partial class Gemm
     {
         CheckOperand("A", a.Length, m, k, lda);
         CheckOperand("C", c.Length, m, n, ldc);
-        if (m == 0 || n == 0) return;
-        if (k == 0)
-        {
-            if (!accumulate)
-                for (var i = 0; i < m; i++) c.Slice(i * ldc, n).Clear();
-            return;
-        }
-        var threads = (long)m * n * k >= ParallelThreshold ? Math.Max(1, Math.Min(maxThreads, Environment.ProcessorCount)) : 1;
+        if (IsEmptyProduct(m, n, k, c, ldc, accumulate)) return;
+        var threads = ThreadsFor(m, n, k, maxThreads);
         fixed (float* pa = a, pc = c)
         {
             var problem = new GemmProblem(pa, lda, false, null, 0, false, pc, ldc, m, n, k, accumulate);
             RunBlocked(problem, packer, threads, !GemmMicroKernels.Avx2Available);
         }
     }
+
+    /// <summary>True when there is nothing to multiply: C is empty, or k = 0 and C is cleared
+    /// (unless accumulating, when C already holds the result).</summary>
+    private static bool IsEmptyProduct(int m, int n, int k, Span<float> c, int ldc, bool accumulate)
+    {
+        if (m == 0 || n == 0) return true;
+        if (k != 0) return false;
+        if (!accumulate)
+            for (var i = 0; i < m; i++) c.Slice(i * ldc, n).Clear();
+        return true;
+    }
+
+    /// <summary>All allowed cores once the product is worth a fork/join, else the calling thread.</summary>
+    private static int ThreadsFor(int m, int n, int k, int maxThreads) =>
+        (long)m * n * k >= ParallelThreshold ? Math.Max(1, Math.Min(maxThreads, Environment.ProcessorCount)) : 1;
 
     private static void CheckOperand(string name, int length, int rows, int cols, int ld)
     {
@@ -242,14 +244,8 @@ public static unsafe partial class Gemm
         int n = b.N, k = b.K;
         CheckOperand("A", a.Length, m, k, lda);
         CheckOperand("C", c.Length, m, n, ldc);
-        if (m == 0 || n == 0) return;
-        if (k == 0)
-        {
-            if (!accumulate)
-                for (var i = 0; i < m; i++) c.Slice(i * ldc, n).Clear();
-            return;
-        }
-        var threads = (long)m * n * k >= ParallelThreshold ? Math.Max(1, Math.Min(maxThreads, Environment.ProcessorCount)) : 1;
+        if (IsEmptyProduct(m, n, k, c, ldc, accumulate)) return;
+        var threads = ThreadsFor(m, n, k, maxThreads);
         var portable = forcePortable || !GemmMicroKernels.Avx2Available;
         fixed (float* pa = a, pc = c)
         {
