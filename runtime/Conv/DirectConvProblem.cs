@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DyCompile.Runtime;
 
 /// <summary>One image of a dense (groups = 1) direct convolution, ready for the register tiles:
@@ -24,6 +26,18 @@ internal readonly unsafe struct DirectConvProblem : IConvItems
 
     /// <summary>Weights [out, Depth] as stored ([out, in, kh, kw] is already in tap order).</summary>
     public float* Weights { get; init; }
+
+    /// <summary>The weights repacked [channel block][tap][R] (a block's 4 weights of a tap in one
+    /// place, the missing channels of the last block zero), or null to read <see cref="Weights"/>.</summary>
+    public float* PackedWeights { get; init; }
+
+    /// <summary>Taps per input-channel block: each tile runs its taps in ranges this long, so the
+    /// range's input rows and weights stay in L1 while every tile of a group uses them. At least
+    /// <see cref="Depth"/>: one range, no partial sums.</summary>
+    public int TapsPerBlock { get; init; }
+
+    /// <summary>Tiles whose partial sums are kept while a tap range sweeps them.</summary>
+    public int GroupTiles { get; init; }
     public float* Bias { get; init; }
 
     /// <summary>The residual image (same layout as the output), or null.</summary>
@@ -53,6 +67,7 @@ internal readonly unsafe struct DirectConvProblem : IConvItems
     public bool BlocksOutside { get; init; }
 
     /// <summary>Item = (tile chunk, part of the channel blocks).</summary>
+    [SkipLocalsInit]
     public void RunItem(int item)
     {
         var chunk = item / ChannelParts;
@@ -62,21 +77,51 @@ internal readonly unsafe struct DirectConvProblem : IConvItems
         var blocks = ChannelBlocks;
         var b0 = part * blocks / ChannelParts;
         var b1 = (part + 1) * blocks / ChannelParts;
+        if (TapsPerBlock < Depth)
+        {
+            RunBlocked(t0, t1, b0, b1);
+            return;
+        }
+        var sums = stackalloc float[DirectConvTile.SumFloats];
         if (BlocksOutside)
         {
             for (var b = b0; b < b1; b++)
-                for (var t = t0; t < t1; t++) Tile(b, t);
+                for (var t = t0; t < t1; t++) Tile(b, t, 0, Depth, sums, true, true);
         }
         else
         {
             for (var t = t0; t < t1; t++)
-                for (var b = b0; b < b1; b++) Tile(b, t);
+                for (var b = b0; b < b1; b++) Tile(b, t, 0, Depth, sums, true, true);
         }
     }
 
-    private void Tile(int block, int tile)
+    /// <summary>Groups of tiles; per group, each range of taps (a block of input channels) runs
+    /// on every (channel block, tile) pair while its input rows and weights are hot, the partial
+    /// sums waiting in a per-thread buffer until the last range applies the epilogue.</summary>
+    private void RunBlocked(int t0, int t1, int b0, int b1)
     {
-        if (Portable) DirectConvTile.Run<PortableFma>(this, block * DirectConvTile.R, tile);
-        else DirectConvTile.Run<HardwareFma>(this, block * DirectConvTile.R, tile);
+        var group = GroupTiles;
+        var sums = DirectConv2d.ThreadSums((b1 - b0) * group * DirectConvTile.SumFloats);
+        for (var g0 = t0; g0 < t1; g0 += group)
+        {
+            var g1 = Math.Min(t1, g0 + group);
+            for (var q0 = 0; q0 < Depth; q0 += TapsPerBlock)
+            {
+                var q1 = Math.Min(Depth, q0 + TapsPerBlock);
+                var first = q0 == 0;
+                var last = q1 == Depth;
+                // Channel blocks outside: a block's weights for the range are reused by every
+                // tile of the group from L1 (tiles outside measured no faster).
+                for (var b = b0; b < b1; b++)
+                    for (var t = g0; t < g1; t++)
+                        Tile(b, t, q0, q1, sums + ((b - b0) * group + t - g0) * DirectConvTile.SumFloats, first, last);
+            }
+        }
+    }
+
+    private void Tile(int block, int tile, int q0, int q1, float* sums, bool first, bool last)
+    {
+        if (Portable) DirectConvTile.Run<PortableFma>(this, block * DirectConvTile.R, tile, q0, q1, sums, first, last);
+        else DirectConvTile.Run<HardwareFma>(this, block * DirectConvTile.R, tile, q0, q1, sums, first, last);
     }
 }

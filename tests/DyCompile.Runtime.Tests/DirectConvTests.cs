@@ -38,6 +38,14 @@ public class DirectConvTests
         ([1, 16, 6, 5], [20, 16, 1, 1], [1], [0], [1], 1),         // pointwise
         ([1, 32, 20, 20], [36, 32, 3, 3], [1], [1], [1], 1),       // large enough to use the worker threads
         ([6, 16, 16, 16], [16, 16, 3, 3], [1], [1], [1], 1),       // small images, a batch worth one image per thread
+        ([1, 17, 12, 12], [5, 17, 3, 3], [1], [1], [1], 1),        // input channels in blocks of 16: a 1-channel last block
+        ([1, 1, 20, 20], [6, 1, 3, 3], [1], [1], [1], 1),          // one input channel on a plane with many tiles
+        ([1, 96, 14, 14], [10, 96, 3, 3], [1], [1], [1], 1),       // many input channels: six blocks, a 2-channel output block
+        ([1, 20, 30, 30], [6, 20, 3, 3], [1], [1], [1], 1),        // blocked with packed weights, 2 zero channels in the last pack
+        ([1, 33, 33, 33], [9, 33, 3, 3], [2], [1], [1], 1),        // blocked, stride 2, packed weights
+        ([1, 18, 20, 20], [7, 18, 5, 5], [1], [4], [2], 1),        // blocked 5×5 with dilation 2
+        ([1, 48, 30, 30], [36, 48, 3, 3], [1], [1], [1], 1),       // blocked and packed, on the worker threads
+        ([4, 32, 16, 16], [8, 32, 3, 3], [1], [1], [1], 1),        // blocked, one image per thread
         ([2, 5, 9, 9], [5, 1, 3, 3], [1], [1], [1], 5),            // depthwise
         ([1, 8, 33, 33], [8, 1, 3, 3], [2], [1], [1], 8),          // depthwise, stride 2
         ([1, 3, 7, 7], [3, 1, 5, 5], [1], [2], [1], 3),            // depthwise 5×5 on 7×7
