@@ -85,7 +85,20 @@ public static partial class TensorOps
         var channels = input.Dim(1);
         var depthwise = groups == channels && geometry.GroupChannels == 1 && groups > 1;
         if (algorithm == ConvAlgorithm.Auto) algorithm = ChooseConvAlgorithm(geometry, groups, depthwise);
+        if (algorithm is ConvAlgorithm.Pointwise or ConvAlgorithm.PointwisePortable && !IsPointwise(geometry, groups))
+            algorithm = algorithm == ConvAlgorithm.Pointwise ? ConvAlgorithm.Direct : ConvAlgorithm.DirectPortable;
         if (algorithm == ConvAlgorithm.Direct && !ConvKernelFlavour.HardwareAvailable) algorithm = ConvAlgorithm.DirectPortable;
+        if (algorithm == ConvAlgorithm.Pointwise && !ConvKernelFlavour.HardwareAvailable) algorithm = ConvAlgorithm.PointwisePortable;
+        if (algorithm is ConvAlgorithm.Pointwise or ConvAlgorithm.PointwisePortable)
+        {
+            fixed (float* pIn = (float[])input.Storage, pW = (float[])weight.Storage, pB = (float[])bias.Storage,
+                   pRes = (float[]?)residual?.Storage, pOut = (float[])result.Storage)
+            {
+                PointwiseConv.Run(pIn, pW, pB, pRes, pOut, input.Dim(0), channels, weight.Dim(0), geometry.OutHeight * geometry.OutWidth,
+                    relu, algorithm == ConvAlgorithm.PointwisePortable, maxThreads);
+            }
+            return;
+        }
         if (algorithm != ConvAlgorithm.Im2ColGemm && (groups == 1 || depthwise))
         {
             var portable = algorithm == ConvAlgorithm.DirectPortable;
@@ -119,12 +132,18 @@ public static partial class TensorOps
     ///   planes (4×4, 2×2) the GEMM's tile and packing waste more and the direct kernel wins.</summary>
     private static ConvAlgorithm ChooseConvAlgorithm(ConvGeometry g, int groups, bool depthwise)
     {
+        if (IsPointwise(g, groups)) return ConvAlgorithm.Pointwise;
         if (depthwise) return ConvAlgorithm.Direct;
         if (groups != 1) return ConvAlgorithm.Im2ColGemm;
         if (g.KernelHeight == 1 && g.KernelWidth == 1) return ConvAlgorithm.Im2ColGemm;
         var depth = g.GroupChannels * g.KernelHeight * g.KernelWidth;
         return depth >= 2048 && g.OutWidth >= 8 ? ConvAlgorithm.Im2ColGemm : ConvAlgorithm.Direct;
     }
+
+    /// <summary>A 1×1 kernel with unit stride, no padding and one group: each output pixel is a
+    /// matrix-vector product of the weights and the input pixel (dilation does not matter).</summary>
+    private static bool IsPointwise(ConvGeometry g, int groups) =>
+        groups == 1 && g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideH == 1 && g.StrideW == 1 && g.PadH == 0 && g.PadW == 0;
 
     /// <summary>Starts an output plane (of <paramref name="count"/> elements at
     /// <paramref name="at"/>) as its bias plus the residual, if any, which the kernels then

@@ -1,0 +1,100 @@
+namespace DyCompile.Runtime;
+
+/// <summary>Pointwise convolution (1×1 kernel, unit stride, no padding, groups = 1) over NCHW:
+/// per image out [Cout, H·W] = W [Cout, Cin] · In [Cin, H·W] + bias, with the residual and ReLU
+/// fused, computed by <see cref="PointwiseConvTile"/> straight from the image (no im2col, no
+/// packing of the image or of the weights).</summary>
+/// <remarks>
+/// Blocking: 16-pixel tiles are grouped into chunks whose input slab (Cin × chunk pixels) fits in
+/// half of L2. When all the weights fit in L2 each tile runs every 6-channel block while its
+/// inputs are in L1 (the weights streaming from L2); otherwise each block's weights stay in L1
+/// while it sweeps the chunk's tiles from L2. Large problems spread (chunk × channel-block part)
+/// items over the GEMM workers. A steady-state call allocates nothing: the packed tail tile lives
+/// in a per-thread buffer that only grows.
+/// </remarks>
+internal static unsafe class PointwiseConv
+{
+    /// <summary>Below this many multiply-adds per image a convolution runs on the calling thread:
+    /// waking a worker costs more than it saves.</summary>
+    internal const long ParallelThreshold = 1L << 21;
+
+    /// <summary>Bytes of input a chunk of tiles may read (half the 512 KiB L2).</summary>
+    private const long SlabBudget = 256 * 1024;
+
+    /// <summary>Bytes of weights that stay in L2 while every tile sweeps all of them.</summary>
+    private const long WeightBudget = 128 * 1024;
+
+    [ThreadStatic] private static PackBuffer? _tail;
+
+    /// <summary>output[n] = relu?(W · input[n] + bias + residual[n]) for every image; input is
+    /// [batch, channels, plane], weight [outChannels, channels], residual (or null) and output
+    /// [batch, outChannels, plane]. The residual may be the output itself.</summary>
+    public static void Run(float* input, float* weight, float* bias, float* residual, float* output,
+        int batch, int channels, int outChannels, int plane, bool relu, bool portable, int maxThreads)
+    {
+        const int pixels = PointwiseConvTile.Pixels;
+        var fullTiles = plane / pixels;
+        var tailCount = plane % pixels;
+        var tiles = fullTiles + (tailCount > 0 ? 1 : 0);
+        var work = (long)outChannels * channels * plane;
+        var threads = work >= ParallelThreshold ? Math.Max(1, Math.Min(maxThreads, Environment.ProcessorCount)) : 1;
+        var (tilesPerChunk, chunks, parts) = Blocking(channels, outChannels, tiles, threads);
+        var tail = tailCount > 0 ? (_tail ??= new PackBuffer()).Get(channels * pixels) : null;
+        var template = new PointwiseConvProblem
+        {
+            Tail = tail, Channels = channels, Weights = weight, Bias = bias, OutChannels = outChannels, Plane = plane,
+            Relu = relu, Portable = portable, FullTiles = fullTiles, TailCount = tailCount,
+            TilesPerChunk = tilesPerChunk, Chunks = chunks, ChannelParts = parts,
+            BlocksOutside = (long)outChannels * channels * sizeof(float) > WeightBudget,
+        };
+        var inImage = (long)channels * plane;
+        var outImage = (long)outChannels * plane;
+        for (var n = 0; n < batch; n++)
+        {
+            var image = input + n * inImage;
+            if (tail != null) PackTail(image, tail, channels, plane, fullTiles * pixels, tailCount);
+            var problem = template with
+            {
+                Image = image,
+                Residual = residual == null ? null : residual + n * outImage,
+                Output = output + n * outImage,
+            };
+            ConvJob<PointwiseConvProblem>.Run(problem, threads);
+        }
+    }
+
+    /// <summary>Copies pixels [start, start + count) of every channel into 16-float rows, zero padded.</summary>
+    private static void PackTail(float* image, float* tail, int channels, int plane, int start, int count)
+    {
+        const int pixels = PointwiseConvTile.Pixels;
+        for (var c = 0; c < channels; c++)
+        {
+            var row = tail + c * pixels;
+            new ReadOnlySpan<float>(image + (long)c * plane + start, count).CopyTo(new Span<float>(row, count));
+            new Span<float>(row + count, pixels - count).Clear();
+        }
+    }
+
+    /// <summary>Tiles per chunk, chunks, and channel-block parts: chunks as large as the L2 slab
+    /// budget allows, then (with several threads) enough items to keep every core busy.</summary>
+    private static (int TilesPerChunk, int Chunks, int Parts) Blocking(int channels, int outChannels, int tiles, int threads)
+    {
+        var tileBytes = (long)channels * PointwiseConvTile.Pixels * sizeof(float);
+        var tilesPerChunk = (int)Math.Clamp(SlabBudget / tileBytes, 1, tiles);
+        var chunks = (tiles + tilesPerChunk - 1) / tilesPerChunk;
+        var parts = 1;
+        if (threads > 1)
+        {
+            var wanted = 3 * threads;
+            var blocks = (outChannels + PointwiseConvTile.R - 1) / PointwiseConvTile.R;
+            parts = Math.Min(blocks, Math.Max(1, (wanted + chunks - 1) / chunks));
+            if (chunks * parts < wanted)
+            {
+                chunks = Math.Min(tiles, (wanted + parts - 1) / parts);
+                tilesPerChunk = (tiles + chunks - 1) / chunks;
+                chunks = (tiles + tilesPerChunk - 1) / tilesPerChunk;
+            }
+        }
+        return (tilesPerChunk, chunks, parts);
+    }
+}
