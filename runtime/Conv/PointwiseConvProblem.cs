@@ -42,11 +42,6 @@ internal readonly unsafe struct PointwiseConvProblem : IConvItems
     /// <summary>Parts the output-channel blocks are cut into (for more parallel items).</summary>
     public int ChannelParts { get; init; }
 
-    /// <summary>Channel blocks outside the tile loop (a block's weights reused from L1 across the
-    /// chunk while the chunk's input slab stays in L2) instead of inside it (a tile's inputs reused
-    /// from L1 by every block while all the weights stay in L2).</summary>
-    public bool BlocksOutside { get; init; }
-
     public int ChannelBlocks => (OutChannels + PointwiseConvTile.R - 1) / PointwiseConvTile.R;
 
     public int Items => Chunks * ChannelParts;
@@ -61,16 +56,9 @@ internal readonly unsafe struct PointwiseConvProblem : IConvItems
         var blocks = ChannelBlocks;
         var b0 = part * blocks / ChannelParts;
         var b1 = (part + 1) * blocks / ChannelParts;
-        if (BlocksOutside)
-        {
-            for (var b = b0; b < b1; b++)
-                for (var t = t0; t < t1; t++) Tile(b, t);
-        }
-        else
-        {
-            for (var t = t0; t < t1; t++)
-                for (var b = b0; b < b1; b++) Tile(b, t);
-        }
+        // Each block's weights stay in L1 while it sweeps the chunk's input slab (in L2).
+        for (var b = b0; b < b1; b++)
+            for (var t = t0; t < t1; t++) Tile(b, t);
     }
 
     private void Tile(int block, int tile)
