@@ -2,15 +2,16 @@ namespace DyCompile.Runtime;
 
 /// <summary>Pointwise convolution (1×1 kernel, unit stride, no padding, groups = 1) over NCHW:
 /// per image out [Cout, H·W] = W [Cout, Cin] · In [Cin, H·W] + bias, with the residual and ReLU
-/// fused, computed by <see cref="PointwiseConvTile"/> straight from the image (no im2col, no
-/// packing of the image or of the weights).</summary>
+/// fused, computed by <see cref="PointwiseConvTile"/> from the image copied into 16-pixel panels
+/// (<see cref="PointwiseConvPanels"/>: one copy of the input, reused by every output channel) and
+/// the weight rows as stored.</summary>
 /// <remarks>
 /// Blocking: 16-pixel tiles are grouped into chunks whose input slab (Cin × chunk pixels) fits in
 /// half of L2, and each 6-channel block sweeps the chunk's tiles, so its weights (6 × Cin) stay in
 /// L1 while the slab is reused from L2 by every block. (Running every block on one tile while its
 /// inputs are in L1, the weights streaming from L2, measured no faster on the MobileNet layers.) Large problems spread (chunk × channel-block part)
-/// items over the GEMM workers. A steady-state call allocates nothing: the packed tail tile lives
-/// in a per-thread buffer that only grows.
+/// items over the GEMM workers, and the copy into panels too. A steady-state call allocates
+/// nothing: the panels live in a per-thread buffer that only grows.
 /// </remarks>
 internal static unsafe class PointwiseConv
 {
@@ -21,7 +22,7 @@ internal static unsafe class PointwiseConv
     /// <summary>Bytes of input a chunk of tiles may read (half the 512 KiB L2).</summary>
     private const long SlabBudget = 256 * 1024;
 
-    [ThreadStatic] private static PackBuffer? _tail;
+    [ThreadStatic] private static PackBuffer? _panels;
 
     /// <summary>output[n] = relu?(W · input[n] + bias + residual[n]) for every image; input is
     /// [batch, channels, plane], weight [outChannels, channels], residual (or null) and output
@@ -30,44 +31,32 @@ internal static unsafe class PointwiseConv
         int batch, int channels, int outChannels, int plane, bool relu, bool portable, int maxThreads)
     {
         const int pixels = PointwiseConvTile.Pixels;
-        var fullTiles = plane / pixels;
-        var tailCount = plane % pixels;
-        var tiles = fullTiles + (tailCount > 0 ? 1 : 0);
+        var tiles = (plane + pixels - 1) / pixels;
         var work = (long)outChannels * channels * plane;
         var threads = work >= ParallelThreshold ? Math.Max(1, Math.Min(maxThreads, Environment.ProcessorCount)) : 1;
         var (tilesPerChunk, chunks, parts) = Blocking(channels, outChannels, tiles, threads);
-        var tail = tailCount > 0 ? (_tail ??= new PackBuffer()).Get(channels * pixels) : null;
+        var panels = (_panels ??= new PackBuffer()).Get(checked(tiles * channels * pixels));
         var template = new PointwiseConvProblem
         {
-            Tail = tail, Channels = channels, Weights = weight, Bias = bias, OutChannels = outChannels, Plane = plane,
-            Relu = relu, Portable = portable, FullTiles = fullTiles, TailCount = tailCount,
-            TilesPerChunk = tilesPerChunk, Chunks = chunks, ChannelParts = parts,
+            Panels = panels, Channels = channels, Weights = weight, Bias = bias, OutChannels = outChannels, Plane = plane,
+            Relu = relu, Portable = portable, Tiles = tiles, TilesPerChunk = tilesPerChunk, Chunks = chunks, ChannelParts = parts,
         };
         var inImage = (long)channels * plane;
         var outImage = (long)outChannels * plane;
         for (var n = 0; n < batch; n++)
         {
-            var image = input + n * inImage;
-            if (tail != null) PackTail(image, tail, channels, plane, fullTiles * pixels, tailCount);
+            var pack = new PointwiseConvPanels
+            {
+                Image = input + n * inImage, Panels = panels, Channels = channels, Plane = plane,
+                Parts = threads == 1 ? 1 : Math.Min(channels, 4 * threads),
+            };
+            ConvJob<PointwiseConvPanels>.Run(pack, threads);
             var problem = template with
             {
-                Image = image,
                 Residual = residual == null ? null : residual + n * outImage,
                 Output = output + n * outImage,
             };
             ConvJob<PointwiseConvProblem>.Run(problem, threads);
-        }
-    }
-
-    /// <summary>Copies pixels [start, start + count) of every channel into 16-float rows, zero padded.</summary>
-    private static void PackTail(float* image, float* tail, int channels, int plane, int start, int count)
-    {
-        const int pixels = PointwiseConvTile.Pixels;
-        for (var c = 0; c < channels; c++)
-        {
-            var row = tail + c * pixels;
-            new ReadOnlySpan<float>(image + (long)c * plane + start, count).CopyTo(new Span<float>(row, count));
-            new Span<float>(row + count, pixels - count).Clear();
         }
     }
 

@@ -1,18 +1,13 @@
 namespace DyCompile.Runtime;
 
 /// <summary>One image of a pointwise (1×1, unit stride, no padding, groups = 1) convolution, ready
-/// for the register tiles: the image read in place, a packed copy of its last partial tile, the
-/// weights, bias, residual and output, and how the work is cut into blocks.</summary>
-/// <remarks>
-/// The plane is flat (H·W pixels, one row of the image per channel). Tile t &lt; FullTiles covers
-/// pixels [16t, 16t + 16) and reads the image itself; when the plane is not a multiple of 16 one
-/// more tile covers the remaining TailCount pixels from <see cref="Tail"/> ([Channels, 16], zero
-/// padded), so no load reads past the image.
-/// </remarks>
+/// for the register tiles: the image in panels, the weights, bias, residual and output, and how
+/// the work is cut into blocks. The plane is flat (H·W pixels); tile t covers pixels
+/// [16t, min(16t + 16, H·W)) and reads panel t.</summary>
 internal readonly unsafe struct PointwiseConvProblem : IConvItems
 {
-    public float* Image { get; init; }
-    public float* Tail { get; init; }
+    /// <summary>The image as panels [tile][channel][16] (<see cref="PointwiseConvPanels"/>).</summary>
+    public float* Panels { get; init; }
 
     /// <summary>Input channels: the row length of the weights.</summary>
     public int Channels { get; init; }
@@ -31,9 +26,8 @@ internal readonly unsafe struct PointwiseConvProblem : IConvItems
     public bool Relu { get; init; }
     public bool Portable { get; init; }
 
-    public int FullTiles { get; init; }
-    public int TailCount { get; init; }
-    public int Tiles => FullTiles + (TailCount > 0 ? 1 : 0);
+    /// <summary>16-pixel tiles in the plane, the last one possibly partial.</summary>
+    public int Tiles { get; init; }
 
     /// <summary>Tiles per block of the tile loop (sized for the input slab to stay in L2).</summary>
     public int TilesPerChunk { get; init; }
@@ -56,32 +50,27 @@ internal readonly unsafe struct PointwiseConvProblem : IConvItems
         var blocks = ChannelBlocks;
         var b0 = part * blocks / ChannelParts;
         var b1 = (part + 1) * blocks / ChannelParts;
-        // Each block's weights stay in L1 while it sweeps the chunk's input slab (in L2).
+        // Each block's weights stay in L1 while it sweeps the chunk's panels (in L2).
         for (var b = b0; b < b1; b++)
             for (var t = t0; t < t1; t++) Tile(b, t);
     }
 
     private void Tile(int block, int tile)
     {
+        const int pixels = PointwiseConvTile.Pixels;
         var oc0 = block * PointwiseConvTile.R;
-        if (tile < FullTiles)
+        var pixel = tile * pixels;
+        var count = Math.Min(pixels, Plane - pixel);
+        var source = Panels + (long)tile * Channels * pixels;
+        if (count <= pixels / 2)
         {
-            var pixel = tile * PointwiseConvTile.Pixels;
-            if (Portable) PointwiseConvTile.Wide<PortableFma>(this, oc0, Image + pixel, Plane, pixel, PointwiseConvTile.Pixels);
-            else PointwiseConvTile.Wide<HardwareFma>(this, oc0, Image + pixel, Plane, pixel, PointwiseConvTile.Pixels);
-            return;
-        }
-        var start = FullTiles * PointwiseConvTile.Pixels;
-        var narrow = TailCount <= PointwiseConvTile.Pixels / 2;
-        if (Portable)
-        {
-            if (narrow) PointwiseConvTile.Narrow<PortableFma>(this, oc0, Tail, PointwiseConvTile.Pixels, start, TailCount);
-            else PointwiseConvTile.Wide<PortableFma>(this, oc0, Tail, PointwiseConvTile.Pixels, start, TailCount);
+            if (Portable) PointwiseConvTile.Narrow<PortableFma>(this, oc0, source, pixels, pixel, count);
+            else PointwiseConvTile.Narrow<HardwareFma>(this, oc0, source, pixels, pixel, count);
         }
         else
         {
-            if (narrow) PointwiseConvTile.Narrow<HardwareFma>(this, oc0, Tail, PointwiseConvTile.Pixels, start, TailCount);
-            else PointwiseConvTile.Wide<HardwareFma>(this, oc0, Tail, PointwiseConvTile.Pixels, start, TailCount);
+            if (Portable) PointwiseConvTile.Wide<PortableFma>(this, oc0, source, pixels, pixel, count);
+            else PointwiseConvTile.Wide<HardwareFma>(this, oc0, source, pixels, pixel, count);
         }
     }
 }

@@ -5,8 +5,8 @@ namespace DyCompile.Runtime;
 
 /// <summary>The pointwise (1×1) convolution's register tiles: R = 6 output channels × 16 (or 8)
 /// consecutive pixels of the flattened plane, out[oc][p] = bias[oc] + Σ_ic W[oc][ic]·In[ic][p].
-/// Per input channel the wide tile loads 2 input vectors in place (one row of the image, the next
-/// channel a plane further on) and broadcasts one weight per output channel straight from the
+/// Per input channel the wide tile loads 2 input vectors (16 pixels of one channel, the next
+/// channel <c>stride</c> floats on) and broadcasts one weight per output channel straight from the
 /// weight rows: 2 loads + 6 broadcasts feed 12 FMAs, and the 12 accumulators, 2 inputs and the
 /// weight fill 15 of the 16 AVX registers. Bias, residual and ReLU are applied before the one
 /// store of each result.</summary>
