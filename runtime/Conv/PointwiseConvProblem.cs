@@ -29,7 +29,7 @@ internal readonly unsafe struct PointwiseConvProblem : IConvItems
     /// <summary>16-pixel tiles in the plane, the last one possibly partial.</summary>
     public int Tiles { get; init; }
 
-    /// <summary>Tiles per block of the tile loop (sized for the input slab to stay in L2).</summary>
+    /// <summary>Tiles per block of the tile loop (sized for their panels to stay in L1).</summary>
     public int TilesPerChunk { get; init; }
     public int Chunks { get; init; }
 
@@ -50,7 +50,7 @@ internal readonly unsafe struct PointwiseConvProblem : IConvItems
         var blocks = ChannelBlocks;
         var b0 = part * blocks / ChannelParts;
         var b1 = (part + 1) * blocks / ChannelParts;
-        // Each block's weights stay in L1 while it sweeps the chunk's panels (in L2).
+        // Every block reads the chunk's panels from L1.
         for (var b = b0; b < b1; b++)
             for (var t = t0; t < t1; t++) Tile(b, t);
     }

@@ -124,25 +124,19 @@ public static partial class TensorOps
 
     /// <summary>The faster kernel for a shape (measured on the CIFAR/ImageNet zoo layers with the
     /// quick benchmark, `Benchmarks --quick conv`). Pointwise convolutions (1×1, unit stride, no
-    /// padding) run the pointwise kernel on tiny planes (≤ 64 pixels: 8×8, 7×7, where the GEMM's
-    /// blocking wastes most), on shallow inputs (≤ 32 channels, where the GEMM's short products
-    /// spend more on its output tile than on the FMAs) and on large planes (≥ 10 000 pixels, 112×112:
-    /// memory bound, and the GEMM writes the output once for the bias and again per product); on
-    /// the medium layers between (128–512 channels on 56×56…14×14) the GEMM's packed panels measured
-    /// 10–40 % faster. Other shapes run the direct kernels, except for
+    /// padding, one group) run the pointwise kernel: on MobileNet's layers it measured 1.2–1.8×
+    /// the GEMM on tiny planes and deep inputs (8×8, 7×7 with 1024 channels, 14×14 with 512) and
+    /// level with it or ahead elsewhere (32–256 channels on 112×112…28×28, where both are near
+    /// memory or load bound). Other shapes run the direct kernels, except for
     /// - grouped convolutions (not depthwise), which they do not cover;
-    /// - 1×1 kernels, where each tap reads another channel plane, so the direct tile loads a new
+    /// - strided 1×1 kernels, where each tap reads another channel plane, so the direct tile loads a new
     ///   cache line for every 4 FMAs, while the GEMM reads (or packs) the image as contiguous panels;
     /// - very deep kernels (in·kh·kw ≥ 2048, VGG's 256- and 512-channel 3×3 layers) on planes at
     ///   least 8 wide, where the GEMM's packed, L1-resident panels win by 10–15 %. On smaller
     ///   planes (4×4, 2×2) the GEMM's tile and packing waste more and the direct kernel wins.</summary>
     private static ConvAlgorithm ChooseConvAlgorithm(ConvGeometry g, int groups, bool depthwise)
     {
-        if (IsPointwise(g, groups))
-        {
-            var plane = g.OutHeight * g.OutWidth;
-            return plane <= 64 || g.GroupChannels <= 32 || plane >= 10_000 ? ConvAlgorithm.Pointwise : ConvAlgorithm.Im2ColGemm;
-        }
+        if (IsPointwise(g, groups)) return ConvAlgorithm.Pointwise;
         if (depthwise) return ConvAlgorithm.Direct;
         if (groups != 1) return ConvAlgorithm.Im2ColGemm;
         if (g.KernelHeight == 1 && g.KernelWidth == 1) return ConvAlgorithm.Im2ColGemm;
