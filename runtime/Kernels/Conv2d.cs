@@ -124,10 +124,11 @@ public static partial class TensorOps
 
     /// <summary>The faster kernel for a shape (measured on the CIFAR/ImageNet zoo layers with the
     /// quick benchmark, `Benchmarks --quick conv`). Pointwise convolutions (1×1, unit stride, no
-    /// padding, one group) run the pointwise kernel: on MobileNet's layers it measured 1.2–1.8×
-    /// the GEMM on tiny planes and deep inputs (8×8, 7×7 with 1024 channels, 14×14 with 512) and
-    /// level with it or ahead elsewhere (32–256 channels on 112×112…28×28, where both are near
-    /// memory or load bound). Other shapes run the direct kernels, except for
+    /// padding, one group) run the pointwise kernel where it measured faster than the GEMM in
+    /// repeated runs: tiny planes (≤ 64 pixels: 8×8, 7×7; 1.2–1.8×), deep inputs (≥ 512 channels:
+    /// 14×14, 7×7) and large planes with ≥ 64 channels (112×112, 1.2–1.5× in most runs). On the
+    /// layers between (32 channels on 112×112, 64–256 channels on 56×56 and 28×28) the two measured
+    /// level within the noise, and they stay on the GEMM. Other shapes run the direct kernels, except for
     /// - grouped convolutions (not depthwise), which they do not cover;
     /// - strided 1×1 kernels, where each tap reads another channel plane, so the direct tile loads a new
     ///   cache line for every 4 FMAs, while the GEMM reads (or packs) the image as contiguous panels;
@@ -136,7 +137,12 @@ public static partial class TensorOps
     ///   planes (4×4, 2×2) the GEMM's tile and packing waste more and the direct kernel wins.</summary>
     private static ConvAlgorithm ChooseConvAlgorithm(ConvGeometry g, int groups, bool depthwise)
     {
-        if (IsPointwise(g, groups)) return ConvAlgorithm.Pointwise;
+        if (IsPointwise(g, groups))
+        {
+            var plane = g.OutHeight * g.OutWidth;
+            var faster = plane <= 64 || g.GroupChannels >= 512 || (plane >= 10_000 && g.GroupChannels >= 64);
+            return faster ? ConvAlgorithm.Pointwise : ConvAlgorithm.Im2ColGemm;
+        }
         if (depthwise) return ConvAlgorithm.Direct;
         if (groups != 1) return ConvAlgorithm.Im2ColGemm;
         if (g.KernelHeight == 1 && g.KernelWidth == 1) return ConvAlgorithm.Im2ColGemm;
