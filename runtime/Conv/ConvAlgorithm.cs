@@ -16,4 +16,12 @@ internal enum ConvAlgorithm
 
     /// <summary>The direct kernels with the portable vector code, on any machine.</summary>
     DirectPortable,
+
+    /// <summary>The pointwise kernel (1×1, unit stride, no padding, groups = 1) reading the image
+    /// in place, with FMA instructions where available; other shapes run <see cref="Direct"/>.</summary>
+    Pointwise,
+
+    /// <summary>The pointwise kernel with the portable vector code; other shapes run
+    /// <see cref="DirectPortable"/>.</summary>
+    PointwisePortable,
 }

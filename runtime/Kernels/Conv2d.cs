@@ -85,7 +85,20 @@ public static partial class TensorOps
         var channels = input.Dim(1);
         var depthwise = groups == channels && geometry.GroupChannels == 1 && groups > 1;
         if (algorithm == ConvAlgorithm.Auto) algorithm = ChooseConvAlgorithm(geometry, groups, depthwise);
+        if (algorithm is ConvAlgorithm.Pointwise or ConvAlgorithm.PointwisePortable && !IsPointwise(geometry, groups))
+            algorithm = algorithm == ConvAlgorithm.Pointwise ? ConvAlgorithm.Direct : ConvAlgorithm.DirectPortable;
         if (algorithm == ConvAlgorithm.Direct && !ConvKernelFlavour.HardwareAvailable) algorithm = ConvAlgorithm.DirectPortable;
+        if (algorithm == ConvAlgorithm.Pointwise && !ConvKernelFlavour.HardwareAvailable) algorithm = ConvAlgorithm.PointwisePortable;
+        if (algorithm is ConvAlgorithm.Pointwise or ConvAlgorithm.PointwisePortable)
+        {
+            fixed (float* pIn = (float[])input.Storage, pW = (float[])weight.Storage, pB = (float[])bias.Storage,
+                   pRes = (float[]?)residual?.Storage, pOut = (float[])result.Storage)
+            {
+                PointwiseConv.Run(pIn, pW, pB, pRes, pOut, input.Dim(0), channels, weight.Dim(0), geometry.OutHeight * geometry.OutWidth,
+                    relu, algorithm == ConvAlgorithm.PointwisePortable, maxThreads);
+            }
+            return;
+        }
         if (algorithm != ConvAlgorithm.Im2ColGemm && (groups == 1 || depthwise))
         {
             var portable = algorithm == ConvAlgorithm.DirectPortable;
@@ -110,20 +123,37 @@ public static partial class TensorOps
     }
 
     /// <summary>The faster kernel for a shape (measured on the CIFAR/ImageNet zoo layers with the
-    /// quick benchmark, `Benchmarks --quick conv`): the direct kernels, except for
+    /// quick benchmark, `Benchmarks --quick conv`). Pointwise convolutions (1×1, unit stride, no
+    /// padding, one group) run the pointwise kernel where it measured faster than the GEMM in
+    /// repeated runs: tiny planes (≤ 64 pixels: 8×8, 7×7; 1.2–1.8×), deep inputs (≥ 512 channels:
+    /// 14×14, 7×7) and large planes with ≥ 64 channels (112×112, 1.2–1.5× in most runs). On the
+    /// layers between (32 channels on 112×112, 64–256 channels on 56×56 and 28×28) the two measured
+    /// level within the noise, and they stay on the GEMM. Other shapes run the direct kernels, except for
     /// - grouped convolutions (not depthwise), which they do not cover;
-    /// - 1×1 kernels, where each tap reads another channel plane, so the direct tile loads a new
-    ///   cache line for every 4 FMAs, while the GEMM reads (or packs) the image as contiguous panels.
+    /// - other 1×1 kernels (strided, or the pointwise shapes above left on the GEMM), where each tap
+    ///   reads another channel plane, so the direct tile loads a new cache line for every 4 FMAs,
+    ///   while the GEMM reads (or packs) the image as contiguous panels.
     /// Deep k×k kernels (VGG's 256- and 512-channel 3×3 layers) run direct too: with its taps in
     /// blocks of 16 input channels the direct kernel matches the GEMM at 28×28 and beats it at
     /// 14×14 and below.</summary>
     private static ConvAlgorithm ChooseConvAlgorithm(ConvGeometry g, int groups, bool depthwise)
     {
+        if (IsPointwise(g, groups))
+        {
+            var plane = g.OutHeight * g.OutWidth;
+            var faster = plane <= 64 || g.GroupChannels >= 512 || (plane >= 10_000 && g.GroupChannels >= 64);
+            return faster ? ConvAlgorithm.Pointwise : ConvAlgorithm.Im2ColGemm;
+        }
         if (depthwise) return ConvAlgorithm.Direct;
         if (groups != 1) return ConvAlgorithm.Im2ColGemm;
         if (g.KernelHeight == 1 && g.KernelWidth == 1) return ConvAlgorithm.Im2ColGemm;
         return ConvAlgorithm.Direct;
     }
+
+    /// <summary>A 1×1 kernel with unit stride, no padding and one group: each output pixel is a
+    /// matrix-vector product of the weights and the input pixel (dilation does not matter).</summary>
+    private static bool IsPointwise(ConvGeometry g, int groups) =>
+        groups == 1 && g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideH == 1 && g.StrideW == 1 && g.PadH == 0 && g.PadW == 0;
 
     /// <summary>Starts an output plane (of <paramref name="count"/> elements at
     /// <paramref name="at"/>) as its bias plus the residual, if any, which the kernels then

@@ -49,6 +49,8 @@ public sealed record ConvLayer(string Name, int InChannels, int OutChannels, int
         new("dw 3x3 512ch 14x14", 512, 512, 14, 3, 1, 1, 512),
         new("1x1 64->64 8x8", 64, 64, 8, 1, 1, 0, 1),
         new("1x1 32->64 112x112", 32, 64, 112, 1, 1, 0, 1),
+        new("1x1 64->128 112x112", 64, 128, 112, 1, 1, 0, 1),
+        new("1x1 64->128 56x56", 64, 128, 56, 1, 1, 0, 1),
         new("1x1 128->128 56x56", 128, 128, 56, 1, 1, 0, 1),
         new("1x1 256->256 28x28", 256, 256, 28, 1, 1, 0, 1),
         new("1x1 1024->1024 7x7", 1024, 1024, 7, 1, 1, 0, 1),
@@ -64,9 +66,9 @@ public sealed record ConvLayer(string Name, int InChannels, int OutChannels, int
     public override string ToString() => Name;
 }
 
-/// <summary>A zoo layer's operands and a destination, and the convolution run three ways: on the
-/// im2col + GEMM kernel (the one it replaced), on the direct kernel, and as the public operation
-/// chooses. The kernel choice is internal to the runtime, so it is reached through a compiled
+/// <summary>A zoo layer's operands and a destination, and the convolution run several ways: on the
+/// im2col + GEMM kernel (the one it replaced), on the direct kernel, on the pointwise kernel, and
+/// as the public operation chooses. The kernel choice is internal to the runtime, so it is reached through a compiled
 /// expression.</summary>
 public sealed class ConvLayerRun
 {
@@ -90,6 +92,7 @@ public sealed class ConvLayerRun
         _padding = [layer.Padding];
         Im2ColGemm = Pinned("Im2ColGemm");
         Direct = Pinned("Direct");
+        Pointwise = Pinned("Pointwise");
     }
 
     public ConvLayer Layer { get; }
@@ -99,6 +102,12 @@ public sealed class ConvLayerRun
 
     /// <summary>The convolution on the direct kernel.</summary>
     public Action Direct { get; }
+
+    /// <summary>The convolution on the pointwise kernel (the direct kernel for shapes it does not cover).</summary>
+    public Action Pointwise { get; }
+
+    /// <summary>Whether the pointwise kernel covers the layer (1×1, unit stride, no padding, one group).</summary>
+    public bool IsPointwise => Layer is { Kernel: 1, Stride: 1, Padding: 0, Groups: 1 };
 
     /// <summary>The public operation (its own kernel choice).</summary>
     public void Auto() => TensorOps.Conv2dInto(_input, _weight, _bias, _stride, _padding, [1], Layer.Groups, _destination);

@@ -71,15 +71,17 @@ internal static class QuickTimings
         var conv = new ConvBenchmarks();
         conv.Setup();
         Report("conv 3x3 64->64 56x56", conv.Flops(""), () => conv.ResNetConv3x3());
-        // Each zoo layer on the im2col + GEMM kernel, on the direct kernel, and as conv2d chooses.
+        // Each zoo layer on the im2col + GEMM kernel, on the direct kernel, on the pointwise kernel
+        // (1×1 layers it covers), and as conv2d chooses.
         foreach (var layer in ConvLayer.Zoo)
         {
-            string[] names = [$"conv gemm   {layer.Name}", $"conv direct {layer.Name}", $"conv auto   {layer.Name}"];
+            string[] names = [$"conv gemm   {layer.Name}", $"conv direct {layer.Name}", $"conv pw     {layer.Name}", $"conv auto   {layer.Name}"];
             if (!names.Any(name => name.Contains(_filter, StringComparison.OrdinalIgnoreCase))) continue;
             var run = new ConvLayerRun(layer);
             Report(names[0], layer.Flops, run.Im2ColGemm);
             Report(names[1], layer.Flops, run.Direct);
-            Report(names[2], layer.Flops, run.Auto);
+            if (run.IsPointwise) Report(names[2], layer.Flops, run.Pointwise);
+            Report(names[3], layer.Flops, run.Auto);
         }
         foreach (var workload in Enum.GetValues<BlowUpWorkload>())
         {

@@ -1,0 +1,87 @@
+namespace DyCompile.Runtime;
+
+/// <summary>Pointwise convolution (1×1 kernel, unit stride, no padding, groups = 1) over NCHW:
+/// per image out [Cout, H·W] = W [Cout, Cin] · In [Cin, H·W] + bias, with the residual and ReLU
+/// fused, computed by <see cref="PointwiseConvTile"/> from the image copied into 16-pixel panels
+/// (<see cref="PointwiseConvPanels"/>: one copy of the input, reused by every output channel) and
+/// the weight rows as stored.</summary>
+/// <remarks>
+/// Blocking: 16-pixel tiles are grouped into chunks whose panels (Cin × 16 floats each) fit in half
+/// of L1, and every 6-channel block sweeps the chunk, so the chunk is read from L1 by all the
+/// blocks while the weights stream from L2 (or L3). Large problems spread (chunk × channel-block part)
+/// items over the GEMM workers, and the copy into panels too. A steady-state call allocates
+/// nothing: the panels live in a per-thread buffer that only grows.
+/// </remarks>
+internal static unsafe class PointwiseConv
+{
+    /// <summary>Below this many multiply-adds per image a convolution runs on the calling thread:
+    /// waking a worker costs more than it saves.</summary>
+    internal const long ParallelThreshold = 1L << 21;
+
+    /// <summary>Bytes of panels a chunk of tiles may read (half the 32 KiB L1): every weight block
+    /// then reads the chunk from L1, and the weights stream from L2 once per chunk. Measured against
+    /// chunks of half the L2 (each block's weights in L1, the panels streaming from L2): as fast
+    /// on ≤ 64 input channels, 10–25 % faster on 128–1024.</summary>
+    private const long SlabBudget = 16 * 1024;
+
+    [ThreadStatic] private static PackBuffer? _panels;
+
+    /// <summary>output[n] = relu?(W · input[n] + bias + residual[n]) for every image; input is
+    /// [batch, channels, plane], weight [outChannels, channels], residual (or null) and output
+    /// [batch, outChannels, plane]. The residual may be the output itself.</summary>
+    public static void Run(float* input, float* weight, float* bias, float* residual, float* output,
+        int batch, int channels, int outChannels, int plane, bool relu, bool portable, int maxThreads)
+    {
+        const int pixels = PointwiseConvTile.Pixels;
+        var tiles = (plane + pixels - 1) / pixels;
+        var work = (long)outChannels * channels * plane;
+        var threads = work >= ParallelThreshold ? Math.Max(1, Math.Min(maxThreads, Environment.ProcessorCount)) : 1;
+        var (tilesPerChunk, chunks, parts) = Blocking(channels, outChannels, tiles, threads);
+        var panels = (_panels ??= new PackBuffer()).Get(checked(tiles * channels * pixels));
+        var template = new PointwiseConvProblem
+        {
+            Panels = panels, Channels = channels, Weights = weight, Bias = bias, OutChannels = outChannels, Plane = plane,
+            Relu = relu, Portable = portable, Tiles = tiles, TilesPerChunk = tilesPerChunk, Chunks = chunks, ChannelParts = parts,
+        };
+        var inImage = (long)channels * plane;
+        var outImage = (long)outChannels * plane;
+        for (var n = 0; n < batch; n++)
+        {
+            var pack = new PointwiseConvPanels
+            {
+                Image = input + n * inImage, Panels = panels, Channels = channels, Plane = plane,
+                Parts = threads == 1 ? 1 : Math.Min(channels, 4 * threads),
+            };
+            ConvJob<PointwiseConvPanels>.Run(pack, threads);
+            var problem = template with
+            {
+                Residual = residual == null ? null : residual + n * outImage,
+                Output = output + n * outImage,
+            };
+            ConvJob<PointwiseConvProblem>.Run(problem, threads);
+        }
+    }
+
+    /// <summary>Tiles per chunk, chunks, and channel-block parts: chunks as large as the L2 slab
+    /// budget allows, then (with several threads) enough items to keep every core busy.</summary>
+    private static (int TilesPerChunk, int Chunks, int Parts) Blocking(int channels, int outChannels, int tiles, int threads)
+    {
+        var tileBytes = (long)channels * PointwiseConvTile.Pixels * sizeof(float);
+        var tilesPerChunk = (int)Math.Clamp(SlabBudget / tileBytes, 1, tiles);
+        var chunks = (tiles + tilesPerChunk - 1) / tilesPerChunk;
+        var parts = 1;
+        if (threads > 1)
+        {
+            var wanted = 3 * threads;
+            var blocks = (outChannels + PointwiseConvTile.R - 1) / PointwiseConvTile.R;
+            parts = Math.Min(blocks, Math.Max(1, (wanted + chunks - 1) / chunks));
+            if (chunks * parts < wanted)
+            {
+                chunks = Math.Min(tiles, (wanted + parts - 1) / parts);
+                tilesPerChunk = (tiles + chunks - 1) / chunks;
+                chunks = (tiles + tilesPerChunk - 1) / tilesPerChunk;
+            }
+        }
+        return (tilesPerChunk, chunks, parts);
+    }
+}

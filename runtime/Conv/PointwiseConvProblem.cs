@@ -1,0 +1,76 @@
+namespace DyCompile.Runtime;
+
+/// <summary>One image of a pointwise (1×1, unit stride, no padding, groups = 1) convolution, ready
+/// for the register tiles: the image in panels, the weights, bias, residual and output, and how
+/// the work is cut into blocks. The plane is flat (H·W pixels); tile t covers pixels
+/// [16t, min(16t + 16, H·W)) and reads panel t.</summary>
+internal readonly unsafe struct PointwiseConvProblem : IConvItems
+{
+    /// <summary>The image as panels [tile][channel][16] (<see cref="PointwiseConvPanels"/>).</summary>
+    public float* Panels { get; init; }
+
+    /// <summary>Input channels: the row length of the weights.</summary>
+    public int Channels { get; init; }
+
+    /// <summary>Weights [out, in] as stored ([out, in, 1, 1]).</summary>
+    public float* Weights { get; init; }
+    public float* Bias { get; init; }
+
+    /// <summary>The residual image (same layout as the output), or null.</summary>
+    public float* Residual { get; init; }
+    public float* Output { get; init; }
+    public int OutChannels { get; init; }
+
+    /// <summary>Pixels per channel (H·W).</summary>
+    public int Plane { get; init; }
+    public bool Relu { get; init; }
+    public bool Portable { get; init; }
+
+    /// <summary>16-pixel tiles in the plane, the last one possibly partial.</summary>
+    public int Tiles { get; init; }
+
+    /// <summary>Tiles per block of the tile loop (sized for their panels to stay in L1).</summary>
+    public int TilesPerChunk { get; init; }
+    public int Chunks { get; init; }
+
+    /// <summary>Parts the output-channel blocks are cut into (for more parallel items).</summary>
+    public int ChannelParts { get; init; }
+
+    public int ChannelBlocks => (OutChannels + PointwiseConvTile.R - 1) / PointwiseConvTile.R;
+
+    public int Items => Chunks * ChannelParts;
+
+    /// <summary>Item = (tile chunk, part of the channel blocks).</summary>
+    public void RunItem(int item)
+    {
+        var chunk = item / ChannelParts;
+        var part = item % ChannelParts;
+        var t0 = chunk * TilesPerChunk;
+        var t1 = Math.Min(Tiles, t0 + TilesPerChunk);
+        var blocks = ChannelBlocks;
+        var b0 = part * blocks / ChannelParts;
+        var b1 = (part + 1) * blocks / ChannelParts;
+        // Every block reads the chunk's panels from L1.
+        for (var b = b0; b < b1; b++)
+            for (var t = t0; t < t1; t++) Tile(b, t);
+    }
+
+    private void Tile(int block, int tile)
+    {
+        const int pixels = PointwiseConvTile.Pixels;
+        var oc0 = block * PointwiseConvTile.R;
+        var pixel = tile * pixels;
+        var count = Math.Min(pixels, Plane - pixel);
+        var source = Panels + (long)tile * Channels * pixels;
+        if (count <= pixels / 2)
+        {
+            if (Portable) PointwiseConvTile.Narrow<PortableFma>(this, oc0, source, pixels, pixel, count);
+            else PointwiseConvTile.Narrow<HardwareFma>(this, oc0, source, pixels, pixel, count);
+        }
+        else
+        {
+            if (Portable) PointwiseConvTile.Wide<PortableFma>(this, oc0, source, pixels, pixel, count);
+            else PointwiseConvTile.Wide<HardwareFma>(this, oc0, source, pixels, pixel, count);
+        }
+    }
+}
