@@ -170,21 +170,7 @@ internal static unsafe class DirectConv2d
         var haloBytes = channels * paddedWidth * (g.KernelHeight - 1) * g.DilationH * sizeof(float);
         var rows = (int)Math.Clamp((SlabBudget - haloBytes) / rowBytes, 1, g.OutHeight);
         var tilesPerChunk = Math.Max(1, rows * perRow / DirectConvTile.V);
-        var chunks = (tiles + tilesPerChunk - 1) / tilesPerChunk;
-        var parts = 1;
-        if (threads > 1)
-        {
-            var wanted = 3 * threads;
-            var blocks = (outChannels + DirectConvTile.R - 1) / DirectConvTile.R;
-            parts = Math.Min(blocks, Math.Max(1, (wanted + chunks - 1) / chunks));
-            if (chunks * parts < wanted)
-            {
-                chunks = Math.Min(tiles, (wanted + parts - 1) / parts);
-                tilesPerChunk = (tiles + chunks - 1) / chunks;
-                chunks = (tiles + tilesPerChunk - 1) / tilesPerChunk;
-            }
-        }
-        return (tilesPerChunk, chunks, parts);
+        return ConvWorkSplit.Split(tiles, tilesPerChunk, (outChannels + DirectConvTile.R - 1) / DirectConvTile.R, threads);
     }
 
     private static int[] Grow(ref int[]? buffer, int length)

@@ -68,20 +68,6 @@ internal static unsafe class PointwiseConv
     {
         var tileBytes = (long)channels * PointwiseConvTile.Pixels * sizeof(float);
         var tilesPerChunk = (int)Math.Clamp(SlabBudget / tileBytes, 1, tiles);
-        var chunks = (tiles + tilesPerChunk - 1) / tilesPerChunk;
-        var parts = 1;
-        if (threads > 1)
-        {
-            var wanted = 3 * threads;
-            var blocks = (outChannels + PointwiseConvTile.R - 1) / PointwiseConvTile.R;
-            parts = Math.Min(blocks, Math.Max(1, (wanted + chunks - 1) / chunks));
-            if (chunks * parts < wanted)
-            {
-                chunks = Math.Min(tiles, (wanted + parts - 1) / parts);
-                tilesPerChunk = (tiles + chunks - 1) / chunks;
-                chunks = (tiles + tilesPerChunk - 1) / tilesPerChunk;
-            }
-        }
-        return (tilesPerChunk, chunks, parts);
+        return ConvWorkSplit.Split(tiles, tilesPerChunk, (outChannels + PointwiseConvTile.R - 1) / PointwiseConvTile.R, threads);
     }
 }

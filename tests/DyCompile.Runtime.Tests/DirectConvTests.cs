@@ -84,7 +84,7 @@ public class DirectConvTests
         var destination = epilogue == Epilogue.ResidualInPlaceRelu ? Tensor.FromArray(residual!.ToFloatArray(), outShape) : Tensor.Full(123f, outShape);
         var residualOperand = epilogue == Epilogue.ResidualInPlaceRelu ? destination : residual;
         TensorOps.Conv2dFusedWith(input, weight, bias, residualOperand, relu, stride, padding, dilation, groups, destination, algorithm, Environment.ProcessorCount);
-        AssertClose(expected, scale, destination.ToFloatArray());
+        ConvTolerance.AssertClose(expected, scale, destination.ToFloatArray());
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public class DirectConvTests
         var (expected, scale) = LoopNest(input, weight, bias, residual, true, [1], [1], [1], 1);
         var destination = Tensor.FromArray(residual.ToFloatArray(), 1, 16, 32, 32);
         TensorOps.Conv2dFusedInto(input, weight, bias, destination, true, [1], [1], [1], 1, destination);
-        AssertClose(expected, scale, destination.ToFloatArray());
+        ConvTolerance.AssertClose(expected, scale, destination.ToFloatArray());
         Assert.Contains(destination.ToFloatArray(), v => v == 0f);
     }
 
@@ -159,7 +159,7 @@ public class DirectConvTests
                 var (expected, scale) = LoopNest(input, weight, bias, residual, relu, [stride], [pad], [dilation], groups);
                 var destination = Tensor.Full(-7f, 1, outC, oh, ow);
                 TensorOps.Conv2dFusedWith(input, weight, bias, residual, relu, [stride], [pad], [dilation], groups, destination, algorithm, 1);
-                return Close(expected, scale, destination.ToFloatArray(), out _);
+                return ConvTolerance.Close(expected, scale, destination.ToFloatArray(), out _);
             });
 
     /// <summary>relu?(conv + bias + residual) by the definition, in double, and per element the
@@ -209,27 +209,5 @@ public class DirectConvTests
                         scale[at] = magnitude;
                     }
         return (expected, scale);
-    }
-
-    private static bool Close(double[] expected, double[] scale, float[] actual, out string failure)
-    {
-        failure = "";
-        if (expected.Length != actual.Length)
-        {
-            failure = $"{actual.Length} elements, expected {expected.Length}";
-            return false;
-        }
-        for (var i = 0; i < expected.Length; i++)
-            if (!(Math.Abs(expected[i] - actual[i]) <= 1e-5 * scale[i] + 1e-7))
-            {
-                failure = $"element {i}: expected {expected[i]}, got {actual[i]} (scale {scale[i]})";
-                return false;
-            }
-        return true;
-    }
-
-    private static void AssertClose(double[] expected, double[] scale, float[] actual)
-    {
-        if (!Close(expected, scale, actual, out var failure)) Assert.Fail(failure);
     }
 }

@@ -65,7 +65,7 @@ public class PointwiseConvTests
         var destination = epilogue == Epilogue.ResidualInPlaceRelu ? Tensor.FromArray(residual!.ToFloatArray(), outShape) : Tensor.Full(123f, outShape);
         var residualOperand = epilogue == Epilogue.ResidualInPlaceRelu ? destination : residual;
         TensorOps.Conv2dFusedWith(input, weight, bias, residualOperand, relu, [1], [0], [1], 1, destination, algorithm, threads);
-        AssertClose(expected, scale, destination.ToFloatArray());
+        ConvTolerance.AssertClose(expected, scale, destination.ToFloatArray());
     }
 
     [Fact]
@@ -75,10 +75,10 @@ public class PointwiseConvTests
         var weight = DenseReference.RandomTensor(2, 23, 19, 1, 1);
         var bias = DenseReference.RandomTensor(3, 23);
         var (expected, scale) = Reference(input, weight, bias, null, false);
-        AssertClose(expected, scale, TensorOps.Conv2d(input, weight, bias, [1], [0], [1], 1).ToFloatArray());
+        ConvTolerance.AssertClose(expected, scale, TensorOps.Conv2d(input, weight, bias, [1], [0], [1], 1).ToFloatArray());
         var destination = Tensor.Full(-5f, 2, 23, 10, 11);
         TensorOps.Conv2dInto(input, weight, bias, [1], [0], [1], 1, destination);
-        AssertClose(expected, scale, destination.ToFloatArray());
+        ConvTolerance.AssertClose(expected, scale, destination.ToFloatArray());
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public class PointwiseConvTests
                 var (expected, scale) = Reference(input, weight, bias, residual, relu);
                 var destination = Tensor.Full(-7f, 1, outC, h, w);
                 TensorOps.Conv2dFusedWith(input, weight, bias, residual, relu, [1], [0], [1], 1, destination, algorithm, threads);
-                return Close(expected, scale, destination.ToFloatArray(), out _);
+                return ConvTolerance.Close(expected, scale, destination.ToFloatArray(), out _);
             });
 
     /// <summary>relu?(W · x + bias + residual) per image and pixel, in double, and per element the
@@ -151,27 +151,5 @@ public class PointwiseConvTests
                     scale[at] = magnitude;
                 }
         return (expected, scale);
-    }
-
-    private static bool Close(double[] expected, double[] scale, float[] actual, out string failure)
-    {
-        failure = "";
-        if (expected.Length != actual.Length)
-        {
-            failure = $"{actual.Length} elements, expected {expected.Length}";
-            return false;
-        }
-        for (var i = 0; i < expected.Length; i++)
-            if (!(Math.Abs(expected[i] - actual[i]) <= 1e-5 * scale[i] + 1e-7))
-            {
-                failure = $"element {i}: expected {expected[i]}, got {actual[i]} (scale {scale[i]})";
-                return false;
-            }
-        return true;
-    }
-
-    private static void AssertClose(double[] expected, double[] scale, float[] actual)
-    {
-        if (!Close(expected, scale, actual, out var failure)) Assert.Fail(failure);
     }
 }

@@ -1,0 +1,28 @@
+namespace DyCompile.Runtime;
+
+/// <summary>How a convolution's tiles are cut into work items: chunks of tiles (as many as the
+/// cache budget allows, given by the caller) times parts of the output-channel blocks.</summary>
+internal static class ConvWorkSplit
+{
+    /// <summary>Starting from chunks of <paramref name="tilesPerChunk"/> tiles, with several
+    /// threads splits the output-channel blocks into parts and, if that is not enough, the tiles
+    /// into smaller chunks, until there are about three items per thread (so a core that gets
+    /// descheduled on a loaded machine does not hold the whole call up).</summary>
+    public static (int TilesPerChunk, int Chunks, int Parts) Split(int tiles, int tilesPerChunk, int channelBlocks, int threads)
+    {
+        var chunks = (tiles + tilesPerChunk - 1) / tilesPerChunk;
+        var parts = 1;
+        if (threads > 1)
+        {
+            var wanted = 3 * threads;
+            parts = Math.Min(channelBlocks, Math.Max(1, (wanted + chunks - 1) / chunks));
+            if (chunks * parts < wanted)
+            {
+                chunks = Math.Min(tiles, (wanted + parts - 1) / parts);
+                tilesPerChunk = (tiles + chunks - 1) / chunks;
+                chunks = (tiles + tilesPerChunk - 1) / tilesPerChunk;
+            }
+        }
+        return (tilesPerChunk, chunks, parts);
+    }
+}
