@@ -29,8 +29,12 @@ public sealed class SegmentEmitter
     private readonly MemoryPlan _plan;
     private readonly WeightPreparation _preparation;
 
-    public SegmentEmitter(DistinctSegment segment, string className)
+    private readonly bool _profileSteps;
+
+    /// <param name="profileSteps">Time every step into a <see cref="StepProfile"/> counter.</param>
+    public SegmentEmitter(DistinctSegment segment, string className, bool profileSteps = false)
     {
+        _profileSteps = profileSteps;
         _graph = segment.Graph;
         ClassName = className;
         _preparation = WeightPreparation.Split(_graph);
@@ -77,7 +81,19 @@ public sealed class SegmentEmitter
             foreach (var (v, k) in _graph.Inputs.Select((v, k) => (v, k))) _expr[v] = "i" + k;
             foreach (var (v, k) in _graph.Weights.Select((v, k) => (v, k))) _expr[v] = "w" + k;
             EmitPreparation(w, body);
-            foreach (var step in _steps) EmitStep(body, step);
+            for (var i = 0; i < _steps.Count; i++)
+            {
+                if (!_profileSteps)
+                {
+                    EmitStep(body, _steps[i]);
+                    continue;
+                }
+                var counter = $"_step{i}";
+                _fields.Add($"private static readonly DyCompile.Backends.Cpu.StepCounter {counter} = DyCompile.Backends.Cpu.StepProfile.Counter({StepProfile.Register(StepLabel(_steps[i]))});");
+                body.Line($"var __start{i} = System.Diagnostics.Stopwatch.GetTimestamp();");
+                EmitStep(body, _steps[i]);
+                body.Line($"{counter}.Add(System.Diagnostics.Stopwatch.GetTimestamp() - __start{i});");
+            }
             for (var k = 0; k < _graph.Outputs.Length; k++) body.Line($"o{k} = {_expr[_graph.Outputs[k]]};");
             foreach (var f in _fields) w.Line(f);
             w.Line();
@@ -92,6 +108,17 @@ public sealed class SegmentEmitter
                 foreach (var line in body.ToString().TrimEnd('\n').Split('\n')) w.Line(line.TrimEnd());
         }
     }
+
+    /// <summary>What a step does, for its profile counter: the op or fused ops and the result shape.</summary>
+    public static string StepLabel(FusionStep step) => step switch
+    {
+        ElementwiseLoop loop => $"loop [{string.Join(" ", loop.Nodes.Select(n => n.Op))}] {TensorType.FormatShape(loop.Shape.Shape)}",
+        ConvolutionEpilogue c => $"conv2d + [{string.Join(" ", c.Absorbed.Select(n => n.Op))}] {Shape(c.Output)}",
+        NodeStep { Node: var n } => n.Results.Length == 1 ? $"{n.Op} {Shape(n.Result)}" : n.Op,
+        _ => step.GetType().Name,
+    };
+
+    private static string Shape(Value v) => v.Type is TensorType t ? TensorType.FormatShape(t.Shape) : v.Type.ToString();
 
     /// <summary>The weight-only nodes go into a <c>Prepare</c> method that runs them once per set
     /// of weight tensors (one per call site: the host passes its weight fields, the same objects on

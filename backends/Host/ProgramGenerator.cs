@@ -25,11 +25,12 @@ public static class ProgramGenerator
 
         """;
 
-    public static GeneratedProgram Generate(PartitionedProgram program, string ns)
+    /// <param name="profileSteps">Generate segments that time every step (<see cref="Cpu.StepProfile"/>).</param>
+    public static GeneratedProgram Generate(PartitionedProgram program, string ns, bool profileSteps = false)
     {
         var w = new CodeWriter();
         var hostClass = CSharpSyntax.Identifier("Program_", program.Name);
-        var segments = program.Distinct.ToDictionary(d => d, d => new SegmentEmitter(d, $"Segment_{d.Name}"));
+        var segments = program.Distinct.ToDictionary(d => d, d => new SegmentEmitter(d, $"Segment_{d.Name}", profileSteps));
         w.Line($"// Generated from program @{program.Name}: {program.Segments.Count} segment(s), {program.Distinct.Count} distinct.");
         using (w.Block($"namespace {ns}"))
         {

@@ -16,4 +16,8 @@ public sealed record CompileOptions
 
     /// <summary>Record the host blocks each <see cref="CompiledProgram.Run"/> enters (as the interpreter records its path).</summary>
     public bool RecordPath { get; init; } = true;
+
+    /// <summary>Time every step of every segment into a <see cref="Backends.Cpu.StepProfile"/>
+    /// counter labelled with its op and shape (a few tens of nanoseconds per step; off by default).</summary>
+    public bool ProfileSteps { get; init; }
 }

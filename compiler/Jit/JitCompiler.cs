@@ -35,7 +35,7 @@ public static class JitCompiler
                 throw new CompilationException($"program @{program.Name} fails verification:\n" + string.Join("\n", errors.Select(e => "  " + e)));
             var bound = CheckWeights(program, weights);
             var partition = Partitioner.Partition(program, options.Partition);
-            var generated = ProgramGenerator.Generate(partition, $"DyCompile.Generated.P{i}_{CSharpSyntax.Identifier("", program.Name)}");
+            var generated = ProgramGenerator.Generate(partition, $"DyCompile.Generated.P{i}_{CSharpSyntax.Identifier("", program.Name)}", options.ProfileSteps);
             var dumps = new List<PassDump>
             {
                 new("input", IRPrinter.Print(program)),
@@ -82,13 +82,8 @@ public static class JitCompiler
             var emitter = new SegmentEmitter(d, "_");
             sb.Append($"{d.Name}: {emitter.Memory.Buffers.Count} buffer(s), {emitter.Memory.TotalBytes} bytes\n");
             foreach (var step in emitter.Steps)
-                sb.Append("  ").Append(step switch
-                {
-                    ElementwiseLoop loop => $"loop [{string.Join(" ", loop.Nodes.Select(n => n.Op))}] over {loop.Shape}" + (loop.EpilogueOf is { } p ? $" (epilogue of {p.Op})" : ""),
-                    NodeStep s => s.Node.Op,
-                    ConvolutionEpilogue c => $"conv2d + [{string.Join(" ", c.Absorbed.Select(n => n.Op))}] in its store",
-                    _ => step.ToString(),
-                }).Append('\n');
+                sb.Append("  ").Append(SegmentEmitter.StepLabel(step))
+                    .Append(step is ElementwiseLoop { EpilogueOf: { } producer } ? $" (epilogue of {producer.Op})" : "").Append('\n');
         }
         return sb.ToString();
     }

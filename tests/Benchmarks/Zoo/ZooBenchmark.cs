@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
+using System.Text;
+using DyCompile.Backends.Cpu;
 using DyCompile.Backends.Onnx;
 using DyCompile.Benchmarks.Compiled;
 using DyCompile.Compiler;
@@ -31,6 +33,9 @@ internal static class ZooBenchmark
 
     private const int MinCalls = 24;
     private const int MaxCalls = 240;
+
+    /// <summary>Untimed pause before each timed call (see the timed loop).</summary>
+    private const int EngineGapMilliseconds = 3;
 
     public static void Run(string[] args)
     {
@@ -231,7 +236,14 @@ internal static class ZooBenchmark
                 for (var k = 0; k < engines.Count; k++)
                 {
                     var engine = engines[(k + round + i) % engines.Count];
-                    if (engine.Failure is null) Call(engine, i, expected[i], timed: true);
+                    if (engine.Failure is null)
+                    {
+                        // ONNX Runtime's pool threads, and our GEMM workers, keep spinning for a
+                        // while after a call; a gap lets them park, so no engine's timed call
+                        // shares the two cores with the previous engine's spinning threads.
+                        Thread.Sleep(EngineGapMilliseconds);
+                        Call(engine, i, expected[i], timed: true);
+                    }
                 }
             }
         }
@@ -260,12 +272,19 @@ internal static class ZooBenchmark
             ort = new OrtModel(onnx, program.Inputs.Select(p => p.Name).ToList(), Path.Combine(directory, "ort"));
             ortInputs = inputs.Select(OrtModel.ToOrt).ToArray();
         }
+        // The compiled program with every step timed: the fused steps as they run.
+        var registered = StepProfile.Counters.Count;
+        var profiled = JitCompiler.Compile(program, weights, new CompileOptions { RecordPath = false, ProfileSteps = true });
+        var steps = StepProfile.Counters.Skip(registered).ToList();
+        foreach (var input in inputs) profiled.Run(input);
+        StepProfile.Reset();
         for (var round = 0; round < Rounds; round++)
         {
             for (var i = 0; i < inputs.Length; i++)
             {
                 if (ort is not null) ort.Run(ortInputs[i]).Dispose();
                 kernels.Run(program, inputs[i], weights);
+                profiled.Run(inputs[i]);
             }
         }
         if (ort is not null)
@@ -274,10 +293,25 @@ internal static class ZooBenchmark
             ort.Dispose();
         }
         Console.WriteLine(kernels.Summarize());
+        Console.WriteLine(CompiledStepSummary(steps, Rounds * inputs.Length));
         var start = Stopwatch.GetTimestamp();
         for (var round = 0; round < Rounds; round++)
             foreach (var input in inputs) forward.Invoke(model, input);
         Console.WriteLine($"eager Forward on the same inputs right after: {Stopwatch.GetElapsedTime(start).TotalMilliseconds / (Rounds * inputs.Length):F2} ms per run");
+    }
+
+    /// <summary>The compiled steps summed by label (op or fused ops, and shape), the costliest first.</summary>
+    private static string CompiledStepSummary(IReadOnlyList<StepCounter> steps, int runs)
+    {
+        var byLabel = steps.GroupBy(s => s.Label)
+            .Select(g => (Label: g.Key, Ms: g.Sum(s => s.Milliseconds), Calls: g.Sum(s => s.Calls)))
+            .OrderByDescending(g => g.Ms).ToList();
+        var total = byLabel.Sum(g => g.Ms);
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"compiled steps, per op and shape over {runs} runs ({total / runs:F2} ms per run in steps):");
+        foreach (var (label, ms, calls) in byLabel.Take(20))
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {label,-48} {ms / runs,8:F3} ms/run {100 * ms / total,5:F1}%  ({calls} calls)");
+        return text.ToString();
     }
 
     private static void Call(Engine engine, int input, List<OutputValue> expected, bool timed)
