@@ -18,6 +18,13 @@ public abstract class Module
         public bool OptionalOnLoad { get; } = optionalOnLoad;
     }
 
+    private static long _stateVersion;
+
+    /// <summary>Counts the replacements of parameters and buffers in every module (each
+    /// <see cref="LoadStateDict"/> that changed something adds one). Compiled programs read it on
+    /// every call to notice, at the cost of one load, that a model's tensors were replaced.</summary>
+    public static long StateVersion => Interlocked.Read(ref _stateVersion);
+
     private readonly List<Slot> _slots = [];
     private readonly List<(string Name, Module Module)> _children = [];
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
@@ -123,5 +130,6 @@ public abstract class Module
                 throw new StateDictException($"state dict has entries the module does not: {string.Join(", ", unexpected.Select(k => $"'{k}'"))}");
         }
         foreach (var (slot, value) in updates) slot.Value = value;
+        if (updates.Count > 0) Interlocked.Increment(ref _stateVersion);
     }
 }
