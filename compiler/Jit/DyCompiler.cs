@@ -85,7 +85,16 @@ public static class DyCompiler
     {
         if (!lowered.Succeeded) return new DyCompilation(null, lowered);
         var program = lowered.Program!;
-        var sources = loopSources(program.Blocks.Select(b => b.Name));
+        var sources = HasLoop(program) ? loopSources(program.Blocks.Select(b => b.Name)) : new Dictionary<string, string>();
         return new DyCompilation(JitCompiler.CompileModel(program, lowered.Weights, new ModelBinding(model, sources), options.Jit), lowered);
+    }
+
+    /// <summary>Whether some block jumps back to itself or an earlier block (the frontend creates a
+    /// loop head before its body), so there are loop lines worth looking up.</summary>
+    private static bool HasLoop(Program program)
+    {
+        var position = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < program.Blocks.Length; i++) position[program.Blocks[i].Name] = i;
+        return program.Blocks.Select((b, i) => (b, i)).Any(p => p.b.Successors.Any(s => position.TryGetValue(s.Block, out var j) && j <= p.i));
     }
 }

@@ -11,17 +11,26 @@ internal sealed class ExecutionStatePool(Func<ExecutionState> create)
 
     public ExecutionState Rent()
     {
-        for (var i = 0; i < _slots.Length; i++)
+        // Each thread starts its scan at a slot of its own, so threads do not contend for one line.
+        var start = Environment.CurrentManagedThreadId;
+        for (var k = 0; k < _slots.Length; k++)
+        {
+            var i = (start + k) % _slots.Length;
             if (Volatile.Read(ref _slots[i]) is not null && Interlocked.Exchange(ref _slots[i], null) is { } state)
                 return state;
+        }
         return create();
     }
 
     public void Return(ExecutionState state)
     {
-        for (var i = 0; i < _slots.Length; i++)
+        var start = Environment.CurrentManagedThreadId;
+        for (var k = 0; k < _slots.Length; k++)
+        {
+            var i = (start + k) % _slots.Length;
             if (Volatile.Read(ref _slots[i]) is null && Interlocked.CompareExchange(ref _slots[i], state, null) is null)
                 return;
+        }
     }
 
     /// <summary>Drops every idle state (the program is being released).</summary>
