@@ -36,6 +36,10 @@ public sealed class CompiledProgram : IDisposable
     private WeightBinding? _binding;
     private readonly Tensor[] _compiledWeights;
     private int _disposed;
+    private int _statesCreated;
+
+    /// <summary>Execution states made so far (tests check that stopped calls give theirs back).</summary>
+    internal int StatesCreated => Volatile.Read(ref _statesCreated);
 
     internal CompiledProgram(Program program, PartitionedProgram partition, GeneratedProgram generated, string source, IReadOnlyList<PassDump> dumps,
         GeneratedCode code, Type hostType, Tensor[] weights, ModuleWeights? weightSource, IReadOnlyDictionary<string, string>? loopSources, CompileOptions options)
@@ -54,6 +58,7 @@ public sealed class CompiledProgram : IDisposable
         string?[]? sources = null;
         _pool = new ExecutionStatePool(() =>
         {
+            Interlocked.Increment(ref _statesCreated);
             var host = (IHostProgram)Activator.CreateInstance(hostType)!;
             sources ??= [.. host.LoopHeads.Select(h => loopSources?.GetValueOrDefault(h))];
             var control = new ExecutionControl(host.LoopHeads, sources);
@@ -98,7 +103,7 @@ public sealed class CompiledProgram : IDisposable
         finally
         {
             state.Host.Path = null;
-            _pool.Return(state);
+            ReturnState(state);
         }
         return new RunResult(outputs, (IReadOnlyList<string>?)path ?? [], 0);
     }
@@ -122,7 +127,7 @@ public sealed class CompiledProgram : IDisposable
         }
         finally
         {
-            _pool.Return(state);
+            ReturnState(state);
         }
     }
 

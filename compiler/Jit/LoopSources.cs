@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using DyCompile.Runtime;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -53,24 +52,14 @@ internal static partial class LoopSources
         return result;
     }
 
-    /// <summary>As above for a model given as source text (parsed again, against the loaded assemblies).</summary>
+    /// <summary>As above for a model given as source text (parsed again, against the frontend's references).</summary>
     public static IReadOnlyDictionary<string, string> Find(string source, string fileName, string typeName, string methodName, IEnumerable<string> blocks)
     {
         var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest), path: fileName);
-        var compilation = CSharpCompilation.Create("DyCompileLoopSources", [tree], References.Value,
+        var compilation = CSharpCompilation.Create("DyCompileLoopSources", [tree], ModelLowering.References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true));
         return Find(compilation, typeName, methodName, blocks);
     }
-
-    private static readonly Lazy<MetadataReference[]> References = new(() =>
-    {
-        var paths = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var path in ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-            paths.TryAdd(Path.GetFileNameWithoutExtension(path), path);
-        var runtime = typeof(Tensor).Assembly;
-        if (!string.IsNullOrEmpty(runtime.Location)) paths.TryAdd(runtime.GetName().Name ?? runtime.Location, runtime.Location);
-        return [.. paths.Values.Select(p => MetadataReference.CreateFromFile(p))];
-    });
 
     private static bool IsLoop(SyntaxNode node) => node is WhileStatementSyntax or DoStatementSyntax or ForStatementSyntax or CommonForEachStatementSyntax;
 

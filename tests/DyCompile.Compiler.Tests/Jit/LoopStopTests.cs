@@ -72,6 +72,9 @@ public class LoopStopTests
         Assert.Equal(LoopStopReason.IterationLimit, stopped.Reason);
         Assert.Equal(1001, stopped.Iterations);
         Assert.Contains("limit of 1000", stopped.Message);
+        // Every stopped call gives its execution state back: one thread needs only one.
+        for (var i = 0; i < 20; i++) Assert.Throws<LoopStoppedException>(() => compiled.Run([X, 10, 0]));
+        Assert.Equal(1, compiled.StatesCreated);
         // 999 passes through the head (998 iterations and the exit test) fit in the limit.
         var result = compiled.Run([X, 998, 1]);
         Assert.Equal(998, result.Outputs[1]);
@@ -165,4 +168,34 @@ public sealed class HalvingLoop : Module
     /// <summary>The line of the <c>while</c> above in this file.</summary>
     public static int WhileLine() =>
         Array.FindIndex(File.ReadAllLines(LoopStopTests.ThisFile()), l => l.Contains("while (h.Min().Item() < threshold)", StringComparison.Ordinal)) + 1;
+}
+
+/// <summary>The loop line of a model compiled from source text.</summary>
+public class LoopStopSourceTests
+{
+    [Fact]
+    public void AModelGivenAsSourceTextNamesItsLoopLine()
+    {
+        var source = ModelHarness.Usings + """
+            [DyCompile]
+            public sealed class Spinner : Module
+            {
+                public Tensor Forward(Tensor x, int n)
+                {
+                    var h = x;
+                    for (var i = 0; i < n; i += 0)
+                        h = h.Tanh();
+                    return h;
+                }
+            }
+            """;
+        var model = ModelHarness.Compile(source).Create("Spinner", 0);
+        var compiled = DyCompiler.Compile(model, source, [IRType.F32(3), IRType.Int],
+            new DyCompilerOptions { Lowering = new() { FileName = "Spinner.cs" }, Jit = new() { LoopIterationLimit = 50 } });
+        Assert.True(compiled.Succeeded, string.Join("\n", compiled.Diagnostics));
+        var stopped = Assert.Throws<LoopStoppedException>(() => compiled.Program!.Run([Tensor.Full(0.5f, 3), 4]));
+        var line = Array.FindIndex(source.Split('\n'), l => l.Contains("for (var i = 0;", StringComparison.Ordinal)) + 1;
+        Assert.Equal($"Spinner.cs({line})", stopped.SourceLocation);
+        Assert.Throws<LoopStoppedException>(() => compiled.Program!.Run([Tensor.Full(0.5f, 3), 4]));
+    }
 }
