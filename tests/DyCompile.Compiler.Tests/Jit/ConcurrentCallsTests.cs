@@ -64,6 +64,53 @@ public class ConcurrentCallsTests
         Assert.Equal(0, wrong);
     }
 
+    /// <summary>The kernels that share work out over cores (the blocked GEMM with a packed weight,
+    /// a convolution with a folded batch-norm) called from eight threads at once.</summary>
+    [Fact]
+    public void MultiCoreKernelsCalledFromEightThreadsGetOnlyRightAnswers()
+    {
+        var program = Program.Parse("""
+            program @wide(%x: tensor<f32, [1, 4, 12, 12]>, %v: tensor<f32, [4, 512]>) -> (tensor<f32, [1, 4, 12, 12]>, tensor<f32, [4, 512]>) {
+              weight @w : tensor<f32, [4, 4, 3, 3]>
+              weight @b : tensor<f32, [4]>
+              weight @m : tensor<f32, [4]>
+              weight @var : tensor<f32, [4]>
+              weight @g : tensor<f32, [4]>
+              weight @be : tensor<f32, [4]>
+              weight @lw : tensor<f32, [512, 512]>
+              weight @lb : tensor<f32, [512]>
+            ^entry(%x: tensor<f32, [1, 4, 12, 12]>, %v: tensor<f32, [4, 512]>):
+              %c = conv2d(%x, @w, @b) {stride = [1, 1], padding = [1, 1], dilation = [1, 1], groups = 1}
+              %n = batch_norm(%c, @m, @var, @g, @be) {eps = 0.00001}
+              %r = relu(%n)
+              %l = linear(%v, @lw, @lb)
+              %t = tanh(%l)
+              return %r, %t
+            }
+            """);
+        var weights = RandomData.Weights(program, 21);
+        weights["var"].Floats.Fill(0.75f);
+        using var compiled = JitCompiler.Compile(program, weights);
+        Assert.Contains("GemmPackedB.OfLinearWeight(", compiled.Generated.Source);
+        var inputSets = Enumerable.Range(0, 8).Select(seed => RandomData.Inputs(program, new Random(seed))).ToArray();
+        var interpreter = new Interpreter();
+        var reference = inputSets.Select(inputs =>
+        {
+            var run = compiled.Run(inputs);
+            Assert.Null(Agreement.Compare(interpreter.Run(program, inputs, weights), run, compiled.Partition));
+            return run.Outputs.ToArray();
+        }).ToArray();
+        var wrong = RunConcurrently(250, (thread, call) =>
+        {
+            var k = (thread + call) % inputSets.Length;
+            var outputs = new object[2];
+            compiled.RunInto(inputSets[k], outputs);
+            return SameValues(reference[k], outputs);
+        }, out var error);
+        Assert.Null(error);
+        Assert.Equal(0, wrong);
+    }
+
     [Fact]
     public void ThreadsWithASessionEachGetOnlyRightAnswers()
     {
