@@ -28,6 +28,19 @@ public sealed partial class Tensor
 
     public DType DType { get; }
 
+    private int _version;
+
+    /// <summary>Counts the in-place changes announced with <see cref="MarkModified"/>. Compiled
+    /// programs compare it on every call with the value they last prepared a weight at, and redo
+    /// the work derived from that weight (folded batch-norm, packed GEMM panels) when it moved.</summary>
+    public int Version => Volatile.Read(ref _version);
+
+    /// <summary>Announces that this tensor's elements were changed in place (through
+    /// <see cref="AsSpan{T}"/>, <see cref="Floats"/> or <see cref="Storage"/>). Spans cannot be
+    /// observed, so code that writes into a weight of a compiled model calls this afterwards;
+    /// replacing the tensor (<c>LoadStateDict</c>) needs no such call.</summary>
+    public void MarkModified() => Interlocked.Increment(ref _version);
+
     public ReadOnlySpan<int> Shape => _shape;
 
     public int Rank => _shape.Length;

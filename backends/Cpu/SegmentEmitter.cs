@@ -64,8 +64,12 @@ public sealed class SegmentEmitter
     /// <summary>The nodes that read only weights and constants: run once per call site (see <see cref="WeightPreparation"/>).</summary>
     public IReadOnlyList<Node> Prepared => _preparation.Nodes;
 
-    /// <summary>Positions (in the segment's weight list) of the weights the <c>Prepare</c> method takes; empty when there is none.</summary>
+    /// <summary>Positions (in the segment's weight list) of the weights the <c>Prepare</c> method
+    /// takes; empty when there is none (then <c>Run</c> takes no <c>__prepared</c> argument).</summary>
     public IReadOnlyList<int> PreparedWeights => _preparation.WeightPositions;
+
+    /// <summary>Whether the segment has weight-only work: a <c>Prepare</c> method whose result <c>Run</c> takes.</summary>
+    public bool HasPreparation => _preparation.Nodes.Count > 0;
 
     /// <summary>Static tensor outputs get a destination from the caller.</summary>
     public static bool TakesDestination(Value output) => output.Type is TensorType { IsStatic: true };
@@ -99,6 +103,7 @@ public sealed class SegmentEmitter
             w.Line();
             var parameters = _graph.Inputs.Select((v, k) => $"{CSharpSyntax.TypeOf(v.Type)} i{k}")
                 .Concat(_graph.Weights.Select((_, k) => $"Tensor w{k}"))
+                .Concat(_preparation.Nodes.Count > 0 ? ["Tensor[] __prepared"] : [])
                 .Concat(_graph.Outputs.Select((v, k) => (v, k)).Where(p => TakesDestination(p.v)).Select(p => $"Tensor d{p.k}"))
                 .Concat(_graph.Outputs.Select((v, k) => $"out {CSharpSyntax.TypeOf(v.Type)} o{k}"));
             // Optimized at first call: tier-0 code of Vector256 loops is many times slower, and a
@@ -120,32 +125,16 @@ public sealed class SegmentEmitter
 
     private static string Shape(Value v) => v.Type is TensorType t ? TensorType.FormatShape(t.Shape) : v.Type.ToString();
 
-    /// <summary>The weight-only nodes go into a <c>Prepare</c> method that runs them once per set
-    /// of weight tensors (one per call site: the host passes its weight fields, the same objects on
-    /// every call) and remembers the results; <c>Run</c> looks them up, starting after the last
-    /// hit, so call sites that take turns find theirs at once. The host calls <c>Prepare</c> for
-    /// every call site when it is created, so no call pays for it.
-    /// Its locals start with two underscores, to stay apart from the identifiers made from IR
-    /// value names.</summary>
+    /// <summary>The weight-only nodes go into a <c>Prepare</c> method that computes their results
+    /// from the weights it is given and keeps nothing: the host calls it when weights are bound
+    /// (once per set of weight tensors, shared by every execution state of the program) and passes
+    /// the results to <c>Run</c> as <c>__prepared</c>. Its locals start with two underscores, to
+    /// stay apart from the identifiers made from IR value names.</summary>
     private void EmitPreparation(CodeWriter w, CodeWriter body)
     {
         if (_preparation.Nodes.Count == 0) return;
         var weights = _preparation.WeightPositions.Select(k => "w" + k).ToArray();
-        var keys = string.Join(" && ", weights.Select((x, j) => $"ReferenceEquals(__e.Weights[{j}], {x})"));
-        w.Line("private readonly List<(Tensor[] Weights, Tensor[] Derived)> _prepared = new();");
-        w.Line("private int _lastPrepared;");
         var prepare = new CodeWriter();
-        prepare.Line("var __count = _prepared.Count;");
-        using (prepare.Block("for (var __k = 0; __k < __count; __k++)"))
-        {
-            prepare.Line("var __at = (_lastPrepared + 1 + __k) % __count;");
-            prepare.Line("var __e = _prepared[__at];");
-            using (prepare.Block($"if ({keys})"))
-            {
-                prepare.Line("_lastPrepared = __at;");
-                prepare.Line("return __e.Derived;");
-            }
-        }
         // Constants the weight-only nodes read become fields first (the per-call steps reuse them).
         foreach (var node in _graph.Nodes.Where(n => n.Op == "const" && n.Result.Type is TensorType)) EmitStep(prepare, new NodeStep(node));
         foreach (var node in _preparation.Nodes)
@@ -153,14 +142,10 @@ public sealed class SegmentEmitter
             if (node.Results.Length == 1) _expr[node.Result] = CSharpSyntax.Identifier("", node.Result.Name);
             EmitKernelCall(prepare, node, node.Operands.Select(v => _expr[v]).ToArray());
         }
-        prepare.Line($"var __derived = new Tensor[] {{ {string.Join(", ", _preparation.Derived.Select(v => _expr[v]))} }};");
-        prepare.Line($"_prepared.Add((new Tensor[] {{ {string.Join(", ", weights)} }}, __derived));");
-        prepare.Line("_lastPrepared = _prepared.Count - 1;");
-        prepare.Line("return __derived;");
+        prepare.Line($"return new Tensor[] {{ {string.Join(", ", _preparation.Derived.Select(v => _expr[v]))} }};");
         w.Line();
         using (w.Block($"public Tensor[] Prepare({string.Join(", ", weights.Select(x => "Tensor " + x))})"))
             foreach (var line in prepare.ToString().TrimEnd('\n').Split('\n')) w.Line(line.TrimEnd());
-        body.Line($"var __prepared = Prepare({string.Join(", ", weights)});");
         for (var k = 0; k < _preparation.Derived.Count; k++)
         {
             var name = "__p" + k;

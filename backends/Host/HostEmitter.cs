@@ -15,7 +15,12 @@ namespace DyCompile.Backends.Host;
 /// into a buffer that is none of the block's tensor parameters. Values cross blocks only as block
 /// arguments, so the block's parameters are everything live when the call runs; a pool one larger
 /// than their count always has a free buffer, and a loop that feeds a segment its own previous
-/// output never reads and writes one buffer in the same call.</remarks>
+/// output never reads and writes one buffer in the same call.
+/// Execution state: an instance is one execution state (scratch and output buffers) and serves
+/// one call at a time; callers that run concurrently use one instance each. Weights are not
+/// state: <c>Bind</c> points an instance at a set of weight tensors and at the weight-only work
+/// <c>Prepare</c> computed from them once for all instances. Every loop head calls
+/// <c>Control.Tick</c>, which stops a call that is cancelled or past its iteration limit.</remarks>
 public sealed class HostEmitter(PartitionedProgram program, IReadOnlyDictionary<DistinctSegment, SegmentEmitter> segments, string className)
 {
     private readonly Dictionary<Value, string> _names = [];
@@ -35,13 +40,24 @@ public sealed class HostEmitter(PartitionedProgram program, IReadOnlyDictionary<
         return _names[v] = unique;
     }
 
+    private HostStructurer? _structurer;
+    private Dictionary<string, int> _loopIndex = [];
+
+    /// <summary>Host block names of the loop heads, numbered as the generated code's <c>Control.Tick</c> calls.</summary>
+    public IReadOnlyList<string> LoopHeads => Structurer.LoopHeads;
+
+    private HostStructurer Structurer => _structurer ??= new HostStructurer(program.Host, this);
+
     public void Emit(CodeWriter w)
     {
         var original = program.Original;
+        _loopIndex = LoopHeads.Select((h, i) => (h, i)).ToDictionary(p => p.h, p => p.i);
+        var prepared = PreparedSites();
         w.Line($"/// <summary>Host dispatcher of @{original.Name}: {program.Segments.Count} segment call site(s), {program.Distinct.Count} distinct segment(s).</summary>");
         using (w.Block($"public sealed class {ClassName} : IHostProgram"))
         {
-            foreach (var weight in original.Weights) w.Line($"private readonly Tensor {Name(weight)};");
+            foreach (var weight in original.Weights) w.Line($"private Tensor {Name(weight)};");
+            foreach (var site in prepared.Values.Distinct()) w.Line($"private Tensor[] {site};");
             foreach (var d in program.Distinct) w.Line($"private readonly {segments[d].ClassName} _{d.Name} = new();");
             foreach (var block in program.Host)
                 if (block.Call is { } call)
@@ -52,23 +68,53 @@ public sealed class HostEmitter(PartitionedProgram program, IReadOnlyDictionary<
                         var zeros = string.Join(", ", Enumerable.Repeat($"Tensor.Zeros({CSharpSyntax.DTypeName(t.DType)}{string.Concat(t.Shape.Select(d => ", " + d))})", size));
                         w.Line($"private readonly Tensor[] {Pool(call, k)} = [{zeros}];");
                     }
+            w.Line($"private static readonly string[] _loopHeads = [{string.Join(", ", LoopHeads.Select(h => $"\"{h}\""))}];");
             w.Line();
             w.Line("public List<string> Path { get; set; }");
             w.Line();
-            using (w.Block($"public {ClassName}(IReadOnlyDictionary<string, Tensor> weights)"))
+            w.Line("public ExecutionControl Control { get; set; }");
+            w.Line();
+            w.Line("public IReadOnlyList<string> LoopHeads => _loopHeads;");
+            w.Line();
+            var sites = prepared.Values.Distinct().ToList();
+            using (w.Block("public Tensor[][] Prepare(Tensor[] weights)"))
             {
-                foreach (var weight in original.Weights)
-                    w.Line($"{Name(weight)} = weights.TryGetValue(\"{weight.Name}\", out var {Name(weight)}_) ? {Name(weight)}_ : throw new ArgumentException(\"weight @{weight.Name} was not supplied\");");
-                // Weight-only work of every call site (folded batch-norm, weight transposes) runs now, once.
-                foreach (var block in program.Host)
-                    if (block.Call is { } call && segments[call.Segment.Distinct].PreparedWeights is { Count: > 0 } positions)
-                        w.Line($"_{call.Segment.Distinct.Name}.Prepare({string.Join(", ", positions.Select(k => Name(call.Weights[k])))});");
+                // Locals named as the weight fields, so the calls read as Run's do.
+                for (var i = 0; i < original.Weights.Length; i++) w.Line($"var {Name(original.Weights[i])} = weights[{i}];");
+                w.Line($"var prepared = new Tensor[{sites.Count}][];");
+                foreach (var (call, site) in prepared.DistinctBy(p => p.Value))
+                    w.Line($"prepared[{sites.IndexOf(site)}] = _{call.Segment.Distinct.Name}.Prepare({string.Join(", ", segments[call.Segment.Distinct].PreparedWeights.Select(k => Name(call.Weights[k])))});");
+                w.Line("return prepared;");
+            }
+            w.Line();
+            using (w.Block("public void Bind(Tensor[] weights, Tensor[][] prepared)"))
+            {
+                for (var i = 0; i < original.Weights.Length; i++) w.Line($"{Name(original.Weights[i])} = weights[{i}];");
+                for (var j = 0; j < sites.Count; j++) w.Line($"{sites[j]} = prepared[{j}];");
             }
             w.Line();
             EmitForward(w);
             w.Line();
             EmitRun(w);
         }
+    }
+
+    private Dictionary<SegmentCall, string> _preparedSites = [];
+
+    /// <summary>The field that holds each call site's prepared weights; call sites of one distinct
+    /// segment that read the same weights share it.</summary>
+    private Dictionary<SegmentCall, string> PreparedSites()
+    {
+        var byKey = new Dictionary<string, string>(StringComparer.Ordinal);
+        _preparedSites = [];
+        foreach (var block in program.Host)
+            if (block.Call is { } call && segments[call.Segment.Distinct].HasPreparation)
+            {
+                var key = call.Segment.Distinct.Name + "(" + string.Join(",", segments[call.Segment.Distinct].PreparedWeights.Select(k => Name(call.Weights[k]))) + ")";
+                if (!byKey.TryGetValue(key, out var field)) byKey[key] = field = $"_prepared{byKey.Count}";
+                _preparedSites[call] = field;
+            }
+        return _preparedSites;
     }
 
     private static string Pool(SegmentCall call, int k) => $"_pool_{call.Segment.Name}_{k}";
@@ -93,13 +139,14 @@ public sealed class HostEmitter(PartitionedProgram program, IReadOnlyDictionary<
             var entry = program.Host[0];
             for (var i = 0; i < inputs.Length; i++)
                 w.Line($"{Name(entry.Parameters[i])} = {CSharpSyntax.ParameterName(inputs[i].Name)};");
-            new HostStructurer(program.Host, this).Emit(w);
+            Structurer.Emit(w);
         }
     }
 
     internal void EmitBody(CodeWriter w, HostBlock block)
     {
         w.Line($"Path?.Add(\"{block.Name}\");");
+        if (_loopIndex.TryGetValue(block.Name, out var loop)) w.Line($"Control.Tick({loop});");
         foreach (var node in block.Before) EmitHostNode(w, node);
         if (block.Call is { } call) EmitCall(w, block, call);
         foreach (var node in block.After) EmitHostNode(w, node);
@@ -126,7 +173,9 @@ public sealed class HostEmitter(PartitionedProgram program, IReadOnlyDictionary<
                 if (live.Count > 0)
                     w.Line($"for (var k = 1; {string.Join(" || ", live.Select(l => $"ReferenceEquals({d}, {l})"))}; k++) {d} = {Pool(call, k)}[k];");
             }
-            var args = call.Inputs.Concat(call.Weights).Select(Name).Concat(destinations).Concat(call.Outputs.Select(o => "out " + Name(o)));
+            var args = call.Inputs.Concat(call.Weights).Select(Name)
+                .Concat(_preparedSites.TryGetValue(call, out var site) ? [site] : [])
+                .Concat(destinations).Concat(call.Outputs.Select(o => "out " + Name(o)));
             w.Line($"_{call.Segment.Distinct.Name}.Run({string.Join(", ", args)});");
         }
     }

@@ -57,6 +57,9 @@ internal sealed class HostStructurer
         _merges.UnionWith(forwardIn.Where(p => p.Value >= 2).Select(p => p.Key));
     }
 
+    /// <summary>The loop heads, in reverse postorder: the numbering of <see cref="ExecutionControl.Tick"/>.</summary>
+    public IReadOnlyList<string> LoopHeads => [.. _loopHeaders.OrderBy(h => _rpo[h])];
+
     private IEnumerable<string> Successors(string name) => _byName[name].Terminator.Successors.Select(s => s.Block);
 
     private void ComputeDominators(List<string> order)

@@ -11,8 +11,9 @@ namespace DyCompile.Compiler.Jit;
 /// <c>(Tensor Logits, int Exit) Forward(Tensor x, float threshold, int steps)</c>: tensors are
 /// <see cref="Tensor"/>, host scalars <c>int</c>/<c>float</c>/<c>bool</c>, several results a
 /// value tuple. It behaves like the eager method: result tensors are the caller's to keep (copies
-/// of the dispatcher's buffers), and calls from several threads are serialized (the dispatcher's
-/// buffers are shared). For the allocation-free path call <see cref="CompiledProgram.Host"/> directly.</summary>
+/// of the dispatcher's buffers), and it may be called from many threads at once (each call runs on
+/// an execution state of its own, <see cref="CompiledProgram.RunInto"/>). For the allocation-free
+/// path use a <see cref="CompiledProgram.OpenSession">session</see>.</summary>
 public static class CompiledForward
 {
     /// <exception cref="ArgumentException">The delegate's parameters or return type do not match
@@ -71,25 +72,14 @@ public static class CompiledForward
         return $"Func<{string.Join(", ", inputs.Select(Name).Append(returns))}>";
     }
 
-    /// <summary>Runs the dispatcher under a lock and copies the result tensors out of its buffers.</summary>
+    /// <summary>Runs the program on a pooled execution state; the results are the caller's.</summary>
     private sealed class Runner(CompiledProgram program)
     {
-        private readonly object[] _outputs = new object[program.Program.ResultTypes.Length];
-
         public object[] Run(object[] inputs)
         {
-            var declared = program.Program.Inputs;
-            for (var i = 0; i < declared.Length; i++)
-                if (!CompiledProgram.Accepts(declared[i].Type, inputs[i]))
-                    throw new ArgumentException($"program @{program.Program.Name}: input %{declared[i].Name} must be {declared[i].Type}, got {CompiledProgram.Describe(inputs[i])}");
-            lock (this)
-            {
-                program.Host.Run(inputs, _outputs);
-                var copy = new object[_outputs.Length];
-                for (var i = 0; i < copy.Length; i++)
-                    copy[i] = _outputs[i] is Tensor t ? t.Clone() : _outputs[i];
-                return copy;
-            }
+            var outputs = new object[program.Program.ResultTypes.Length];
+            program.RunInto(inputs, outputs);
+            return outputs;
         }
     }
 }

@@ -64,7 +64,8 @@ public static class DyCompiler
     {
         options ??= new DyCompilerOptions();
         var lowering = options.Lowering with { InputTypes = inputTypes };
-        return Finish(ModelLowering.Lower(source, TypeName(model), options.Method, model, lowering), options);
+        return Finish(model, ModelLowering.Lower(source, TypeName(model), options.Method, model, lowering), options,
+            blocks => LoopSources.Find(source, lowering.FileName, TypeName(model), options.Method, blocks));
     }
 
     /// <summary>As above, with the model's source already in a Roslyn compilation.</summary>
@@ -72,13 +73,28 @@ public static class DyCompiler
     {
         options ??= new DyCompilerOptions();
         var lowering = options.Lowering with { InputTypes = inputTypes };
-        return Finish(ModelLowering.Lower(compilation, TypeName(model), options.Method, model, lowering), options);
+        return Finish(model, ModelLowering.Lower(compilation, TypeName(model), options.Method, model, lowering), options,
+            blocks => LoopSources.Find(compilation, TypeName(model), options.Method, blocks));
     }
 
     private static string TypeName(object model) => model.GetType().FullName ?? model.GetType().Name;
 
-    private static DyCompilation Finish(LoweringResult lowered, DyCompilerOptions options) =>
-        lowered.Succeeded
-            ? new DyCompilation(JitCompiler.Compile(lowered.Program!, lowered.Weights, options.Jit), lowered)
-            : new DyCompilation(null, lowered);
+    /// <summary>Compiles what the frontend lowered, bound to <paramref name="model"/>: the compiled
+    /// program follows the instance's parameters and its loops know their source lines.</summary>
+    private static DyCompilation Finish(object model, LoweringResult lowered, DyCompilerOptions options, Func<IEnumerable<string>, IReadOnlyDictionary<string, string>> loopSources)
+    {
+        if (!lowered.Succeeded) return new DyCompilation(null, lowered);
+        var program = lowered.Program!;
+        var sources = HasLoop(program) ? loopSources(program.Blocks.Select(b => b.Name)) : new Dictionary<string, string>();
+        return new DyCompilation(JitCompiler.CompileModel(program, lowered.Weights, new ModelBinding(model, sources), options.Jit), lowered);
+    }
+
+    /// <summary>Whether some block jumps back to itself or an earlier block (the frontend creates a
+    /// loop head before its body), so there are loop lines worth looking up.</summary>
+    private static bool HasLoop(Program program)
+    {
+        var position = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < program.Blocks.Length; i++) position[program.Blocks[i].Name] = i;
+        return program.Blocks.Select((b, i) => (b, i)).Any(p => p.b.Successors.Any(s => position.TryGetValue(s.Block, out var j) && j <= p.i));
+    }
 }

@@ -19,17 +19,27 @@ public static class JitCompiler
     public static CompiledProgram Compile(Program program, IReadOnlyDictionary<string, Tensor>? weights = null, CompileOptions? options = null) =>
         CompileMany([(program, weights)], options)[0];
 
-    public static IReadOnlyList<CompiledProgram> CompileMany(IReadOnlyList<(Program Program, IReadOnlyDictionary<string, Tensor>? Weights)> programs, CompileOptions? options = null)
+    public static IReadOnlyList<CompiledProgram> CompileMany(IReadOnlyList<(Program Program, IReadOnlyDictionary<string, Tensor>? Weights)> programs, CompileOptions? options = null) =>
+        CompileBound([.. programs.Select(p => (p.Program, p.Weights, (ModelBinding?)null))], options);
+
+    /// <summary>Compiles a program lowered from a model instance: its weights follow the
+    /// instance's parameters and its loops know their source lines.</summary>
+    internal static CompiledProgram CompileModel(Program program, IReadOnlyDictionary<string, Tensor> weights, ModelBinding model, CompileOptions? options) =>
+        CompileBound([(program, weights, model)], options)[0];
+
+    private static IReadOnlyList<CompiledProgram> CompileBound(IReadOnlyList<(Program Program, IReadOnlyDictionary<string, Tensor>? Weights, ModelBinding? Model)> programs, CompileOptions? options)
     {
+        if (options?.LoopIterationLimit is < 0)
+            throw new ArgumentOutOfRangeException(nameof(options), options.LoopIterationLimit, "CompileOptions.LoopIterationLimit is zero or more");
         options ??= new CompileOptions();
         if (!SupportedTargets.Contains(options.Target))
             throw new CompilationException($"unsupported target '{options.Target}'; supported targets: {string.Join(", ", SupportedTargets.Select(t => $"\"{t}\""))}");
 
-        var prepared = new List<(Program Program, IReadOnlyDictionary<string, Tensor> Weights, PartitionedProgram Partition, GeneratedProgram Generated, List<PassDump> Dumps)>();
+        var prepared = new List<(Program Program, IReadOnlyDictionary<string, Tensor> Weights, ModelBinding? Model, PartitionedProgram Partition, GeneratedProgram Generated, List<PassDump> Dumps)>();
         var source = new StringBuilder(ProgramGenerator.Usings);
         for (var i = 0; i < programs.Count; i++)
         {
-            var (program, weights) = programs[i];
+            var (program, weights, model) = programs[i];
             var errors = Verifier.Errors(program);
             if (errors.Count > 0)
                 throw new CompilationException($"program @{program.Name} fails verification:\n" + string.Join("\n", errors.Select(e => "  " + e)));
@@ -46,18 +56,19 @@ public static class JitCompiler
                 new("csharp", generated.Source),
             };
             source.Append(generated.Source).Append('\n');
-            prepared.Add((program, bound, partition, generated, dumps));
+            prepared.Add((program, bound, model, partition, generated, dumps));
         }
 
         var text = source.ToString();
-        var assembly = RoslynBuild.Build(text);
+        var code = new GeneratedCode($"DyCompile.Generated.{string.Join("+", prepared.Select(p => p.Program.Name))}", context => RoslynBuild.Build(text, context));
         var result = new List<CompiledProgram>();
-        foreach (var (program, weights, partition, generated, dumps) in prepared)
+        foreach (var (program, weights, model, partition, generated, dumps) in prepared)
         {
-            var type = assembly.GetType(generated.HostTypeName) ?? throw new CompilationException($"generated type {generated.HostTypeName} is missing");
-            var host = (IHostProgram)Activator.CreateInstance(type, weights)!;
+            var type = code.Assembly.GetType(generated.HostTypeName) ?? throw new CompilationException($"generated type {generated.HostTypeName} is missing");
             if (options.DumpDirectory is { } dir) Dump(dir, program.Name, dumps);
-            result.Add(new CompiledProgram(program, partition, generated, text, dumps, host, options.RecordPath));
+            Tensor[] ordered = [.. program.Weights.Select(w => weights[w.Name])];
+            result.Add(new CompiledProgram(program, partition, generated, text, dumps, code, type, ordered,
+                model?.Weights(ordered), model?.LoopSources, options));
         }
         return result;
     }

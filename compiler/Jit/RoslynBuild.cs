@@ -26,7 +26,8 @@ internal static class RoslynBuild
 
     private static int _counter;
 
-    public static Assembly Build(string source)
+    /// <summary>Builds <paramref name="source"/> and loads it into <paramref name="context"/>.</summary>
+    public static Assembly Build(string source, System.Runtime.Loader.AssemblyLoadContext context)
     {
         var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest));
         var compilation = CSharpCompilation.Create(
@@ -41,6 +42,7 @@ internal static class RoslynBuild
             var errors = emitted.Diagnostics.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).Take(20).Select(d => d.ToString());
             throw new CompilationException("the generated C# does not build (a code generator bug):\n" + string.Join("\n", errors));
         }
-        return Assembly.Load(image.ToArray());
+        image.Position = 0;
+        return context.LoadFromStream(image);
     }
 }

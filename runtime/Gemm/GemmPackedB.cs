@@ -10,14 +10,17 @@ namespace DyCompile.Runtime;
 /// pc · <see cref="PaddedN"/>, its NR-wide panel q at q·NR·kc after that.</summary>
 /// <remarks>Compiled code gets the packed form of a weight with <see cref="OfLinearWeight"/> or
 /// <see cref="OfMatrix"/>, which keep it per weight tensor object (the host passes the same
-/// weight tensors on every call, the same assumption the prepared weights rest on): a weight
-/// changed in place after its first product is not repacked.</remarks>
+/// weight tensors on every call) and repack it when the tensor's <see cref="Tensor.Version"/>
+/// moved since it was packed (a weight changed in place and marked with <see cref="Tensor.MarkModified"/>).</remarks>
 public sealed unsafe class GemmPackedB
 {
     private static readonly ConditionalWeakTable<Tensor, GemmPackedB> _linearWeights = new();
     private static readonly ConditionalWeakTable<Tensor, GemmPackedB> _matrices = new();
 
     private readonly float* _data;
+
+    /// <summary>The <see cref="Tensor.Version"/> of the tensor this was packed from.</summary>
+    private int _sourceVersion;
 
     private GemmPackedB(int k, int n)
     {
@@ -67,13 +70,22 @@ public sealed unsafe class GemmPackedB
 
     /// <summary>The packed transpose of a linear layer's weight [out, in] (op(B) = weightᵀ,
     /// in × out), packed on first use and kept while the weight tensor lives.</summary>
-    public static GemmPackedB OfLinearWeight(Tensor weight) =>
-        _linearWeights.TryGetValue(weight, out var packed) ? packed : _linearWeights.GetValue(weight, PackLinearWeight);
+    public static GemmPackedB OfLinearWeight(Tensor weight) => Cached(_linearWeights, weight, PackLinearWeight);
 
     /// <summary>The packed form of a k × n matrix used as a right operand, packed on first use and
     /// kept while the tensor lives.</summary>
-    public static GemmPackedB OfMatrix(Tensor matrix) =>
-        _matrices.TryGetValue(matrix, out var packed) ? packed : _matrices.GetValue(matrix, PackMatrix);
+    public static GemmPackedB OfMatrix(Tensor matrix) => Cached(_matrices, matrix, PackMatrix);
+
+    private static GemmPackedB Cached(ConditionalWeakTable<Tensor, GemmPackedB> table, Tensor source, Func<Tensor, GemmPackedB> pack)
+    {
+        var version = source.Version;
+        if (table.TryGetValue(source, out var packed) && packed._sourceVersion == version) return packed;
+        // Read the version before packing: a change announced while packing repacks on the next call.
+        var fresh = pack(source);
+        fresh._sourceVersion = version;
+        table.AddOrUpdate(source, fresh);
+        return fresh;
+    }
 
     private static GemmPackedB PackLinearWeight(Tensor weight)
     {

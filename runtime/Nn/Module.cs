@@ -18,6 +18,18 @@ public abstract class Module
         public bool OptionalOnLoad { get; } = optionalOnLoad;
     }
 
+    private static long _stateVersion;
+
+    /// <summary>Makes <see cref="SaveStateDict"/> and the replacing step of <see cref="LoadStateDict"/>
+    /// atomic with respect to each other, so a state dict read while another thread loads one is
+    /// all old tensors or all new ones.</summary>
+    private static readonly object _stateLock = new();
+
+    /// <summary>Counts the replacements of parameters and buffers in every module (each
+    /// <see cref="LoadStateDict"/> that changed something adds one). Compiled programs read it on
+    /// every call to notice, at the cost of one load, that a model's tensors were replaced.</summary>
+    public static long StateVersion => Volatile.Read(ref _stateVersion);
+
     private readonly List<Slot> _slots = [];
     private readonly List<(string Name, Module Module)> _children = [];
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
@@ -85,11 +97,13 @@ public abstract class Module
 
     // ---- state dict ----
 
-    /// <summary>Every parameter and buffer by dotted name (the tensors themselves, not copies).</summary>
+    /// <summary>Every parameter and buffer by dotted name (the tensors themselves, not copies); a
+    /// load running on another thread is seen whole or not at all.</summary>
     public IReadOnlyDictionary<string, Tensor> SaveStateDict()
     {
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (name, slot) in Walk("")) result.Add(name, slot.Value);
+        lock (_stateLock)
+            foreach (var (name, slot) in Walk("")) result.Add(name, slot.Value);
         return result;
     }
 
@@ -122,6 +136,10 @@ public abstract class Module
             if (unexpected.Count > 0)
                 throw new StateDictException($"state dict has entries the module does not: {string.Join(", ", unexpected.Select(k => $"'{k}'"))}");
         }
-        foreach (var (slot, value) in updates) slot.Value = value;
+        lock (_stateLock)
+        {
+            foreach (var (slot, value) in updates) slot.Value = value;
+            if (updates.Count > 0) Interlocked.Increment(ref _stateVersion);
+        }
     }
 }

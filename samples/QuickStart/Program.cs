@@ -57,7 +57,8 @@ const float benchThreshold = 0.99f;
 object[] inputs = [benchX, benchThreshold, refine];
 var outputs = new object[2];
 Action eager = () => model.Forward(benchX, benchThreshold, refine);
-Action compiledCall = () => compiled.Host.Run(inputs, outputs);
+var session = compiled.OpenSession(); // the allocation-free call: results stay in the session's buffers
+Action compiledCall = () => session.RunInto(inputs, outputs);
 WarmUp(eager);
 WarmUp(compiledCall);
 var eagerTimes = new List<double>();

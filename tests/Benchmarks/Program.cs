@@ -8,10 +8,16 @@ using DyCompile.Runtime;
 // `--quick` times the GEMM, the ResNet conv, the e-graph workloads and the optimizer with a
 // stopwatch (seconds, for tuning); anything else goes to BenchmarkDotNet with GFLOP/s, % of peak
 // and e-graph columns added. `--compiled` compares small dynamic models run eagerly and compiled;
-// `--zoo` the zoo models eagerly, compiled and in ONNX Runtime (tests/Benchmarks/Zoo).
+// `--zoo` the zoo models eagerly, compiled and in ONNX Runtime (tests/Benchmarks/Zoo);
+// `--concurrency` the calls per second of one compiled program shared by several threads.
 if (args.Length > 0 && args[0] == "--compiled")
 {
     DyCompile.Benchmarks.Compiled.CompiledVsEager.Run();
+    return;
+}
+if (args.Length > 0 && args[0] == "--concurrency")
+{
+    DyCompile.Benchmarks.Compiled.ConcurrencyThroughput.Run(args);
     return;
 }
 if (args.Length > 0 && args[0] == "--zoo")

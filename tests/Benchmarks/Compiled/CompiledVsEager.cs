@@ -52,9 +52,9 @@ internal static class CompiledVsEager
                     Console.WriteLine($"| {c.Name} | {batch} | did not compile: {string.Join("; ", compilation.Diagnostics)} |");
                     continue;
                 }
-                var host = compilation.Program!.Host;
+                var host = compilation.Program!.OpenSession();
                 var outputs = new object[compilation.Program.Program.ResultTypes.Length];
-                var ((eagerUs, eagerBytes), (compiledUs, compiledBytes)) = MeasureSideBySide(() => c.Eager(inputs), () => host.Run(inputs, outputs));
+                var ((eagerUs, eagerBytes), (compiledUs, compiledBytes)) = MeasureSideBySide(() => c.Eager(inputs), () => host.RunInto(inputs, outputs));
                 Console.WriteLine($"| {c.Name} | {batch} | {eagerUs:F1} | {compiledUs:F1} | {eagerUs / compiledUs:F2}x | {eagerBytes:N0} | {compiledBytes:N0} |");
             }
         }

@@ -167,13 +167,12 @@ internal static class ZooBenchmark
                 var jitStart = Stopwatch.GetTimestamp();
                 var compiled = JitCompiler.Compile(program, lowered.Weights, new CompileOptions { RecordPath = false, DumpDirectory = profile });
                 row.JitSeconds = Stopwatch.GetElapsedTime(jitStart).TotalSeconds;
-                var host = compiled.Host;
-                host.Path = null;
+                var host = compiled.OpenSession();
                 var outputs = new object[program.ResultTypes.Length];
                 engines.Add(new("DyCompile", i =>
                 {
                     var start = Stopwatch.GetTimestamp();
-                    host.Run(inputs[i], outputs);
+                    host.RunInto(inputs[i], outputs);
                     var us = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
                     return (us, OutputValues.FromCompiled(outputs));
                 }));

@@ -117,13 +117,13 @@ public class CompiledSamplesTests(CompiledSamplesFixture samples) : IClassFixtur
         // The @scale row of the fused tanh/mul/maximum loop is read with period 16. (The second add
         // of @b1 is gone: the segment optimizer folds it into the linear layer's bias.)
         Assert.Contains("i % 16", compiled.Generated.Source);
-        var host = compiled.Host;
+        using var host = compiled.OpenSession();
         var inputs = new object[] { RandomData.Tensor(new Random(3), IRType.F32(4, 16)) };
         var outputs = new object[1];
-        host.Run(inputs, outputs); // first call: JIT, GEMM pack buffers
-        host.Run(inputs, outputs);
+        host.RunInto(inputs, outputs); // first call: JIT, GEMM pack buffers
+        host.RunInto(inputs, outputs);
         var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 5; i++) host.Run(inputs, outputs);
+        for (var i = 0; i < 5; i++) host.RunInto(inputs, outputs);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);
         var expected = new Interpreter().Run(compiled.Program, inputs, samples.Weights[samples.Programs.FindIndex(p => p.Name == "mlp")]);
@@ -131,7 +131,7 @@ public class CompiledSamplesTests(CompiledSamplesFixture samples) : IClassFixtur
     }
 
     /// <summary>Every static-shaped sample, branches and loops included, runs its steady-state
-    /// call without allocating: path recording is off on the dispatcher, outputs go to
+    /// call in a session without allocating: path recording is off, outputs go to the session's
     /// preallocated buffers and host scalars are not boxed anew. Several inputs take different
     /// paths (trip counts, early exits), all warmed up first.</summary>
     [Theory]
@@ -147,18 +147,19 @@ public class CompiledSamplesTests(CompiledSamplesFixture samples) : IClassFixtur
         var compiled = samples.Get(name);
         var inputSets = Enumerable.Range(0, 6).Select(seed => RandomData.Inputs(compiled.Program, new Random(seed), scale: 2f)).ToList();
         var outputs = new object[compiled.Program.ResultTypes.Length];
+        using var session = compiled.OpenSession();
         foreach (var inputs in inputSets)
-            for (var i = 0; i < 3; i++) compiled.RunInto(inputs, outputs);
+            for (var i = 0; i < 3; i++) session.RunInto(inputs, outputs);
         var before = GC.GetAllocatedBytesForCurrentThread();
         foreach (var inputs in inputSets)
-            for (var i = 0; i < 5; i++) compiled.RunInto(inputs, outputs);
+            for (var i = 0; i < 5; i++) session.RunInto(inputs, outputs);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);
         // The allocation-free call computes what the interpreter does.
         var weights = samples.Weights[samples.Programs.FindIndex(p => p.Name == name)];
         foreach (var inputs in inputSets)
         {
-            compiled.RunInto(inputs, outputs);
+            session.RunInto(inputs, outputs);
             var expected = new Interpreter().Run(compiled.Program, inputs, weights);
             Assert.Null(Agreement.Compare(expected, new RunResult(outputs, Agreement.HostPath(compiled.Partition, expected.Path), 0), compiled.Partition));
         }
@@ -189,9 +190,10 @@ public class CompiledSamplesTests(CompiledSamplesFixture samples) : IClassFixtur
         Assert.Contains("Gemm.Sgemm(GemmPackedB.OfMatrix(", compiled.Generated.Source);
         var inputs = RandomData.Inputs(program, new Random(4));
         var outputs = new object[2];
-        for (var i = 0; i < 3; i++) compiled.RunInto(inputs, outputs);
+        using var session = compiled.OpenSession();
+        for (var i = 0; i < 3; i++) session.RunInto(inputs, outputs);
         var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 5; i++) compiled.RunInto(inputs, outputs);
+        for (var i = 0; i < 5; i++) session.RunInto(inputs, outputs);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         var expected = new Interpreter().Run(program, inputs, weights);
         Assert.Null(Agreement.Compare(expected, new RunResult(outputs, Agreement.HostPath(compiled.Partition, expected.Path), 0), compiled.Partition));

@@ -60,7 +60,7 @@ public class WeightPreparationTests
         var compiled = JitCompiler.Compile(program, weights, new CompileOptions { Partition = new() { IfConversion = false } });
 
         // The layer segment runs one conv and a relu per call; batch_norm and the weight folding
-        // (mul, div, sqrt of the weights) sit in Prepare, called from the host's constructor.
+        // (mul, div, sqrt of the weights) sit in Prepare, called by the host when weights are bound.
         var segments = compiled.Partition.Distinct.Select(d => d.Graph).Where(g => g.Nodes.Any(n => n.Op == "conv2d")).ToList();
         Assert.NotEmpty(segments);
         // Both layers share one distinct segment, each call site with its own prepared weights.
@@ -72,7 +72,7 @@ public class WeightPreparationTests
         Assert.Contains("Conv2d", run);
         Assert.DoesNotContain("Sqrt", run);
         Assert.DoesNotContain("BatchNorm", run);
-        Assert.Contains(".Prepare(", HostConstructor(source));
+        Assert.Contains(".Prepare(", HostPrepare(source));
 
         var interpreter = new Interpreter();
         foreach (var threshold in new[] { -1e9f, 1e9f, 20f, 60f })
@@ -91,9 +91,9 @@ public class WeightPreparationTests
         return source[start..source.IndexOf("\n    }", start, StringComparison.Ordinal)];
     }
 
-    private static string HostConstructor(string source)
+    private static string HostPrepare(string source)
     {
-        var start = source.IndexOf("(IReadOnlyDictionary<string, Tensor> weights)", StringComparison.Ordinal);
+        var start = source.IndexOf("public Tensor[][] Prepare(Tensor[] weights)", StringComparison.Ordinal);
         return source[start..source.IndexOf("\n        }", start, StringComparison.Ordinal)];
     }
 
