@@ -49,6 +49,14 @@ public static class ModelLowering
         {
             return Failed(e.Diagnostic);
         }
+        catch (InsufficientExecutionStackException)
+        {
+            // Roslyn's own walks (semantic analysis, flow analysis) stop on a stack probe too.
+            var at = where is null
+                ? new Diagnostic(DiagnosticIds.NestingTooDeep, DiagnosticSeverity.Error, options.FileName, 1, 1, "")
+                : MethodLowerer.MakeDiagnostic(DiagnosticIds.NestingTooDeep, DiagnosticSeverity.Error, where, "");
+            return Failed(at with { Message = TooDeepMessage });
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             var at = where is null
@@ -182,10 +190,20 @@ public static class ModelLowering
     private static List<Diagnostic> SourceErrors(IEnumerable<Microsoft.CodeAnalysis.Diagnostic> found, LoweringOptions options) =>
         found.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).Take(20).Select(d => FromRoslyn(d, options)).ToList();
 
+    /// <summary>What DYC0401 says, whichever walk ran out of stack.</summary>
+    internal const string TooDeepMessage =
+        "this expression nests too deeply for the compiler to follow on this thread's stack; split it into statements that assign locals";
+
+    /// <summary>Roslyn's "expression is too long or complex" is the depth limit of C# itself.</summary>
+    private const string RoslynTooComplex = "CS8078";
+
     private static Diagnostic FromRoslyn(Microsoft.CodeAnalysis.Diagnostic d, LoweringOptions options)
     {
         var span = d.Location.GetLineSpan();
         var file = string.IsNullOrEmpty(span.Path) ? options.FileName : span.Path;
+        if (d.Id == RoslynTooComplex)
+            return new Diagnostic(DiagnosticIds.NestingTooDeep, DiagnosticSeverity.Error, file, span.StartLinePosition.Line + 1, span.StartLinePosition.Character + 1,
+                $"{TooDeepMessage} (the C# compiler stops here: {d.Id})");
         return new Diagnostic(DiagnosticIds.SourceErrors, DiagnosticSeverity.Error, file, span.StartLinePosition.Line + 1, span.StartLinePosition.Character + 1,
             $"the model does not compile as C# ({d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}); fix the C# error first");
     }

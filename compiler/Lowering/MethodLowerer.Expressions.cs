@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using DyCompile.IR;
 using DyCompile.Runtime;
 using DyCompile.Runtime.Nn;
@@ -84,6 +85,10 @@ internal sealed partial class MethodLowerer
 
     private AbstractValue Eval(IOperation op)
     {
+        // Operands nest as deep as the source does (calls in calls, parentheses, a right-nested
+        // sum): past what the thread's stack holds, a diagnostic instead of a stack overflow.
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            throw Fail(DiagnosticIds.NestingTooDeep, op, ModelLowering.TooDeepMessage);
         if (op.ConstantValue.HasValue && op is not IDeclarationExpressionOperation)
             return new StaticValue(op.ConstantValue.Value);
         switch (op)
@@ -474,15 +479,27 @@ internal sealed partial class MethodLowerer
         }
     }
 
+    /// <summary>A binary operation. <c>a + b + c + …</c> nests to the left as deep as it is long,
+    /// so the left spine is walked with an explicit stack: a sum of thousands of terms lowers
+    /// without recursing once per term.</summary>
     private AbstractValue Binary(IBinaryOperation op)
     {
-        var left = Eval(op.LeftOperand);
-        _inFlight.Add(left);
-        var right = Eval(op.RightOperand);
-        _inFlight.RemoveAt(_inFlight.Count - 1);
-        if (op.OperatorMethod is { } method)
-            return CallMethod(method, null, [(method.Parameters[0], left), (method.Parameters[1], right)], op);
-        return ScalarBinary(op.OperatorKind, left, right, op.LeftOperand.Type, op.Type, op);
+        var spine = new Stack<IBinaryOperation>();
+        spine.Push(op);
+        while (spine.Peek().LeftOperand is IBinaryOperation { ConstantValue.HasValue: false } inner)
+            spine.Push(inner);
+        var left = Eval(spine.Peek().LeftOperand);
+        while (spine.Count > 0)
+        {
+            var current = spine.Pop();
+            _inFlight.Add(left);
+            var right = Eval(current.RightOperand);
+            _inFlight.RemoveAt(_inFlight.Count - 1);
+            left = current.OperatorMethod is { } method
+                ? CallMethod(method, null, [(method.Parameters[0], left), (method.Parameters[1], right)], current)
+                : ScalarBinary(current.OperatorKind, left, right, current.LeftOperand.Type, current.Type, current);
+        }
+        return left;
     }
 
     private AbstractValue ScalarBinary(BinaryOperatorKind kind, AbstractValue left, AbstractValue right, ITypeSymbol? operandType, ITypeSymbol? resultType, IOperation at)

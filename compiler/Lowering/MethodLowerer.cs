@@ -161,7 +161,18 @@ internal sealed partial class MethodLowerer
     private IOperation? _lastStatement;
     private readonly Dictionary<object, IOperation> _assignedAt = [];
 
-    private void RunBlock(BasicBlock block)
+    /// <summary>Lowers <paramref name="first"/> and every block it falls into that has no other
+    /// predecessor, into the current IR block. Such chains are as long as the method (a run of
+    /// early returns, a run of statically decided branches), so they are followed in a loop.</summary>
+    private void RunBlock(BasicBlock first)
+    {
+        for (BasicBlock? block = first; block is not null;)
+            block = RunOne(block);
+    }
+
+    /// <summary>Lowers one Roslyn block; returns the successor to continue with in the same IR
+    /// block, or null when the block ended the IR block (a branch, a jump, a return).</summary>
+    private BasicBlock? RunOne(BasicBlock block)
     {
         for (var i = 0; i < block.Operations.Length; i++)
         {
@@ -175,53 +186,49 @@ internal sealed partial class MethodLowerer
         if (block.Kind == BasicBlockKind.Exit)
         {
             Return(null, null);
-            return;
+            return null;
         }
         if (block.ConditionKind == ControlFlowConditionKind.None)
-        {
-            Follow(block.FallThroughSuccessor!, block.BranchValue);
-            return;
-        }
+            return Follow(block.FallThroughSuccessor!, block.BranchValue);
         var condition = Eval(block.BranchValue!);
         var jumpWhen = block.ConditionKind == ControlFlowConditionKind.WhenTrue;
         if (condition is StaticValue { Object: bool known })
-        {
-            Follow(known == jumpWhen ? block.ConditionalSuccessor! : block.FallThroughSuccessor!, null);
-            return;
-        }
+            return Follow(known == jumpWhen ? block.ConditionalSuccessor! : block.FallThroughSuccessor!, null);
         var flag = HostScalar(condition, ScalarKind.Bool, block.BranchValue!);
         var taken = EdgeTarget(block.ConditionalSuccessor!, block.BranchValue!);
         var other = EdgeTarget(block.FallThroughSuccessor!, block.BranchValue!);
         if (jumpWhen) _block.Branch(Use(flag), taken.Block, taken.Args, other.Block, other.Args);
         else _block.Branch(Use(flag), other.Block, other.Args, taken.Block, taken.Args);
+        return null;
     }
 
-    private void Follow(ControlFlowBranch branch, IOperation? value)
+    /// <summary>Takes <paramref name="branch"/>; returns its destination when that continues the
+    /// current IR block (it has no other predecessor), else null.</summary>
+    private BasicBlock? Follow(ControlFlowBranch branch, IOperation? value)
     {
         switch (branch.Semantics)
         {
             case ControlFlowBranchSemantics.Return:
                 Return(value is null ? null : Eval(value), value);
-                return;
+                return null;
             case ControlFlowBranchSemantics.Regular:
                 if (branch.Destination is { Kind: BasicBlockKind.Exit })
                 {
                     Return(null, value);
-                    return;
+                    return null;
                 }
                 var dest = branch.Destination!;
                 if (dest.Predecessors.Length <= 1)
                 {
                     _slots = InScope(dest, _slots);
-                    RunBlock(dest);
-                    return;
+                    return dest;
                 }
                 var target = EdgeTarget(branch, value);
                 _block.Jump(target.Block, [.. target.Args]);
-                return;
+                return null;
             case ControlFlowBranchSemantics.StructuredExceptionHandling:
                 // The end of a foreach's finally (the enumerator's Dispose): nothing to run.
-                return;
+                return null;
             default:
                 throw Fail(DiagnosticIds.Exceptions, value ?? _frame.Graph.OriginalOperation,
                     "throwing exceptions cannot compile; return a sentinel value or check the condition before the forward pass");
