@@ -77,6 +77,17 @@ internal sealed partial class MethodLowerer
         public BasicBlock? CurrentBlock { get; set; }
         public int CurrentIndex { get; set; }
         public Dictionary<object, int> SlotOrder { get; } = new();
+
+        /// <summary>Flow captures of a local or parameter reference. Roslyn spills an assignment's
+        /// target into one when the assigned value branches (<c>x = x.Softmax(c ? -1 : 1)</c>), so
+        /// assigning the capture assigns the local.</summary>
+        public Dictionary<CaptureId, IOperation> CapturedTargets { get; } = graph.Blocks
+            .SelectMany(b => b.Operations)
+            .OfType<IFlowCaptureOperation>()
+            .Where(c => c.Value is ILocalReferenceOperation or IParameterReferenceOperation)
+            .GroupBy(c => c.Id)
+            .Where(g => g.Count() == 1)
+            .ToDictionary(g => g.Key, g => g.Single().Value);
         public List<ReturnSite> Returns { get; } = [];
 
         public string Tag => Parent is null ? "" : $"{Method.Name.ToLowerInvariant()}{Id}.";
@@ -348,9 +359,23 @@ internal sealed partial class MethodLowerer
         if (++_blockCount > _options.BlockLimit && DispatchInstead(_frame.Graph.OriginalOperation) is { } dispatch)
             throw dispatch;
         if (_blockCount > _options.BlockLimit)
-            throw Fail(DiagnosticIds.TooManySpecializations, _frame.Graph.OriginalOperation,
-                $"lowering needed more than {_options.BlockLimit} blocks: a loop is unrolled without a compile-time bound, or a loop-carried value keeps changing; bound the loop by a constant or a module list, or keep loop-carried tensors the same shape");
+            throw Fail(DiagnosticIds.TooManySpecializations, _lastStatement ?? _frame.Graph.OriginalOperation, BlockLimitMessage());
         return _program.Block(Unique(hint));
+    }
+
+    /// <summary>Why lowering ran past <see cref="LoweringOptions.BlockLimit"/>, and the fixes: a
+    /// foreach over a long module list is unrolled on purpose (one copy per item), so the limit
+    /// is the thing to raise; any other loop is unrolled because something keeps changing.</summary>
+    private string BlockLimitMessage()
+    {
+        var limit = $"lowering needed more than {_options.BlockLimit} IR blocks (LoweringOptions.BlockLimit)";
+        var unrolling = _slots.Values.OfType<StaticValue>().Select(s => s.Object).OfType<StaticEnumerator>()
+            .OrderByDescending(e => e.Items.Count).FirstOrDefault();
+        return unrolling is not null
+            ? $"{limit}: a foreach over a list of {unrolling.Items.Count} items unrolls one copy of its body per item; raise LoweringOptions.BlockLimit "
+                + $"(new LoweringOptions {{ BlockLimit = {Math.Max(2 * _options.BlockLimit, 4 * unrolling.Items.Count)} }}); compile time grows with the number of copies"
+            : $"{limit}: a loop is unrolled without a compile-time bound, or a loop-carried value keeps changing; bound the loop by a constant or a module list, "
+                + "keep loop-carried tensors the same shape, or raise LoweringOptions.BlockLimit if the program really is this large";
     }
 
     private Value Param(BlockBuilder block, Value from, string hint, IRType? type = null)
