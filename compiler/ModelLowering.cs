@@ -25,8 +25,12 @@ public static class ModelLowering
         options ??= new LoweringOptions();
         try
         {
-            var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest), path: options.FileName);
+            var parse = new CSharpParseOptions(LanguageVersion.Latest);
+            var tree = CSharpSyntaxTree.ParseText(source, parse, path: options.FileName);
             var compilation = EmptyCompilation.Value.AddSyntaxTrees(tree);
+            if (options.GlobalUsings.Count > 0)
+                compilation = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText(
+                    string.Concat(options.GlobalUsings.Select(u => $"global using {u};\n")), parse, path: "GlobalUsings.g.cs"));
             return Lower(compilation, typeName, methodName, model, options);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
