@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using DyCompile.Compiler.Lowering;
 using DyCompile.IR;
+using DyCompile.Passes.Optimization;
 using DyCompile.Runtime;
 using DyCompile.Runtime.Nn;
 using Microsoft.CodeAnalysis;
@@ -19,10 +20,24 @@ namespace DyCompile.Compiler;
 /// Never throws on any C# input: problems are <see cref="Diagnostic"/>s.</summary>
 public static class ModelLowering
 {
+    /// <summary>Stack of the thread that parses, binds and lowers. Roslyn's parser and parts of
+    /// its binder recurse once per level of nesting, some without a stack probe, and the
+    /// frontend follows an expression's operands recursively (with one): on a stack this large
+    /// the probes, not the end of the stack, decide where nesting stops (DYC0401), whatever
+    /// thread the caller compiles on. Reserved address space; only what is used is committed.</summary>
+    public const int CompilerStackBytes = 64 << 20;
+
     /// <summary>Parses <paramref name="source"/>, compiles it against the runtime and lowers.</summary>
-    public static LoweringResult Lower(string source, string typeName, string methodName, object? model, LoweringOptions? options = null)
+    public static LoweringResult Lower(string source, string typeName, string methodName, object? model, LoweringOptions? options = null) =>
+        DedicatedStack.Run(CompilerStackBytes, () => LowerSource(source, typeName, methodName, model, options ?? new LoweringOptions()));
+
+    /// <summary>Lowers <paramref name="methodName"/> of <paramref name="typeName"/> in
+    /// <paramref name="compilation"/>; weights and readonly fields are read from <paramref name="model"/>.</summary>
+    public static LoweringResult Lower(Compilation compilation, string typeName, string methodName, object? model, LoweringOptions? options = null) =>
+        DedicatedStack.Run(CompilerStackBytes, () => LowerCompilation(compilation, typeName, methodName, model, options ?? new LoweringOptions()));
+
+    private static LoweringResult LowerSource(string source, string typeName, string methodName, object? model, LoweringOptions options)
     {
-        options ??= new LoweringOptions();
         try
         {
             var parse = new CSharpParseOptions(LanguageVersion.Latest);
@@ -31,7 +46,7 @@ public static class ModelLowering
             if (options.GlobalUsings.Count > 0)
                 compilation = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText(
                     string.Concat(options.GlobalUsings.Select(u => $"global using {u};\n")), parse, path: "GlobalUsings.g.cs"));
-            return Lower(compilation, typeName, methodName, model, options);
+            return LowerCompilation(compilation, typeName, methodName, model, options);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -39,11 +54,8 @@ public static class ModelLowering
         }
     }
 
-    /// <summary>Lowers <paramref name="methodName"/> of <paramref name="typeName"/> in
-    /// <paramref name="compilation"/>; weights and readonly fields are read from <paramref name="model"/>.</summary>
-    public static LoweringResult Lower(Compilation compilation, string typeName, string methodName, object? model, LoweringOptions? options = null)
+    private static LoweringResult LowerCompilation(Compilation compilation, string typeName, string methodName, object? model, LoweringOptions options)
     {
-        options ??= new LoweringOptions();
         SyntaxNode? where = null;
         try
         {

@@ -28,7 +28,7 @@ public static class GraphOptimizer
         var depth = GraphDepth.Of(graph);
         if (depth > options.DepthLimit) return Unoptimized(graph, options, $"the graph is {depth} ops deep, more than OptimizerOptions.DepthLimit ({options.DepthLimit})");
         // Extraction and checking recurse as deep as the graph: deep graphs get a stack of their own.
-        return DedicatedStack.Run(depth, () =>
+        return DedicatedStack.ForDepth(depth, () =>
         {
             var result = Run(graph, options);
             return options.SelfCheck && Check(graph, result, options) ? result with { Report = result.Report with { SelfChecked = true } } : result;

@@ -65,6 +65,7 @@ public class DepthLimitTests
     [InlineData("right-nested sum")]
     [InlineData("nested calls")]
     [InlineData("parentheses")]
+    [InlineData("unary minus")]
     public void DeeplyNestedExpressionCompilesOrIsRefused(string shape)
     {
         const int depth = 20_000;
@@ -72,6 +73,7 @@ public class DepthLimitTests
         {
             "right-nested sum" => (string.Concat(Enumerable.Repeat("x + (", depth)) + "x" + new string(')', depth), (Func<Tensor, Tensor>)(x => x * (depth + 1f))),
             "nested calls" => (string.Concat(Enumerable.Repeat("TensorOps.Relu(", depth)) + "x" + new string(')', depth), TensorOps.Relu),
+            "unary minus" => (string.Concat(Enumerable.Repeat("- ", depth)) + "x", x => x),
             _ => (new string('(', depth) + "x" + new string(')', depth), x => x),
         };
         // The instance comes from a small model of the same name: the deep source need not build.
