@@ -1,4 +1,5 @@
 using DyCompile.IR;
+using DyCompile.Passes.Fusion;
 using DyCompile.Passes.Optimization;
 using DyCompile.Passes.Rules;
 using DyCompile.Runtime;
@@ -56,6 +57,18 @@ public sealed class DeepGraphTests
         Assert.Null(result.Report.Skipped);
         Assert.True(result.Report.CostAfter <= result.Report.CostBefore);
         Assert.Equal(RunGraph(graph), RunGraph(result.Graph));
+    }
+
+    [Fact]
+    public void A_long_elementwise_run_is_cut_into_loops_the_CSharp_compiler_can_bind()
+    {
+        var graph = Chain(Depth);
+        var steps = FusionPlanner.Plan(graph);
+        var loops = steps.OfType<ElementwiseLoop>().ToList();
+        Assert.All(loops, l => Assert.InRange(l.Nodes.Count, 2, FusionPlanner.MaxFusedNodes));
+        // Every op is in exactly one step, in the graph's order.
+        var planned = steps.SelectMany(s => s is ElementwiseLoop l ? l.Nodes : s is NodeStep n ? [n.Node] : []).ToList();
+        Assert.Equal(graph.Nodes.ToList(), planned);
     }
 
     [Fact]
