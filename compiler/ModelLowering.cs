@@ -208,7 +208,7 @@ public static class ModelLowering
 
     /// <summary>What DYC0401 says, whichever walk ran out of stack.</summary>
     internal const string TooDeepMessage =
-        "this expression nests too deeply for the compiler to follow on this thread's stack; split it into statements that assign locals";
+        "this expression nests too deeply for the compiler to follow; split it into statements that assign locals";
 
     /// <summary>Roslyn's "expression is too long or complex" is the depth limit of C# itself.</summary>
     private const string RoslynTooComplex = "CS8078";

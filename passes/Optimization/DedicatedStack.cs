@@ -9,8 +9,9 @@ namespace DyCompile.Passes.Optimization;
 public static class DedicatedStack
 {
     /// <summary>Bytes of stack per level of graph depth for the e-graph's extraction, which
-    /// recurses once per level (a few frames of well under 1 KB together); four times that.</summary>
-    public const int BytesPerLevel = 4096;
+    /// recurses once per level: a 16,000-deep graph was measured to need between 1 and 2 MB
+    /// (at most 128 bytes a level), so this leaves room for eight times that.</summary>
+    public const int BytesPerLevel = 1024;
 
     /// <summary>Graphs at most this deep are optimized on the caller's thread.</summary>
     public const int CallerThreadDepth = 256;

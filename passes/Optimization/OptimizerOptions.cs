@@ -46,7 +46,7 @@ public sealed record OptimizerOptions
     /// <summary>
     /// Deepest graph (ops on its longest path) the e-graph runs on; a deeper graph is returned as it
     /// is, with <see cref="OptimizationReport.Skipped"/> saying why. Deep graphs run on a thread
-    /// whose stack is sized by their depth, so this bounds that stack (4 KB per level).
+    /// whose stack is sized by their depth, so this bounds that stack (1 KB per level).
     /// </summary>
     public int DepthLimit { get; init; } = 100_000;
 

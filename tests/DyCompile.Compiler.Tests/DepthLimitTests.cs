@@ -62,13 +62,15 @@ public class DepthLimitTests
     }
 
     [Theory]
-    [InlineData("right-nested sum")]
-    [InlineData("nested calls")]
-    [InlineData("parentheses")]
-    [InlineData("unary minus")]
-    public void DeeplyNestedExpressionCompilesOrIsRefused(string shape)
+    [InlineData("right-nested sum", 20_000)]
+    [InlineData("nested calls", 20_000)]
+    [InlineData("parentheses", 20_000)]
+    [InlineData("unary minus", 20_000)]
+    [InlineData("right-nested sum", 500)]
+    [InlineData("nested calls", 500)]
+    [InlineData("unary minus", 500)]
+    public void DeeplyNestedExpressionCompilesOrIsRefused(string shape, int depth)
     {
-        const int depth = 20_000;
         var (expression, expected) = shape switch
         {
             "right-nested sum" => (string.Concat(Enumerable.Repeat("x + (", depth)) + "x" + new string(')', depth), (Func<Tensor, Tensor>)(x => x * (depth + 1f))),
@@ -78,6 +80,8 @@ public class DepthLimitTests
         };
         // The instance comes from a small model of the same name: the deep source need not build.
         var compiled = CompileOnThreadPool(Model("return " + expression + ";"), expected, Model("return x;"), DiagnosticIds.NestingTooDeep);
+        // Hundreds of levels are ordinary code: they compile.
+        if (depth <= 500) Assert.True(compiled.Succeeded, string.Join("\n", compiled.Diagnostics));
         if (!compiled.Succeeded)
             Assert.Contains(compiled.Diagnostics, d => d.Id == DiagnosticIds.NestingTooDeep && d.Message.Contains("split it into statements", StringComparison.Ordinal));
     }
