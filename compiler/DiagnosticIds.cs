@@ -40,4 +40,7 @@ public static class DiagnosticIds
 
     // ---- host fallback ----
     public const string HostFallback = "DYC0301";
+
+    // ---- limits of the compiler ----
+    public const string NestingTooDeep = "DYC0401";
 }

@@ -25,4 +25,16 @@ public sealed record LoweringOptions
 
     /// <summary>File name used in diagnostics when lowering from source text.</summary>
     public string FileName { get; init; } = "model.cs";
+
+    /// <summary>The global usings of a project made with the .NET SDK's
+    /// <c>&lt;ImplicitUsings&gt;enable&lt;/ImplicitUsings&gt;</c> (the default of <c>dotnet new</c>).</summary>
+    public static IReadOnlyList<string> SdkImplicitUsings { get; } =
+        ["System", "System.Collections.Generic", "System.IO", "System.Linq", "System.Net.Http", "System.Threading", "System.Threading.Tasks"];
+
+    /// <summary>Namespaces imported into source text lowered by
+    /// <see cref="ModelLowering.Lower(string, string, string, object?, LoweringOptions?)"/>, as the
+    /// project's <c>global using</c> directives are: a file that builds in the project builds here.
+    /// The default is <see cref="SdkImplicitUsings"/>; pass the project's own list (or none, for a
+    /// project without implicit usings). Lowering a Roslyn <c>Compilation</c> takes its usings as they are.</summary>
+    public IReadOnlyList<string> GlobalUsings { get; init; } = SdkImplicitUsings;
 }

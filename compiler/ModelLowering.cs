@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using DyCompile.Compiler.Lowering;
 using DyCompile.IR;
+using DyCompile.Passes.Optimization;
 using DyCompile.Runtime;
 using DyCompile.Runtime.Nn;
 using Microsoft.CodeAnalysis;
@@ -19,15 +20,33 @@ namespace DyCompile.Compiler;
 /// Never throws on any C# input: problems are <see cref="Diagnostic"/>s.</summary>
 public static class ModelLowering
 {
+    /// <summary>Stack of the thread that parses, binds and lowers. Roslyn's parser and parts of
+    /// its binder recurse once per level of nesting, some without a stack probe, and the
+    /// frontend follows an expression's operands recursively (with one): on a stack this large
+    /// the probes, not the end of the stack, decide where nesting stops (DYC0401), whatever
+    /// thread the caller compiles on. Reserved address space; only what is used is committed.</summary>
+    public const int CompilerStackBytes = 64 << 20;
+
     /// <summary>Parses <paramref name="source"/>, compiles it against the runtime and lowers.</summary>
-    public static LoweringResult Lower(string source, string typeName, string methodName, object? model, LoweringOptions? options = null)
+    public static LoweringResult Lower(string source, string typeName, string methodName, object? model, LoweringOptions? options = null) =>
+        DedicatedStack.Run(CompilerStackBytes, () => LowerSource(source, typeName, methodName, model, options ?? new LoweringOptions()));
+
+    /// <summary>Lowers <paramref name="methodName"/> of <paramref name="typeName"/> in
+    /// <paramref name="compilation"/>; weights and readonly fields are read from <paramref name="model"/>.</summary>
+    public static LoweringResult Lower(Compilation compilation, string typeName, string methodName, object? model, LoweringOptions? options = null) =>
+        DedicatedStack.Run(CompilerStackBytes, () => LowerCompilation(compilation, typeName, methodName, model, options ?? new LoweringOptions()));
+
+    private static LoweringResult LowerSource(string source, string typeName, string methodName, object? model, LoweringOptions options)
     {
-        options ??= new LoweringOptions();
         try
         {
-            var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest), path: options.FileName);
+            var parse = new CSharpParseOptions(LanguageVersion.Latest);
+            var tree = CSharpSyntaxTree.ParseText(source, parse, path: options.FileName);
             var compilation = EmptyCompilation.Value.AddSyntaxTrees(tree);
-            return Lower(compilation, typeName, methodName, model, options);
+            if (options.GlobalUsings.Count > 0)
+                compilation = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText(
+                    string.Concat(options.GlobalUsings.Select(u => $"global using {u};\n")), parse, path: "GlobalUsings.g.cs"));
+            return LowerCompilation(compilation, typeName, methodName, model, options);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -35,11 +54,8 @@ public static class ModelLowering
         }
     }
 
-    /// <summary>Lowers <paramref name="methodName"/> of <paramref name="typeName"/> in
-    /// <paramref name="compilation"/>; weights and readonly fields are read from <paramref name="model"/>.</summary>
-    public static LoweringResult Lower(Compilation compilation, string typeName, string methodName, object? model, LoweringOptions? options = null)
+    private static LoweringResult LowerCompilation(Compilation compilation, string typeName, string methodName, object? model, LoweringOptions options)
     {
-        options ??= new LoweringOptions();
         SyntaxNode? where = null;
         try
         {
@@ -48,6 +64,14 @@ public static class ModelLowering
         catch (LoweringException e)
         {
             return Failed(e.Diagnostic);
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            // Roslyn's own walks (semantic analysis, flow analysis) stop on a stack probe too.
+            var at = where is null
+                ? new Diagnostic(DiagnosticIds.NestingTooDeep, DiagnosticSeverity.Error, options.FileName, 1, 1, "")
+                : MethodLowerer.MakeDiagnostic(DiagnosticIds.NestingTooDeep, DiagnosticSeverity.Error, where, "");
+            return Failed(at with { Message = TooDeepMessage });
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -182,10 +206,20 @@ public static class ModelLowering
     private static List<Diagnostic> SourceErrors(IEnumerable<Microsoft.CodeAnalysis.Diagnostic> found, LoweringOptions options) =>
         found.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).Take(20).Select(d => FromRoslyn(d, options)).ToList();
 
+    /// <summary>What DYC0401 says, whichever walk ran out of stack.</summary>
+    internal const string TooDeepMessage =
+        "this expression nests too deeply for the compiler to follow; split it into statements that assign locals";
+
+    /// <summary>Roslyn's "expression is too long or complex" is the depth limit of C# itself.</summary>
+    private const string RoslynTooComplex = "CS8078";
+
     private static Diagnostic FromRoslyn(Microsoft.CodeAnalysis.Diagnostic d, LoweringOptions options)
     {
         var span = d.Location.GetLineSpan();
         var file = string.IsNullOrEmpty(span.Path) ? options.FileName : span.Path;
+        if (d.Id == RoslynTooComplex)
+            return new Diagnostic(DiagnosticIds.NestingTooDeep, DiagnosticSeverity.Error, file, span.StartLinePosition.Line + 1, span.StartLinePosition.Character + 1,
+                $"{TooDeepMessage} (the C# compiler stops here: {d.Id})");
         return new Diagnostic(DiagnosticIds.SourceErrors, DiagnosticSeverity.Error, file, span.StartLinePosition.Line + 1, span.StartLinePosition.Character + 1,
             $"the model does not compile as C# ({d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}); fix the C# error first");
     }

@@ -15,6 +15,14 @@ internal sealed record DynamicValue(Value Value) : AbstractValue;
 internal sealed record StaticValue(object? Object) : AbstractValue
 {
     public static StaticValue Null { get; } = new((object?)null);
+
+    /// <summary>For a null read from a field: the field's name, so a use of it can say which field
+    /// is unset. Not part of the value (two nulls are equal).</summary>
+    public string? NullField { get; init; }
+
+    public bool Equals(StaticValue? other) => other is not null && Equals(Object, other.Object);
+
+    public override int GetHashCode() => Object?.GetHashCode() ?? 0;
 }
 
 /// <summary>A C# tuple (or a <c>Tensor[]</c> of known length) of values.</summary>

@@ -34,6 +34,8 @@ internal sealed partial class MethodLowerer
     {
         if (receiver is DispatchValue picked)
             return Dispatch(method, picked, args, at);
+        if (receiver is StaticValue { Object: null } nothing && !method.IsStatic)
+            throw Fail(DiagnosticIds.UnsupportedType, at, NullMessage(nothing, at is IInvocationOperation { Instance: { } instance } ? instance : at));
         if (method.Name is "Get" or "GetOrNull" && method.ContainingType.ToDisplayString() == "DyCompile.Runtime.Nn.Module")
             return RegisteredTensor(method, receiver, args, at);
         var op = OpOf(method);
@@ -349,6 +351,9 @@ internal sealed partial class MethodLowerer
 
     private AbstractValue Inline(IMethodSymbol method, AbstractValue? receiver, List<(IParameterSymbol Parameter, AbstractValue Value)> args, IOperation at)
     {
+        // The body's operations refer to the method's definition: a generic helper called as
+        // Id<Tensor> binds the parameters of Id<T>.
+        method = method.OriginalDefinition;
         if (_inlineStack.Contains(method, SymbolEqualityComparer.Default))
             throw Fail(DiagnosticIds.Recursion, at, $"'{method.Name}' calls itself (directly or through other methods); recursion cannot compile: write it as a loop");
         var self = receiver is StaticValue s ? s.Object : method.IsStatic ? null

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using DyCompile.IR;
 using DyCompile.Runtime;
 using DyCompile.Runtime.Nn;
@@ -84,6 +85,10 @@ internal sealed partial class MethodLowerer
 
     private AbstractValue Eval(IOperation op)
     {
+        // Operands nest as deep as the source does (calls in calls, parentheses, a right-nested
+        // sum): past what the thread's stack holds, a diagnostic instead of a stack overflow.
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            throw Fail(DiagnosticIds.NestingTooDeep, op, ModelLowering.TooDeepMessage);
         if (op.ConstantValue.HasValue && op is not IDeclarationExpressionOperation)
             return new StaticValue(op.ConstantValue.Value);
         switch (op)
@@ -230,6 +235,9 @@ internal sealed partial class MethodLowerer
                 }
             case IDiscardOperation:
                 break;
+            case IFlowCaptureReferenceOperation capture when _frame.CapturedTargets.TryGetValue(capture.Id, out var captured):
+                Assign(captured, value);
+                break;
             case IFieldReferenceOperation or IPropertyReferenceOperation or IArrayElementReferenceOperation:
                 throw Fail(DiagnosticIds.FieldMutation, target,
                     $"assigning '{target.Syntax}' mutates the model; a forward method must be a function of its inputs: keep the value in a local and return it");
@@ -252,8 +260,9 @@ internal sealed partial class MethodLowerer
             throw Fail(DiagnosticIds.UnsupportedExpression, op, $"field '{field.Name}' of a run-time value cannot compile");
         var owner = (receiver as StaticValue)?.Object;
         if (op.Instance is not null && owner is null)
-            throw Fail(DiagnosticIds.UnsupportedExpression, op, $"'{op.Instance.Syntax}' is null at compile time");
+            throw Fail(DiagnosticIds.UnsupportedExpression, op, NullMessage((receiver as StaticValue)!, op.Instance));
         var value = ReflectField(field, owner, op);
+        if (value is null && !field.IsConst) return new StaticValue(null) { NullField = field.Name };
         if (value is Tensor named && owner is not null) _weightNames.Suggest(named, owner, field.Name);
         if (value is Tensor or Module or null || field.IsReadOnly || field.IsConst || field.Type.TypeKind == TypeKind.Array && value is not float[] and not int[])
             return new StaticValue(value);
@@ -474,15 +483,27 @@ internal sealed partial class MethodLowerer
         }
     }
 
+    /// <summary>A binary operation. <c>a + b + c + …</c> nests to the left as deep as it is long,
+    /// so the left spine is walked with an explicit stack: a sum of thousands of terms lowers
+    /// without recursing once per term.</summary>
     private AbstractValue Binary(IBinaryOperation op)
     {
-        var left = Eval(op.LeftOperand);
-        _inFlight.Add(left);
-        var right = Eval(op.RightOperand);
-        _inFlight.RemoveAt(_inFlight.Count - 1);
-        if (op.OperatorMethod is { } method)
-            return CallMethod(method, null, [(method.Parameters[0], left), (method.Parameters[1], right)], op);
-        return ScalarBinary(op.OperatorKind, left, right, op.LeftOperand.Type, op.Type, op);
+        var spine = new Stack<IBinaryOperation>();
+        spine.Push(op);
+        while (spine.Peek().LeftOperand is IBinaryOperation { ConstantValue.HasValue: false } inner)
+            spine.Push(inner);
+        var left = Eval(spine.Peek().LeftOperand);
+        while (spine.Count > 0)
+        {
+            var current = spine.Pop();
+            _inFlight.Add(left);
+            var right = Eval(current.RightOperand);
+            _inFlight.RemoveAt(_inFlight.Count - 1);
+            left = current.OperatorMethod is { } method
+                ? CallMethod(method, null, [(method.Parameters[0], left), (method.Parameters[1], right)], current)
+                : ScalarBinary(current.OperatorKind, left, right, current.LeftOperand.Type, current.Type, current);
+        }
+        return left;
     }
 
     private AbstractValue ScalarBinary(BinaryOperatorKind kind, AbstractValue left, AbstractValue right, ITypeSymbol? operandType, ITypeSymbol? resultType, IOperation at)
@@ -526,6 +547,9 @@ internal sealed partial class MethodLowerer
     {
         switch (pattern)
         {
+            case IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: null } } when value is StaticValue known:
+                // 'field is null' on a module or tensor field folds: the instance is known.
+                return new StaticValue(known.Object is null);
             case IConstantPatternOperation constant:
                 return ScalarBinary(BinaryOperatorKind.Equals, value, Convert(Eval(constant.Value), type, constant), type, null, pattern);
             case IRelationalPatternOperation relational:
@@ -595,8 +619,17 @@ internal sealed partial class MethodLowerer
         StaticValue { Object: Tensor t } => Weight(t, at),
         StaticValue { Object: CompileTimeTensor c } => ConstTensor(c.Value),
         StaticValue { Object: int or float or double or bool } s => MaterializeScalar(s.Object!, at),
+        StaticValue { Object: null } nothing => throw Fail(DiagnosticIds.UnsupportedType, at, NullMessage(nothing, at)),
         _ => throw Fail(DiagnosticIds.UnsupportedType, at, $"'{at.Syntax}' is not a tensor or host scalar; only tensors and int/float/bool values can flow through the program"),
     };
+
+    /// <summary>What to say when a null is used as a value: which field holds it, and the two fixes.</summary>
+    private static string NullMessage(StaticValue nothing, IOperation at)
+    {
+        var name = nothing.NullField ?? at.Syntax.ToString().TrimEnd('!');
+        return $"'{name}' is null when the model is compiled (the model instance holds no module or tensor there), so it cannot be used as a value; "
+            + $"assign it in the constructor, or test it first: 'if ({name} is not null)' folds at compile time and drops the branch that uses it";
+    }
 
     private Value Weight(Tensor tensor, IOperation at)
     {

@@ -77,6 +77,17 @@ internal sealed partial class MethodLowerer
         public BasicBlock? CurrentBlock { get; set; }
         public int CurrentIndex { get; set; }
         public Dictionary<object, int> SlotOrder { get; } = new();
+
+        /// <summary>Flow captures of a local or parameter reference. Roslyn spills an assignment's
+        /// target into one when the assigned value branches (<c>x = x.Softmax(c ? -1 : 1)</c>), so
+        /// assigning the capture assigns the local.</summary>
+        public Dictionary<CaptureId, IOperation> CapturedTargets { get; } = graph.Blocks
+            .SelectMany(b => b.Operations)
+            .OfType<IFlowCaptureOperation>()
+            .Where(c => c.Value is ILocalReferenceOperation or IParameterReferenceOperation)
+            .GroupBy(c => c.Id)
+            .Where(g => g.Count() == 1)
+            .ToDictionary(g => g.Key, g => g.Single().Value);
         public List<ReturnSite> Returns { get; } = [];
 
         public string Tag => Parent is null ? "" : $"{Method.Name.ToLowerInvariant()}{Id}.";
@@ -161,7 +172,18 @@ internal sealed partial class MethodLowerer
     private IOperation? _lastStatement;
     private readonly Dictionary<object, IOperation> _assignedAt = [];
 
-    private void RunBlock(BasicBlock block)
+    /// <summary>Lowers <paramref name="first"/> and every block it falls into that has no other
+    /// predecessor, into the current IR block. Such chains are as long as the method (a run of
+    /// early returns, a run of statically decided branches), so they are followed in a loop.</summary>
+    private void RunBlock(BasicBlock first)
+    {
+        for (BasicBlock? block = first; block is not null;)
+            block = RunOne(block);
+    }
+
+    /// <summary>Lowers one Roslyn block; returns the successor to continue with in the same IR
+    /// block, or null when the block ended the IR block (a branch, a jump, a return).</summary>
+    private BasicBlock? RunOne(BasicBlock block)
     {
         for (var i = 0; i < block.Operations.Length; i++)
         {
@@ -175,53 +197,49 @@ internal sealed partial class MethodLowerer
         if (block.Kind == BasicBlockKind.Exit)
         {
             Return(null, null);
-            return;
+            return null;
         }
         if (block.ConditionKind == ControlFlowConditionKind.None)
-        {
-            Follow(block.FallThroughSuccessor!, block.BranchValue);
-            return;
-        }
+            return Follow(block.FallThroughSuccessor!, block.BranchValue);
         var condition = Eval(block.BranchValue!);
         var jumpWhen = block.ConditionKind == ControlFlowConditionKind.WhenTrue;
         if (condition is StaticValue { Object: bool known })
-        {
-            Follow(known == jumpWhen ? block.ConditionalSuccessor! : block.FallThroughSuccessor!, null);
-            return;
-        }
+            return Follow(known == jumpWhen ? block.ConditionalSuccessor! : block.FallThroughSuccessor!, null);
         var flag = HostScalar(condition, ScalarKind.Bool, block.BranchValue!);
         var taken = EdgeTarget(block.ConditionalSuccessor!, block.BranchValue!);
         var other = EdgeTarget(block.FallThroughSuccessor!, block.BranchValue!);
         if (jumpWhen) _block.Branch(Use(flag), taken.Block, taken.Args, other.Block, other.Args);
         else _block.Branch(Use(flag), other.Block, other.Args, taken.Block, taken.Args);
+        return null;
     }
 
-    private void Follow(ControlFlowBranch branch, IOperation? value)
+    /// <summary>Takes <paramref name="branch"/>; returns its destination when that continues the
+    /// current IR block (it has no other predecessor), else null.</summary>
+    private BasicBlock? Follow(ControlFlowBranch branch, IOperation? value)
     {
         switch (branch.Semantics)
         {
             case ControlFlowBranchSemantics.Return:
                 Return(value is null ? null : Eval(value), value);
-                return;
+                return null;
             case ControlFlowBranchSemantics.Regular:
                 if (branch.Destination is { Kind: BasicBlockKind.Exit })
                 {
                     Return(null, value);
-                    return;
+                    return null;
                 }
                 var dest = branch.Destination!;
                 if (dest.Predecessors.Length <= 1)
                 {
                     _slots = InScope(dest, _slots);
-                    RunBlock(dest);
-                    return;
+                    return dest;
                 }
                 var target = EdgeTarget(branch, value);
                 _block.Jump(target.Block, [.. target.Args]);
-                return;
+                return null;
             case ControlFlowBranchSemantics.StructuredExceptionHandling:
                 // The end of a foreach's finally (the enumerator's Dispose): nothing to run.
-                return;
+                return null;
             default:
                 throw Fail(DiagnosticIds.Exceptions, value ?? _frame.Graph.OriginalOperation,
                     "throwing exceptions cannot compile; return a sentinel value or check the condition before the forward pass");
@@ -341,9 +359,23 @@ internal sealed partial class MethodLowerer
         if (++_blockCount > _options.BlockLimit && DispatchInstead(_frame.Graph.OriginalOperation) is { } dispatch)
             throw dispatch;
         if (_blockCount > _options.BlockLimit)
-            throw Fail(DiagnosticIds.TooManySpecializations, _frame.Graph.OriginalOperation,
-                $"lowering needed more than {_options.BlockLimit} blocks: a loop is unrolled without a compile-time bound, or a loop-carried value keeps changing; bound the loop by a constant or a module list, or keep loop-carried tensors the same shape");
+            throw Fail(DiagnosticIds.TooManySpecializations, _lastStatement ?? _frame.Graph.OriginalOperation, BlockLimitMessage());
         return _program.Block(Unique(hint));
+    }
+
+    /// <summary>Why lowering ran past <see cref="LoweringOptions.BlockLimit"/>, and the fixes: a
+    /// foreach over a long module list is unrolled on purpose (one copy per item), so the limit
+    /// is the thing to raise; any other loop is unrolled because something keeps changing.</summary>
+    private string BlockLimitMessage()
+    {
+        var limit = $"lowering needed more than {_options.BlockLimit} IR blocks (LoweringOptions.BlockLimit)";
+        var unrolling = _slots.Values.OfType<StaticValue>().Select(s => s.Object).OfType<StaticEnumerator>()
+            .OrderByDescending(e => e.Items.Count).FirstOrDefault();
+        return unrolling is not null
+            ? $"{limit}: a foreach over a list of {unrolling.Items.Count} items unrolls one copy of its body per item; raise LoweringOptions.BlockLimit "
+                + $"(new LoweringOptions {{ BlockLimit = {Math.Max(2 * _options.BlockLimit, 4 * unrolling.Items.Count)} }}); compile time grows with the number of copies"
+            : $"{limit}: a loop is unrolled without a compile-time bound, or a loop-carried value keeps changing; bound the loop by a constant or a module list, "
+                + "keep loop-carried tensors the same shape, or raise LoweringOptions.BlockLimit if the program really is this large";
     }
 
     private Value Param(BlockBuilder block, Value from, string hint, IRType? type = null)

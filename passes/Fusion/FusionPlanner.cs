@@ -20,6 +20,12 @@ public static class FusionPlanner
 
     private static readonly HashSet<string> Producers = ["matmul", "linear", "conv2d"];
 
+    /// <summary>Most nodes in one fused loop. A loop's body is one C# expression per element, as
+    /// deeply nested as its chain of ops, and the C# compiler binds nested unary operators and
+    /// calls recursively; longer runs (a method of thousands of <c>x = -x;</c>) are cut into
+    /// loops of this many nodes, which costs one store and load per element per cut.</summary>
+    public const int MaxFusedNodes = 64;
+
     public static IReadOnlyList<FusionStep> Plan(Graph graph)
     {
         var nodes = graph.Nodes;
@@ -35,7 +41,7 @@ public static class FusionPlanner
             var shape = FusibleShape(nodes[i0]);
             var end = i0 + 1;
             if (shape is not null)
-                while (end < nodes.Length && FusibleShape(nodes[end]) == shape) end++;
+                while (end < nodes.Length && end - i0 < MaxFusedNodes && FusibleShape(nodes[end]) == shape) end++;
             if (shape is null || end - i0 < 2)
             {
                 for (var i = i0; i < end; i++) steps.Add(new NodeStep(nodes[i]));

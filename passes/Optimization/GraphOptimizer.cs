@@ -25,8 +25,20 @@ public static class GraphOptimizer
     public static OptimizationResult Optimize(Graph graph, OptimizerOptions? options = null)
     {
         options ??= new OptimizerOptions();
-        var result = Run(graph, options);
-        return options.SelfCheck && Check(graph, result, options) ? result with { Report = result.Report with { SelfChecked = true } } : result;
+        var depth = GraphDepth.Of(graph);
+        if (depth > options.DepthLimit) return Unoptimized(graph, options, $"the graph is {depth} ops deep, more than OptimizerOptions.DepthLimit ({options.DepthLimit})");
+        // Extraction and checking recurse as deep as the graph: deep graphs get a stack of their own.
+        return DedicatedStack.ForDepth(depth, () =>
+        {
+            var result = Run(graph, options);
+            return options.SelfCheck && Check(graph, result, options) ? result with { Report = result.Report with { SelfChecked = true } } : result;
+        });
+    }
+
+    private static OptimizationResult Unoptimized(Graph graph, OptimizerOptions options, string why)
+    {
+        var cost = options.CostModel.OfGraph(graph);
+        return new OptimizationResult(graph, new OptimizationReport(new Dictionary<string, int>(), 0, 0, 0, StopReason.NodeLimit, cost, cost, false) { Skipped = why });
     }
 
     private static OptimizationResult Run(Graph graph, OptimizerOptions options)

@@ -43,6 +43,13 @@ public sealed record OptimizerOptions
     /// </summary>
     public int ExtractionBudget { get; init; } = 20_000;
 
+    /// <summary>
+    /// Deepest graph (ops on its longest path) the e-graph runs on; a deeper graph is returned as it
+    /// is, with <see cref="OptimizationReport.Skipped"/> saying why. Deep graphs run on a thread
+    /// whose stack is sized by their depth, so this bounds that stack (1 KB per level).
+    /// </summary>
+    public int DepthLimit { get; init; } = 100_000;
+
     /// <summary>Largest constant (elements) folding may create.</summary>
     public long MaxFoldElements { get; init; } = 1 << 20;
 

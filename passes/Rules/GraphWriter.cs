@@ -16,35 +16,79 @@ public sealed class GraphWriter(EGraph<TensorData> egraph, Graph source, Func<EC
     private readonly HashSet<string> _names = [.. source.Inputs.Select(v => v.Name), .. source.Weights.Select(v => v.Name)];
     private int _next;
 
+    /// <summary>Writes class <paramref name="id"/> and everything it reads. Operands are written
+    /// before their users in one post-order walk with an explicit stack: a chain of thousands of
+    /// ops (one per statement of a long method) is as deep as it is long.</summary>
     public Value Emit(EClassId id)
     {
         id = egraph.Find(id);
-        if (_values.TryGetValue(id, out var done)) return done;
-        var node = choose(id);
-        Value value;
-        switch (node.Op)
+        if (!_values.TryGetValue(id, out var done)) Write(new Pending(id, false));
+        return _values[id];
+    }
+
+    /// <summary>A class to write: as a value, or (<see cref="Tuple"/>) as the results of a multi-result op.</summary>
+    private readonly record struct Pending(EClassId Id, bool Tuple);
+
+    private bool IsWritten(Pending p) => p.Tuple ? _tuples.ContainsKey(p.Id) : _values.ContainsKey(p.Id);
+
+    private void Write(Pending root)
+    {
+        var stack = new Stack<(Pending Class, bool OperandsWritten)>();
+        var inProgress = new HashSet<Pending>();
+        stack.Push((root, false));
+        while (stack.Count > 0)
         {
-            case TensorLanguage.InputOp:
-                value = source.Inputs.First(v => v.Name == ((LeafValue)node.Payload!).Name);
-                break;
-            case TensorLanguage.WeightOp:
-                value = source.Weights.First(v => v.Name == ((LeafValue)node.Payload!).Name);
-                break;
-            case TensorLanguage.ConstOp:
-                value = Literal((ConstValue)node.Payload!);
-                break;
-            case TensorLanguage.ResultOp:
-                value = EmitTuple(node.Children[0])[(int)node.Payload!];
-                break;
-            case TensorLanguage.AttrsOp:
-                throw new InvalidOperationException("an attribute class is not a value");
-            default:
-                var type = egraph[id].Data.Type ?? throw new InvalidOperationException($"class {id} has no type");
-                value = Append(node.Op, TensorLanguage.Operands(node).Select(Emit).ToArray(), TensorLanguage.AttrsOf(egraph, node), [type])[0];
-                break;
+            var (current, operandsWritten) = stack.Pop();
+            if (IsWritten(current)) continue;
+            var node = choose(current.Id);
+            if (operandsWritten)
+            {
+                inProgress.Remove(current);
+                WriteNode(current, node);
+                continue;
+            }
+            if (!inProgress.Add(current))
+                throw new InvalidOperationException($"the chosen nodes form a cycle through class {current.Id}");
+            stack.Push((current, true));
+            var operands = Operands(current, node);
+            for (var i = operands.Count - 1; i >= 0; i--)
+                if (!IsWritten(operands[i])) stack.Push((operands[i], false));
         }
-        _values[id] = value;
-        return value;
+    }
+
+    /// <summary>What must be written before <paramref name="node"/> chosen for <paramref name="p"/>.</summary>
+    private List<Pending> Operands(Pending p, ENode node)
+    {
+        if (!p.Tuple)
+            switch (node.Op)
+            {
+                case TensorLanguage.InputOp or TensorLanguage.WeightOp or TensorLanguage.ConstOp or TensorLanguage.AttrsOp:
+                    return [];
+                case TensorLanguage.ResultOp:
+                    return [new Pending(egraph.Find(node.Children[0]), true)];
+            }
+        return [.. TensorLanguage.Operands(node).Select(c => new Pending(egraph.Find(c), false))];
+    }
+
+    /// <summary>Writes one class whose operands are written.</summary>
+    private void WriteNode(Pending p, ENode node)
+    {
+        Value[] OperandValues() => [.. TensorLanguage.Operands(node).Select(c => _values[egraph.Find(c)])];
+        if (p.Tuple)
+        {
+            _tuples[p.Id] = Append(node.Op, OperandValues(), TensorLanguage.AttrsOf(egraph, node), egraph[p.Id].Data.TupleTypes);
+            return;
+        }
+        _values[p.Id] = node.Op switch
+        {
+            TensorLanguage.InputOp => source.Inputs.First(v => v.Name == ((LeafValue)node.Payload!).Name),
+            TensorLanguage.WeightOp => source.Weights.First(v => v.Name == ((LeafValue)node.Payload!).Name),
+            TensorLanguage.ConstOp => Literal((ConstValue)node.Payload!),
+            TensorLanguage.ResultOp => _tuples[egraph.Find(node.Children[0])][(int)node.Payload!],
+            TensorLanguage.AttrsOp => throw new InvalidOperationException("an attribute class is not a value"),
+            _ => Append(node.Op, OperandValues(), TensorLanguage.AttrsOf(egraph, node),
+                [egraph[p.Id].Data.Type ?? throw new InvalidOperationException($"class {p.Id} has no type")])[0],
+        };
     }
 
     /// <summary>Writes a right side (its classes through the choice).</summary>
@@ -61,16 +105,6 @@ public sealed class GraphWriter(EGraph<TensorData> egraph, Graph source, Func<EC
         var operands = a.Operands.Select(Emit).ToArray();
         var types = OpCatalog.Infer(a.Op, operands.Select(v => v.Type).ToList(), a.Attrs).Unwrap();
         return Append(a.Op, operands, a.Attrs, types)[0];
-    }
-
-    private Value[] EmitTuple(EClassId id)
-    {
-        id = egraph.Find(id);
-        if (_tuples.TryGetValue(id, out var done)) return done;
-        var node = choose(id);
-        var results = Append(node.Op, TensorLanguage.Operands(node).Select(Emit).ToArray(), TensorLanguage.AttrsOf(egraph, node), egraph[id].Data.TupleTypes);
-        _tuples[id] = results;
-        return results;
     }
 
     private Value Literal(ConstValue c)
