@@ -33,6 +33,11 @@ public sealed class CommandOptions
         AllowMultipleArgumentsPerToken = true,
     };
 
+    public Option<string?> ReferencesFile { get; } = new("--references-file")
+    {
+        Description = "A file naming one referenced assembly per line (what the build targets pass)",
+    };
+
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "No progress lines" };
 
     public void AddTo(Command command, bool modelOptions = true)
@@ -45,6 +50,7 @@ public sealed class CommandOptions
             command.Options.Add(Method);
             command.Options.Add(Strict);
             command.Options.Add(References);
+            command.Options.Add(ReferencesFile);
         }
         command.Options.Add(Quiet);
     }
@@ -55,8 +61,15 @@ public sealed class CommandOptions
         Inputs = parse.GetValue(Inputs) is { Length: > 0 } inputs ? inputs : null,
         Method = parse.GetValue(Method),
         Strict = parse.GetValue(Strict),
-        References = parse.GetValue(References) ?? [],
+        References = [.. parse.GetValue(References) ?? [], .. ReadLines(parse.GetValue(ReferencesFile))],
     };
+
+    private static IEnumerable<string> ReadLines(string? path)
+    {
+        if (path is null) return [];
+        if (!File.Exists(path)) throw new CliException(path, $"no such references file '{path}'");
+        return File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0);
+    }
 
     public Progress Progress(ParseResult parse) => new(parse.GetValue(Quiet));
 }
