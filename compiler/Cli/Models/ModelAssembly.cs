@@ -98,7 +98,9 @@ public sealed class ModelAssembly
                     return new Diagnostic(DiagnosticIds.SourceErrors, DiagnosticSeverity.Error, path, span.StartLinePosition.Line + 1, span.StartLinePosition.Character + 1,
                         $"the file does not compile as C# ({d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)})");
                 })]);
-        return new ModelAssembly(AssemblyLoadContext.Default.LoadFromStream(new MemoryStream(image.ToArray())), compilation);
+        // A context of its own: the same file may be loaded again in one process (by tests, say).
+        var context = new AssemblyLoadContext("dycompile " + path);
+        return new ModelAssembly(context.LoadFromStream(new MemoryStream(image.ToArray())), compilation);
     }
 
     /// <summary>The <c>[DyCompile]</c> classes asked for, with their attribute read and checked.</summary>
