@@ -145,4 +145,31 @@ public sealed class BuildStepTests(LocalFeed feed)
         Assert.True(expected.IsMatch(build.Output), $"no MSBuild error at Refiner.cs({line},{column}) with DYC0101:\n{build.Output}");
         Assert.False(File.Exists(Path.Combine(folder, "bin", "Release", "net10.0", "App.dll")), "a failed build produced the app");
     }
+
+    /// <summary>The generated code and the runtime are NativeAOT-clean: the app publishes as a native
+    /// executable with no trimming or AOT warning and runs the build-time compiled model.</summary>
+    [Fact]
+    public void The_app_publishes_with_NativeAOT_and_runs_the_compiled_model()
+    {
+        Assert.True(feed.PackResult.ExitCode == 0, $"dotnet pack failed: {feed.PackResult}");
+        var folder = feed.NewProjectFolder("native");
+        File.WriteAllText(Path.Combine(folder, "App.csproj"), ProjectFile.Replace("<OutputType>Exe</OutputType>", "<OutputType>Exe</OutputType>\n    <PublishAot>true</PublishAot>\n    <InvariantGlobalization>true</InvariantGlobalization>"));
+        File.WriteAllText(Path.Combine(folder, "Refiner.cs"), Model.Replace("LIMIT", "5"));
+        File.WriteAllText(Path.Combine(folder, "Program.cs"), App);
+        // The AOT toolchain comes from NuGet; it links with clang, or with gcc where only that is installed.
+        string[] linker = OnPath("clang") ? [] : OnPath("gcc") ? ["-p:CppCompilerAndLinker=gcc"] : throw new InvalidOperationException("NativeAOT needs clang or gcc on the PATH");
+
+        var publish = DotnetProcess.Run(folder, ["publish", "-c", "Release", "-r", System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier, "-o", "native", .. linker]);
+
+        Assert.True(publish.ExitCode == 0, $"NativeAOT publish failed: {publish}");
+        Assert.DoesNotMatch(@"warning IL\d{4}", publish.Output);
+        var executable = Path.Combine(folder, "native", OperatingSystem.IsWindows() ? "App.exe" : "App");
+        var run = DotnetProcess.RunExecutable(folder, executable);
+        Assert.True(run.ExitCode == 0, $"the native app's compiled model disagrees with eager: {run}");
+        Assert.Contains("agrees with eager on 24/24", run.Output);
+    }
+
+    private static bool OnPath(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Any(dir => File.Exists(Path.Combine(dir, tool)) || File.Exists(Path.Combine(dir, tool + ".exe")));
 }

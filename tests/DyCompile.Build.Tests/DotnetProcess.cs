@@ -11,9 +11,11 @@ public static class DotnetProcess
         public override string ToString() => $"exit code {ExitCode}\n{Output}";
     }
 
-    public static Result Run(string workingDirectory, params string[] arguments)
+    public static Result Run(string workingDirectory, params string[] arguments) => RunExecutable(workingDirectory, "dotnet", arguments);
+
+    public static Result RunExecutable(string workingDirectory, string executable, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet", arguments)
+        var start = new ProcessStartInfo(executable, arguments)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -37,7 +39,7 @@ public static class DotnetProcess
         if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet {string.Join(' ', arguments)} ran over 10 minutes:\n{output}");
+            throw new TimeoutException($"{executable} {string.Join(' ', arguments)} ran over 10 minutes:\n{output}");
         }
         process.WaitForExit();
         lock (output) return new Result(process.ExitCode, output.ToString());
