@@ -8,7 +8,7 @@ public sealed class CommandOptions
 {
     public Argument<string> Input { get; } = new("input")
     {
-        Description = "The model's built assembly (.dll) or C# file (.cs); for IR commands, a file of IR text (.ir)",
+        Description = "The model's built assembly (.dll), project (.csproj, built first) or C# file (.cs); for IR commands, a file of IR text (.ir)",
     };
 
     public Option<string[]> Models { get; } = new("--model", "-m")
@@ -38,6 +38,12 @@ public sealed class CommandOptions
         Description = "A file naming one referenced assembly per line (what the build targets pass)",
     };
 
+    public Option<string> Configuration { get; } = new("--configuration", "-c")
+    {
+        Description = "The configuration a project input is built in",
+        DefaultValueFactory = _ => "Release",
+    };
+
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "No progress lines" };
 
     public void AddTo(Command command, bool modelOptions = true)
@@ -51,6 +57,7 @@ public sealed class CommandOptions
             command.Options.Add(Strict);
             command.Options.Add(References);
             command.Options.Add(ReferencesFile);
+            command.Options.Add(Configuration);
         }
         command.Options.Add(Quiet);
     }
@@ -60,6 +67,7 @@ public sealed class CommandOptions
         Names = parse.GetValue(Models) ?? [],
         Inputs = parse.GetValue(Inputs) is { Length: > 0 } inputs ? inputs : null,
         Method = parse.GetValue(Method),
+        Configuration = parse.GetValue(Configuration) ?? "Release",
         Strict = parse.GetValue(Strict),
         References = [.. parse.GetValue(References) ?? [], .. ReadLines(parse.GetValue(ReferencesFile))],
     };

@@ -29,15 +29,16 @@ public sealed class ModelAssembly
     public Compilation Source { get; }
 
     /// <exception cref="CliException">The file is missing, not an assembly or C# file, or its source cannot be read.</exception>
-    public static ModelAssembly Load(string path, ModelRequest request)
+    public static ModelAssembly Load(string path, ModelRequest request, Progress progress)
     {
         var full = Path.GetFullPath(path);
         if (!File.Exists(full)) throw new CliException(path, $"no such file '{path}'");
         return Path.GetExtension(full).ToLowerInvariant() switch
         {
             ".dll" or ".exe" => FromAssembly(full, request.References),
+            ".csproj" => FromAssembly(ProjectInput.Build(full, request.Configuration, progress), request.References),
             ".cs" => FromSourceFile(full),
-            _ => throw new CliException(path, $"'{path}' is neither a built assembly (.dll) nor a C# file (.cs)"),
+            _ => throw new CliException(path, $"'{path}' is neither a built assembly (.dll), a project (.csproj) nor a C# file (.cs)"),
         };
     }
 

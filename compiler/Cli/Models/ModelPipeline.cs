@@ -10,7 +10,7 @@ public static class ModelPipeline
     public static IReadOnlyList<LoweredModel> Lower(string input, ModelRequest request, Progress progress, List<Diagnostic> diagnostics)
     {
         progress.Report($"loading {Path.GetFileName(input)}");
-        var assembly = ModelAssembly.Load(input, request);
+        var assembly = ModelAssembly.Load(input, request, progress);
         var specs = assembly.Models(request, diagnostics);
         if (specs.Count == 0 && diagnostics.Count == 0 && request.Names.Count == 0)
             progress.Report($"{Path.GetFileName(input)} has no [DyCompile] class");

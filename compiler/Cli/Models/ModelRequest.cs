@@ -13,6 +13,9 @@ public sealed record ModelRequest
 
     public bool Strict { get; init; }
 
+    /// <summary>The configuration a project input is built in.</summary>
+    public string Configuration { get; init; } = "Release";
+
     /// <summary>Assemblies the model's assembly references (the build passes the project's
     /// references), found by simple name when it loads them.</summary>
     public IReadOnlyList<string> References { get; init; } = [];
