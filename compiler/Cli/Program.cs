@@ -13,6 +13,7 @@ public static class DycompileCommand
         OptCommand.Create(),
         ExportOnnxCommand.Create(),
         HashCommand.Create(),
+        BenchCommand.Create(),
     };
 
     public static int Main(string[] args) => Create().Parse(args).Invoke();

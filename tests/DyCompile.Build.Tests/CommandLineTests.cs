@@ -202,6 +202,14 @@ public sealed class CommandLineTests : IDisposable
         Assert.NotEmpty(model.Graph.Node);
     }
 
+    [Fact]
+    public void Bench_runs_both_sides_and_says_they_agree()
+    {
+        var (code, text) = Run("bench", Write("Exit.cs", Model), "--values", "0.2", "--calls", "20", "-q");
+        Assert.True(code == 0, text);
+        Assert.Matches(@"Demo\.Exit\.Forward\(f32\[1, 8\], 0\.2\): agree .*eager [\d.]+ us, compiled [\d.]+ us", text);
+    }
+
     public void Dispose()
     {
         try { Directory.Delete(_folder, recursive: true); }
