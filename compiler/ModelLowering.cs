@@ -197,7 +197,7 @@ public static class ModelLowering
 
     /// <summary>Metadata references for compiling model source: the platform and the runtime.</summary>
     public static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
-        [.. Jit.MetadataReferences.ForModelSource(exclude: null, typeof(Tensor).Assembly)]);
+        [.. Jit.MetadataReferences.ForPlatform(typeof(Tensor).Assembly)]);
 
     // Compilations derived from one share its bound references, which makes each new one cheap.
     private static readonly Lazy<CSharpCompilation> EmptyCompilation = new(() => CSharpCompilation.Create("DyCompileModel", [], References.Value,

@@ -33,18 +33,23 @@ public static class MetadataReferences
 
     /// <summary>For generated code: the framework's <c>System.*</c> assemblies and <paramref name="assemblies"/>.</summary>
     public static IReadOnlyList<MetadataReference> ForGeneratedCode(params Assembly[] assemblies) =>
-        Build(frameworkOnly: true, assemblies, exclude: null);
+        Build(frameworkOnly: true, assemblies, exclude: null, allLoaded: false);
+
+    /// <summary>For source written against the platform and <paramref name="assemblies"/>: every
+    /// assembly of the platform and the app's dependencies, and of what else is loaded only the framework.</summary>
+    public static IReadOnlyList<MetadataReference> ForPlatform(params Assembly[] assemblies) =>
+        Build(frameworkOnly: false, assemblies, exclude: null, allLoaded: false);
 
     /// <summary>For model source: everything the app can load (the platform's assemblies and the
     /// app's dependencies, plus whatever else is loaded) and <paramref name="assemblies"/>, except
     /// the assembly named <paramref name="exclude"/> (the model's own, whose types come from source).</summary>
     public static IReadOnlyList<MetadataReference> ForModelSource(string? exclude, params Assembly[] assemblies) =>
-        Build(frameworkOnly: false, assemblies, exclude);
+        Build(frameworkOnly: false, assemblies, exclude, allLoaded: true);
 
     private static bool IsFramework(string name) =>
         name.StartsWith("System.", StringComparison.Ordinal) || name is "System" or "netstandard" or "mscorlib";
 
-    private static List<MetadataReference> Build(bool frameworkOnly, Assembly[] extra, string? exclude)
+    private static List<MetadataReference> Build(bool frameworkOnly, Assembly[] extra, string? exclude, bool allLoaded)
     {
         var byName = new Dictionary<string, MetadataReference>(StringComparer.OrdinalIgnoreCase);
         bool Wanted(string name) => (!frameworkOnly || IsFramework(name)) && !string.Equals(name, exclude, StringComparison.OrdinalIgnoreCase) && !byName.ContainsKey(name);
@@ -63,7 +68,7 @@ public static class MetadataReferences
             catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException) { }
         }
         foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies())
-            if (assembly.GetName().Name is { } name && Wanted(name) && Of(assembly) is { } reference)
+            if (assembly.GetName().Name is { } name && Wanted(name) && (allLoaded || IsFramework(name)) && Of(assembly) is { } reference)
                 byName[name] = reference;
         return [.. byName.Values];
     }
