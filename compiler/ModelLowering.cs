@@ -231,11 +231,7 @@ public static class ModelLowering
 
     /// <summary>Metadata references for compiling model source: the platform and the runtime.</summary>
     public static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
-    {
-        var paths = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).ToList();
-        paths.Add(typeof(Tensor).Assembly.Location);
-        return [.. paths.Distinct().Where(File.Exists).Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))];
-    });
+        [.. Jit.MetadataReferences.ForPlatform(typeof(Tensor).Assembly)]);
 
     // Compilations derived from one share its bound references, which makes each new one cheap.
     private static readonly Lazy<CSharpCompilation> EmptyCompilation = new(() => CSharpCompilation.Create("DyCompileModel", [], References.Value,

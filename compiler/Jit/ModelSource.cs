@@ -26,6 +26,7 @@ public static class ModelSource
 
     /// <summary>A compilation of the source of <paramref name="modelType"/>'s assembly, or a
     /// diagnostic (DYC0006) saying why none could be read.</summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "The PDB is found next to the assembly's file; an assembly with no file (single-file) is reported as DYC0006.")]
     public static (Compilation? Compilation, Diagnostic? Problem) Load(Type modelType)
     {
         var assembly = modelType.Assembly;
@@ -104,17 +105,8 @@ public static class ModelSource
     private static string Decode(ReadOnlySpan<byte> bytes) =>
         bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? Encoding.UTF8.GetString(bytes[3..]) : Encoding.UTF8.GetString(bytes);
 
-    private static IEnumerable<MetadataReference> References(Assembly model)
-    {
-        var paths = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var path in ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-            paths.TryAdd(Path.GetFileNameWithoutExtension(path), path);
-        foreach (var loaded in AppDomain.CurrentDomain.GetAssemblies())
-            if (!loaded.IsDynamic && !string.IsNullOrEmpty(loaded.Location))
-                paths.TryAdd(loaded.GetName().Name ?? loaded.Location, loaded.Location);
-        paths.Remove(model.GetName().Name ?? "");
-        return paths.Values.Select(p => MetadataReference.CreateFromFile(p));
-    }
+    private static IEnumerable<MetadataReference> References(Assembly model) =>
+        MetadataReferences.ForModelSource(model.GetName().Name);
 
     private static (Compilation?, Diagnostic?) Missing(Type modelType, string why) =>
         (null, new Diagnostic(DiagnosticIds.ModelSourceNotFound, DiagnosticSeverity.Error, modelType.FullName ?? modelType.Name, 1, 1,

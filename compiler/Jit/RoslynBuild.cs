@@ -11,18 +11,7 @@ namespace DyCompile.Compiler.Jit;
 internal static class RoslynBuild
 {
     private static readonly Lazy<MetadataReference[]> _references = new(() =>
-    {
-        var paths = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Where(p => Path.GetFileName(p) is var f && (f.StartsWith("System.", StringComparison.Ordinal) || f is "System.dll" or "netstandard.dll" or "mscorlib.dll"))
-            .Append(typeof(object).Assembly.Location)
-            .Append(typeof(Tensor).Assembly.Location)
-            .Append(typeof(IHostProgram).Assembly.Location)
-            .Append(typeof(DyCompile.IR.HostCallbacks).Assembly.Location)
-            .Where(p => p.Length > 0)
-            .Distinct(StringComparer.Ordinal);
-        return [.. paths.Select(p => MetadataReference.CreateFromFile(p))];
-    });
+        [.. MetadataReferences.ForGeneratedCode(typeof(object).Assembly, typeof(Tensor).Assembly, typeof(IHostProgram).Assembly, typeof(DyCompile.IR.HostCallbacks).Assembly)]);
 
     private static int _counter;
 
