@@ -5,25 +5,25 @@ namespace DyCompile.Cli;
 public static class ToolDiagnosticIds
 {
     /// <summary>An input type in <c>[DyCompile(Inputs = ...)]</c> or <c>--inputs</c> does not parse.</summary>
-    public const string BadInputType = "DYC0401";
+    public const string BadInputType = "DYC0501";
 
     /// <summary>The build could not make an instance: no public parameterless constructor, no such
     /// factory, or the constructor/factory threw.</summary>
-    public const string NoInstance = "DYC0402";
+    public const string NoInstance = "DYC0502";
 
     /// <summary>A target the ahead-of-time build cannot generate code for.</summary>
-    public const string UnsupportedTarget = "DYC0403";
+    public const string UnsupportedTarget = "DYC0503";
 
     /// <summary>The lowered program runs statements eagerly through host callbacks, which exist
     /// only in the process that lowered it; ahead-of-time code cannot call them.</summary>
-    public const string EagerRegionAheadOfTime = "DYC0404";
+    public const string EagerRegionAheadOfTime = "DYC0504";
 
     /// <summary>The forward signature has no compiled-delegate form (too many parameters or results).</summary>
-    public const string UnsupportedSignature = "DYC0405";
+    public const string UnsupportedSignature = "DYC0505";
 
     /// <summary>An input file or assembly is missing or unreadable, or holds no model.</summary>
-    public const string BadInput = "DYC0406";
+    public const string BadInput = "DYC0506";
 
     /// <summary>An IR text input does not parse, or a program cannot be exported or hashed.</summary>
-    public const string BadProgram = "DYC0407";
+    public const string BadProgram = "DYC0507";
 }

@@ -123,10 +123,10 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Theory]
-    [InlineData("[DyCompile(Inputs = [\"f32[1,8\", \"float\"], Factory = nameof(Create))]", "DYC0401")]
-    [InlineData("[DyCompile(Inputs = [\"f32[1,8]\", \"float\"], Factory = \"Missing\")]", "DYC0402")]
-    [InlineData("[DyCompile(Inputs = [\"f32[1,8]\", \"float\"], Factory = nameof(Create), Targets = [\"tpu\"])]", "DYC0403")]
-    [InlineData("[DyCompile(Inputs = [\"f32[1,8]\", \"float\"])]", "DYC0402")]
+    [InlineData("[DyCompile(Inputs = [\"f32[1,8\", \"float\"], Factory = nameof(Create))]", "DYC0501")]
+    [InlineData("[DyCompile(Inputs = [\"f32[1,8]\", \"float\"], Factory = \"Missing\")]", "DYC0502")]
+    [InlineData("[DyCompile(Inputs = [\"f32[1,8]\", \"float\"], Factory = nameof(Create), Targets = [\"tpu\"])]", "DYC0503")]
+    [InlineData("[DyCompile(Inputs = [\"f32[1,8]\", \"float\"])]", "DYC0502")]
     public void A_wrong_attribute_is_a_diagnostic_at_the_attribute(string attribute, string id)
     {
         var source = Model.Replace("[DyCompile(Inputs = [\"f32[1,8]\", \"float\"], Factory = nameof(Create))]", attribute);
