@@ -354,11 +354,20 @@ public sealed class IRParser
             ? v
             : throw Error(t, $"expected a 32-bit integer, found {t.Text}");
 
-    internal static float ParseFloat(Token t) => t.Text switch
+    /// <summary>A float literal, rounded to the nearest f32. A finite literal beyond the f32 range
+    /// is an error rather than a silent infinity; <c>inf</c> and <c>-inf</c> say that.</summary>
+    internal static float ParseFloat(Token t)
     {
-        "nan" => float.NaN,
-        "inf" => float.PositiveInfinity,
-        "-inf" => float.NegativeInfinity,
-        _ => float.Parse(t.Text, NumberStyles.Float, CultureInfo.InvariantCulture),
-    };
+        switch (t.Text)
+        {
+            case "nan": return float.NaN;
+            case "inf": return float.PositiveInfinity;
+            case "-inf": return float.NegativeInfinity;
+        }
+        if (!float.TryParse(t.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            throw Error(t, $"expected a number, found {t.Text}");
+        if (float.IsInfinity(value))
+            throw Error(t, $"the number {t.Text} is beyond the f32 range (magnitude at most {float.MaxValue.ToString("R", CultureInfo.InvariantCulture)}); write inf or -inf for an infinity");
+        return value;
+    }
 }
