@@ -3,11 +3,16 @@ using DyCompile.Runtime;
 namespace DyCompile.IR;
 
 /// <summary>Checks that a program is well formed: SSA scoping, op signatures and types against the
-/// catalog, terminators, edges and the program signature. Never throws; returns every finding.
-/// Unreachable blocks are warnings, everything else is an error.</summary>
+/// catalog, terminators, edges and the program signature. Never throws on any program (only on
+/// a null argument); returns every finding. Unreachable blocks are warnings, everything else is
+/// an error. Time is linear in the size of the program.</summary>
 public static class Verifier
 {
-    public static IReadOnlyList<VerifierDiagnostic> Verify(Program program) => new Run(program).Check();
+    public static IReadOnlyList<VerifierDiagnostic> Verify(Program program)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        return new Run(program).Check();
+    }
 
     public static IReadOnlyList<VerifierDiagnostic> Verify(Graph graph) => Verify(graph.ToProgram());
 

@@ -20,7 +20,11 @@ namespace DyCompile.IR;
 /// literal   := scalar | '[' scalar, ... ']'   (elements in row-major order)
 /// </code>
 /// Floats are written with a '.' or an exponent, or as <c>nan</c>, <c>inf</c>, <c>-inf</c>;
-/// <c>//</c> starts a comment.</summary>
+/// <c>//</c> starts a comment. Numbers use the ASCII digits 0-9 only. Integers in types and
+/// attributes are 32-bit; a float literal (an integer literal where a float is expected
+/// included) is rounded to the nearest f32, and a finite one beyond the f32 range is an error.
+/// Every problem with the text, down to shape inference of nodes written without result types,
+/// is an <see cref="IRParseException"/>; no other exception leaves the parser.</summary>
 public sealed class IRParser
 {
     private readonly List<Token> _tokens;
@@ -30,6 +34,7 @@ public sealed class IRParser
 
     public static Program Parse(string text)
     {
+        ArgumentNullException.ThrowIfNull(text);
         var parser = new IRParser(text);
         var syntax = parser.ParseProgram();
         return new Resolver(syntax).Resolve();
