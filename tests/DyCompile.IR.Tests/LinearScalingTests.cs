@@ -1,13 +1,12 @@
-using System.Diagnostics;
 using System.Text;
 
 namespace DyCompile.IR.Tests;
 
 /// <summary>Parsing and verifying grow linearly with the number of blocks. A chain of 40,000
 /// blocks (each one op and a jump to the next) is checked end to end, and the time for 8N blocks
-/// is compared with the time for N, the best of three runs each: linear work gives a ratio near
+/// is compared with the time for N (see <see cref="GrowthRatio"/>): linear work gives a ratio near
 /// 8, work quadratic in the number of blocks near 64, so the loose bound of 24 separates them
-/// on a busy machine without asserting any absolute time. The class runs alone so that other
+/// without asserting any absolute time. The class runs alone so that other
 /// tests do not share its cores while it measures.</summary>
 [Collection(nameof(LinearScalingTests))]
 public class LinearScalingTests
@@ -24,18 +23,6 @@ public class LinearScalingTests
         return sb.Append("}\n").ToString();
     }
 
-    private static double BestSeconds(Action action)
-    {
-        var best = double.MaxValue;
-        for (var run = 0; run < 3; run++)
-        {
-            var clock = Stopwatch.StartNew();
-            action();
-            best = Math.Min(best, clock.Elapsed.TotalSeconds);
-        }
-        return best;
-    }
-
     [Fact]
     public void FortyThousandChainedBlocksParseAndVerify()
     {
@@ -49,9 +36,8 @@ public class LinearScalingTests
     {
         const int n = 5_000;
         Program small = IRParser.Parse(Chain(n)), large = IRParser.Parse(Chain(8 * n));
-        Verifier.Verify(IRParser.Parse(Chain(100))); // warm up the code paths before timing
-        var ratio = BestSeconds(() => Verifier.Verify(large)) / BestSeconds(() => Verifier.Verify(small));
-        Assert.True(ratio < 24, $"verifying {8 * n} blocks took {ratio:F1}x the time of {n}; linear work gives about 8");
+        var ratio = GrowthRatio.Of(() => Verifier.Verify(small), () => Verifier.Verify(large));
+        Assert.True(ratio < 24, $"verifying {8 * n} blocks took {ratio:F1}x the processor time of {n}; linear work gives about 8");
     }
 
     [Fact]
@@ -59,9 +45,8 @@ public class LinearScalingTests
     {
         const int n = 5_000;
         string small = Chain(n), large = Chain(8 * n);
-        IRParser.Parse(Chain(100));
-        var ratio = BestSeconds(() => IRParser.Parse(large)) / BestSeconds(() => IRParser.Parse(small));
-        Assert.True(ratio < 24, $"parsing {8 * n} blocks took {ratio:F1}x the time of {n}; linear work gives about 8");
+        var ratio = GrowthRatio.Of(() => IRParser.Parse(small), () => IRParser.Parse(large));
+        Assert.True(ratio < 24, $"parsing {8 * n} blocks took {ratio:F1}x the processor time of {n}; linear work gives about 8");
     }
 }
 
