@@ -55,6 +55,8 @@ internal static class ShapeOps
         {
             if (known == 0 || count % known != 0)
                 throw call.Fail($"cannot reshape {x} to [{string.Join(", ", shape)}]");
+            if (count / known > int.MaxValue)
+                throw call.Fail($"cannot reshape {x} to [{string.Join(", ", shape)}]: the -1 dimension would be {count / known}, beyond {int.MaxValue}");
             return call.One(x.WithShape(shape.Select(d => d == -1 ? (int)(count / known) : d)));
         }
         if (known != count) throw call.Fail($"cannot reshape {x} ({count} elements) to [{string.Join(", ", shape)}]");

@@ -90,4 +90,11 @@ public class NumberLiteralTests
         Assert.Equal((3, 8), (e.Line, e.Column));
         Assert.Contains("dim 0 of the result would be 4000000000, beyond 2147483647", e.Detail);
     }
+
+    [Fact]
+    public void AnInferredReshapeSizeBeyond32BitsIsATypeError()
+    {
+        var e = Fails("program @p(%x: tensor<f32, [65536, 65536]>) -> () {\n^entry(%x: tensor<f32, [65536, 65536]>):\n  %y = reshape(%x) {shape = [-1]}\n  return\n}");
+        Assert.Contains("the -1 dimension would be 4294967296, beyond 2147483647", e.Detail);
+    }
 }
