@@ -3,11 +3,16 @@ using DyCompile.Runtime;
 namespace DyCompile.IR;
 
 /// <summary>Checks that a program is well formed: SSA scoping, op signatures and types against the
-/// catalog, terminators, edges and the program signature. Never throws; returns every finding.
-/// Unreachable blocks are warnings, everything else is an error.</summary>
+/// catalog, terminators, edges and the program signature. Never throws on any program (only on
+/// a null argument); returns every finding. Unreachable blocks are warnings, everything else is
+/// an error. Time is linear in the size of the program.</summary>
 public static class Verifier
 {
-    public static IReadOnlyList<VerifierDiagnostic> Verify(Program program) => new Run(program).Check();
+    public static IReadOnlyList<VerifierDiagnostic> Verify(Program program)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        return new Run(program).Check();
+    }
 
     public static IReadOnlyList<VerifierDiagnostic> Verify(Graph graph) => Verify(graph.ToProgram());
 
@@ -25,9 +30,17 @@ public static class Verifier
         || expected is TensorType e && argument is TensorType a && e.DType == a.DType && e.Rank == a.Rank
             && Enumerable.Range(0, e.Rank).All(d => e.Shape[d] == TensorType.Dynamic || e.Shape[d] == a.Shape[d]);
 
+    /// <summary>One check of a program. Blocks and weights are looked up through indexes built
+    /// once, so the check is linear in the size of the program.</summary>
     private sealed class Run(Program program)
     {
         private readonly List<VerifierDiagnostic> _found = [];
+
+        private readonly BlockIndex _blocks = new(program);
+
+        private readonly Dictionary<string, Value> _weights = program.Weights
+            .DistinctBy(w => w.Name, StringComparer.Ordinal)
+            .ToDictionary(w => w.Name, StringComparer.Ordinal);
 
         // Where each value is defined: its block and instruction index (-1 for a parameter).
         private readonly Dictionary<Value, (Block Block, int Index)> _defs = [];
@@ -114,7 +127,7 @@ public static class Verifier
         {
             if (use.IsWeight)
             {
-                var declared = program.FindWeight(use.Name);
+                var declared = _weights.GetValueOrDefault(use.Name);
                 if (declared is null || declared.Type != use.Type)
                     Report(VerifyErrorKind.UndeclaredWeight, block, $"'{where}': weight @{use.Name} : {use.Type} is not declared by the program");
                 return;
@@ -230,7 +243,7 @@ public static class Verifier
             }
             foreach (var target in terminator.Successors)
             {
-                var dest = program.FindBlock(target.Block);
+                var dest = _blocks.Find(target.Block);
                 if (dest is null)
                 {
                     Report(VerifyErrorKind.UnknownBlock, block, $"'{text}': no block ^{target.Block}");
@@ -251,13 +264,8 @@ public static class Verifier
 
         private void CheckReachability()
         {
-            var reached = new HashSet<string> { program.Entry.Name };
-            var work = new Stack<Block>([program.Entry]);
-            while (work.Count > 0)
-                foreach (var s in work.Pop().Successors)
-                    if (program.FindBlock(s.Block) is { } next && reached.Add(next.Name))
-                        work.Push(next);
-            foreach (var block in program.Blocks.Where(b => !reached.Contains(b.Name)))
+            // By name: a second block of a reached name is already reported as a duplicate.
+            foreach (var block in program.Blocks.Where(b => !_blocks.Reachable.Contains(_blocks.Find(b.Name)!)))
                 Report(VerifyErrorKind.UnreachableBlock, block, "block is unreachable from the entry", Severity.Warning);
         }
     }

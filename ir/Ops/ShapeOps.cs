@@ -55,6 +55,8 @@ internal static class ShapeOps
         {
             if (known == 0 || count % known != 0)
                 throw call.Fail($"cannot reshape {x} to [{string.Join(", ", shape)}]");
+            if (count / known > int.MaxValue)
+                throw call.Fail($"cannot reshape {x} to [{string.Join(", ", shape)}]: the -1 dimension would be {count / known}, beyond {int.MaxValue}");
             return call.One(x.WithShape(shape.Select(d => d == -1 ? (int)(count / known) : d)));
         }
         if (known != count) throw call.Fail($"cannot reshape {x} ({count} elements) to [{string.Join(", ", shape)}]");
@@ -97,7 +99,14 @@ internal static class ShapeOps
             call.RequireSameDType(first, t);
             if (t.Rank != first.Rank || Enumerable.Range(0, t.Rank).Any(d => d != dim && !OpCall.DimsAgree(t.Shape[d], first.Shape[d])))
                 throw call.Fail($"shapes {TensorType.FormatShape(first.Shape)} and {TensorType.FormatShape(t.Shape)} differ outside dim {dim}");
-            shape[dim] = shape[dim] == Dyn || t.Shape[dim] == Dyn ? Dyn : shape[dim] + t.Shape[dim];
+            if (shape[dim] == Dyn || t.Shape[dim] == Dyn)
+            {
+                shape[dim] = Dyn;
+                continue;
+            }
+            var joined = (long)shape[dim] + t.Shape[dim];
+            if (joined > int.MaxValue) throw call.Fail($"dim {dim} of the result would be {joined}, beyond {int.MaxValue}");
+            shape[dim] = (int)joined;
         }
         return call.One(first.WithShape(shape));
     }
@@ -109,7 +118,7 @@ internal static class ShapeOps
         var sizes = call.Ints("sizes");
         if (sizes.Length == 0 || sizes.Any(s => s < 0))
             throw call.Fail($"sizes [{string.Join(", ", sizes)}] must be a non-empty list of sizes >= 0");
-        if (x.Shape[dim] != Dyn && sizes.Sum() != x.Shape[dim])
+        if (x.Shape[dim] != Dyn && sizes.Sum(s => (long)s) != x.Shape[dim]) // in 64 bits: huge sizes must not wrap into a match
             throw call.Fail($"sizes [{string.Join(", ", sizes)}] do not add up to dim {dim} of {x}");
         return sizes.Select(s =>
         {

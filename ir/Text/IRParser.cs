@@ -20,7 +20,11 @@ namespace DyCompile.IR;
 /// literal   := scalar | '[' scalar, ... ']'   (elements in row-major order)
 /// </code>
 /// Floats are written with a '.' or an exponent, or as <c>nan</c>, <c>inf</c>, <c>-inf</c>;
-/// <c>//</c> starts a comment.</summary>
+/// <c>//</c> starts a comment. Numbers use the ASCII digits 0-9 only. Integers in types and
+/// attributes are 32-bit; a float literal (an integer literal where a float is expected
+/// included) is rounded to the nearest f32, and a finite one beyond the f32 range is an error.
+/// Every problem with the text, down to shape inference of nodes written without result types,
+/// is an <see cref="IRParseException"/>; no other exception leaves the parser.</summary>
 public sealed class IRParser
 {
     private readonly List<Token> _tokens;
@@ -30,6 +34,7 @@ public sealed class IRParser
 
     public static Program Parse(string text)
     {
+        ArgumentNullException.ThrowIfNull(text);
         var parser = new IRParser(text);
         var syntax = parser.ParseProgram();
         return new Resolver(syntax).Resolve();
@@ -354,11 +359,20 @@ public sealed class IRParser
             ? v
             : throw Error(t, $"expected a 32-bit integer, found {t.Text}");
 
-    internal static float ParseFloat(Token t) => t.Text switch
+    /// <summary>A float literal, rounded to the nearest f32. A finite literal beyond the f32 range
+    /// is an error rather than a silent infinity; <c>inf</c> and <c>-inf</c> say that.</summary>
+    internal static float ParseFloat(Token t)
     {
-        "nan" => float.NaN,
-        "inf" => float.PositiveInfinity,
-        "-inf" => float.NegativeInfinity,
-        _ => float.Parse(t.Text, NumberStyles.Float, CultureInfo.InvariantCulture),
-    };
+        switch (t.Text)
+        {
+            case "nan": return float.NaN;
+            case "inf": return float.PositiveInfinity;
+            case "-inf": return float.NegativeInfinity;
+        }
+        if (!float.TryParse(t.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            throw Error(t, $"expected a number, found {t.Text}");
+        if (float.IsInfinity(value))
+            throw Error(t, $"the number {t.Text} is beyond the f32 range (magnitude at most {float.MaxValue.ToString("R", CultureInfo.InvariantCulture)}); write inf or -inf for an infinity");
+        return value;
+    }
 }

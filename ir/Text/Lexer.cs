@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace DyCompile.IR;
 
 /// <summary>Splits IR text into tokens. <c>//</c> starts a comment that runs to the end of the line.</summary>
@@ -40,7 +42,7 @@ internal static class Lexer
                 while (i < text.Length && (IsNameChar(text[i]))) i++;
                 tokens.Add(new Token(TokenKind.Identifier, text[start..i], line, column));
             }
-            else if (char.IsDigit(ch) || (ch == '-' && i + 1 < text.Length && (char.IsDigit(text[i + 1]) || text.AsSpan(i + 1).StartsWith("inf"))))
+            else if (char.IsAsciiDigit(ch) || (ch == '-' && i + 1 < text.Length && (char.IsAsciiDigit(text[i + 1]) || text.AsSpan(i + 1).StartsWith("inf"))))
             {
                 if (text.AsSpan(i).StartsWith("-inf"))
                 {
@@ -50,12 +52,12 @@ internal static class Lexer
                 }
                 i++;
                 var isFloat = false;
-                while (i < text.Length && char.IsDigit(text[i])) i++;
+                while (i < text.Length && char.IsAsciiDigit(text[i])) i++;
                 if (i < text.Length && text[i] == '.')
                 {
                     isFloat = true;
                     i++;
-                    while (i < text.Length && char.IsDigit(text[i])) i++;
+                    while (i < text.Length && char.IsAsciiDigit(text[i])) i++;
                 }
                 if (i < text.Length && text[i] is 'e' or 'E')
                 {
@@ -63,9 +65,11 @@ internal static class Lexer
                     i++;
                     if (i < text.Length && text[i] is '+' or '-') i++;
                     var digits = i;
-                    while (i < text.Length && char.IsDigit(text[i])) i++;
+                    while (i < text.Length && char.IsAsciiDigit(text[i])) i++;
                     if (i == digits) throw new IRParseException(line, column, $"expected exponent digits in a number, found {Found(text, i)}");
                 }
+                if (i < text.Length && IsNonAsciiDigit(text, i))
+                    throw NonAsciiDigit(text, i, line, lineStart);
                 tokens.Add(new Token(isFloat ? TokenKind.Float : TokenKind.Integer, text[start..i], line, column));
             }
             else if (ch == '-' && i + 1 < text.Length && text[i + 1] == '>')
@@ -78,14 +82,36 @@ internal static class Lexer
                 i++;
                 tokens.Add(new Token(TokenKind.Punct, ch.ToString(), line, column));
             }
+            else if (IsNonAsciiDigit(text, i))
+            {
+                throw NonAsciiDigit(text, i, line, lineStart);
+            }
             else
             {
-                throw new IRParseException(line, column, $"expected a token, found unexpected character '{ch}'");
+                throw new IRParseException(line, column, $"expected a token, found unexpected character {Describe(text, i)}");
             }
         }
     }
 
     private static bool IsNameChar(char c) => char.IsLetterOrDigit(c) || c is '_' or '.';
 
-    private static string Found(string text, int i) => i < text.Length ? $"'{text[i]}'" : "end of input";
+    /// <summary>Numbers are ASCII: a digit of another script ('٣', fullwidth '１') is not part of
+    /// one, and is named as such rather than left to number parsing.</summary>
+    private static bool IsNonAsciiDigit(string text, int i) =>
+        char.IsSurrogatePair(text, i)
+            ? CharUnicodeInfo.GetUnicodeCategory(text, i) == UnicodeCategory.DecimalDigitNumber
+            : char.IsDigit(text[i]) && !char.IsAsciiDigit(text[i]);
+
+    private static IRParseException NonAsciiDigit(string text, int i, int line, int lineStart) =>
+        new(line, i - lineStart + 1, $"expected an ASCII digit 0-9 in a number, found the non-ASCII digit {Describe(text, i)}");
+
+    /// <summary>A character as it reads, with its code point when it may not print plainly.</summary>
+    private static string Describe(string text, int i)
+    {
+        var codePoint = char.IsSurrogatePair(text, i) ? char.ConvertToUtf32(text, i) : text[i];
+        var glyph = char.IsSurrogatePair(text, i) ? text.Substring(i, 2) : text[i].ToString();
+        return codePoint is >= 0x20 and < 0x7F ? $"'{glyph}'" : char.IsControl(text[i]) ? $"U+{codePoint:X4}" : $"'{glyph}' (U+{codePoint:X4})";
+    }
+
+    private static string Found(string text, int i) => i < text.Length ? Describe(text, i) : "end of input";
 }

@@ -186,7 +186,7 @@ internal sealed class Resolver(ProgramSyntax syntax)
             case ScalarKind.Bool when isBool:
                 return e.Text == "true" ? 1 : 0;
             case ScalarKind.Float when !isBool:
-                return e.Kind == TokenKind.Integer ? (float)long.Parse(e.Text, CultureInfo.InvariantCulture) : ParseFloat(e);
+                return ParseFloat(e); // an integer literal is a float too, rounded to the nearest f32 like any other
             case ScalarKind.Int when e.Kind == TokenKind.Integer:
                 return type is ScalarType or TensorType { DType: Runtime.DType.Int32 }
                     ? ParseInt(e)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -10,7 +11,12 @@ namespace DyCompile.Runtime.IO;
 /// length N, N bytes of JSON header, then the raw little-endian tensor data. Each header entry
 /// <c>{"dtype", "shape", "data_offsets": [begin, end]}</c> locates a tensor relative to the
 /// start of the data; the optional <c>__metadata__</c> entry maps strings to strings.</summary>
-/// <remarks>Loading validates the whole file and reports any malformed content as a
+/// <remarks>F32, I32, I64 and BOOL tensors load as the runtime dtype of the same name. F16, BF16
+/// and F64 tensors load converted to f32 (the runtime computes in f32): F16 and BF16 values
+/// exactly, F64 values rounded to the nearest f32 (beyond f32's range to an infinity);
+/// <see cref="SafeTensorsContent.StoredDTypes"/> says what each tensor was stored as. Saving
+/// writes each tensor as its runtime dtype, so a converted tensor saves as F32.
+/// Loading validates the whole file and reports any malformed content as a
 /// <see cref="SafeTensorsFormatException"/>, never as another exception type; failures of the
 /// file system or the stream itself (a missing file, a read error) surface as the usual I/O
 /// exceptions.</remarks>
@@ -66,30 +72,61 @@ public static class SafeTensors
         var (entries, metadata) = SafeTensorsHeader.Parse(header, stream.Length - dataStart);
 
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var storedDTypes = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var entry in entries.OrderBy(e => e.Name, StringComparer.Ordinal))
         {
             stream.Position = dataStart + entry.Begin;
             tensors.Add(entry.Name, ReadTensor(stream, entry));
+            storedDTypes.Add(entry.Name, entry.Stored.Name());
         }
-        return new SafeTensorsContent(tensors.AsReadOnly(), metadata.AsReadOnly());
+        return new SafeTensorsContent(tensors.AsReadOnly(), metadata.AsReadOnly()) { StoredDTypes = storedDTypes.AsReadOnly() };
     }
 
     /// <summary>Reads a tensor's bytes straight into its storage (weights files are large; no staging copy).</summary>
     private static Tensor ReadTensor(Stream stream, SafeTensorsEntry entry)
     {
-        var tensor = Tensor.Zeros(entry.DType, entry.Shape);
+        var tensor = Tensor.Zeros(entry.Stored.LoadsAs(), entry.Shape);
+        if (!entry.Stored.IsNative())
+        {
+            ReadConverted(stream, entry.Stored, tensor.Floats);
+            return tensor;
+        }
         Span<byte> storage = tensor.Storage switch
         {
             float[] f => MemoryMarshal.AsBytes(f.AsSpan()),
             int[] i => MemoryMarshal.AsBytes(i.AsSpan()),
             long[] l => MemoryMarshal.AsBytes(l.AsSpan()),
             bool[] b => MemoryMarshal.AsBytes(b.AsSpan()),
-            _ => throw new InvalidOperationException($"no reader for dtype {entry.DType.ShortName()}"),
+            _ => throw new InvalidOperationException($"no reader for dtype {tensor.DType.ShortName()}"),
         };
         ReadExactly(stream, storage);
-        if (entry.DType == DType.Bool)
+        if (tensor.DType == DType.Bool)
             foreach (ref var b in tensor.Bools) b = Unsafe.As<bool, byte>(ref b) != 0; // any non-zero byte is true; store it as 1
         return tensor;
+    }
+
+    /// <summary>Reads F16, BF16 or F64 elements in chunks and converts them to f32, so the
+    /// staging buffer stays small whatever the tensor's size.</summary>
+    private static void ReadConverted(Stream stream, StoredDType stored, Span<float> destination)
+    {
+        const int chunkBytes = 1 << 16;
+        var size = stored.ElementSize();
+        var buffer = ArrayPool<byte>.Shared.Rent(chunkBytes);
+        try
+        {
+            var perChunk = chunkBytes / size;
+            for (var start = 0; start < destination.Length; start += perChunk)
+            {
+                var count = Math.Min(perChunk, destination.Length - start);
+                var bytes = buffer.AsSpan(0, count * size);
+                ReadExactly(stream, bytes);
+                stored.ConvertToSingle(bytes, destination.Slice(start, count));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private static void ReadExactly(Stream stream, Span<byte> buffer)
@@ -149,7 +186,7 @@ public static class SafeTensors
             foreach (var (name, tensor) in ordered)
             {
                 json.WriteStartObject(name);
-                json.WriteString("dtype", SafeTensorsHeader.DTypeName(tensor.DType));
+                json.WriteString("dtype", StoredDTypes.NameOf(tensor.DType));
                 json.WriteStartArray("shape");
                 foreach (var d in tensor.Shape) json.WriteNumberValue(d);
                 json.WriteEndArray();

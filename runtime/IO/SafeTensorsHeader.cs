@@ -4,7 +4,7 @@ using System.Text.Unicode;
 namespace DyCompile.Runtime.IO;
 
 /// <summary>One tensor's header entry after validation; offsets are relative to the data start.</summary>
-internal sealed record SafeTensorsEntry(string Name, DType DType, int[] Shape, long Begin, long End);
+internal sealed record SafeTensorsEntry(string Name, StoredDType Stored, int[] Shape, long Begin, long End);
 
 /// <summary>Parses and validates the JSON header of a safetensors file.</summary>
 /// <remarks>The data region must be tiled exactly by the tensors, as the reference
@@ -19,23 +19,8 @@ internal static class SafeTensorsHeader
 
     public const string MetadataKey = "__metadata__";
 
-    public static string DTypeName(DType dtype) => dtype switch
-    {
-        DType.Float32 => "F32",
-        DType.Int32 => "I32",
-        DType.Int64 => "I64",
-        DType.Bool => "BOOL",
-        _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
-    };
-
-    private static DType? ParseDType(string name) => name switch
-    {
-        "F32" => DType.Float32,
-        "I32" => DType.Int32,
-        "I64" => DType.Int64,
-        "BOOL" => DType.Bool,
-        _ => null,
-    };
+    /// <summary>Most elements one tensor may hold: the largest array .NET allocates.</summary>
+    public static readonly long MaxElements = Array.MaxLength;
 
     public static (List<SafeTensorsEntry> Entries, Dictionary<string, string> Metadata) Parse(ReadOnlyMemory<byte> header, long dataLength)
     {
@@ -96,12 +81,16 @@ internal static class SafeTensorsHeader
             throw new SafeTensorsFormatException($"tensor '{name}': entry must be an object, found {value.ValueKind}");
 
         var dtypeText = Field(name, value, "dtype", JsonValueKind.String).GetString()!;
-        var dtype = ParseDType(dtypeText)
-            ?? throw new SafeTensorsFormatException($"tensor '{name}': unsupported dtype '{dtypeText}' (supported: F32, I32, I64, BOOL)");
+        var stored = StoredDTypes.Parse(dtypeText)
+            ?? throw new SafeTensorsFormatException($"tensor '{name}': unsupported dtype '{dtypeText}' (supported: {StoredDTypes.SupportedList})");
 
         var shapeElement = Field(name, value, "shape", JsonValueKind.Array);
         var shape = new int[shapeElement.GetArrayLength()];
-        long count = 1;
+        // The runtime computes element counts and strides in 32-bit integers, so the product of
+        // the non-zero sizes must fit one: [2000000000, 2000000000, 0] holds no element, yet its
+        // strides do not fit. Both factors stay at most 2^31, so the saturated product cannot overflow.
+        long nonZeroProduct = 1;
+        var hasZero = false;
         var i = 0;
         foreach (var dim in shapeElement.EnumerateArray())
         {
@@ -110,12 +99,16 @@ internal static class SafeTensorsHeader
             if (d < 0)
                 throw new SafeTensorsFormatException($"tensor '{name}': shape[{i}] = {d} is negative");
             if (d > int.MaxValue)
-                throw new SafeTensorsFormatException($"tensor '{name}': shape[{i}] = {d} is too large");
+                throw new SafeTensorsFormatException($"tensor '{name}': shape[{i}] = {d} is too large (at most {int.MaxValue})");
             shape[i++] = (int)d;
-            count = Math.Min(count * d, (long)int.MaxValue + 1); // saturate: both factors ≤ 2^31
+            if (d == 0) hasZero = true;
+            else nonZeroProduct = Math.Min(nonZeroProduct * d, (long)int.MaxValue + 1);
         }
-        if (count > int.MaxValue)
-            throw new SafeTensorsFormatException($"tensor '{name}': shape {Shapes.Format(shape)} has more than {int.MaxValue} elements");
+        if (nonZeroProduct > MaxElements)
+            throw new SafeTensorsFormatException(hasZero
+                ? $"tensor '{name}': shape {Shapes.Format(shape)} is too large: its non-zero sizes multiply to more than {MaxElements}, beyond the runtime's 32-bit strides"
+                : $"tensor '{name}': shape {Shapes.Format(shape)} has more than {MaxElements} elements");
+        long count = hasZero ? 0 : nonZeroProduct;
 
         var offsets = Field(name, value, "data_offsets", JsonValueKind.Array);
         if (offsets.GetArrayLength() != 2
@@ -126,10 +119,10 @@ internal static class SafeTensorsHeader
             throw new SafeTensorsFormatException($"tensor '{name}': data_offsets [{begin}, {end}] end before they begin");
         if (end > dataLength)
             throw new SafeTensorsFormatException($"tensor '{name}': data_offsets [{begin}, {end}] reach past the {dataLength} data bytes");
-        var bytes = count * dtype.ElementSize();
+        var bytes = count * stored.ElementSize();
         if (end - begin != bytes)
             throw new SafeTensorsFormatException($"tensor '{name}': shape {Shapes.Format(shape)} of {dtypeText} needs {bytes} bytes, but data_offsets [{begin}, {end}] hold {end - begin}");
-        return new SafeTensorsEntry(name, dtype, shape, begin, end);
+        return new SafeTensorsEntry(name, stored, shape, begin, end);
     }
 
     private static JsonElement Field(string name, JsonElement entry, string field, JsonValueKind kind)

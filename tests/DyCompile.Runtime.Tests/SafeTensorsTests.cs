@@ -182,7 +182,7 @@ public class SafeTensorsTests
         { """{"x":{"dtype":"F32","data_offsets":[0,8]}}""", new byte[8], "tensor 'x': missing field 'shape'" },
         { """{"x":{"dtype":"F32","shape":[2]}}""", new byte[8], "tensor 'x': missing field 'data_offsets'" },
         { """{"x":{"dtype":7,"shape":[2],"data_offsets":[0,8]}}""", new byte[8], "tensor 'x': field 'dtype' must be a string" },
-        { """{"x":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}""", new byte[4], "tensor 'x': unsupported dtype 'F16'" },
+        { """{"x":{"dtype":"F8_E5M2","shape":[2],"data_offsets":[0,2]}}""", new byte[2], "tensor 'x': unsupported dtype 'F8_E5M2' (supported: F32, I32, I64, BOOL, and F16, BF16, F64" },
         { """{"x":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}""", new byte[8], "tensor 'x': shape[0] = -2 is negative" },
         { """{"x":{"dtype":"F32","shape":[2.5],"data_offsets":[0,8]}}""", new byte[8], "tensor 'x': shape[0] must be an integer" },
         { """{"x":{"dtype":"F32","shape":"2","data_offsets":[0,8]}}""", new byte[8], "tensor 'x': field 'shape' must be an array" },
