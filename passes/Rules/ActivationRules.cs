@@ -22,7 +22,7 @@ internal static class ActivationRules
             .KeepsNonFinite().Describe("|−x| = |x|.");
 
         yield return TensorRule.Parse("log-softmax", RuleKind.Rounding, "(log (softmax ?x ?d))", m => Rhs.Call("log_softmax", m.Attrs("?d"), m["?x"]))
-            .Describe("log(softmax x) = log_softmax x; where softmax underflows (to 0 or a subnormal) the left side is −inf or imprecise and the right side the accurate value.");
+            .RefinesUnderflowOfLeftSide().Describe("log(softmax x) = log_softmax x; where softmax underflows (to 0 or a subnormal) the left side is −inf or imprecise and the right side the accurate value.");
         yield return TensorRule.Parse("exp-log-softmax", RuleKind.Rounding, "(exp (log_softmax ?x ?d))", m => Rhs.Call("softmax", m.Attrs("?d"), m["?x"]))
             .Describe("exp(log_softmax x) = softmax x.");
         yield return TensorRule.Parse("exp-log", RuleKind.Rounding, "(exp (log ?x))", m => m.Data("?x").NonNegative ? m["?x"] : null)
