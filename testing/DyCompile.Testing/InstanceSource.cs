@@ -32,16 +32,16 @@ internal sealed class InstanceSource(TensorRule rule, SoundnessOptions options)
         {
             if (Generate(random, s) is { } application) return SoundnessInstance.Sample(rule, application, random, seed, s);
         }
-        throw new InvalidOperationException($"rule {rule.Name}: no instance of its left side that the rule rewrites was found for seed {seed}");
+        throw new NoInstanceException($"rule {rule.Name}: no instance of its left side that the rule rewrites was found for seed {seed}");
     }
 
     private RuleApplication? HandWritten(Func<Random, int, Graph?> write, Random random, int size)
     {
         for (var i = 0; i < HandWrittenAttempts; i++)
-            if (write(random, size) is { } lhs && RuleApplication.Of(rule, lhs) is { } application) return application;
+            if (write(random, size) is { } lhs && RuleApplication.TryOf(rule, lhs) is { } application) return application;
         return null;
     }
 
     private RuleApplication? Derived(Random random, int size) =>
-        LeftSideGenerator.Generate(rule, random, size, options.GenerationAttempts) is { } lhs ? RuleApplication.Of(rule, lhs) : null;
+        LeftSideGenerator.Generate(rule, random, size, options.GenerationAttempts) is { } lhs ? RuleApplication.TryOf(rule, lhs) : null;
 }

@@ -30,15 +30,21 @@ public sealed record RuleApplication(Graph LeftSide, Graph BothSides)
     }
 
     /// <summary>Whether the rule rewrites some value of <paramref name="lhs"/> (its type check passed).</summary>
-    public static bool Fires(TensorRule rule, Graph lhs)
+    public static bool Fires(TensorRule rule, Graph lhs) => TryOf(rule, lhs) is not null;
+
+    /// <summary>
+    /// <see cref="Of"/>, null also when the left side is not a valid graph; throws
+    /// <see cref="InvalidOperationException"/> naming the rule and the left side when the rule throws.
+    /// </summary>
+    public static RuleApplication? TryOf(TensorRule rule, Graph lhs)
     {
         try
         {
-            return Of(rule, lhs) is not null;
+            return Of(rule, lhs);
         }
         catch (Exception e) when (e is IRTypeException or ArgumentException)
         {
-            return false;
+            return null;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

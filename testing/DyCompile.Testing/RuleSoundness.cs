@@ -28,8 +28,9 @@ public static class RuleSoundness
     }
 
     /// <summary>
-    /// Runs the property and returns the outcome. Throws <see cref="InvalidOperationException"/> when
-    /// no instance the rule rewrites can be generated (then write them: <see cref="SoundnessOptions.Instances"/>).
+    /// Runs the property and returns the outcome. Throws <see cref="NoInstanceException"/> when no
+    /// instance the rule rewrites can be generated (then write them: <see cref="SoundnessOptions.Instances"/>),
+    /// and <see cref="InvalidOperationException"/> naming the left side when the rule throws.
     /// </summary>
     public static SoundnessResult Run(TensorRule rule, SoundnessOptions? options = null)
     {
@@ -38,7 +39,7 @@ public static class RuleSoundness
         var source = new InstanceSource(rule, options);
         var probe = options.Seed ?? 1;
         if (source.Generate(new Random(probe), options.MaxSize) is null)
-            throw new InvalidOperationException(
+            throw new NoInstanceException(
                 $"rule {rule.Name}: no instance of its left side that the rule rewrites was found in {options.GenerationAttempts} candidates at size {options.MaxSize} (seed {probe}); write them with SoundnessOptions.Instances");
 
         // FsCheck's size runs 0..100; instances grow from size 1 to MaxSize with it.
