@@ -10,10 +10,13 @@ namespace DyCompile.Testing;
 /// </summary>
 public static class MutationCheck
 {
-    /// <summary>The outcome of every mutant of <paramref name="rule"/>.</summary>
-    public static IReadOnlyList<MutantResult> Run(TensorRule rule, int instances = 48, int tests = 40, int seed = 1)
+    /// <summary>
+    /// The outcome of every mutant of <paramref name="rule"/>; <paramref name="write"/> builds the
+    /// left sides for a rule whose instances cannot be derived (as <see cref="SoundnessOptions.Instances"/>).
+    /// </summary>
+    public static IReadOnlyList<MutantResult> Run(TensorRule rule, int instances = 32, int tests = 30, int seed = 1, Func<Random, int, Graph?>? write = null)
     {
-        var pool = Instances(rule, instances, seed);
+        var pool = Instances(rule, instances, seed, write);
         if (pool.Count == 0) throw new InvalidOperationException($"rule {rule.Name}: no instance of its left side was generated");
         var sites = new Dictionary<MutationKind, int>();
         foreach (var lhs in pool)
@@ -28,13 +31,13 @@ public static class MutationCheck
             for (var site = 0; site < count; site++)
             {
                 var mutant = new RuleMutant(rule, kind, site);
-                outcomes.Add(Check(mutant, pool, tests, seed));
+                outcomes.Add(Check(mutant, pool, tests, seed, write));
             }
         }
         return outcomes;
     }
 
-    private static MutantResult Check(RuleMutant mutant, IReadOnlyList<Graph> pool, int tests, int seed)
+    private static MutantResult Check(RuleMutant mutant, IReadOnlyList<Graph> pool, int tests, int seed, Func<Random, int, Graph?>? write)
     {
         var rule = mutant.ToRule();
         try
@@ -43,7 +46,7 @@ public static class MutationCheck
             if (fired.Length == 0) return new MutantResult(mutant, MutationOutcome.Stillborn, null);
             // Instances derived for the mutant itself are the fair test: among the original's, the
             // mutant may type-check only on degenerate ones (a dim of 1) where it is harmless.
-            var options = new SoundnessOptions { Tests = tests, Shrink = false, Seed = seed, GenerationAttempts = 400 };
+            var options = new SoundnessOptions { Tests = tests, Shrink = false, Seed = seed, GenerationAttempts = 200, Instances = write };
             SoundnessResult result;
             try
             {
@@ -62,7 +65,7 @@ public static class MutationCheck
         }
     }
 
-    private static List<Graph> Instances(TensorRule rule, int count, int seed)
+    private static List<Graph> Instances(TensorRule rule, int count, int seed, Func<Random, int, Graph?>? write)
     {
         var random = new Random(seed);
         var pool = new List<Graph>();
@@ -70,7 +73,8 @@ public static class MutationCheck
         for (var i = 0; pool.Count < count && i < count * 2; i++)
         {
             var size = 1 + i % options.MaxSize;
-            if (LeftSideGenerator.Generate(rule, random, size, size < options.MaxSize ? 200 : options.GenerationAttempts) is { } lhs) pool.Add(lhs);
+            var lhs = write is not null ? write(random, size) : LeftSideGenerator.Generate(rule, random, size, size < options.MaxSize ? 200 : options.GenerationAttempts);
+            if (lhs is not null && RuleApplication.Fires(rule, lhs)) pool.Add(lhs);
         }
         return pool;
     }
