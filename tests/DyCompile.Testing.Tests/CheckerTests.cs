@@ -107,13 +107,13 @@ public sealed class CheckerTests
     }
 
     [Fact]
-    public void Derived_instances_are_valid_graphs_the_rule_rewrites_at_every_size()
+    public void Derived_instances_are_valid_graphs_the_rule_rewrites()
     {
         var random = new Random(3);
-        foreach (var rule in TensorRules.All)
+        foreach (var rule in TensorRules.All.Where(r => !HandWrittenInstances.ByRule.ContainsKey(r.Name)))
         {
             var lhs = LeftSideGenerator.Generate(rule, random, SoundnessOptions.Default.MaxSize);
-            Assert.NotNull(lhs);
+            Assert.True(lhs is not null, $"no instance of {rule.Name}");
             Assert.Empty(Verifier.Errors(lhs!.ToProgram()));
             Assert.True(RuleApplication.Fires(rule, lhs), rule.Name);
         }
