@@ -21,6 +21,18 @@ internal static class AlgebraicRules
             .KeepsNonFinite().Describe("x / 1 = x.");
         yield return TensorRule.Parse("neg-neg", RuleKind.Exact, "(neg (neg ?x))", m => m["?x"])
             .KeepsNonFinite().Describe("−(−x) = x, also for wrapping integers.");
+        yield return TensorRule.Parse("neg-sub", RuleKind.Exact, "(neg (sub ?a ?b))", "(sub ?b ?a)")
+            .KeepsNonFinite().Describe("−(a − b) = b − a: round-to-nearest is symmetric, so both round the same real number.");
+        yield return TensorRule.Parse("add-neg", RuleKind.Exact, "(add ?a (neg ?b))", "(sub ?a ?b)")
+            .KeepsNonFinite().Describe("a + (−b) = a − b (IEEE subtraction is addition of the negation).");
+        yield return TensorRule.Parse("sub-neg", RuleKind.Exact, "(sub ?a (neg ?b))", "(add ?a ?b)")
+            .KeepsNonFinite().Describe("a − (−b) = a + b.");
+        yield return TensorRule.Parse("mul-neg-neg", RuleKind.Exact, "(mul (neg ?a) (neg ?b))", "(mul ?a ?b)")
+            .KeepsNonFinite().Describe("(−a)·(−b) = a·b: the sign is exact, the magnitude rounds the same.");
+        yield return TensorRule.Parse("maximum-self", RuleKind.Exact, "(maximum ?x ?x)", "?x")
+            .KeepsNonFinite().Describe("max(x, x) = x.");
+        yield return TensorRule.Parse("minimum-self", RuleKind.Exact, "(minimum ?x ?x)", "?x")
+            .KeepsNonFinite().Describe("min(x, x) = x.");
         yield return TensorRule.Parse("sub-self", RuleKind.FastMath, "(sub ?x ?x)", m => Filled(m.RootData.Tensor, 0))
             .Describe("x − x = 0; wrong for NaN and Inf (they give NaN), hence fast-math.");
         yield return TensorRule.Parse("mul-zero", RuleKind.FastMath, "(mul ?x ?z)", m => m.AllElements("?z", v => v == 0) ? Filled(m.RootData.Tensor, 0) : null)

@@ -32,6 +32,9 @@ internal static class FoldingRules
         yield return TensorRule.Parse("scalar-after-conv", RuleKind.Rounding, "(mul (conv2d ?x ?w ?b ?p) ?s)",
                 m => IsScalar(m.Tensor("?s")) ? Rhs.Call("conv2d", m.Attrs("?p"), m["?x"], Rhs.Call("mul", m["?w"], m["?s"]), Rhs.Call("mul", m["?b"], m["?s"])) : null)
             .Describe("s·conv(x, W, b) = conv(x, s·W, s·b).");
+        yield return TensorRule.Parse("scalar-into-linear", RuleKind.Rounding, "(linear (mul ?x ?s) ?w ?b)",
+                m => IsScalar(m.Tensor("?s")) ? Rhs.Call("linear", m["?x"], Rhs.Call("mul", m["?w"], m["?s"]), m["?b"]) : null)
+            .Describe("linear(s·x, W, b) = linear(x, s·W, b) for a scalar s: the scale joins the weight, computed once.");
         yield return TensorRule.Parse("conv-add-bias", RuleKind.Rounding, "(add (conv2d ?x ?w ?b ?p) ?c)", m =>
         {
             var c = m.T("?c");

@@ -17,6 +17,7 @@ internal static class ShapeRules
         yield return TensorRule.Parse("transpose-to-permute", RuleKind.Exact, "(transpose ?x ?p)", m =>
         {
             var rank = m.T("?x").Rank;
+            if (rank == 0) return null; // a 0-d transpose has no dims to swap: there is no permutation to write
             var (a, b) = TransposePair(m.Attrs("?p"), rank);
             var perm = Enumerable.Range(0, rank).ToArray();
             (perm[a], perm[b]) = (perm[b], perm[a]);

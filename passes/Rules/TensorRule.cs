@@ -37,6 +37,16 @@ public sealed class TensorRule
     /// <summary>Both sides also agree on NaN and ±Inf inputs (NaN where the other is NaN, equal infinities).</summary>
     public bool PreservesNonFinite { get; private set; }
 
+    /// <summary>
+    /// Where the left side underflowed (below the log of the smallest normal float: −inf, or
+    /// imprecise through a subnormal), the right side may be any value below that bound too — the
+    /// right side is the accurate one there (<c>log(softmax x)</c> → <c>log_softmax x</c>).
+    /// </summary>
+    public bool RefinesUnderflow { get; private set; }
+
+    /// <summary>The right side as written, for a rule made from two patterns; null when C# builds it.</summary>
+    public RhsPattern? RightPattern { get; private init; }
+
     /// <summary>One sentence: what the rule does and why it is sound.</summary>
     public string Description { get; private set; } = "";
 
@@ -51,6 +61,13 @@ public sealed class TensorRule
     public TensorRule KeepsNonFinite()
     {
         PreservesNonFinite = true;
+        return this;
+    }
+
+    /// <summary>Marks the rule as <see cref="RefinesUnderflow"/>; returns this rule.</summary>
+    public TensorRule RefinesUnderflowOfLeftSide()
+    {
+        RefinesUnderflow = true;
         return this;
     }
 
@@ -69,6 +86,19 @@ public sealed class TensorRule
     /// <summary>A rule whose left side is one pattern written in <see cref="TensorLanguage"/>; the right side replaces the matched class.</summary>
     public static TensorRule Parse(string name, RuleKind kind, string left, Func<RuleMatch, Rhs?> build) =>
         new(name, kind, Pattern.Parse(TensorLanguage.Language, left), m => build(m) is { } rhs ? new RuleResult([(m.Root, rhs)]) : null);
+
+    /// <summary>
+    /// A rule written as text: a left pattern and a right pattern over the left side's variables.
+    /// </summary>
+    /// <example><code>
+    /// var rule = TensorRule.Parse("relu-relu", RuleKind.Exact, "(relu (relu ?x))", "(relu ?x)").KeepsNonFinite();
+    /// </code></example>
+    public static TensorRule Parse(string name, RuleKind kind, string left, string right)
+    {
+        var pattern = Pattern.Parse(TensorLanguage.Language, left);
+        var rhs = RhsPattern.Parse(right, pattern.Vars);
+        return new(name, kind, pattern, m => new RuleResult([(m.Root, rhs.Build(m))])) { RightPattern = rhs };
+    }
 
     /// <summary>A rule whose left side is a multi-pattern (<c>?r1 = ..., ?r2 = ...</c>).</summary>
     public static TensorRule ParseMulti(string name, RuleKind kind, string left, Func<RuleMatch, RuleResult?> build) =>
@@ -104,7 +134,7 @@ public sealed class TensorRule
 
     public Rewrite<TensorData> ToRewrite() => new(Name, Searcher, new Applier(this));
 
-    public override string ToString() => $"{Name} ({Kind}): {Searcher}";
+    public override string ToString() => RightPattern is null ? $"{Name} ({Kind}): {Searcher}" : $"{Name} ({Kind}): {Searcher} => {RightPattern}";
 
     private sealed class Applier(TensorRule rule) : IApplier
     {

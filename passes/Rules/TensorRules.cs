@@ -14,6 +14,8 @@ public static class TensorRules
         .. MatMulRules.All(),
         .. FoldingRules.All(),
         .. ReductionRules.All(),
+        .. MovementRules.All(),
+        .. SelectRules.All(),
     ]);
 
     /// <summary>Every registered rule, fast-math ones included.</summary>
