@@ -42,6 +42,10 @@ public sealed class EGraph<TData>
     /// </summary>
     public int NodeCount => _memo.Count;
 
+    public int TotalSize => _memo.Count + _staleDropped;
+
+    private int _staleDropped;
+
     /// <summary>The number of e-classes.</summary>
     public int ClassCount { get; private set; }
 
@@ -260,6 +264,7 @@ public sealed class EGraph<TData>
         {
             memo[Canonicalize(node)] = Find(id);
         }
+        _staleDropped += _memo.Count - memo.Count;
         _memo = memo;
         _indexStale = false;
     }
