@@ -3,35 +3,49 @@ namespace DyCompile.Passes.EGraph;
 /// <summary>
 /// Compiled e-matching (after egg's machine, from de Moura and Bjørner's "Efficient E-matching"):
 /// a pattern becomes a short program over registers holding e-class ids. <c>Bind</c> tries each
-/// e-node of a register's class with the right operator and loads its children into fresh
+/// e-node of a register's class with the right head and loads its children into fresh
 /// registers; <c>Compare</c> checks that a repeated variable sees one class; <c>Lookup</c> checks a
 /// variable-free subterm through the hashcons instead of searching; <c>Scan</c> tries every class
 /// (the roots of a multi-pattern). Running backtracks over the choices of <c>Bind</c> and <c>Scan</c>.
+/// Heads are resolved to the e-graph's interned ids once per e-graph, and the bindings of all
+/// matches of a run share one array.
 /// </summary>
 internal sealed class Machine
 {
-    private abstract record Instruction;
+    private enum Kind : byte
+    {
+        Bind,
+        Compare,
+        Lookup,
+        Scan,
+    }
 
-    private sealed record Bind(int Register, string Op, object? Payload, int Arity, int Out) : Instruction;
-
-    private sealed record Compare(int Left, int Right) : Instruction;
-
-    private sealed record Lookup(int Register, Term Ground) : Instruction;
-
-    private sealed record Scan(int Register, string? Op) : Instruction;
+    /// <summary>
+    /// One instruction. Bind: <c>A</c> register, <c>B</c> head index, <c>C</c> arity, <c>D</c>
+    /// first output register. Compare: registers <c>A</c> and <c>B</c>. Lookup: register <c>A</c>,
+    /// ground term <c>B</c>. Scan: register <c>A</c>, head index <c>B</c> (-1: every class).
+    /// </summary>
+    private readonly record struct Instruction(Kind Kind, int A, int B, int C, int D);
 
     private readonly Instruction[] _program;
+    private readonly (string Op, object? Payload, int Arity)[] _heads;
+    private readonly Term[] _grounds;
     private readonly int _registerCount;
     private readonly Var[] _vars;
     private readonly int[] _varRegisters;
 
-    private Machine(Instruction[] program, int registerCount, Var[] vars, int[] varRegisters)
+    private Machine(Instruction[] program, (string, object?, int)[] heads, Term[] grounds, int registerCount, Var[] vars, int[] varRegisters)
     {
         _program = program;
+        _heads = heads;
+        _grounds = grounds;
         _registerCount = registerCount;
         _vars = vars;
         _varRegisters = varRegisters;
     }
+
+    /// <summary>The variables every match binds, in the order of <see cref="Subst.Vars"/>.</summary>
+    public Var[] Vars => _vars;
 
     /// <summary>
     /// Compiles patterns that must match together. An entry with a null variable is the root
@@ -41,8 +55,23 @@ internal sealed class Machine
     public static Machine Compile(IReadOnlyList<(Var? Var, PatternNode Pattern)> entries)
     {
         var program = new List<Instruction>();
+        var heads = new List<(string, object?, int)>();
+        var grounds = new List<Term>();
         var varRegisters = new Dictionary<Var, int>();
         var nextRegister = 0;
+
+        int HeadIndex(PatternNode.Node n)
+        {
+            var key = (n.Op, n.Payload, n.Children.Count);
+            var index = heads.IndexOf(key);
+            if (index < 0)
+            {
+                index = heads.Count;
+                heads.Add(key);
+            }
+            return index;
+        }
+
         foreach (var (rootVar, pattern) in entries)
         {
             int register;
@@ -53,7 +82,7 @@ internal sealed class Machine
             else if (!varRegisters.TryGetValue(rootVar.Value, out register))
             {
                 register = nextRegister++;
-                program.Add(new Scan(register, (pattern as PatternNode.Node)?.Op));
+                program.Add(new Instruction(Kind.Scan, register, pattern is PatternNode.Node scanned ? HeadIndex(scanned) : -1, 0, 0));
                 varRegisters[rootVar.Value] = register;
             }
             var todo = new Stack<(PatternNode Node, int Register)>();
@@ -66,7 +95,7 @@ internal sealed class Machine
                     case PatternNode.Variable v:
                         if (varRegisters.TryGetValue(v.Var, out var bound))
                         {
-                            program.Add(new Compare(bound, item.Register));
+                            program.Add(new Instruction(Kind.Compare, bound, item.Register, 0, 0));
                         }
                         else
                         {
@@ -76,12 +105,13 @@ internal sealed class Machine
                     // A ground subterm is one hashcons lookup; the root keeps Bind so a ground
                     // pattern still only visits the classes holding its operator.
                     case PatternNode.Node { IsGround: true } ground when !isRoot:
-                        program.Add(new Lookup(item.Register, ground.ToTerm()));
+                        program.Add(new Instruction(Kind.Lookup, item.Register, grounds.Count, 0, 0));
+                        grounds.Add(ground.ToTerm());
                         break;
                     case PatternNode.Node n:
                         var output = nextRegister;
                         nextRegister += n.Children.Count;
-                        program.Add(new Bind(item.Register, n.Op, n.Payload, n.Children.Count, output));
+                        program.Add(new Instruction(Kind.Bind, item.Register, HeadIndex(n), n.Children.Count, output));
                         for (var i = n.Children.Count - 1; i >= 0; i--)
                         {
                             todo.Push((n.Children[i], output + i));
@@ -92,79 +122,138 @@ internal sealed class Machine
             }
         }
         var vars = varRegisters.Keys.ToArray();
-        return new Machine(program.ToArray(), nextRegister, vars, vars.Select(v => varRegisters[v]).ToArray());
+        return new Machine(program.ToArray(), heads.ToArray(), grounds.ToArray(), nextRegister, vars,
+            vars.Select(v => varRegisters[v]).ToArray());
     }
+
+    /// <summary>This e-graph's id of the head the first instruction binds at the root, or -1 when it binds none.</summary>
+    public int RootHead<TData>(EGraph<TData> egraph) =>
+        _program.Length > 0 && _program[0] is { Kind: Kind.Bind, A: 0 } bind ? egraph.ResolveHeads(this, _heads)[bind.B] : -1;
 
     /// <summary>Runs the program with register 0 set to <paramref name="root"/> (unused by multi-patterns).</summary>
     public List<Subst> Run<TData>(EGraph<TData> egraph, EClassId root, int limit)
     {
-        var registers = new EClassId[Math.Max(1, _registerCount)];
-        registers[0] = root;
         var output = new List<Subst>();
-        if (limit > 0)
-        {
-            Step(egraph, registers, 0, output, limit);
-        }
+        Run(egraph, root.Value, limit, output, new Bindings(_vars));
         return output;
     }
 
-    /// <summary>Runs from instruction <paramref name="pc"/>; false once the limit is reached.</summary>
-    private bool Step<TData>(EGraph<TData> egraph, EClassId[] registers, int pc, List<Subst> output, int limit)
+    /// <summary>Appends the matches at <paramref name="root"/> to <paramref name="output"/>, at most <paramref name="limit"/>.</summary>
+    public void Run<TData>(EGraph<TData> egraph, int root, int limit, List<Subst> output, Bindings bindings)
     {
+        if (limit <= 0)
+        {
+            return;
+        }
+        var state = new State<TData>(egraph, egraph.ResolveHeads(this, _heads), new int[Math.Max(1, _registerCount)], output,
+            output.Count + limit, bindings);
+        state.Registers[0] = root;
+        Step(ref state, 0);
+    }
+
+    /// <summary>Shared storage for the bindings of many matches (one array per block of matches).</summary>
+    public sealed class Bindings(Var[] vars)
+    {
+        private const int BlockMatches = 256;
+        private EClassId[] _block = [];
+        private int _used;
+
+        public Subst Add(ReadOnlySpan<int> ids)
+        {
+            if (vars.Length == 0)
+            {
+                return new Subst(vars, [], 0);
+            }
+            if (_used + vars.Length > _block.Length)
+            {
+                _block = new EClassId[vars.Length * BlockMatches];
+                _used = 0;
+            }
+            var offset = _used;
+            for (var i = 0; i < ids.Length; i++)
+            {
+                _block[offset + i] = new EClassId(ids[i]);
+            }
+            _used += vars.Length;
+            return new Subst(vars, _block, offset);
+        }
+    }
+
+    private struct State<TData>(EGraph<TData> egraph, int[] heads, int[] registers, List<Subst> output, int stopAt, Bindings bindings)
+    {
+        public readonly EGraph<TData> EGraph = egraph;
+        public readonly int[] Heads = heads;
+        public readonly int[] Registers = registers;
+        public readonly List<Subst> Output = output;
+        public readonly int StopAt = stopAt;
+        public readonly Bindings Bindings = bindings;
+    }
+
+    /// <summary>Runs from instruction <paramref name="pc"/>; false once the limit is reached.</summary>
+    private bool Step<TData>(ref State<TData> state, int pc)
+    {
+        var registers = state.Registers;
+        var egraph = state.EGraph;
         for (; pc < _program.Length; pc++)
         {
-            switch (_program[pc])
+            var instruction = _program[pc];
+            switch (instruction.Kind)
             {
-                case Bind bind:
-                    foreach (var node in egraph[registers[bind.Register]].Nodes)
+                case Kind.Bind:
+                {
+                    var head = state.Heads[instruction.B];
+                    var store = egraph.ChildStore;
+                    foreach (var node in egraph.NodesOf(registers[instruction.A]))
                     {
-                        if (!node.Matches(bind.Op, bind.Payload, bind.Arity))
+                        if (egraph.NodeHead(node) != head)
                         {
                             continue;
                         }
-                        for (var i = 0; i < bind.Arity; i++)
+                        var start = egraph.ChildStart(node);
+                        for (var i = 0; i < instruction.C; i++)
                         {
-                            registers[bind.Out + i] = node.ChildAt(i);
+                            registers[instruction.D + i] = store[start + i];
                         }
-                        if (!Step(egraph, registers, pc + 1, output, limit))
+                        if (!Step(ref state, pc + 1))
                         {
                             return false;
                         }
                     }
                     return true;
-                case Compare compare:
-                    if (egraph.Find(registers[compare.Left]) != egraph.Find(registers[compare.Right]))
+                }
+                case Kind.Compare:
+                    if (egraph.Find(registers[instruction.A]) != egraph.Find(registers[instruction.B]))
                     {
                         return true;
                     }
                     break;
-                case Lookup lookup:
-                    if (egraph.Lookup(lookup.Ground) is not { } id || id != egraph.Find(registers[lookup.Register]))
+                case Kind.Lookup:
+                    if (egraph.Lookup(_grounds[instruction.B]) is not { } id || id.Value != egraph.Find(registers[instruction.A]))
                     {
                         return true;
                     }
                     break;
-                case Scan scan:
-                    IEnumerable<EClassId> classes = scan.Op is null
-                        ? egraph.Classes.Select(c => c.Id)
-                        : egraph.ClassesWithOp(scan.Op);
+                case Kind.Scan:
+                {
+                    var classes = instruction.B < 0 ? egraph.ClassIds().ToArray() : egraph.ClassesWithHead(state.Heads[instruction.B]).ToArray();
                     foreach (var eclass in classes)
                     {
-                        registers[scan.Register] = eclass;
-                        if (!Step(egraph, registers, pc + 1, output, limit))
+                        registers[instruction.A] = eclass;
+                        if (!Step(ref state, pc + 1))
                         {
                             return false;
                         }
                     }
                     return true;
+                }
             }
         }
-        var ids = new EClassId[_vars.Length];
+        Span<int> ids = _vars.Length <= 32 ? stackalloc int[_vars.Length] : new int[_vars.Length];
         for (var i = 0; i < ids.Length; i++)
         {
             ids[i] = egraph.Find(registers[_varRegisters[i]]);
         }
-        output.Add(new Subst(_vars, ids));
-        return output.Count < limit;
+        state.Output.Add(state.Bindings.Add(ids));
+        return state.Output.Count < state.StopAt;
     }
 }

@@ -9,6 +9,7 @@ namespace DyCompile.Passes.EGraph;
 public sealed class MultiPattern : ISearcher, IApplier
 {
     private readonly Machine _machine;
+    private readonly Instantiator[] _instantiators;
     private readonly Var[] _searchVars;
     private readonly Var[] _applyVars;
 
@@ -30,6 +31,7 @@ public sealed class MultiPattern : ISearcher, IApplier
         }
         _applyVars = read.Distinct().ToArray();
         MaxNodesAdded = entries.Sum(e => e.Pattern.OperatorCount);
+        _instantiators = entries.Select(e => new Instantiator(e.Pattern)).ToArray();
     }
 
     public IReadOnlyList<(Var Var, PatternNode Pattern)> Entries { get; }
@@ -124,9 +126,10 @@ public sealed class MultiPattern : ISearcher, IApplier
     public bool Apply<TData>(EGraph<TData> egraph, EClassId eclass, Subst subst)
     {
         var changed = false;
-        foreach (var (v, pattern) in Entries)
+        var i = 0;
+        foreach (var (v, _) in Entries)
         {
-            var id = Pattern.Instantiate(egraph, pattern, subst);
+            var id = _instantiators[i++].Instantiate(egraph, subst);
             if (subst.TryGet(v, out var bound))
             {
                 changed |= egraph.Union(bound, id);
