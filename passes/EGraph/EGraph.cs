@@ -50,8 +50,9 @@ public sealed class EGraph<TData>
     private int[] _children = new int[128];
     private int _childTotal;
 
-    // The hashcons: node index + 1 per slot, 0 empty, -1 a deleted entry.
-    private int[] _table = new int[64];
+    // The hashcons: per slot node index + 1 (0 empty, -1 a deleted entry) and the node's hash,
+    // so probing rejects other nodes without touching their storage.
+    private Slot[] _table = new Slot[64];
     private int _tableShift = 64 - 6;
     private int _tableUsed;
     private int _live;
@@ -350,7 +351,7 @@ public sealed class EGraph<TData>
         if ((_nodeFlags[existing] & Pruned) != 0 && (_nodeFlags[node] & Pruned) == 0)
         {
             (keep, drop) = (node, existing);
-            _table[slot] = node + 1;
+            _table[slot] = new Slot(node + 1, _nodeHash[node]);
         }
         _nodeFlags[drop] |= Retired;
         _retiredThisRebuild.Add(drop);
@@ -541,23 +542,22 @@ public sealed class EGraph<TData>
         while (true)
         {
             var entry = table[slot];
-            if (entry == 0)
+            if (entry.Node == 0)
             {
                 existing = -1;
                 return free >= 0 ? free : slot;
             }
-            if (entry < 0)
+            if (entry.Node < 0)
             {
                 if (free < 0)
                 {
                     free = slot;
                 }
             }
-            else
+            else if (entry.Hash == hash)
             {
-                var node = entry - 1;
-                if (_nodeHash[node] == hash && _nodeHead[node] == head
-                    && _children.AsSpan(_nodeStart[node], children.Length).SequenceEqual(children))
+                var node = entry.Node - 1;
+                if (_nodeHead[node] == head && _children.AsSpan(_nodeStart[node], children.Length).SequenceEqual(children))
                 {
                     existing = node;
                     return slot;
@@ -569,11 +569,11 @@ public sealed class EGraph<TData>
 
     private void InsertAt(int slot, int node)
     {
-        if (_table[slot] == 0)
+        if (_table[slot].Node == 0)
         {
             _tableUsed++;
         }
-        _table[slot] = node + 1;
+        _table[slot] = new Slot(node + 1, _nodeHash[node]);
         _live++;
         if (_tableUsed * 2 > _table.Length)
         {
@@ -585,11 +585,11 @@ public sealed class EGraph<TData>
     {
         var mask = _table.Length - 1;
         var slot = SlotOf(_nodeHash[node]);
-        while (_table[slot] != node + 1)
+        while (_table[slot].Node != node + 1)
         {
             slot = (slot + 1) & mask;
         }
-        _table[slot] = -1;
+        _table[slot] = new Slot(-1, 0);
         _live--;
     }
 
@@ -597,16 +597,16 @@ public sealed class EGraph<TData>
     {
         var old = _table;
         var size = _live * 4 > old.Length ? old.Length * 2 : old.Length;
-        _table = new int[size];
+        _table = new Slot[size];
         _tableShift = 64 - BitOperations.Log2((uint)size);
         _tableUsed = 0;
         var mask = size - 1;
         foreach (var entry in old)
         {
-            if (entry > 0)
+            if (entry.Node > 0)
             {
-                var slot = SlotOf(_nodeHash[entry - 1]);
-                while (_table[slot] != 0)
+                var slot = SlotOf(entry.Hash);
+                while (_table[slot].Node != 0)
                 {
                     slot = (slot + 1) & mask;
                 }
@@ -615,6 +615,8 @@ public sealed class EGraph<TData>
             }
         }
     }
+
+    private readonly record struct Slot(int Node, int Hash);
 
     /// <summary>The node as an <see cref="ENode"/>, with its children as stored or made canonical.</summary>
     internal ENode Materialize(int node, bool canonical)
@@ -721,9 +723,10 @@ public sealed class EGraph<TData>
         {
             foreach (var entry in _table)
             {
-                if (entry > 0)
+                if (entry.Node > 0)
                 {
-                    yield return new(Materialize(entry - 1, canonical: false), Find(new EClassId(_nodeClass[entry - 1])));
+                    var node = entry.Node - 1;
+                    yield return new(Materialize(node, canonical: false), Find(new EClassId(_nodeClass[node])));
                 }
             }
         }

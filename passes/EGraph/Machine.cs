@@ -134,7 +134,7 @@ internal sealed class Machine
     public List<Subst> Run<TData>(EGraph<TData> egraph, EClassId root, int limit)
     {
         var output = new List<Subst>();
-        Run(egraph, root.Value, limit, output, new Bindings(_vars));
+        Run(egraph, root.Value, limit, output, new Bindings(this));
         return output;
     }
 
@@ -145,16 +145,23 @@ internal sealed class Machine
         {
             return;
         }
-        var state = new State<TData>(egraph, egraph.ResolveHeads(this, _heads), new int[Math.Max(1, _registerCount)], output,
+        var state = new State<TData>(egraph, egraph.ResolveHeads(this, _heads), bindings.Registers, output,
             output.Count + limit, bindings);
         state.Registers[0] = root;
         Step(ref state, 0);
     }
 
-    /// <summary>Shared storage for the bindings of many matches (one array per block of matches).</summary>
-    public sealed class Bindings(Var[] vars)
+    /// <summary>
+    /// Storage reused over the runs of one search: the registers, and the bindings of many
+    /// matches (one array per block of matches).
+    /// </summary>
+    public sealed class Bindings(Machine machine)
     {
         private const int BlockMatches = 256;
+        private readonly Var[] vars = machine._vars;
+
+        public int[] Registers { get; } = new int[Math.Max(1, machine._registerCount)];
+
         private EClassId[] _block = [];
         private int _used;
 

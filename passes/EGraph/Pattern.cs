@@ -40,7 +40,7 @@ public sealed class Pattern : ISearcher, IApplier
         egraph.EnsureClean();
         var result = new List<SearchMatches>();
         var scratch = new List<Subst>();
-        var bindings = new Machine.Bindings(_machine.Vars);
+        var bindings = new Machine.Bindings(_machine);
         var remaining = limit;
         if (Root is PatternNode.Node)
         {
