@@ -8,7 +8,7 @@ public sealed class EClass<TData>
 {
     private readonly EGraph<TData> _egraph;
     private IReadOnlyList<ENode> _nodes = [];
-    private int _nodesVersion = -1;
+    private (int, int) _nodesVersion = (-1, -1);
 
     internal EClass(EGraph<TData> egraph, EClassId id)
     {
@@ -24,16 +24,17 @@ public sealed class EClass<TData>
     {
         get
         {
-            if (_nodesVersion != _egraph.Version)
+            var version = _egraph.NodesVersion(Id.Value);
+            if (_nodesVersion != version)
             {
-                var indices = _egraph.NodesOf(Id.Value);
-                var nodes = new ENode[indices.Length];
+                var entries = _egraph.NodesOf(Id.Value);
+                var nodes = new ENode[entries.Length];
                 for (var i = 0; i < nodes.Length; i++)
                 {
-                    nodes[i] = _egraph.Materialize(indices[i], canonical: false);
+                    nodes[i] = _egraph.Materialize((int)entries[i], canonical: false);
                 }
                 _nodes = nodes;
-                _nodesVersion = _egraph.Version;
+                _nodesVersion = version;
             }
             return _nodes;
         }

@@ -58,8 +58,11 @@ public sealed class EGraph<TData>
     private int _live;
     private int _rekeyed;
 
-    // Classes, by id (only roots hold lists).
-    private List<int>?[] _classNodes = new List<int>?[16];
+    // Classes, by id (only roots hold lists). A class's nodes are (head << 32 | node) entries,
+    // sorted after a rebuild, so matching finds the nodes of one head by binary search.
+    private List<long>?[] _classNodes = new List<long>?[16];
+    private int[] _classChanges = new int[16];
+    private readonly List<int> _unsortedClasses = [];
     private List<int>?[] _classParents = new List<int>?[16];
     private TData[] _classData = new TData[16];
     private EClass<TData>?[] _classViews = new EClass<TData>?[16];
@@ -106,9 +109,6 @@ public sealed class EGraph<TData>
 
     /// <summary>True when congruence holds and the search index is current.</summary>
     public bool IsClean => _pending.Count == 0 && _analysisPending.Count == 0 && !_indexStale;
-
-    /// <summary>Changes whenever nodes, classes or their contents change (caches compare it).</summary>
-    internal int Version { get; private set; }
 
     public IEnumerable<EClass<TData>> Classes
     {
@@ -235,6 +235,8 @@ public sealed class EGraph<TData>
             PushAnalysis(childParents);
         }
         _classNodes[root] = Concat(_classNodes[root]!, _classNodes[child]!);
+        _classChanges[root]++;
+        _unsortedClasses.Add(root);
         _classParents[root] = Concat(_classParents[root]!, childParents);
         _classNodes[child] = null;
         _classParents[child] = null;
@@ -242,7 +244,6 @@ public sealed class EGraph<TData>
         _classViews[child] = null;
         ClassCount--;
         _indexStale = true;
-        Version++;
         if (!_trivialAnalysis)
         {
             Analysis.Modify(this, new EClassId(root));
@@ -251,7 +252,7 @@ public sealed class EGraph<TData>
     }
 
     /// <summary>Appends the shorter list to the longer and returns the longer.</summary>
-    private static List<int> Concat(List<int> into, List<int> from)
+    private static List<T> Concat<T>(List<T> into, List<T> from)
     {
         if (into.Count < from.Count)
         {
@@ -299,11 +300,12 @@ public sealed class EGraph<TData>
             }
         }
         DropRetiredFromClasses();
+        SortMergedClasses();
+        Rebuilds++;
         if (_indexStale)
         {
             RebuildIndex();
         }
-        Version++;
         return unions;
     }
 
@@ -373,9 +375,29 @@ public sealed class EGraph<TData>
                 continue;
             }
             _stamp[id] = generation;
-            _classNodes[id]!.RemoveAll(n => (_nodeFlags[n] & (Retired | Pruned)) != 0);
+            _classNodes[id]!.RemoveAll(e => (_nodeFlags[(int)e] & (Retired | Pruned)) != 0);
+            _classChanges[id]++;
         }
         _retiredThisRebuild.Clear();
+    }
+
+    private void SortMergedClasses()
+    {
+        if (_unsortedClasses.Count == 0)
+        {
+            return;
+        }
+        var generation = NextStamp();
+        foreach (var merged in _unsortedClasses)
+        {
+            var id = _unionFind.Find(merged);
+            if (_stamp[id] != generation)
+            {
+                _stamp[id] = generation;
+                CollectionsMarshal.AsSpan(_classNodes[id]).Sort();
+            }
+        }
+        _unsortedClasses.Clear();
     }
 
     /// <summary>Canonical, duplicate-free class lists per head, in order of class id.</summary>
@@ -452,7 +474,7 @@ public sealed class EGraph<TData>
         var id = _unionFind.MakeSet();
         EnsureClassCapacity(id + 1);
         _nodeClass[node] = id;
-        _classNodes[id] = [node];
+        _classNodes[id] = [Entry(head, node)];
         _classParents[id] = [];
         foreach (var child in children)
         {
@@ -462,7 +484,6 @@ public sealed class EGraph<TData>
         InsertAt(slot, node);
         ClassCount++;
         _indexStale = true;
-        Version++;
         if (!_trivialAnalysis)
         {
             _classData[id] = Analysis.Make(this, Materialize(node, canonical: false));
@@ -504,6 +525,7 @@ public sealed class EGraph<TData>
         }
         var size = Math.Max(count, _classNodes.Length * 2);
         Array.Resize(ref _classNodes, size);
+        Array.Resize(ref _classChanges, size);
         Array.Resize(ref _classParents, size);
         Array.Resize(ref _classData, size);
         Array.Resize(ref _classViews, size);
@@ -641,8 +663,45 @@ public sealed class EGraph<TData>
 
     internal void SetData(int id, TData data) => _classData[_unionFind.Find(id)] = data;
 
-    /// <summary>The node indices listed in a class (valid until the e-graph changes).</summary>
-    internal ReadOnlySpan<int> NodesOf(int id) => CollectionsMarshal.AsSpan(_classNodes[_unionFind.Find(id)]);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long Entry(int head, int node) => ((long)head << 32) | (uint)node;
+
+    /// <summary>
+    /// The nodes listed in a class as <c>head &lt;&lt; 32 | node</c> entries (the node index is
+    /// the low half), sorted when the e-graph is clean; valid until the e-graph changes.
+    /// </summary>
+    internal ReadOnlySpan<long> NodesOf(int id) => CollectionsMarshal.AsSpan(_classNodes[_unionFind.Find(id)]);
+
+    /// <summary>The entries of a clean class's nodes with one head (a range of <see cref="NodesOf"/>).</summary>
+    internal ReadOnlySpan<long> NodesOf(int id, int head)
+    {
+        var nodes = NodesOf(id);
+        var key = (long)head << 32;
+        int lo = 0, hi = nodes.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (nodes[mid] < key)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        var end = lo;
+        while (end < nodes.Length && (nodes[end] >> 32) == head)
+        {
+            end++;
+        }
+        return nodes[lo..end];
+    }
+
+    /// <summary>Changes whenever the node list of class <paramref name="id"/> or any node's children change.</summary>
+    internal (int Class, int Rebuilds) NodesVersion(int id) => (_classChanges[_unionFind.Find(id)], Rebuilds);
+
+    private int Rebuilds { get; set; }
 
     /// <summary>
     /// This e-graph's head ids for a fixed list of heads (a compiled pattern's), resolved once per
@@ -674,18 +733,18 @@ public sealed class EGraph<TData>
     internal void RemoveNodes(int id, Predicate<ENode> match)
     {
         var nodes = _classNodes[_unionFind.Find(id)]!;
-        var removed = nodes.RemoveAll(n =>
+        var removed = nodes.RemoveAll(e =>
         {
-            if (!match(Materialize(n, canonical: false)))
+            if (!match(Materialize((int)e, canonical: false)))
             {
                 return false;
             }
-            _nodeFlags[n] |= Pruned;
+            _nodeFlags[(int)e] |= Pruned;
             return true;
         });
         if (removed > 0)
         {
-            Version++;
+            _classChanges[_unionFind.Find(id)]++;
         }
     }
 

@@ -162,6 +162,18 @@ internal sealed class Machine
 
         public int[] Registers { get; } = new int[Math.Max(1, machine._registerCount)];
 
+        private readonly int[] _grounds = Enumerable.Repeat(-2, machine._grounds.Length).ToArray();
+
+        /// <summary>The class of a ground subterm (-1 when absent), looked up once per search: the e-graph does not change.</summary>
+        public int Ground<TData>(EGraph<TData> egraph, Term[] terms, int index)
+        {
+            if (_grounds[index] == -2)
+            {
+                _grounds[index] = egraph.Lookup(terms[index]) is { } id ? id.Value : -1;
+            }
+            return _grounds[index];
+        }
+
         private EClassId[] _block = [];
         private int _used;
 
@@ -208,15 +220,10 @@ internal sealed class Machine
             {
                 case Kind.Bind:
                 {
-                    var head = state.Heads[instruction.B];
                     var store = egraph.ChildStore;
-                    foreach (var node in egraph.NodesOf(registers[instruction.A]))
+                    foreach (var entry in egraph.NodesOf(registers[instruction.A], state.Heads[instruction.B]))
                     {
-                        if (egraph.NodeHead(node) != head)
-                        {
-                            continue;
-                        }
-                        var start = egraph.ChildStart(node);
+                        var start = egraph.ChildStart((int)entry);
                         for (var i = 0; i < instruction.C; i++)
                         {
                             registers[instruction.D + i] = store[start + i];
@@ -235,7 +242,7 @@ internal sealed class Machine
                     }
                     break;
                 case Kind.Lookup:
-                    if (egraph.Lookup(_grounds[instruction.B]) is not { } id || id.Value != egraph.Find(registers[instruction.A]))
+                    if (state.Bindings.Ground(egraph, _grounds, instruction.B) != egraph.Find(registers[instruction.A]))
                     {
                         return true;
                     }
