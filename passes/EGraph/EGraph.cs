@@ -38,7 +38,9 @@ public sealed class EGraph<TData>
     private readonly Dictionary<HeadKey, int> _headIds = [];
     private readonly List<HeadKey> _heads = [];
     private int[] _headArity = new int[16];
-    private List<int>[] _classesByHead = new List<int>[16];
+    // The search index: per head, its nodes as (class << 32 | node) entries grouped by class in
+    // order of class id (rebuilt by Rebuild).
+    private List<long>[] _nodesByHead = new List<long>[16];
 
     // Nodes, by index.
     private int _nodeTotal;
@@ -400,29 +402,32 @@ public sealed class EGraph<TData>
         _unsortedClasses.Clear();
     }
 
-    /// <summary>Canonical, duplicate-free class lists per head, in order of class id.</summary>
+    /// <summary>Every listed node under its head, grouped by class in order of class id.</summary>
     private void RebuildIndex()
     {
         for (var head = 0; head < _heads.Count; head++)
         {
-            var list = _classesByHead[head];
-            if (list.Count == 0)
+            _nodesByHead[head].Clear();
+        }
+        for (var id = 0; id < _unionFind.Count; id++)
+        {
+            if (!_unionFind.IsRoot(id))
             {
                 continue;
             }
-            var generation = NextStamp();
-            var span = CollectionsMarshal.AsSpan(list);
-            var kept = 0;
-            foreach (var id in span)
+            var classKey = (long)id << 32;
+            var entries = CollectionsMarshal.AsSpan(_classNodes[id]);
+            var i = 0;
+            while (i < entries.Length)
             {
-                var root = _unionFind.Find(id);
-                if (_stamp[root] != generation)
+                var head = (int)(entries[i] >> 32);
+                var list = _nodesByHead[head];
+                // Entries are sorted by head, so one head's nodes are consecutive.
+                for (; i < entries.Length && (int)(entries[i] >> 32) == head; i++)
                 {
-                    _stamp[root] = generation;
-                    span[kept++] = root;
+                    list.Add(classKey | (uint)entries[i]);
                 }
             }
-            list.RemoveRange(kept, list.Count - kept);
         }
         _indexStale = false;
     }
@@ -450,10 +455,10 @@ public sealed class EGraph<TData>
         if (id == _headArity.Length)
         {
             Array.Resize(ref _headArity, id * 2);
-            Array.Resize(ref _classesByHead, id * 2);
+            Array.Resize(ref _nodesByHead, id * 2);
         }
         _headArity[id] = arity;
-        _classesByHead[id] = [];
+        _nodesByHead[id] = [];
         return id;
     }
 
@@ -480,7 +485,6 @@ public sealed class EGraph<TData>
         {
             _classParents[child]!.Add(node);
         }
-        _classesByHead[head].Add(id);
         InsertAt(slot, node);
         ClassCount++;
         _indexStale = true;
@@ -749,10 +753,28 @@ public sealed class EGraph<TData>
     }
 
     /// <summary>The root classes holding a node with this head (clean e-graph), in order of class id.</summary>
-    internal ReadOnlySpan<int> ClassesWithHead(int head)
+    internal int[] ClassesWithHead(int head)
+    {
+        var classes = new List<int>();
+        foreach (var entry in NodesWithHead(head))
+        {
+            var id = (int)(entry >> 32);
+            if (classes.Count == 0 || classes[^1] != id)
+            {
+                classes.Add(id);
+            }
+        }
+        return classes.ToArray();
+    }
+
+    /// <summary>
+    /// The nodes with this head as <c>class &lt;&lt; 32 | node</c> entries, grouped by root class in
+    /// order of class id (clean e-graph).
+    /// </summary>
+    internal ReadOnlySpan<long> NodesWithHead(int head)
     {
         EnsureClean();
-        return CollectionsMarshal.AsSpan(_classesByHead[head]);
+        return CollectionsMarshal.AsSpan(_nodesByHead[head]);
     }
 
     /// <summary>Every root class id.</summary>

@@ -152,6 +152,29 @@ internal sealed class Machine
     }
 
     /// <summary>
+    /// Appends the matches in which the root instruction binds <paramref name="node"/> of class
+    /// <paramref name="root"/> (its head must be the root head, see <see cref="RootHead"/>).
+    /// </summary>
+    public void RunFrom<TData>(EGraph<TData> egraph, int root, int node, int limit, List<Subst> output, Bindings bindings)
+    {
+        if (limit <= 0)
+        {
+            return;
+        }
+        var state = new State<TData>(egraph, egraph.ResolveHeads(this, _heads), bindings.Registers, output,
+            output.Count + limit, bindings);
+        var bind = _program[0];
+        var registers = bindings.Registers;
+        registers[0] = root;
+        var children = egraph.ChildrenOf(node);
+        for (var i = 0; i < children.Length; i++)
+        {
+            registers[bind.D + i] = children[i];
+        }
+        Step(ref state, 1);
+    }
+
+    /// <summary>
     /// Storage reused over the runs of one search: the registers, and the bindings of many
     /// matches (one array per block of matches).
     /// </summary>
@@ -249,7 +272,7 @@ internal sealed class Machine
                     break;
                 case Kind.Scan:
                 {
-                    var classes = instruction.B < 0 ? egraph.ClassIds().ToArray() : egraph.ClassesWithHead(state.Heads[instruction.B]).ToArray();
+                    var classes = instruction.B < 0 ? egraph.ClassIds().ToArray() : egraph.ClassesWithHead(state.Heads[instruction.B]);
                     foreach (var eclass in classes)
                     {
                         registers[instruction.A] = eclass;

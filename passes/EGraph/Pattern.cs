@@ -44,13 +44,25 @@ public sealed class Pattern : ISearcher, IApplier
         var remaining = limit;
         if (Root is PatternNode.Node)
         {
-            foreach (var eclass in egraph.ClassesWithHead(_machine.RootHead(egraph)))
+            // Straight from the index: every node with the root's head, grouped by class.
+            var entries = egraph.NodesWithHead(_machine.RootHead(egraph));
+            var i = 0;
+            while (i < entries.Length && remaining > 0)
             {
-                if (remaining <= 0)
+                var eclass = (int)(entries[i] >> 32);
+                scratch.Clear();
+                for (; i < entries.Length && (int)(entries[i] >> 32) == eclass; i++)
                 {
-                    break;
+                    if (scratch.Count < remaining)
+                    {
+                        _machine.RunFrom(egraph, eclass, (int)entries[i], remaining - scratch.Count, scratch, bindings);
+                    }
                 }
-                remaining -= Collect(egraph, eclass, remaining, scratch, bindings, result);
+                if (scratch.Count > 0)
+                {
+                    result.Add(new SearchMatches(new EClassId(eclass), scratch.ToArray()));
+                    remaining -= scratch.Count;
+                }
             }
         }
         else
