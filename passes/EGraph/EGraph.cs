@@ -62,10 +62,10 @@ public sealed class EGraph<TData>
 
     // Classes, by id (only roots hold lists). A class's nodes are (head << 32 | node) entries,
     // sorted after a rebuild, so matching finds the nodes of one head by binary search.
-    private List<long>?[] _classNodes = new List<long>?[16];
+    private ClassList<long>[] _classNodes = new ClassList<long>[16];
     private int[] _classChanges = new int[16];
     private readonly List<int> _unsortedClasses = [];
-    private List<int>?[] _classParents = new List<int>?[16];
+    private ClassList<int>[] _classParents = new ClassList<int>[16];
     private TData[] _classData = new TData[16];
     private EClass<TData>?[] _classViews = new EClass<TData>?[16];
 
@@ -218,30 +218,30 @@ public sealed class EGraph<TData>
             return false;
         }
         // Keep the class with more parents as root: fewer parents need re-canonicalizing.
-        if (_classParents[root]!.Count < _classParents[child]!.Count)
+        if (_classParents[root].Count < _classParents[child].Count)
         {
             (root, child) = (child, root);
         }
         _unionFind.Union(root, child);
-        var childParents = _classParents[child]!;
-        _pending.AddRange(childParents);
+        var childParents = _classParents[child];
+        _pending.AddRange(childParents.AsSpan());
         var data = _classData[root];
         var merged = Analysis.Merge(ref data, _classData[child]);
         _classData[root] = data;
         if (merged.IntoChanged)
         {
-            PushAnalysis(_classParents[root]!);
+            PushAnalysis(_classParents[root].AsSpan());
         }
         if (merged.FromChanged)
         {
-            PushAnalysis(childParents);
+            PushAnalysis(childParents.AsSpan());
         }
-        _classNodes[root] = Concat(_classNodes[root]!, _classNodes[child]!);
+        _classNodes[root] = ClassList<long>.Concat(_classNodes[root], _classNodes[child]);
         _classChanges[root]++;
         _unsortedClasses.Add(root);
-        _classParents[root] = Concat(_classParents[root]!, childParents);
-        _classNodes[child] = null;
-        _classParents[child] = null;
+        _classParents[root] = ClassList<int>.Concat(_classParents[root], childParents);
+        _classNodes[child] = default;
+        _classParents[child] = default;
         _classData[child] = default!;
         _classViews[child] = null;
         ClassCount--;
@@ -253,18 +253,7 @@ public sealed class EGraph<TData>
         return true;
     }
 
-    /// <summary>Appends the shorter list to the longer and returns the longer.</summary>
-    private static List<T> Concat<T>(List<T> into, List<T> from)
-    {
-        if (into.Count < from.Count)
-        {
-            (into, from) = (from, into);
-        }
-        into.AddRange(from);
-        return into;
-    }
-
-    private void PushAnalysis(List<int> parents)
+    private void PushAnalysis(ReadOnlySpan<int> parents)
     {
         foreach (var parent in parents)
         {
@@ -296,7 +285,7 @@ public sealed class EGraph<TData>
                 _classData[id] = data;
                 if (merged.IntoChanged)
                 {
-                    PushAnalysis(_classParents[id]!);
+                    PushAnalysis(_classParents[id].AsSpan());
                     Analysis.Modify(this, new EClassId(id));
                 }
             }
@@ -377,7 +366,7 @@ public sealed class EGraph<TData>
                 continue;
             }
             _stamp[id] = generation;
-            _classNodes[id]!.RemoveAll(e => (_nodeFlags[(int)e] & (Retired | Pruned)) != 0);
+            _classNodes[id].RemoveAll(e => (_nodeFlags[(int)e] & (Retired | Pruned)) != 0);
             _classChanges[id]++;
         }
         _retiredThisRebuild.Clear();
@@ -396,7 +385,7 @@ public sealed class EGraph<TData>
             if (_stamp[id] != generation)
             {
                 _stamp[id] = generation;
-                CollectionsMarshal.AsSpan(_classNodes[id]).Sort();
+                _classNodes[id].AsSpan().Sort();
             }
         }
         _unsortedClasses.Clear();
@@ -416,7 +405,7 @@ public sealed class EGraph<TData>
                 continue;
             }
             var classKey = (long)id << 32;
-            var entries = CollectionsMarshal.AsSpan(_classNodes[id]);
+            var entries = _classNodes[id].AsSpan();
             var i = 0;
             while (i < entries.Length)
             {
@@ -479,11 +468,11 @@ public sealed class EGraph<TData>
         var id = _unionFind.MakeSet();
         EnsureClassCapacity(id + 1);
         _nodeClass[node] = id;
-        _classNodes[id] = [Entry(head, node)];
-        _classParents[id] = [];
+        _classNodes[id] = new ClassList<long>(Entry(head, node));
+        _classParents[id] = default;
         foreach (var child in children)
         {
-            _classParents[child]!.Add(node);
+            _classParents[child].Add(node);
         }
         InsertAt(slot, node);
         ClassCount++;
@@ -674,7 +663,7 @@ public sealed class EGraph<TData>
     /// The nodes listed in a class as <c>head &lt;&lt; 32 | node</c> entries (the node index is
     /// the low half), sorted when the e-graph is clean; valid until the e-graph changes.
     /// </summary>
-    internal ReadOnlySpan<long> NodesOf(int id) => CollectionsMarshal.AsSpan(_classNodes[_unionFind.Find(id)]);
+    internal ReadOnlySpan<long> NodesOf(int id) => _classNodes[_unionFind.Find(id)].AsSpan();
 
     /// <summary>The entries of a clean class's nodes with one head (a range of <see cref="NodesOf"/>).</summary>
     internal ReadOnlySpan<long> NodesOf(int id, int head)
@@ -736,7 +725,7 @@ public sealed class EGraph<TData>
     /// <summary>Takes the nodes matching <paramref name="match"/> out of a class; they stay in the hashcons.</summary>
     internal void RemoveNodes(int id, Predicate<ENode> match)
     {
-        var nodes = _classNodes[_unionFind.Find(id)]!;
+        ref var nodes = ref _classNodes[_unionFind.Find(id)];
         var removed = nodes.RemoveAll(e =>
         {
             if (!match(Materialize((int)e, canonical: false)))

@@ -131,38 +131,36 @@ internal sealed class Machine
         _program.Length > 0 && _program[0] is { Kind: Kind.Bind, A: 0 } bind ? egraph.ResolveHeads(this, _heads)[bind.B] : -1;
 
     /// <summary>Runs the program with register 0 set to <paramref name="root"/> (unused by multi-patterns).</summary>
-    public List<Subst> Run<TData>(EGraph<TData> egraph, EClassId root, int limit)
+    public IReadOnlyList<Subst> Run<TData>(EGraph<TData> egraph, EClassId root, int limit)
     {
-        var output = new List<Subst>();
-        Run(egraph, root.Value, limit, output, new Bindings(this));
-        return output;
+        var bindings = new Bindings(this);
+        Run(egraph, root.Value, limit, bindings);
+        return bindings.MatchesSince(0);
     }
 
-    /// <summary>Appends the matches at <paramref name="root"/> to <paramref name="output"/>, at most <paramref name="limit"/>.</summary>
-    public void Run<TData>(EGraph<TData> egraph, int root, int limit, List<Subst> output, Bindings bindings)
+    /// <summary>Adds the matches at <paramref name="root"/> to <paramref name="bindings"/>, at most <paramref name="limit"/>.</summary>
+    public void Run<TData>(EGraph<TData> egraph, int root, int limit, Bindings bindings)
     {
         if (limit <= 0)
         {
             return;
         }
-        var state = new State<TData>(egraph, egraph.ResolveHeads(this, _heads), bindings.Registers, output,
-            output.Count + limit, bindings);
-        state.Registers[0] = root;
-        Step(ref state, 0);
+        var state = new State<TData>(egraph, egraph.ResolveHeads(this, _heads), bindings, bindings.Count + limit);
+        bindings.Registers[0] = root;
+        Step(in state, 0);
     }
 
     /// <summary>
-    /// Appends the matches in which the root instruction binds <paramref name="node"/> of class
+    /// Adds the matches in which the root instruction binds <paramref name="node"/> of class
     /// <paramref name="root"/> (its head must be the root head, see <see cref="RootHead"/>).
     /// </summary>
-    public void RunFrom<TData>(EGraph<TData> egraph, int root, int node, int limit, List<Subst> output, Bindings bindings)
+    public void RunFrom<TData>(EGraph<TData> egraph, int root, int node, int limit, Bindings bindings)
     {
         if (limit <= 0)
         {
             return;
         }
-        var state = new State<TData>(egraph, egraph.ResolveHeads(this, _heads), bindings.Registers, output,
-            output.Count + limit, bindings);
+        var state = new State<TData>(egraph, egraph.ResolveHeads(this, _heads), bindings, bindings.Count + limit);
         var bind = _program[0];
         var registers = bindings.Registers;
         registers[0] = root;
@@ -171,21 +169,23 @@ internal sealed class Machine
         {
             registers[bind.D + i] = children[i];
         }
-        Step(ref state, 1);
+        Step(in state, 1);
     }
 
     /// <summary>
-    /// Storage reused over the runs of one search: the registers, and the bindings of many
-    /// matches (one array per block of matches).
+    /// Storage reused over the runs of one search: the registers, and the bindings of all its
+    /// matches in one array (a match's <see cref="Subst"/> is made when it is read).
     /// </summary>
     public sealed class Bindings(Machine machine)
     {
-        private const int BlockMatches = 256;
-        private readonly Var[] vars = machine._vars;
+        private readonly Var[] _vars = machine._vars;
+        private readonly int[] _grounds = Enumerable.Repeat(-2, machine._grounds.Length).ToArray();
+        private EClassId[] _ids = [];
 
         public int[] Registers { get; } = new int[Math.Max(1, machine._registerCount)];
 
-        private readonly int[] _grounds = Enumerable.Repeat(-2, machine._grounds.Length).ToArray();
+        /// <summary>Matches added so far.</summary>
+        public int Count { get; private set; }
 
         /// <summary>The class of a ground subterm (-1 when absent), looked up once per search: the e-graph does not change.</summary>
         public int Ground<TData>(EGraph<TData> egraph, Term[] terms, int index)
@@ -197,42 +197,54 @@ internal sealed class Machine
             return _grounds[index];
         }
 
-        private EClassId[] _block = [];
-        private int _used;
-
-        public Subst Add(ReadOnlySpan<int> ids)
+        public void Add(ReadOnlySpan<int> ids)
         {
-            if (vars.Length == 0)
+            var offset = Count * _vars.Length;
+            if (offset + _vars.Length > _ids.Length)
             {
-                return new Subst(vars, [], 0);
+                Array.Resize(ref _ids, Math.Max(64, _ids.Length * 2));
             }
-            if (_used + vars.Length > _block.Length)
-            {
-                _block = new EClassId[vars.Length * BlockMatches];
-                _used = 0;
-            }
-            var offset = _used;
             for (var i = 0; i < ids.Length; i++)
             {
-                _block[offset + i] = new EClassId(ids[i]);
+                _ids[offset + i] = new EClassId(ids[i]);
             }
-            _used += vars.Length;
-            return new Subst(vars, _block, offset);
+            Count++;
         }
+
+        /// <summary>The matches added since the first <paramref name="start"/>.</summary>
+        public IReadOnlyList<Subst> MatchesSince(int start) => new SubstList(_vars, _ids, start, Count - start);
     }
 
-    private struct State<TData>(EGraph<TData> egraph, int[] heads, int[] registers, List<Subst> output, int stopAt, Bindings bindings)
+    /// <summary>Matches stored side by side in one array; each <see cref="Subst"/> is a view made on access.</summary>
+    private sealed class SubstList(Var[] vars, EClassId[] ids, int start, int count) : IReadOnlyList<Subst>
+    {
+        public int Count => count;
+
+        public Subst this[int index] =>
+            (uint)index < (uint)count ? new Subst(vars, ids, (start + index) * vars.Length) : throw new ArgumentOutOfRangeException(nameof(index));
+
+        public IEnumerator<Subst> GetEnumerator()
+        {
+            for (var i = 0; i < count; i++)
+            {
+                yield return new Subst(vars, ids, (start + i) * vars.Length);
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    private readonly struct State<TData>(EGraph<TData> egraph, int[] heads, Bindings bindings, int stopAt)
     {
         public readonly EGraph<TData> EGraph = egraph;
         public readonly int[] Heads = heads;
-        public readonly int[] Registers = registers;
-        public readonly List<Subst> Output = output;
-        public readonly int StopAt = stopAt;
+        public readonly int[] Registers = bindings.Registers;
         public readonly Bindings Bindings = bindings;
+        public readonly int StopAt = stopAt;
     }
 
     /// <summary>Runs from instruction <paramref name="pc"/>; false once the limit is reached.</summary>
-    private bool Step<TData>(ref State<TData> state, int pc)
+    private bool Step<TData>(in State<TData> state, int pc)
     {
         var registers = state.Registers;
         var egraph = state.EGraph;
@@ -251,7 +263,7 @@ internal sealed class Machine
                         {
                             registers[instruction.D + i] = store[start + i];
                         }
-                        if (!Step(ref state, pc + 1))
+                        if (!Step(in state, pc + 1))
                         {
                             return false;
                         }
@@ -276,7 +288,7 @@ internal sealed class Machine
                     foreach (var eclass in classes)
                     {
                         registers[instruction.A] = eclass;
-                        if (!Step(ref state, pc + 1))
+                        if (!Step(in state, pc + 1))
                         {
                             return false;
                         }
@@ -290,7 +302,7 @@ internal sealed class Machine
         {
             ids[i] = egraph.Find(registers[_varRegisters[i]]);
         }
-        state.Output.Add(state.Bindings.Add(ids));
-        return state.Output.Count < state.StopAt;
+        state.Bindings.Add(ids);
+        return state.Bindings.Count < state.StopAt;
     }
 }

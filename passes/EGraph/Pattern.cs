@@ -39,7 +39,6 @@ public sealed class Pattern : ISearcher, IApplier
     {
         egraph.EnsureClean();
         var result = new List<SearchMatches>();
-        var scratch = new List<Subst>();
         var bindings = new Machine.Bindings(_machine);
         var remaining = limit;
         if (Root is PatternNode.Node)
@@ -50,18 +49,19 @@ public sealed class Pattern : ISearcher, IApplier
             while (i < entries.Length && remaining > 0)
             {
                 var eclass = (int)(entries[i] >> 32);
-                scratch.Clear();
+                var first = bindings.Count;
                 for (; i < entries.Length && (int)(entries[i] >> 32) == eclass; i++)
                 {
-                    if (scratch.Count < remaining)
+                    var found = bindings.Count - first;
+                    if (found < remaining)
                     {
-                        _machine.RunFrom(egraph, eclass, (int)entries[i], remaining - scratch.Count, scratch, bindings);
+                        _machine.RunFrom(egraph, eclass, (int)entries[i], remaining - found, bindings);
                     }
                 }
-                if (scratch.Count > 0)
+                if (bindings.Count > first)
                 {
-                    result.Add(new SearchMatches(new EClassId(eclass), scratch.ToArray()));
-                    remaining -= scratch.Count;
+                    result.Add(new SearchMatches(new EClassId(eclass), bindings.MatchesSince(first)));
+                    remaining -= bindings.Count - first;
                 }
             }
         }
@@ -73,21 +73,21 @@ public sealed class Pattern : ISearcher, IApplier
                 {
                     break;
                 }
-                remaining -= Collect(egraph, eclass, remaining, scratch, bindings, result);
+                remaining -= Collect(egraph, eclass, remaining, bindings, result);
             }
         }
         return result;
     }
 
-    private int Collect<TData>(EGraph<TData> egraph, int eclass, int limit, List<Subst> scratch, Machine.Bindings bindings, List<SearchMatches> result)
+    private int Collect<TData>(EGraph<TData> egraph, int eclass, int limit, Machine.Bindings bindings, List<SearchMatches> result)
     {
-        scratch.Clear();
-        _machine.Run(egraph, eclass, limit, scratch, bindings);
-        if (scratch.Count > 0)
+        var first = bindings.Count;
+        _machine.Run(egraph, eclass, limit, bindings);
+        if (bindings.Count > first)
         {
-            result.Add(new SearchMatches(new EClassId(eclass), scratch.ToArray()));
+            result.Add(new SearchMatches(new EClassId(eclass), bindings.MatchesSince(first)));
         }
-        return scratch.Count;
+        return bindings.Count - first;
     }
 
     /// <summary>The matches rooted at one class.</summary>
