@@ -700,6 +700,9 @@ public sealed class EGraph<TData>
     /// This e-graph's head ids for a fixed list of heads (a compiled pattern's), resolved once per
     /// owner and kept: head ids never change.
     /// </summary>
+    /// <summary>A token naming this e-graph, for caches that must not keep the e-graph alive.</summary>
+    internal object Identity { get; } = new();
+
     internal int[] ResolveHeads(object owner, IReadOnlyList<(string Op, object? Payload, int Arity)> heads)
     {
         if (!_resolvedHeads.TryGetValue(owner, out var ids))

@@ -16,6 +16,7 @@ internal sealed class Instantiator
     private readonly int _maxArity;
     private readonly Var[] _vars;
     private VarMap? _lastMap;
+    private ResolvedHeads? _lastHeads;
 
     public Instantiator(PatternNode pattern)
     {
@@ -75,7 +76,7 @@ internal sealed class Instantiator
         {
             return subst.At(map[~_root]);
         }
-        var heads = egraph.ResolveHeads(this, _heads);
+        var heads = HeadsIn(egraph);
         Span<int> results = _stepHeads.Length <= 64 ? stackalloc int[_stepHeads.Length] : new int[_stepHeads.Length];
         Span<int> children = _maxArity <= 16 ? stackalloc int[_maxArity] : new int[_maxArity];
         for (var step = 0; step < _stepHeads.Length; step++)
@@ -90,6 +91,19 @@ internal sealed class Instantiator
             results[step] = egraph.AddNode(heads[_stepHeads[step]], children[..arity]);
         }
         return new EClassId(results[^1]);
+    }
+
+    /// <summary>The pattern's heads as ids of <paramref name="egraph"/> (the last e-graph's kept at hand).</summary>
+    private int[] HeadsIn<TData>(EGraph<TData> egraph)
+    {
+        var last = _lastHeads;
+        if (last is not null && ReferenceEquals(last.Owner, egraph.Identity))
+        {
+            return last.Heads;
+        }
+        var heads = egraph.ResolveHeads(this, _heads);
+        _lastHeads = new ResolvedHeads(egraph.Identity, heads);
+        return heads;
     }
 
     /// <summary>Where each variable of the pattern sits in the substitution (cached per searcher).</summary>
@@ -115,4 +129,7 @@ internal sealed class Instantiator
     }
 
     private sealed record VarMap(Var[] Key, int[] Map);
+
+    /// <summary>Head ids in the e-graph whose <see cref="EGraph{TData}.Identity"/> is <paramref name="Owner"/>.</summary>
+    private sealed record ResolvedHeads(object Owner, int[] Heads);
 }

@@ -130,10 +130,13 @@ internal sealed class Machine
     public int RootHead<TData>(EGraph<TData> egraph) =>
         _program.Length > 0 && _program[0] is { Kind: Kind.Bind, A: 0 } bind ? egraph.ResolveHeads(this, _heads)[bind.B] : -1;
 
+    /// <summary>Storage for one search of <paramref name="egraph"/>.</summary>
+    public Bindings NewBindings<TData>(EGraph<TData> egraph) => new(this, egraph.ResolveHeads(this, _heads));
+
     /// <summary>Runs the program with register 0 set to <paramref name="root"/> (unused by multi-patterns).</summary>
     public IReadOnlyList<Subst> Run<TData>(EGraph<TData> egraph, EClassId root, int limit)
     {
-        var bindings = new Bindings(this);
+        var bindings = new Bindings(this, egraph.ResolveHeads(this, _heads));
         Run(egraph, root.Value, limit, bindings);
         return bindings.MatchesSince(0);
     }
@@ -145,7 +148,7 @@ internal sealed class Machine
         {
             return;
         }
-        var state = new State<TData>(egraph, egraph.ResolveHeads(this, _heads), bindings, bindings.Count + limit);
+        var state = new State<TData>(egraph, bindings.Heads, bindings, bindings.Count + limit);
         bindings.Registers[0] = root;
         Step(in state, 0);
     }
@@ -160,7 +163,7 @@ internal sealed class Machine
         {
             return;
         }
-        var state = new State<TData>(egraph, egraph.ResolveHeads(this, _heads), bindings, bindings.Count + limit);
+        var state = new State<TData>(egraph, bindings.Heads, bindings, bindings.Count + limit);
         var bind = _program[0];
         var registers = bindings.Registers;
         registers[0] = root;
@@ -176,8 +179,11 @@ internal sealed class Machine
     /// Storage reused over the runs of one search: the registers, and the bindings of all its
     /// matches in one array (a match's <see cref="Subst"/> is made when it is read).
     /// </summary>
-    public sealed class Bindings(Machine machine)
+    public sealed class Bindings(Machine machine, int[] heads)
     {
+        /// <summary>The machine's heads as the searched e-graph's head ids.</summary>
+        public int[] Heads { get; } = heads;
+
         private readonly Var[] _vars = machine._vars;
         private readonly int[] _grounds = Enumerable.Repeat(-2, machine._grounds.Length).ToArray();
         private EClassId[] _ids = [];

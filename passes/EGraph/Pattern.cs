@@ -39,7 +39,7 @@ public sealed class Pattern : ISearcher, IApplier
     {
         egraph.EnsureClean();
         var result = new List<SearchMatches>();
-        var bindings = new Machine.Bindings(_machine);
+        var bindings = _machine.NewBindings(egraph);
         var remaining = limit;
         if (Root is PatternNode.Node)
         {
