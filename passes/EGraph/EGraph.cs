@@ -102,7 +102,9 @@ public sealed class EGraph<TData>
     /// <summary>
     /// egg's <c>total_size</c>: the size egg's hashcons would have. egg never removes an entry, so
     /// every pre-union key of a re-canonicalized node stays in it; this is <see cref="NodeCount"/>
-    /// plus one for every time rebuilding changed a node's children. Only grows.
+    /// plus one for every time rebuilding changed a node's children. Only grows. The number of
+    /// such changes depends on the order matches are applied in, which is not egg's (egg visits
+    /// classes in hash-set order), so on large runs this is close to egg's figure, not equal.
     /// </summary>
     public int TotalSize => _live + _rekeyed;
 
