@@ -62,10 +62,10 @@ public sealed class EGraph<TData>
 
     // Classes, by id (only roots hold lists). A class's nodes are (head << 32 | node) entries,
     // sorted after a rebuild, so matching finds the nodes of one head by binary search.
-    private ClassList<long>[] _classNodes = new ClassList<long>[16];
+    private readonly ClassLists<long> _classNodes = new();
     private int[] _classChanges = new int[16];
     private readonly List<int> _unsortedClasses = [];
-    private ClassList<int>[] _classParents = new ClassList<int>[16];
+    private readonly ClassLists<int> _classParents = new();
     private TData[] _classData = new TData[16];
     private EClass<TData>?[] _classViews = new EClass<TData>?[16];
 
@@ -220,30 +220,27 @@ public sealed class EGraph<TData>
             return false;
         }
         // Keep the class with more parents as root: fewer parents need re-canonicalizing.
-        if (_classParents[root].Count < _classParents[child].Count)
+        if (_classParents.Count(root) < _classParents.Count(child))
         {
             (root, child) = (child, root);
         }
         _unionFind.Union(root, child);
-        var childParents = _classParents[child];
-        _pending.AddRange(childParents.AsSpan());
+        _pending.AddRange(_classParents.AsSpan(child));
         var data = _classData[root];
         var merged = Analysis.Merge(ref data, _classData[child]);
         _classData[root] = data;
         if (merged.IntoChanged)
         {
-            PushAnalysis(_classParents[root].AsSpan());
+            PushAnalysis(_classParents.AsSpan(root));
         }
         if (merged.FromChanged)
         {
-            PushAnalysis(childParents.AsSpan());
+            PushAnalysis(_classParents.AsSpan(child));
         }
-        _classNodes[root] = ClassList<long>.Concat(_classNodes[root], _classNodes[child]);
+        _classNodes.MoveInto(root, child);
         _classChanges[root]++;
         _unsortedClasses.Add(root);
-        _classParents[root] = ClassList<int>.Concat(_classParents[root], childParents);
-        _classNodes[child] = default;
-        _classParents[child] = default;
+        _classParents.MoveInto(root, child);
         _classData[child] = default!;
         _classViews[child] = null;
         ClassCount--;
@@ -287,13 +284,15 @@ public sealed class EGraph<TData>
                 _classData[id] = data;
                 if (merged.IntoChanged)
                 {
-                    PushAnalysis(_classParents[id].AsSpan());
+                    PushAnalysis(_classParents.AsSpan(id));
                     Analysis.Modify(this, new EClassId(id));
                 }
             }
         }
         DropRetiredFromClasses();
         SortMergedClasses();
+        _classNodes.CompactIfWasteful(_unionFind.Count);
+        _classParents.CompactIfWasteful(_unionFind.Count);
         Rebuilds++;
         if (_indexStale)
         {
@@ -368,7 +367,7 @@ public sealed class EGraph<TData>
                 continue;
             }
             _stamp[id] = generation;
-            _classNodes[id].RemoveAll(e => (_nodeFlags[(int)e] & (Retired | Pruned)) != 0);
+            _classNodes.RemoveAll(id, e => (_nodeFlags[(int)e] & (Retired | Pruned)) != 0);
             _classChanges[id]++;
         }
         _retiredThisRebuild.Clear();
@@ -387,7 +386,7 @@ public sealed class EGraph<TData>
             if (_stamp[id] != generation)
             {
                 _stamp[id] = generation;
-                _classNodes[id].AsSpan().Sort();
+                _classNodes.AsSpan(id).Sort();
             }
         }
         _unsortedClasses.Clear();
@@ -407,7 +406,7 @@ public sealed class EGraph<TData>
                 continue;
             }
             var classKey = (long)id << 32;
-            var entries = _classNodes[id].AsSpan();
+            var entries = _classNodes.AsSpan(id);
             var i = 0;
             while (i < entries.Length)
             {
@@ -470,11 +469,10 @@ public sealed class EGraph<TData>
         var id = _unionFind.MakeSet();
         EnsureClassCapacity(id + 1);
         _nodeClass[node] = id;
-        _classNodes[id] = new ClassList<long>(Entry(head, node));
-        _classParents[id] = default;
+        _classNodes.Add(id, Entry(head, node));
         foreach (var child in children)
         {
-            _classParents[child].Add(node);
+            _classParents.Add(child, node);
         }
         InsertAt(slot, node);
         ClassCount++;
@@ -514,14 +512,14 @@ public sealed class EGraph<TData>
 
     private void EnsureClassCapacity(int count)
     {
-        if (count <= _classNodes.Length)
+        _classNodes.EnsureIds(count);
+        _classParents.EnsureIds(count);
+        if (count <= _classData.Length)
         {
             return;
         }
-        var size = Math.Max(count, _classNodes.Length * 2);
-        Array.Resize(ref _classNodes, size);
+        var size = Math.Max(count, _classData.Length * 2);
         Array.Resize(ref _classChanges, size);
-        Array.Resize(ref _classParents, size);
         Array.Resize(ref _classData, size);
         Array.Resize(ref _classViews, size);
     }
@@ -665,7 +663,7 @@ public sealed class EGraph<TData>
     /// The nodes listed in a class as <c>head &lt;&lt; 32 | node</c> entries (the node index is
     /// the low half), sorted when the e-graph is clean; valid until the e-graph changes.
     /// </summary>
-    internal ReadOnlySpan<long> NodesOf(int id) => _classNodes[_unionFind.Find(id)].AsSpan();
+    internal ReadOnlySpan<long> NodesOf(int id) => _classNodes.AsSpan(_unionFind.Find(id));
 
     /// <summary>The entries of a clean class's nodes with one head (a range of <see cref="NodesOf"/>).</summary>
     internal ReadOnlySpan<long> NodesOf(int id, int head)
@@ -730,8 +728,7 @@ public sealed class EGraph<TData>
     /// <summary>Takes the nodes matching <paramref name="match"/> out of a class; they stay in the hashcons.</summary>
     internal void RemoveNodes(int id, Predicate<ENode> match)
     {
-        ref var nodes = ref _classNodes[_unionFind.Find(id)];
-        var removed = nodes.RemoveAll(e =>
+        var removed = _classNodes.RemoveAll(_unionFind.Find(id), e =>
         {
             if (!match(Materialize((int)e, canonical: false)))
             {
