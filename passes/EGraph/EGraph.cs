@@ -717,8 +717,6 @@ public sealed class EGraph<TData>
         return ids;
     }
 
-    internal int NodeHead(int node) => _nodeHead[node];
-
     internal ReadOnlySpan<int> ChildrenOf(int node) => _children.AsSpan(_nodeStart[node], _headArity[_nodeHead[node]]);
 
     internal int ChildStart(int node) => _nodeStart[node];
