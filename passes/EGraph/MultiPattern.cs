@@ -9,6 +9,7 @@ namespace DyCompile.Passes.EGraph;
 public sealed class MultiPattern : ISearcher, IApplier
 {
     private readonly Machine _machine;
+    private readonly Instantiator[] _instantiators;
     private readonly Var[] _searchVars;
     private readonly Var[] _applyVars;
 
@@ -30,6 +31,7 @@ public sealed class MultiPattern : ISearcher, IApplier
         }
         _applyVars = read.Distinct().ToArray();
         MaxNodesAdded = entries.Sum(e => e.Pattern.OperatorCount);
+        _instantiators = entries.Select(e => new Instantiator(e.Pattern)).ToArray();
     }
 
     public IReadOnlyList<(Var Var, PatternNode Pattern)> Entries { get; }
@@ -40,7 +42,11 @@ public sealed class MultiPattern : ISearcher, IApplier
 
     public int MaxNodesAdded { get; }
 
-    /// <summary>Parses <c>?x = pattern, ?y = pattern, ...</c> (positions refer to the whole text).</summary>
+    /// <summary>
+    /// Parses <c>?x = pattern, ?y = pattern, ...</c> (positions refer to the whole text). As in
+    /// egg, <c>?x = p = q</c> is short for <c>?x = p, ?x = q</c>: both must match at ?x's class.
+    /// An '=' counts as a separator only as a token of its own, so atoms may contain one.
+    /// </summary>
     public static MultiPattern Parse(Language language, string text)
     {
         var entries = new List<(Var, PatternNode)>();
@@ -53,18 +59,41 @@ public sealed class MultiPattern : ISearcher, IApplier
             {
                 throw new SExprSyntaxException("expected '?variable = pattern'", start + LeadingSpace(part));
             }
-            try
+            var patternStart = equals + 1;
+            foreach (var separator in StandaloneEquals(part, patternStart).Append(part.Length))
             {
-                entries.Add((new Var(name), PatternNode.FromSExpr(language, SExpr.Parse(part[(equals + 1)..]))));
-            }
-            catch (SExprSyntaxException e)
-            {
-                throw new SExprSyntaxException(e.Problem, start + equals + 1 + e.Position);
+                var patternText = part[patternStart..separator];
+                try
+                {
+                    entries.Add((new Var(name), PatternNode.FromSExpr(language, SExpr.Parse(patternText))));
+                }
+                catch (SExprSyntaxException e)
+                {
+                    throw new SExprSyntaxException(e.Problem, start + patternStart + e.Position);
+                }
+                patternStart = separator + 1;
             }
             start += part.Length + 1;
         }
         return new MultiPattern(entries);
     }
+
+    /// <summary>Offsets of the '=' tokens at parenthesis depth 0 from <paramref name="from"/> on.</summary>
+    private static IEnumerable<int> StandaloneEquals(string part, int from)
+    {
+        var depth = 0;
+        for (var i = from; i < part.Length; i++)
+        {
+            depth += part[i] switch { '(' => 1, ')' => -1, _ => 0 };
+            if (part[i] == '=' && depth == 0 && IsBoundary(part, i - 1) && IsBoundary(part, i + 1))
+            {
+                yield return i;
+            }
+        }
+    }
+
+    private static bool IsBoundary(string s, int i) =>
+        i < 0 || i >= s.Length || char.IsWhiteSpace(s[i]) || s[i] is '(' or ')';
 
     private static int LeadingSpace(string s) => s.Length - s.TrimStart().Length;
 
@@ -97,9 +126,10 @@ public sealed class MultiPattern : ISearcher, IApplier
     public bool Apply<TData>(EGraph<TData> egraph, EClassId eclass, Subst subst)
     {
         var changed = false;
-        foreach (var (v, pattern) in Entries)
+        var i = 0;
+        foreach (var (v, _) in Entries)
         {
-            var id = Pattern.Instantiate(egraph, pattern, subst);
+            var id = _instantiators[i++].Instantiate(egraph, subst);
             if (subst.TryGet(v, out var bound))
             {
                 changed |= egraph.Union(bound, id);

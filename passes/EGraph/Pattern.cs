@@ -12,6 +12,7 @@ namespace DyCompile.Passes.EGraph;
 public sealed class Pattern : ISearcher, IApplier
 {
     private readonly Machine _machine;
+    private readonly Instantiator _instantiator;
 
     public Pattern(PatternNode root)
     {
@@ -19,6 +20,7 @@ public sealed class Pattern : ISearcher, IApplier
         Root = root;
         Vars = root.EnumerateVars().Distinct().ToArray();
         _machine = Machine.Compile([(null, root)]);
+        _instantiator = new Instantiator(root);
     }
 
     public PatternNode Root { get; }
@@ -36,25 +38,56 @@ public sealed class Pattern : ISearcher, IApplier
     public IReadOnlyList<SearchMatches> Search<TData>(EGraph<TData> egraph, int limit = int.MaxValue)
     {
         egraph.EnsureClean();
-        IEnumerable<EClassId> candidates = Root is PatternNode.Node node
-            ? egraph.ClassesWithOp(node.Op)
-            : egraph.Classes.Select(c => c.Id);
         var result = new List<SearchMatches>();
+        var bindings = _machine.NewBindings(egraph);
         var remaining = limit;
-        foreach (var eclass in candidates)
+        if (Root is PatternNode.Node)
         {
-            if (remaining <= 0)
+            // Straight from the index: every node with the root's head, grouped by class.
+            var entries = egraph.NodesWithHead(_machine.RootHead(egraph));
+            var i = 0;
+            while (i < entries.Length && remaining > 0)
             {
-                break;
+                var eclass = (int)(entries[i] >> 32);
+                var first = bindings.Count;
+                for (; i < entries.Length && (int)(entries[i] >> 32) == eclass; i++)
+                {
+                    var found = bindings.Count - first;
+                    if (found < remaining)
+                    {
+                        _machine.RunFrom(egraph, eclass, (int)entries[i], remaining - found, bindings);
+                    }
+                }
+                if (bindings.Count > first)
+                {
+                    result.Add(new SearchMatches(new EClassId(eclass), bindings.MatchesSince(first)));
+                    remaining -= bindings.Count - first;
+                }
             }
-            var substs = _machine.Run(egraph, eclass, remaining);
-            if (substs.Count > 0)
+        }
+        else
+        {
+            foreach (var eclass in egraph.ClassIds())
             {
-                result.Add(new SearchMatches(eclass, substs));
-                remaining -= substs.Count;
+                if (remaining <= 0)
+                {
+                    break;
+                }
+                remaining -= Collect(egraph, eclass, remaining, bindings, result);
             }
         }
         return result;
+    }
+
+    private int Collect<TData>(EGraph<TData> egraph, int eclass, int limit, Machine.Bindings bindings, List<SearchMatches> result)
+    {
+        var first = bindings.Count;
+        _machine.Run(egraph, eclass, limit, bindings);
+        if (bindings.Count > first)
+        {
+            result.Add(new SearchMatches(new EClassId(eclass), bindings.MatchesSince(first)));
+        }
+        return bindings.Count - first;
     }
 
     /// <summary>The matches rooted at one class.</summary>
@@ -65,28 +98,11 @@ public sealed class Pattern : ISearcher, IApplier
     }
 
     /// <summary>Adds the pattern with its variables replaced by <paramref name="subst"/>; returns its class.</summary>
-    public EClassId Instantiate<TData>(EGraph<TData> egraph, Subst subst) => Instantiate(egraph, Root, subst);
+    public EClassId Instantiate<TData>(EGraph<TData> egraph, Subst subst) => _instantiator.Instantiate(egraph, subst);
 
-    internal static EClassId Instantiate<TData>(EGraph<TData> egraph, PatternNode node, Subst subst)
-    {
-        switch (node)
-        {
-            case PatternNode.Variable v:
-                return subst[v.Var];
-            case PatternNode.Node n:
-                var children = new EClassId[n.Children.Count];
-                for (var i = 0; i < children.Length; i++)
-                {
-                    children[i] = Instantiate(egraph, n.Children[i], subst);
-                }
-                return egraph.Add(new ENode(n.Op, n.Payload, children));
-            default:
-                throw new InvalidOperationException("unknown pattern node");
-        }
-    }
-
+    /// <summary>Unions the instance with the matched class (the instance first, as egg does: it wins ties for root).</summary>
     public bool Apply<TData>(EGraph<TData> egraph, EClassId eclass, Subst subst) =>
-        egraph.Union(eclass, Instantiate(egraph, subst));
+        egraph.Union(Instantiate(egraph, subst), eclass);
 
     public override string ToString() => Root.ToString();
 }

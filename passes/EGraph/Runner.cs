@@ -7,7 +7,8 @@ namespace DyCompile.Passes.EGraph;
 /// Equality saturation: each iteration searches every rule (through the scheduler), applies the
 /// matches, and rebuilds once. Stops on saturation, a limit, or a hook. Limits are checked
 /// before each iteration, after each rule's search (time) and after every single application
-/// (nodes and time); the e-graph is always rebuilt before <see cref="Run"/> returns, so it is
+/// (nodes and time), or after each rule's batch of applications with
+/// <see cref="NodeLimitCheck.AfterEachRule"/>; the e-graph is always rebuilt before <see cref="Run"/> returns, so it is
 /// clean and ready for extraction.
 /// </summary>
 /// <example><code>
@@ -38,6 +39,12 @@ public sealed class Runner<TData>
     /// application and the final rebuild. Rebuilding without such an analysis never adds nodes.
     /// </summary>
     public int NodeLimit { get; set; } = 10_000;
+
+    /// <summary>
+    /// When and against which count <see cref="NodeLimit"/> is checked (default: after every
+    /// application, against <see cref="EGraph{TData}.NodeCount"/>).
+    /// </summary>
+    public NodeLimitCheck NodeLimitCheck { get; set; } = NodeLimitCheck.AfterEachApplication;
 
     /// <summary>Wall time after which the runner stops (checked between rule searches and applications).</summary>
     public TimeSpan TimeLimit { get; set; } = TimeSpan.FromSeconds(5);
@@ -109,9 +116,14 @@ public sealed class Runner<TData>
 
     private StopReason? CheckLimits() =>
         _iterations.Count >= IterationLimit ? Stop.IterationLimit
-        : EGraph.NodeCount > NodeLimit ? Stop.NodeLimit
+        : OverNodeLimit ? Stop.NodeLimit
         : TimeUp ? Stop.TimeLimit
         : null;
+
+    private bool OverNodeLimit =>
+        (NodeLimitCheck == NodeLimitCheck.AfterEachApplication ? EGraph.NodeCount : EGraph.TotalSize) > NodeLimit;
+
+    private bool PerApplication => NodeLimitCheck == NodeLimitCheck.AfterEachApplication;
 
     private bool TimeUp => _clock.Elapsed >= TimeLimit;
 
@@ -147,26 +159,34 @@ public sealed class Runner<TData>
         for (var r = 0; r < allMatches.Count && stop is null; r++)
         {
             var rule = rules[r];
+            var count = 0;
             foreach (var match in allMatches[r])
             {
                 foreach (var subst in match.Substs)
                 {
                     if (rule.ApplyOne(EGraph, match.EClass, subst))
                     {
-                        applied[rule.Name]++;
+                        count++;
                     }
-                    stop = EGraph.NodeCount > NodeLimit ? Stop.NodeLimit
-                        : TimeUp ? Stop.TimeLimit
-                        : null;
-                    if (stop is not null)
+                    if (PerApplication)
                     {
-                        break;
+                        stop = OverNodeLimit ? Stop.NodeLimit : TimeUp ? Stop.TimeLimit : null;
+                        if (stop is not null)
+                        {
+                            break;
+                        }
                     }
                 }
                 if (stop is not null)
                 {
                     break;
                 }
+            }
+            applied[rule.Name] = count;
+            if (!PerApplication)
+            {
+                // egg 0.9.5 checks all its limits once a rule's whole batch is applied.
+                stop = OverNodeLimit ? Stop.NodeLimit : TimeUp ? Stop.TimeLimit : null;
             }
         }
         var applyTime = phase.Elapsed;

@@ -6,28 +6,36 @@ namespace DyCompile.Passes.EGraph;
 /// </summary>
 internal sealed class UnionFind
 {
-    private readonly List<int> _parents = [];
+    private int[] _parents = new int[16];
 
-    public int Count => _parents.Count;
+    public int Count { get; private set; }
 
-    public EClassId MakeSet()
+    public int MakeSet()
     {
-        _parents.Add(_parents.Count);
-        return new EClassId(_parents.Count - 1);
-    }
-
-    public EClassId Find(EClassId id)
-    {
-        var current = id.Value;
-        while (_parents[current] != current)
+        if (Count == _parents.Length)
         {
-            var grandparent = _parents[_parents[current]];
-            _parents[current] = grandparent;
-            current = grandparent;
+            Array.Resize(ref _parents, Count * 2);
         }
-        return new EClassId(current);
+        _parents[Count] = Count;
+        return Count++;
     }
+
+    public int Find(int id)
+    {
+        var parents = _parents;
+        while (parents[id] != id)
+        {
+            var grandparent = parents[parents[id]];
+            parents[id] = grandparent;
+            id = grandparent;
+        }
+        return id;
+    }
+
+    public EClassId Find(EClassId id) => new(Find(id.Value));
+
+    public bool IsRoot(int id) => _parents[id] == id;
 
     /// <summary>Makes <paramref name="root"/> the parent of <paramref name="child"/>; both must be roots.</summary>
-    public void Union(EClassId root, EClassId child) => _parents[child.Value] = root.Value;
+    public void Union(int root, int child) => _parents[child] = root;
 }

@@ -9,7 +9,8 @@ using DyCompile.Runtime;
 // stopwatch (seconds, for tuning); anything else goes to BenchmarkDotNet with GFLOP/s, % of peak
 // and e-graph columns added. `--compiled` compares small dynamic models run eagerly and compiled;
 // `--zoo` the zoo models eagerly, compiled and in ONNX Runtime (tests/Benchmarks/Zoo);
-// `--concurrency` the calls per second of one compiled program shared by several threads.
+// `--concurrency` the calls per second of one compiled program shared by several threads;
+// `--egg [runs]` egg's own e-graph workloads with egg's counts (EggWorkloads).
 if (args.Length > 0 && args[0] == "--compiled")
 {
     DyCompile.Benchmarks.Compiled.CompiledVsEager.Run();
@@ -23,6 +24,11 @@ if (args.Length > 0 && args[0] == "--concurrency")
 if (args.Length > 0 && args[0] == "--zoo")
 {
     DyCompile.Benchmarks.Zoo.ZooBenchmark.Run(args);
+    return;
+}
+if (args.Length > 0 && args[0] == "--egg")
+{
+    EggWorkloads.Report(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
     return;
 }
 if (args.Length > 0 && args[0] == "--quick")

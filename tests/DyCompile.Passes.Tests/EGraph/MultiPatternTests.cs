@@ -70,4 +70,42 @@ public sealed class MultiPatternTests
         Assert.Equal(19, error.Position);   // the operator g of the second entry, given two arguments
         Assert.Throws<SExprSyntaxException>(() => MultiPattern.Parse(Fg, "?x = (f ?a), (g ?a)"));
     }
+
+    private static readonly Language Logic = new(
+        [new("&", 2), new("|", 2), new("~", 1), new("->", 2), new("true", 0)],
+        atom => char.IsLetter(atom[0]) ? new ENode("sym", atom) : null);
+
+    [Fact]
+    public void A_chain_of_equals_binds_every_pattern_to_one_class()
+    {
+        var chained = MultiPattern.Parse(Logic, "?v = true = (& (-> ?a ?b) (-> (~ ?a) ?c))");
+
+        Assert.Equal(2, chained.Entries.Count);
+        Assert.All(chained.Entries, e => Assert.Equal(new Var("?v"), e.Var));
+        Assert.Equal("true", ((PatternNode.Node)chained.Entries[0].Pattern).Op);
+        Assert.Equal("&", ((PatternNode.Node)chained.Entries[1].Pattern).Op);
+
+        // egg's lem-imply: only a conjunction known to be true gives (| b c).
+        var rule = Rewrite<NoData>.Parse(Logic, "lem-imply", "?v = true = (& (-> ?a ?b) (-> (~ ?a) ?c))", "?v = (| ?b ?c)");
+        var egraph = new EGraph<NoData>(NoAnalysis.Instance, Logic);
+        var known = egraph.Add("(& (-> a b) (-> (~ a) c))");
+        egraph.Add("(& (-> d e) (-> (~ d) f))");
+        egraph.Union(known, egraph.Add("true"));
+        new Runner<NoData>(egraph).Run([rule]);
+
+        Assert.True(egraph.AreEquivalent(Term.Parse(Logic, "(| b c)"), Term.Parse(Logic, "true")));
+        Assert.Null(egraph.Lookup(Term.Parse(Logic, "(| e f)")));
+    }
+
+    [Fact]
+    public void An_equals_inside_an_atom_is_not_a_separator()
+    {
+        var attrs = new Language([new("f", 1)], atom => new ENode("attr", atom));
+
+        var pattern = MultiPattern.Parse(attrs, "?x = (f axis=1)");
+
+        var entry = Assert.Single(pattern.Entries);
+        Assert.Equal("axis=1", ((PatternNode.Node)((PatternNode.Node)entry.Pattern).Children[0]).Payload);
+        Assert.Throws<SExprSyntaxException>(() => MultiPattern.Parse(Logic, "?v = true = "));
+    }
 }
