@@ -27,9 +27,11 @@ public static class CompiledModels
     /// <summary>Whether the build step compiled the model's type into this process.</summary>
     public static bool IsCompiled(Module model) => _binders.ContainsKey(model.GetType());
 
-    /// <summary>The build-time compiled forward method of <paramref name="model"/>, bound to its
-    /// current weights (a later <see cref="Module.LoadStateDict"/> is not seen: bind again). The
-    /// delegate is safe to call from several threads (calls are serialized).</summary>
+    /// <summary>The build-time compiled forward method of <paramref name="model"/>, bound to the
+    /// instance: it computes with the instance's current parameters and buffers (read again after
+    /// any <see cref="Module.LoadStateDict"/> or <see cref="Tensor.MarkModified"/>). The delegate is
+    /// safe to call from many threads at once; calls do not wait for each other
+    /// (<see cref="Compiled.AheadOfTimeForward"/>), and result tensors belong to the caller.</summary>
     /// <exception cref="InvalidOperationException">The model's type was not compiled by the build
     /// step (the project does not reference DyCompile.Build, or the class is not marked
     /// <c>[DyCompile]</c>), or <typeparamref name="TDelegate"/> is not its forward signature.</exception>

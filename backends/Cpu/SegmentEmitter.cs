@@ -4,6 +4,7 @@ using DyCompile.Passes.Fusion;
 using DyCompile.Passes.Memory;
 using DyCompile.Passes.Partition;
 using DyCompile.Runtime;
+using DyCompile.Runtime.Compiled;
 
 namespace DyCompile.Backends.Cpu;
 
@@ -93,7 +94,7 @@ public sealed class SegmentEmitter
                     continue;
                 }
                 var counter = $"_step{i}";
-                _fields.Add($"private static readonly DyCompile.Backends.Cpu.StepCounter {counter} = DyCompile.Backends.Cpu.StepProfile.Counter({StepProfile.Register(StepLabel(_steps[i]))});");
+                _fields.Add($"private static readonly DyCompile.Runtime.Compiled.StepCounter {counter} = DyCompile.Runtime.Compiled.StepProfile.Counter({StepProfile.Register(StepLabel(_steps[i]))});");
                 body.Line($"var __start{i} = System.Diagnostics.Stopwatch.GetTimestamp();");
                 EmitStep(body, _steps[i]);
                 body.Line($"{counter}.Add(System.Diagnostics.Stopwatch.GetTimestamp() - __start{i});");

@@ -1,6 +1,7 @@
 using DyCompile.Backends.Cpu;
 using DyCompile.IR;
 using DyCompile.Passes.Partition;
+using DyCompile.Runtime.Compiled;
 
 namespace DyCompile.Backends.Host;
 

@@ -20,12 +20,12 @@ public static class ProgramGenerator
         using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
         using System.Runtime.InteropServices;
         using System.Runtime.Intrinsics;
-        using DyCompile.Backends.Host;
+        using DyCompile.Runtime.Compiled;
         using DyCompile.Runtime;
 
         """;
 
-    /// <param name="profileSteps">Generate segments that time every step (<see cref="Cpu.StepProfile"/>).</param>
+    /// <param name="profileSteps">Generate segments that time every step (<see cref="Runtime.Compiled.StepProfile"/>).</param>
     public static GeneratedProgram Generate(PartitionedProgram program, string ns, bool profileSteps = false)
     {
         var w = new CodeWriter();

@@ -17,12 +17,12 @@ public sealed record CompileOptions
     /// <summary>Record the host blocks each <see cref="CompiledProgram.Run"/> enters (as the interpreter records its path).</summary>
     public bool RecordPath { get; init; } = true;
 
-    /// <summary>Time every step of every segment into a <see cref="Backends.Cpu.StepProfile"/>
+    /// <summary>Time every step of every segment into a <see cref="Runtime.Compiled.StepProfile"/>
     /// counter labelled with its op and shape (a few tens of nanoseconds per step; off by default).</summary>
     public bool ProfileSteps { get; init; }
 
     /// <summary>The most loop iterations one call may run, over all its loops (each entry of a loop
-    /// head counts one); a call that goes past it throws <see cref="Backends.Host.LoopStoppedException"/>
+    /// head counts one); a call that goes past it throws <see cref="Runtime.Compiled.LoopStoppedException"/>
     /// naming the loop. Null (the default) means no limit: a call then stops only when its
     /// cancellation token is cancelled.</summary>
     public long? LoopIterationLimit { get; init; }

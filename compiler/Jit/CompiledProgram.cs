@@ -2,6 +2,7 @@ using DyCompile.Backends.Host;
 using DyCompile.IR;
 using DyCompile.Passes.Partition;
 using DyCompile.Runtime;
+using DyCompile.Runtime.Compiled;
 using DyCompile.Runtime.Nn;
 
 namespace DyCompile.Compiler.Jit;
@@ -30,7 +31,7 @@ public sealed class CompiledProgram : IDisposable
     private readonly bool _recordPath;
     private readonly long? _iterationLimit;
     private readonly GeneratedCode _code;
-    private readonly ExecutionStatePool _pool;
+    private readonly StatePool<ExecutionState> _pool;
     private readonly ModuleWeights? _source;
     private readonly object _bindLock = new();
     private WeightBinding? _binding;
@@ -56,7 +57,7 @@ public sealed class CompiledProgram : IDisposable
         _compiledWeights = weights;
         code.AddUser();
         string?[]? sources = null;
-        _pool = new ExecutionStatePool(() =>
+        _pool = new StatePool<ExecutionState>(() =>
         {
             Interlocked.Increment(ref _statesCreated);
             var host = (IHostProgram)Activator.CreateInstance(hostType)!;

@@ -1,4 +1,5 @@
 using DyCompile.Backends.Host;
+using DyCompile.Runtime.Compiled;
 
 namespace DyCompile.Compiler.Jit;
 

@@ -1,11 +1,12 @@
 using DyCompile.Backends.Host;
+using DyCompile.Runtime.Compiled;
 
 namespace DyCompile.Compiler.Jit;
 
 /// <summary>What one call of a compiled program needs for itself: a dispatcher instance (its
 /// segment scratch buffers, the output buffers of its call sites) and its stop conditions, plus
 /// the weights it is bound to. A state serves one call at a time; the program keeps idle states
-/// in an <see cref="ExecutionStatePool"/>.</summary>
+/// in an <see cref="StatePool{TState}"/>.</summary>
 internal sealed class ExecutionState(IHostProgram host, ExecutionControl control)
 {
     public IHostProgram Host { get; } = host;

@@ -5,6 +5,7 @@ using DyCompile.IR;
 using DyCompile.Passes.Fusion;
 using DyCompile.Passes.Partition;
 using DyCompile.Runtime;
+using DyCompile.Runtime.Compiled;
 
 namespace DyCompile.Compiler.Jit;
 

@@ -1,6 +1,7 @@
 using System.Reflection;
 using DyCompile.Backends.Host;
 using DyCompile.Runtime;
+using DyCompile.Runtime.Compiled;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 

@@ -7,6 +7,7 @@ using DyCompile.Cli.Models;
 using DyCompile.Compiler;
 using DyCompile.Passes.Partition;
 using DyCompile.Runtime;
+using DyCompile.Runtime.Compiled;
 using DyCompile.Runtime.Nn;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;

@@ -5,6 +5,7 @@ using DyCompile.Compiler;
 using DyCompile.IR;
 using DyCompile.Passes.Partition;
 using DyCompile.Runtime;
+using DyCompile.Runtime.Compiled;
 using DyCompile.Runtime.Nn;
 
 namespace DyCompile.Cli.Generation;
@@ -83,15 +84,16 @@ public static class AheadOfTimeEmitter
                 var delegateType = $"Func<{string.Join(", ", inputs.Select(p => ClrName(p.Input.Type)).Append(returnType))}>";
                 using (w.Block($"private static {delegateType} Bind({modelType} model)"))
                 {
-                    w.Line("var state = model.SaveStateDict();");
-                    w.Line("var weights = new Dictionary<string, Tensor>(StringComparer.Ordinal);");
+                    // Constants are decoded once; the weights in the state dict are read on each
+                    // rebinding, so the compiled form follows the instance's current parameters.
+                    var reads = new List<string>();
                     long embedded = 0;
                     foreach (var weight in program.Weights)
                     {
                         var tensor = lowered.Weights[weight.Name];
                         var shape = $"new int[] {{ {string.Join(", ", tensor.Shape.ToArray())} }}";
                         if (stateNames.TryGetValue(tensor, out var stateName))
-                            w.Line($"weights[{Literal(weight.Name)}] = CompiledModelBinding.StateEntry(state, {Literal(stateName)}, {CSharpSyntax.DTypeName(tensor.DType)}, {shape});");
+                            reads.Add($"CompiledModelBinding.StateEntry(state, {Literal(stateName)}, {CSharpSyntax.DTypeName(tensor.DType)}, {shape})");
                         else
                         {
                             embedded += tensor.AsBytes().Length;
@@ -101,11 +103,18 @@ public static class AheadOfTimeEmitter
                                     $"'{spec.Type.Name}' reads more than {ConstantByteLimit >> 20} MiB of tensors that are not parameters or buffers (the last: @{weight.Name}); register them as buffers so the compiled form reads them from the instance", atAttribute: false));
                                 return null;
                             }
-                            w.Line($"weights[{Literal(weight.Name)}] = CompiledModelBinding.Constant({CSharpSyntax.DTypeName(tensor.DType)}, {shape}, \"{Convert.ToBase64String(tensor.AsBytes())}\");");
+                            var constant = "c" + reads.Count;
+                            w.Line($"var {constant} = CompiledModelBinding.Constant({CSharpSyntax.DTypeName(tensor.DType)}, {shape}, \"{Convert.ToBase64String(tensor.AsBytes())}\");");
+                            reads.Add(constant);
                         }
                     }
-                    w.Line($"var host = new {hostClass}(weights);");
-                    w.Line("var gate = new object();");
+                    using (w.Block("Tensor[] ReadWeights()"))
+                    {
+                        w.Line("var state = model.SaveStateDict();");
+                        w.Line($"return new Tensor[] {{ {string.Join(", ", reads)} }};");
+                    }
+                    w.Line("_ = ReadWeights(); // a weight of the wrong shape fails here, when the model is bound");
+                    w.Line($"var forward = new AheadOfTimeForward(() => new {hostClass}(), ReadWeights);");
                     var parameters = string.Join(", ", inputs.Select(p => $"{ClrName(p.Input.Type)} {p.Name}"));
                     using (w.Block($"return ({parameters}) =>"))
                     {
@@ -113,14 +122,9 @@ public static class AheadOfTimeEmitter
                             if (input.Type is TensorType t)
                                 w.Line($"CompiledModelBinding.CheckInput({name}, {Literal(input.Name)}, {CSharpSyntax.DTypeName(t.DType)}, new int[] {{ {string.Join(", ", t.Shape)} }});");
                         w.Line($"var outputs = new object[{results.Length}];");
-                        // The dispatcher's buffers are shared by every call: one call at a time,
-                        // and the caller keeps copies of the result tensors.
-                        using (w.Block("lock (gate)"))
-                        {
-                            w.Line($"host.Run(new object[] {{ {string.Join(", ", inputs.Select(p => p.Name))} }}, outputs);");
-                            var values = results.Select((r, k) => r is TensorType ? $"((Tensor)outputs[{k}]).Clone()" : $"({ClrName(r)})outputs[{k}]").ToList();
-                            w.Line($"return {(values.Count == 1 ? values[0] : "(" + string.Join(", ", values) + ")")};");
-                        }
+                        w.Line($"forward.Run(new object[] {{ {string.Join(", ", inputs.Select(p => p.Name))} }}, outputs);");
+                        var values = results.Select((r, k) => r is TensorType ? $"(Tensor)outputs[{k}]" : $"({ClrName(r)})outputs[{k}]").ToList();
+                        w.Line($"return {(values.Count == 1 ? values[0] : "(" + string.Join(", ", values) + ")")};");
                     }
                     w.Line(";");
                 }

@@ -8,6 +8,7 @@ using DyCompile.Benchmarks.Compiled;
 using DyCompile.Compiler;
 using DyCompile.Compiler.Jit;
 using DyCompile.Runtime;
+using DyCompile.Runtime.Compiled;
 using DyCompile.Zoo;
 
 namespace DyCompile.Benchmarks.Zoo;

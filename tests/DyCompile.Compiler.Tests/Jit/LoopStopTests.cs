@@ -4,6 +4,7 @@ using DyCompile.Backends.Host;
 using DyCompile.Compiler.Jit;
 using DyCompile.IR;
 using DyCompile.Runtime;
+using DyCompile.Runtime.Compiled;
 using DyCompile.Runtime.Nn;
 
 namespace DyCompile.Compiler.Tests.Jit;

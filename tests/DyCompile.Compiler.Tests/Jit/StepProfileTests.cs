@@ -1,6 +1,7 @@
 using DyCompile.Backends.Cpu;
 using DyCompile.Compiler.Jit;
 using DyCompile.IR;
+using DyCompile.Runtime.Compiled;
 
 namespace DyCompile.Compiler.Tests.Jit;
 

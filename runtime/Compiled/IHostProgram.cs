@@ -1,6 +1,4 @@
-using DyCompile.Runtime;
-
-namespace DyCompile.Backends.Host;
+namespace DyCompile.Runtime.Compiled;
 
 /// <summary>What every generated host dispatcher implements, so a compiled program can be run
 /// without reflection. An instance is one execution state: its segment scratch buffers and the

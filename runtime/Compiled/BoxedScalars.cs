@@ -1,4 +1,4 @@
-namespace DyCompile.Backends.Host;
+namespace DyCompile.Runtime.Compiled;
 
 /// <summary>Boxed host scalars for the untyped <see cref="IHostProgram.Run"/> without a heap
 /// allocation per call: a result equal to the box already in its output slot keeps that box,

@@ -1,4 +1,4 @@
-namespace DyCompile.Backends.Host;
+namespace DyCompile.Runtime.Compiled;
 
 /// <summary>The stop conditions of one compiled call, checked by the generated dispatcher at the
 /// head of every loop: a <see cref="CancellationToken"/> and a limit on the loop iterations of the

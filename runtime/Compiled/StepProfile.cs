@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace DyCompile.Backends.Cpu;
+namespace DyCompile.Runtime.Compiled;
 
 /// <summary>Time spent in one step of a generated segment, summed over calls (see
 /// <see cref="StepProfile"/>).</summary>

@@ -1,4 +1,4 @@
-namespace DyCompile.Backends.Host;
+namespace DyCompile.Runtime.Compiled;
 
 /// <summary>Why a compiled call stopped inside a loop.</summary>
 public enum LoopStopReason

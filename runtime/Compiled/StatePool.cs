@@ -1,15 +1,16 @@
-namespace DyCompile.Compiler.Jit;
+namespace DyCompile.Runtime.Compiled;
 
-/// <summary>Idle execution states of one compiled program. Renting and returning are a few
-/// interlocked operations on a fixed array of slots and allocate nothing, so concurrent callers
-/// never wait for each other; a caller that finds no idle state gets a new one, and a state
-/// returned to a full pool is left to the garbage collector. The pool holds as many states as the
-/// machine runs calls at once (twice the core count, at least 8).</summary>
-internal sealed class ExecutionStatePool(Func<ExecutionState> create)
+/// <summary>Idle per-call states of one compiled program (dispatcher instances with their scratch
+/// and output buffers). Renting and returning are a few interlocked operations on a fixed array of
+/// slots and allocate nothing, so concurrent callers never wait for each other; a caller that finds
+/// no idle state gets a new one, and a state returned to a full pool is left to the garbage
+/// collector. The pool holds as many states as the machine runs calls at once (twice the core
+/// count, at least 8).</summary>
+public sealed class StatePool<TState>(Func<TState> create) where TState : class
 {
-    private readonly ExecutionState?[] _slots = new ExecutionState?[Math.Max(8, 2 * Environment.ProcessorCount)];
+    private readonly TState?[] _slots = new TState?[Math.Max(8, 2 * Environment.ProcessorCount)];
 
-    public ExecutionState Rent()
+    public TState Rent()
     {
         // Each thread starts its scan at a slot of its own, so threads do not contend for one line.
         var start = Environment.CurrentManagedThreadId;
@@ -22,7 +23,7 @@ internal sealed class ExecutionStatePool(Func<ExecutionState> create)
         return create();
     }
 
-    public void Return(ExecutionState state)
+    public void Return(TState state)
     {
         var start = Environment.CurrentManagedThreadId;
         for (var k = 0; k < _slots.Length; k++)
