@@ -1,4 +1,5 @@
 using DyCompile.IR;
+using DyCompile.Passes.EGraph;
 using DyCompile.Passes.Rules;
 
 namespace DyCompile.Testing;
@@ -24,7 +25,10 @@ public sealed record RuleApplication(Graph LeftSide, Graph BothSides)
             .SelectMany(p => p!.Rewrites)
             .ToArray();
         if (proposals.Length == 0) return null;
-        var writer = new GraphWriter(egraph, lhs, id => egraph[id].Nodes[0]);
+        // Any node of a class computes its value, but not every choice is acyclic: folding can put a
+        // constant and an op over that same constant in one class. The smallest tree never cycles.
+        var smallest = new TreeExtractor<TensorData>(egraph, CostFunctions.AstSize);
+        var writer = new GraphWriter(egraph, lhs, smallest.BestNode);
         var outputs = proposals.SelectMany(p => new[] { writer.Emit(p.Target), writer.Emit(p.Rhs) }).ToArray();
         return new RuleApplication(lhs, writer.Build(outputs));
     }

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
-using DyCompile.Backends.Host;
 using DyCompile.Cli;
 using DyCompile.Cli.Generation;
 using DyCompile.Cli.Models;
@@ -66,8 +65,10 @@ public sealed class AheadOfTimeTests
         var parse = new CSharpParseOptions(LanguageVersion.Latest);
         var trees = new[] { CSharpSyntaxTree.ParseText(source, parse), CSharpSyntaxTree.ParseText("global using System; global using System.Collections.Generic; global using System.Linq;", parse) }
             .Concat(files.Select(f => CSharpSyntaxTree.ParseText(f.Source, parse)));
-        // What the generated code may reference: the framework, the runtime and the backends' host ABI.
-        var references = ModelLowering.References.Value.Append(MetadataReference.CreateFromFile(typeof(IHostProgram).Assembly.Location));
+        // What the generated code may reference: the framework and the runtime, nothing of the compiler.
+        var references = ModelLowering.References.Value.Where(r => Path.GetFileNameWithoutExtension(r.Display) is not { } name
+            || !(name.StartsWith("DyCompile.", StringComparison.Ordinal) || name.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal))
+            || name == "DyCompile.Runtime");
         var compilation = CSharpCompilation.Create(name + "Compiled", trees, references,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable));
         using var image = new MemoryStream();
@@ -138,5 +139,55 @@ public sealed class AheadOfTimeTests
         var bound = model.Compiled<Func<Tensor, int, Tensor>>();
         Assert.Throws<ArgumentException>(() => bound(Random(rng, 2, 5), 1));
         Assert.Throws<InvalidOperationException>(() => model.Compiled<Func<Tensor, Tensor>>());
+    }
+
+    [Fact]
+    public void The_compiled_forward_follows_a_state_dict_loaded_after_binding()
+    {
+        var (assembly, _) = BuildInMemory(DynamicBatch, "ReloadModel");
+        var type = assembly.GetType("Batch.Stack")!;
+        var rng = new Random(11);
+        var model = (Module)Activator.CreateInstance(type)!;
+        var eager = type.GetMethod("Forward")!;
+        var forward = model.Compiled<Func<Tensor, int, Tensor>>();
+        var x = Random(rng, 2, 6);
+        var before = forward(x, 2);
+
+        model.LoadStateDict(model.SaveStateDict().ToDictionary(kv => kv.Key, kv => Random(rng, kv.Value.ShapeArray())));
+        var expected = (Tensor)eager.Invoke(model, [x, 2])!;
+        Assert.True(MaxDifference(before, expected) > 1e-3f, "the new weights should change the result");
+        Assert.True(MaxDifference(expected, forward(x, 2)) <= 1e-4f);
+
+        // An in-place change announced with MarkModified is seen too.
+        var weight = model.SaveStateDict()["out.weight"];
+        weight.Floats[0] += 1f;
+        weight.MarkModified();
+        Assert.True(MaxDifference((Tensor)eager.Invoke(model, [x, 2])!, forward(x, 2)) <= 1e-4f);
+    }
+
+    [Fact]
+    public void Concurrent_callers_of_one_compiled_forward_all_get_the_eager_answer()
+    {
+        var (assembly, _) = BuildInMemory(DynamicBatch, "ConcurrentModel");
+        var type = assembly.GetType("Batch.Stack")!;
+        var model = (Module)Activator.CreateInstance(type)!;
+        var eager = type.GetMethod("Forward")!;
+        var forward = model.Compiled<Func<Tensor, int, Tensor>>();
+        var rng = new Random(21);
+        var cases = Enumerable.Range(0, 16).Select(i => (X: Random(rng, 1 + i % 4, 6), Depth: i % 5)).ToArray();
+        var expected = cases.Select(c => (Tensor)eager.Invoke(model, [c.X, c.Depth])!).ToArray();
+        var wrong = 0;
+        var threads = Enumerable.Range(0, 8).Select(thread => new Thread(() =>
+        {
+            for (var call = 0; call < 2_000; call++)
+            {
+                var k = (thread * 7 + call) % cases.Length;
+                var result = forward(cases[k].X, cases[k].Depth);
+                if (MaxDifference(expected[k], result) > 1e-4f) Interlocked.Increment(ref wrong);
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        Assert.Equal(0, wrong);
     }
 }

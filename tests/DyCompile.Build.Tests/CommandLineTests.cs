@@ -152,7 +152,7 @@ public sealed class CommandLineTests : IDisposable
         Write("broken.ir", "program @p(%x: tensor<f32, [2]>) -> (tensor<f32, [2]>) {\n^entry(%x: tensor<f32, [2]>):\n  %y = relu(%x\n}\n");
         var (code, text) = Run([.. args.Select(a => a.Contains('.') ? Path.Combine(_folder, a) : a), "-q"]);
         Assert.Equal(CommandRunner.UserError, code);
-        Assert.Contains(": error DYC04", text);
+        Assert.Contains(": error DYC05", text);
         NoStackTrace(text);
     }
 
