@@ -8,13 +8,18 @@ namespace DyCompile.Samples.QuickStart;
 /// the model returns as soon as an exit head's top softmax probability reaches the threshold.
 /// An input no head is confident about is refined by a shared layer at most <c>refine</c>
 /// times before the last head answers. Returns the logits and the exit taken
-/// (0-based block index, or the number of blocks for the final head).</summary>
-[DyCompile]
+/// (0-based block index, or the number of blocks for the final head).
+/// The build step compiles it ahead of time for a batch of one (the attribute says with which
+/// inputs and how to make an instance); the app also compiles it at run time with DyCompiler.</summary>
+[DyCompile(Inputs = ["f32[1,32]", "float", "int"], Factory = nameof(Create))]
 public sealed class EarlyExitModel : Module
 {
     private readonly ModuleList<Linear> _blocks;
     private readonly ModuleList<Linear> _exits;
     private readonly Linear _refine;
+
+    /// <summary>The instance the build step compiles (and the app runs): fixed seed, default sizes.</summary>
+    public static EarlyExitModel Create() => new(new Random(7));
 
     public EarlyExitModel(Random g, int width = 32, int classes = 10, int depth = 4)
     {
