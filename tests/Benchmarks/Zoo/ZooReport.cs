@@ -58,13 +58,14 @@ internal static class ZooReport
     /// <summary>Replaces the text between the markers in <paramref name="path"/> (adding the section at the end when it has none).</summary>
     public static void WriteInto(string path, string report)
     {
-        var doc = File.ReadAllText(path);
+        // A file that does not exist yet is written with the section alone.
+        var doc = File.Exists(path) ? File.ReadAllText(path) : "";
         var begin = doc.IndexOf(BeginMarker, StringComparison.Ordinal);
         var end = doc.IndexOf(EndMarker, StringComparison.Ordinal);
         var block = $"{BeginMarker}\n{report}\n{EndMarker}";
         doc = begin >= 0 && end > begin
             ? doc[..begin] + block + doc[(end + EndMarker.Length)..]
-            : doc.TrimEnd() + $"\n\n{SectionTitle}\n\n{block}\n";
+            : (doc.Length == 0 ? "" : doc.TrimEnd() + "\n\n") + $"{SectionTitle}\n\n{block}\n";
         File.WriteAllText(path, doc);
     }
 
