@@ -1,4 +1,5 @@
 using System.Text;
+using DyCompile.Tests.Shared;
 
 namespace DyCompile.IR.Tests;
 

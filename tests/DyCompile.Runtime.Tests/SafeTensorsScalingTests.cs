@@ -1,4 +1,5 @@
 using DyCompile.Runtime.IO;
+using DyCompile.Tests.Shared;
 
 namespace DyCompile.Runtime.Tests;
 

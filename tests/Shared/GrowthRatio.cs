@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace DyCompile.Runtime.Tests;
+namespace DyCompile.Tests.Shared;
 
 /// <summary>How much more processor time a job on a larger input takes than on a smaller one.
 /// Processor time, not wall time: on a machine shared with other work, a short job may run on an
