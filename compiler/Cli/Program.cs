@@ -14,6 +14,7 @@ public static class DycompileCommand
         ExportOnnxCommand.Create(),
         HashCommand.Create(),
         BenchCommand.Create(),
+        CheckRulesCommand.Create(),
     };
 
     public static int Main(string[] args) => Create().Parse(args).Invoke();

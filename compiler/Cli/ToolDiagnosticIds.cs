@@ -26,4 +26,10 @@ public static class ToolDiagnosticIds
 
     /// <summary>An IR text input does not parse, or a program cannot be exported or hashed.</summary>
     public const string BadProgram = "DYC0507";
+
+    /// <summary>A line of a rule file (<c>dycompile check-rules</c>) does not parse.</summary>
+    public const string BadRule = "DYC0508";
+
+    /// <summary>A rule of a rule file is unsound (a counterexample follows), or cannot be checked.</summary>
+    public const string UnsoundRule = "DYC0509";
 }
