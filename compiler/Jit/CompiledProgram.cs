@@ -42,7 +42,7 @@ public sealed class CompiledProgram : IDisposable
     /// <summary>Execution states made so far (tests check that stopped calls give theirs back).</summary>
     internal int StatesCreated => Volatile.Read(ref _statesCreated);
 
-    internal CompiledProgram(Program program, PartitionedProgram partition, GeneratedProgram generated, string source, IReadOnlyList<PassDump> dumps,
+    internal CompiledProgram(IRProgram program, PartitionedProgram partition, GeneratedProgram generated, string source, IReadOnlyList<PassDump> dumps,
         GeneratedCode code, Type hostType, Tensor[] weights, ModuleWeights? weightSource, IReadOnlyDictionary<string, string>? loopSources, CompileOptions options)
     {
         Program = program;
@@ -72,7 +72,7 @@ public sealed class CompiledProgram : IDisposable
         _pool.Return(state);
     }
 
-    public Program Program { get; }
+    public IRProgram Program { get; }
 
     public PartitionedProgram Partition { get; }
 

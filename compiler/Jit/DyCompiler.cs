@@ -91,7 +91,7 @@ public static class DyCompiler
 
     /// <summary>Whether some block jumps back to itself or an earlier block (the frontend creates a
     /// loop head before its body), so there are loop lines worth looking up.</summary>
-    private static bool HasLoop(Program program)
+    private static bool HasLoop(IRProgram program)
     {
         var position = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < program.Blocks.Length; i++) position[program.Blocks[i].Name] = i;
