@@ -1,7 +1,8 @@
+using DyCompile.Compiler;
 using DyCompile.IR;
 using DyCompile.Runtime;
 
-namespace DyCompile.Compiler;
+namespace DyCompile;
 
 /// <summary>What lowering one forward method produced: the program (null when an error was
 /// reported), the weights it reads by name, and every diagnostic.</summary>

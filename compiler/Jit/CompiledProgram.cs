@@ -1,11 +1,12 @@
 using DyCompile.Backends.Host;
+using DyCompile.Compiler.Jit;
 using DyCompile.IR;
 using DyCompile.Passes.Partition;
 using DyCompile.Runtime;
 using DyCompile.Runtime.Compiled;
 using DyCompile.Runtime.Nn;
 
-namespace DyCompile.Compiler.Jit;
+namespace DyCompile;
 
 /// <summary>A program compiled to a loaded host dispatcher plus segment classes. <see cref="Run"/>
 /// has the interpreter's calling convention (inputs in program order: Tensors and int, float,

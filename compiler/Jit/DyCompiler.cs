@@ -1,8 +1,10 @@
+using DyCompile.Compiler;
 using DyCompile.Compiler.Jit;
 using DyCompile.IR;
 using Microsoft.CodeAnalysis;
+using Diagnostic = DyCompile.Compiler.Diagnostic;
 
-namespace DyCompile.Compiler;
+namespace DyCompile;
 
 /// <summary>Settings of <see cref="DyCompiler.Compile(object, string, IReadOnlyList{IRType?}, DyCompilerOptions?)"/>.</summary>
 public sealed record DyCompilerOptions

@@ -3,8 +3,7 @@
 // eagerly on random inputs that take different exits, show how the program was partitioned,
 // and measure the speed of both at batch 1.
 using System.Diagnostics;
-using DyCompile.Compiler;
-using DyCompile.Compiler.Jit;
+using DyCompile;
 using DyCompile.Runtime;
 using DyCompile.Samples.QuickStart;
 

@@ -9,9 +9,8 @@ namespace DyCompile.Compiler.Tests;
 public class UserProgramClassTests
 {
     private const string UserFile = """
+        using DyCompile;
         using DyCompile.IR;
-        using DyCompile.Compiler;
-        using DyCompile.Compiler.Jit;
         using DyCompile.Runtime;
         using MyApp;
 

@@ -1,4 +1,3 @@
-using DyCompile.Runtime.IO;
 
 namespace DyCompile.Runtime.Tests;
 

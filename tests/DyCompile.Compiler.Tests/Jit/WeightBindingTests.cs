@@ -1,7 +1,6 @@
 using DyCompile.Compiler.Jit;
 using DyCompile.IR;
 using DyCompile.Runtime;
-using DyCompile.Runtime.IO;
 using DyCompile.Runtime.Nn;
 
 namespace DyCompile.Compiler.Tests.Jit;
