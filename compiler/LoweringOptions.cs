@@ -1,6 +1,6 @@
 using DyCompile.IR;
 
-namespace DyCompile.Compiler;
+namespace DyCompile;
 
 /// <summary>How <see cref="ModelLowering"/> lowers one method.</summary>
 public sealed record LoweringOptions

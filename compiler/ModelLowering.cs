@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using DyCompile.Compiler;
+using DyCompile.Compiler.Jit;
 using DyCompile.Compiler.Lowering;
 using DyCompile.IR;
 using DyCompile.Passes.Optimization;
@@ -7,8 +9,10 @@ using DyCompile.Runtime.Nn;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Diagnostic = DyCompile.Compiler.Diagnostic;
+using DiagnosticSeverity = DyCompile.Compiler.DiagnosticSeverity;
 
-namespace DyCompile.Compiler;
+namespace DyCompile;
 
 /// <summary>The frontend: lowers a forward method of a <c>[DyCompile]</c> model to an IR program.
 /// <code>
@@ -231,7 +235,7 @@ public static class ModelLowering
 
     /// <summary>Metadata references for compiling model source: the platform and the runtime.</summary>
     public static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
-        [.. Jit.MetadataReferences.ForPlatform(typeof(Tensor).Assembly)]);
+        [.. MetadataReferences.ForPlatform(typeof(Tensor).Assembly)]);
 
     // Compilations derived from one share its bound references, which makes each new one cheap.
     private static readonly Lazy<CSharpCompilation> EmptyCompilation = new(() => CSharpCompilation.Create("DyCompileModel", [], References.Value,

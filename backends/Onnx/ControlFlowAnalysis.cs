@@ -15,7 +15,7 @@ internal sealed class ControlFlowAnalysis
     private readonly Dictionary<string, HashSet<string>> _dominators;
     private readonly Dictionary<string, NaturalLoop> _loops = [];
 
-    public ControlFlowAnalysis(Program program)
+    public ControlFlowAnalysis(IRProgram program)
     {
         Order = [];
         var reachable = new HashSet<string>();

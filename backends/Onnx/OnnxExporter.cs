@@ -5,7 +5,7 @@ using Google.Protobuf;
 
 namespace DyCompile.Backends.Onnx;
 
-/// <summary>Exports an IR <see cref="Program"/> as an ONNX model (opset 17): the program inputs
+/// <summary>Exports an IR <see cref="IRProgram"/> as an ONNX model (opset 17): the program inputs
 /// become graph inputs (a host scalar as a 0-d tensor), the weights initializers, the results
 /// graph outputs <c>result0</c>, <c>result1</c>, …; control flow becomes nested <c>If</c> and
 /// <c>Loop</c> nodes (see <see cref="StructuredEmitter"/>).
@@ -20,7 +20,7 @@ public static class OnnxExporter
     /// <summary>ONNX IR version 8 goes with opset 17.</summary>
     public const long IRVersion = 8;
 
-    public static ModelProto Export(Program program, IReadOnlyDictionary<string, Tensor> weights)
+    public static ModelProto Export(IRProgram program, IReadOnlyDictionary<string, Tensor> weights)
     {
         ArgumentNullException.ThrowIfNull(program);
         ArgumentNullException.ThrowIfNull(weights);
@@ -64,6 +64,6 @@ public static class OnnxExporter
     }
 
     /// <summary>The serialized model, as <c>InferenceSession</c> or a .onnx file takes it.</summary>
-    public static byte[] ExportBytes(Program program, IReadOnlyDictionary<string, Tensor> weights) =>
+    public static byte[] ExportBytes(IRProgram program, IReadOnlyDictionary<string, Tensor> weights) =>
         Export(program, weights).ToByteArray();
 }

@@ -21,7 +21,7 @@ internal sealed class StructuredEmitter
 {
     private const string Exit = ControlFlowAnalysis.Exit;
 
-    private readonly Program _program;
+    private readonly IRProgram _program;
     private readonly ControlFlowAnalysis _cfg;
     private readonly OnnxNames _names;
     private readonly IReadOnlyDictionary<string, string> _weights;
@@ -30,7 +30,7 @@ internal sealed class StructuredEmitter
     /// cycle that is not a natural loop.</summary>
     private readonly HashSet<string> _active = new(StringComparer.Ordinal);
 
-    public StructuredEmitter(Program program, OnnxNames names, IReadOnlyDictionary<string, string> weights)
+    public StructuredEmitter(IRProgram program, OnnxNames names, IReadOnlyDictionary<string, string> weights)
     {
         _program = program;
         _cfg = new ControlFlowAnalysis(program);

@@ -50,12 +50,12 @@ public static class CommandRunner
     }
 
     /// <summary>Parses a file of IR text; a syntax error is a diagnostic at its line and column.</summary>
-    public static Program ReadProgram(string path)
+    public static IRProgram ReadProgram(string path)
     {
         if (!File.Exists(path)) throw new CliException(path, $"no such file '{path}'");
         try
         {
-            return Program.Parse(File.ReadAllText(path));
+            return IRProgram.Parse(File.ReadAllText(path));
         }
         catch (IRParseException e)
         {

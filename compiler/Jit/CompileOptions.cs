@@ -1,6 +1,6 @@
 using DyCompile.Passes.Partition;
 
-namespace DyCompile.Compiler.Jit;
+namespace DyCompile;
 
 /// <summary>Settings of an in-memory compilation.</summary>
 public sealed record CompileOptions

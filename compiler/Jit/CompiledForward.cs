@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 using DyCompile.IR;
 using DyCompile.Runtime;
 
-namespace DyCompile.Compiler.Jit;
+namespace DyCompile;
 
 /// <summary>A compiled program behind a delegate with the model's forward signature, e.g.
 /// <c>Func&lt;Tensor, float, int, (Tensor, int)&gt;</c> for

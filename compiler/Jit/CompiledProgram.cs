@@ -1,11 +1,12 @@
 using DyCompile.Backends.Host;
+using DyCompile.Compiler.Jit;
 using DyCompile.IR;
 using DyCompile.Passes.Partition;
 using DyCompile.Runtime;
 using DyCompile.Runtime.Compiled;
 using DyCompile.Runtime.Nn;
 
-namespace DyCompile.Compiler.Jit;
+namespace DyCompile;
 
 /// <summary>A program compiled to a loaded host dispatcher plus segment classes. <see cref="Run"/>
 /// has the interpreter's calling convention (inputs in program order: Tensors and int, float,
@@ -42,7 +43,7 @@ public sealed class CompiledProgram : IDisposable
     /// <summary>Execution states made so far (tests check that stopped calls give theirs back).</summary>
     internal int StatesCreated => Volatile.Read(ref _statesCreated);
 
-    internal CompiledProgram(Program program, PartitionedProgram partition, GeneratedProgram generated, string source, IReadOnlyList<PassDump> dumps,
+    internal CompiledProgram(IRProgram program, PartitionedProgram partition, GeneratedProgram generated, string source, IReadOnlyList<PassDump> dumps,
         GeneratedCode code, Type hostType, Tensor[] weights, ModuleWeights? weightSource, IReadOnlyDictionary<string, string>? loopSources, CompileOptions options)
     {
         Program = program;
@@ -72,7 +73,7 @@ public sealed class CompiledProgram : IDisposable
         _pool.Return(state);
     }
 
-    public Program Program { get; }
+    public IRProgram Program { get; }
 
     public PartitionedProgram Partition { get; }
 

@@ -1,4 +1,6 @@
-namespace DyCompile.Compiler.Jit;
+using DyCompile.Compiler;
+
+namespace DyCompile;
 
 /// <summary>A model did not compile; <see cref="Diagnostics"/> says why (the message lists the
 /// errors as <c>file(line,column): error DYCnnnn: …</c>).</summary>

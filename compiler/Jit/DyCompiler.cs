@@ -1,8 +1,10 @@
+using DyCompile.Compiler;
 using DyCompile.Compiler.Jit;
 using DyCompile.IR;
 using Microsoft.CodeAnalysis;
+using Diagnostic = DyCompile.Compiler.Diagnostic;
 
-namespace DyCompile.Compiler;
+namespace DyCompile;
 
 /// <summary>Settings of <see cref="DyCompiler.Compile(object, string, IReadOnlyList{IRType?}, DyCompilerOptions?)"/>.</summary>
 public sealed record DyCompilerOptions
@@ -91,7 +93,7 @@ public static class DyCompiler
 
     /// <summary>Whether some block jumps back to itself or an earlier block (the frontend creates a
     /// loop head before its body), so there are loop lines worth looking up.</summary>
-    private static bool HasLoop(Program program)
+    private static bool HasLoop(IRProgram program)
     {
         var position = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < program.Blocks.Length; i++) position[program.Blocks[i].Name] = i;

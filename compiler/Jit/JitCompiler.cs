@@ -17,18 +17,18 @@ public static class JitCompiler
 {
     public static IReadOnlyList<string> SupportedTargets { get; } = ["cpu"];
 
-    public static CompiledProgram Compile(Program program, IReadOnlyDictionary<string, Tensor>? weights = null, CompileOptions? options = null) =>
+    public static CompiledProgram Compile(IRProgram program, IReadOnlyDictionary<string, Tensor>? weights = null, CompileOptions? options = null) =>
         CompileMany([(program, weights)], options)[0];
 
-    public static IReadOnlyList<CompiledProgram> CompileMany(IReadOnlyList<(Program Program, IReadOnlyDictionary<string, Tensor>? Weights)> programs, CompileOptions? options = null) =>
+    public static IReadOnlyList<CompiledProgram> CompileMany(IReadOnlyList<(IRProgram Program, IReadOnlyDictionary<string, Tensor>? Weights)> programs, CompileOptions? options = null) =>
         CompileBound([.. programs.Select(p => (p.Program, p.Weights, (ModelBinding?)null))], options);
 
     /// <summary>Compiles a program lowered from a model instance: its weights follow the
     /// instance's parameters and its loops know their source lines.</summary>
-    internal static CompiledProgram CompileModel(Program program, IReadOnlyDictionary<string, Tensor> weights, ModelBinding model, CompileOptions? options) =>
+    internal static CompiledProgram CompileModel(IRProgram program, IReadOnlyDictionary<string, Tensor> weights, ModelBinding model, CompileOptions? options) =>
         CompileBound([(program, weights, model)], options)[0];
 
-    private static IReadOnlyList<CompiledProgram> CompileBound(IReadOnlyList<(Program Program, IReadOnlyDictionary<string, Tensor>? Weights, ModelBinding? Model)> programs, CompileOptions? options)
+    private static IReadOnlyList<CompiledProgram> CompileBound(IReadOnlyList<(IRProgram Program, IReadOnlyDictionary<string, Tensor>? Weights, ModelBinding? Model)> programs, CompileOptions? options)
     {
         if (options?.LoopIterationLimit is < 0)
             throw new ArgumentOutOfRangeException(nameof(options), options.LoopIterationLimit, "CompileOptions.LoopIterationLimit is zero or more");
@@ -36,7 +36,7 @@ public static class JitCompiler
         if (!SupportedTargets.Contains(options.Target))
             throw new CompilationException($"unsupported target '{options.Target}'; supported targets: {string.Join(", ", SupportedTargets.Select(t => $"\"{t}\""))}");
 
-        var prepared = new List<(Program Program, IReadOnlyDictionary<string, Tensor> Weights, ModelBinding? Model, PartitionedProgram Partition, GeneratedProgram Generated, List<PassDump> Dumps)>();
+        var prepared = new List<(IRProgram Program, IReadOnlyDictionary<string, Tensor> Weights, ModelBinding? Model, PartitionedProgram Partition, GeneratedProgram Generated, List<PassDump> Dumps)>();
         var source = new StringBuilder(ProgramGenerator.Usings);
         for (var i = 0; i < programs.Count; i++)
         {
@@ -74,7 +74,7 @@ public static class JitCompiler
         return result;
     }
 
-    private static IReadOnlyDictionary<string, Tensor> CheckWeights(Program program, IReadOnlyDictionary<string, Tensor>? weights)
+    private static IReadOnlyDictionary<string, Tensor> CheckWeights(IRProgram program, IReadOnlyDictionary<string, Tensor>? weights)
     {
         foreach (var w in program.Weights)
         {

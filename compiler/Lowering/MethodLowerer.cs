@@ -99,7 +99,7 @@ internal sealed partial class MethodLowerer
 
     // ---------------------------------------------------------------- entry
 
-    public IR.Program Lower(IMethodSymbol method, object model, IReadOnlyList<IRType> inputTypes)
+    public IRProgram Lower(IMethodSymbol method, object model, IReadOnlyList<IRType> inputTypes)
     {
         var graph = GraphOf(method);
         var frame = new Frame(_frameCount++, method, graph, model, null);

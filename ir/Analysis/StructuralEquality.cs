@@ -4,10 +4,10 @@ namespace DyCompile.IR;
 /// payloads, edges. Values correspond by name, so a program and its parsed print are equal.</summary>
 public static class StructuralEquality
 {
-    public static bool AreEqual(Program a, Program b) => FirstDifference(a, b) is null;
+    public static bool AreEqual(IRProgram a, IRProgram b) => FirstDifference(a, b) is null;
 
     /// <summary>A description of the first difference found, or null when equal.</summary>
-    public static string? FirstDifference(Program a, Program b)
+    public static string? FirstDifference(IRProgram a, IRProgram b)
     {
         if (a.Name != b.Name) return $"program name @{a.Name} vs @{b.Name}";
         if (!a.Inputs.SequenceEqual(b.Inputs)) return "program inputs differ";

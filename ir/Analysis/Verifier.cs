@@ -8,7 +8,7 @@ namespace DyCompile.IR;
 /// an error. Time is linear in the size of the program.</summary>
 public static class Verifier
 {
-    public static IReadOnlyList<VerifierDiagnostic> Verify(Program program)
+    public static IReadOnlyList<VerifierDiagnostic> Verify(IRProgram program)
     {
         ArgumentNullException.ThrowIfNull(program);
         return new Run(program).Check();
@@ -17,7 +17,7 @@ public static class Verifier
     public static IReadOnlyList<VerifierDiagnostic> Verify(Graph graph) => Verify(graph.ToProgram());
 
     /// <summary>Only the errors (no warnings).</summary>
-    public static IReadOnlyList<VerifierDiagnostic> Errors(Program program) =>
+    public static IReadOnlyList<VerifierDiagnostic> Errors(IRProgram program) =>
         Verify(program).Where(d => d.Severity == Severity.Error).ToList();
 
     /// <summary>Whether a value of type <paramref name="argument"/> may flow where <paramref name="expected"/>
@@ -32,7 +32,7 @@ public static class Verifier
 
     /// <summary>One check of a program. Blocks and weights are looked up through indexes built
     /// once, so the check is linear in the size of the program.</summary>
-    private sealed class Run(Program program)
+    private sealed class Run(IRProgram program)
     {
         private readonly List<VerifierDiagnostic> _found = [];
 

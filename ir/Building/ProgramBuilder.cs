@@ -1,6 +1,6 @@
 namespace DyCompile.IR;
 
-/// <summary>Builds a <see cref="Program"/>; every node's result type is inferred on the spot:
+/// <summary>Builds a <see cref="IRProgram"/>; every node's result type is inferred on the spot:
 /// <code>
 /// var pb = new ProgramBuilder("double_until");
 /// var x = pb.Input("x", IRType.F32(4));
@@ -12,7 +12,7 @@ namespace DyCompile.IR;
 /// var big = loop.Host("gt", loop.Item(loop.Sum(y, [])), loop.Const(100f));
 /// loop.Branch(big, exit, [y], loop, [y]);
 /// exit.Return(exit.Parameter("r", IRType.F32(4)));
-/// Program p = pb.Build();
+/// IRProgram p = pb.Build();
 /// </code>
 /// Blocks appear in the program in creation order; the entry block comes first and its
 /// parameters are the program inputs.</summary>
@@ -67,12 +67,12 @@ public sealed class ProgramBuilder
         return this;
     }
 
-    public Program Build()
+    public IRProgram Build()
     {
         var blocks = _blocks.Select(b => b.Build()).ToList();
         var results = _resultTypes
             ?? blocks.SelectMany(b => b.Instructions).OfType<Return>().FirstOrDefault()?.Values.Select(v => v.Type).ToList()
             ?? [];
-        return new Program(Name, _inputs, results, _weights, blocks);
+        return new IRProgram(Name, _inputs, results, _weights, blocks);
     }
 }

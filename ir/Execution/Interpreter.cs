@@ -10,7 +10,7 @@ public sealed class Interpreter(InterpreterOptions? options = null)
     private readonly InterpreterOptions _options = options ?? new InterpreterOptions();
 
     /// <summary>Runs <paramref name="program"/> from its entry block until a <c>return</c>.</summary>
-    public RunResult Run(Program program, IReadOnlyList<object> inputs, IReadOnlyDictionary<string, Tensor>? weights = null)
+    public RunResult Run(IRProgram program, IReadOnlyList<object> inputs, IReadOnlyDictionary<string, Tensor>? weights = null)
     {
         CheckValues($"program @{program.Name}", "input", program.Inputs.Select(i => (i.Name, i.Type)).ToList(), inputs);
         var weightValues = BindWeights(program.Weights, weights);
@@ -65,7 +65,7 @@ public sealed class Interpreter(InterpreterOptions? options = null)
         return graph.Outputs.Select(v => Read(graph.Name, env, v)).ToList();
     }
 
-    private static (Block, IReadOnlyList<object>) Enter(Program program, Block from, BlockTarget target, Dictionary<Value, object> env)
+    private static (Block, IReadOnlyList<object>) Enter(IRProgram program, Block from, BlockTarget target, Dictionary<Value, object> env)
     {
         var next = program.FindBlock(target.Block) ?? throw new InterpreterException($"^{from.Name}: no block ^{target.Block}");
         if (next.Parameters.Length != target.Arguments.Length)

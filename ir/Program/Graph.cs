@@ -18,7 +18,7 @@ public sealed class Graph(string name, IEnumerable<Value> inputs, IEnumerable<Va
 
     /// <summary>The graph as a one-block program (inputs = entry parameters, <c>return</c> of the
     /// outputs), so it can be printed, verified and run like any program.</summary>
-    public Program ToProgram() => new(
+    public IRProgram ToProgram() => new(
         Name,
         Inputs.Select(v => new ProgramInput(v.Name, v.Type)),
         Outputs.Select(v => v.Type),

@@ -32,7 +32,7 @@ public sealed class IRParser
 
     private IRParser(string text) => _tokens = Lexer.Tokenize(text);
 
-    public static Program Parse(string text)
+    public static IRProgram Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         var parser = new IRParser(text);

@@ -17,7 +17,7 @@ namespace DyCompile.IR;
 /// a decimal point or exponent: the output is canonical, so printing a parsed print is the identity.</summary>
 public static class IRPrinter
 {
-    public static string Print(Program program)
+    public static string Print(IRProgram program)
     {
         var sb = new StringBuilder();
         sb.Append("program @").Append(program.Name).Append('(')

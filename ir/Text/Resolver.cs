@@ -3,7 +3,7 @@ using static DyCompile.IR.IRParser;
 
 namespace DyCompile.IR;
 
-/// <summary>Turns parsed syntax into a <see cref="Program"/>: binds names to values and blocks,
+/// <summary>Turns parsed syntax into a <see cref="IRProgram"/>: binds names to values and blocks,
 /// checks ops and attributes against the catalog, and infers result types that were left out.</summary>
 internal sealed class Resolver(ProgramSyntax syntax)
 {
@@ -16,7 +16,7 @@ internal sealed class Resolver(ProgramSyntax syntax)
 
     private static IRParseException Error(Token at, string detail) => new(at.Line, at.Column, detail);
 
-    public Program Resolve()
+    public IRProgram Resolve()
     {
         var inputNames = new HashSet<string>();
         foreach (var input in syntax.Inputs)
@@ -46,7 +46,7 @@ internal sealed class Resolver(ProgramSyntax syntax)
             }
         }
         var blocks = syntax.Blocks.Select(ResolveBlock).ToList();
-        return new Program(
+        return new IRProgram(
             syntax.Name.Text,
             syntax.Inputs.Select(i => new ProgramInput(i.Name.Text, i.Type)),
             syntax.Results,

@@ -9,7 +9,7 @@ namespace DyCompile.Passes.Partition;
 /// from two places, so the header is never absorbed and the body is never copied.</summary>
 public static class ControlFlowSimplifier
 {
-    public static Program Simplify(Program program, PartitionOptions? options = null)
+    public static IRProgram Simplify(IRProgram program, PartitionOptions? options = null)
     {
         options ??= new PartitionOptions();
         var names = new NameAllocator(program);
@@ -44,7 +44,7 @@ public static class ControlFlowSimplifier
         }
         while (changed);
         foreach (var block in blocks) RemoveDeadNodes(block);
-        return new Program(program.Name, program.Inputs, program.ResultTypes, program.Weights, blocks.Select(b => b.ToBlock()));
+        return new IRProgram(program.Name, program.Inputs, program.ResultTypes, program.Weights, blocks.Select(b => b.ToBlock()));
     }
 
     private static Dictionary<string, int> Predecessors(IReadOnlyList<MutableBlock> blocks)
@@ -56,7 +56,7 @@ public static class ControlFlowSimplifier
         return count;
     }
 
-    private static List<Block> Reachable(Program program) =>
+    private static List<Block> Reachable(IRProgram program) =>
         ReachableNames(program.Entry.Name, name => program.FindBlock(name)?.Successors ?? [])
             .Select(n => program.FindBlock(n)!).Where(b => b is not null).OrderBy(b => program.Blocks.IndexOf(b)).ToList();
 

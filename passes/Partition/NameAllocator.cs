@@ -8,7 +8,7 @@ internal sealed class NameAllocator
     private readonly HashSet<string> _used;
     private int _next;
 
-    public NameAllocator(Program program) =>
+    public NameAllocator(IRProgram program) =>
         _used = [.. program.Blocks.SelectMany(b => b.Parameters.Concat(b.Nodes.SelectMany(n => n.Results))).Select(v => v.Name)];
 
     public string Fresh(string hint)

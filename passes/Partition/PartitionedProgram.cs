@@ -5,12 +5,12 @@ namespace DyCompile.Passes.Partition;
 
 /// <summary>A program split into static segments and a host program that calls them, computes
 /// host scalars and makes the control-flow decisions.</summary>
-public sealed class PartitionedProgram(Program original, Program simplified, IReadOnlyList<Segment> segments, IReadOnlyList<DistinctSegment> distinct, IReadOnlyList<HostBlock> host)
+public sealed class PartitionedProgram(IRProgram original, IRProgram simplified, IReadOnlyList<Segment> segments, IReadOnlyList<DistinctSegment> distinct, IReadOnlyList<HostBlock> host)
 {
-    public Program Original { get; } = original;
+    public IRProgram Original { get; } = original;
 
     /// <summary>The program after chain merging and if-conversion; its blocks are the host blocks.</summary>
-    public Program Simplified { get; } = simplified;
+    public IRProgram Simplified { get; } = simplified;
 
     public IReadOnlyList<Segment> Segments { get; } = segments;
 

@@ -14,7 +14,7 @@ namespace DyCompile.Passes.Partition;
 /// functional hash, share one <see cref="DistinctSegment"/> (<see cref="SegmentSharing"/>).</summary>
 public static class Partitioner
 {
-    public static PartitionedProgram Partition(Program program, PartitionOptions? options = null)
+    public static PartitionedProgram Partition(IRProgram program, PartitionOptions? options = null)
     {
         options ??= new PartitionOptions();
         var simplified = ControlFlowSimplifier.Simplify(program, options);

@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace DyCompile.Runtime.IO;
+namespace DyCompile.Runtime;
 
 /// <summary>Reads and writes the safetensors weights format: an 8-byte little-endian header
 /// length N, N bytes of JSON header, then the raw little-endian tensor data. Each header entry

@@ -1,4 +1,4 @@
-namespace DyCompile.Runtime.IO;
+namespace DyCompile.Runtime;
 
 /// <summary>Everything a safetensors file holds: its tensors by name and the free-form
 /// string metadata of the header's <c>__metadata__</c> entry.</summary>

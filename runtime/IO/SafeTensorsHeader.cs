@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Unicode;
 
-namespace DyCompile.Runtime.IO;
+namespace DyCompile.Runtime;
 
 /// <summary>One tensor's header entry after validation; offsets are relative to the data start.</summary>
 internal sealed record SafeTensorsEntry(string Name, StoredDType Stored, int[] Shape, long Begin, long End);

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 
-namespace DyCompile.Runtime.IO;
+namespace DyCompile.Runtime;
 
 /// <summary>An element type a safetensors file may store. F32, I32, I64 and BOOL load as the
 /// runtime dtype of the same name; F16, BF16 and F64 have no runtime dtype and load converted

@@ -3,8 +3,7 @@
 // at run time with DyCompiler — both checked against the same model run eagerly on random inputs
 // that take different exits; then how the program was partitioned, and the speed at batch 1.
 using System.Diagnostics;
-using DyCompile.Compiler;
-using DyCompile.Compiler.Jit;
+using DyCompile;
 using DyCompile.Runtime;
 using DyCompile.Samples.QuickStart;
 

@@ -35,7 +35,7 @@ public class ControlFlowExportTests
     [Fact]
     public void IfElseDiamondAgreesOnBothSides()
     {
-        var program = Program.Parse(Diamond);
+        var program = IRProgram.Parse(Diamond);
         var paths = RunMany(program, _noWeights, g => [g.Normal(2, 4)]);
         Assert.Contains(paths, p => p.Contains("then"));
         Assert.Contains(paths, p => p.Contains("else"));
@@ -68,7 +68,7 @@ public class ControlFlowExportTests
     [Fact]
     public void WhileLoopWithBreakAndCounterAgrees()
     {
-        var program = Program.Parse(WhileBreak);
+        var program = IRProgram.Parse(WhileBreak);
         var weights = new Dictionary<string, Tensor> { ["w"] = Identityish(4, 1.3f, new Gen(7)) };
         var paths = RunMany(program, weights, g => [g.Normal(1, 4), (int)g.Float(0, 6)], count: 16);
         // Some runs break early, some run out of iterations, with different trip counts.
@@ -81,7 +81,7 @@ public class ControlFlowExportTests
     public void DynamicallyShapedLoopValuesAgree()
     {
         // The batch dimension is dynamic, so the placeholders for the break arguments are too.
-        var program = Program.Parse(WhileBreak.Replace("[1, 4]", "[?, 4]"));
+        var program = IRProgram.Parse(WhileBreak.Replace("[1, 4]", "[?, 4]"));
         var weights = new Dictionary<string, Tensor> { ["w"] = Identityish(4, 1.3f, new Gen(7)) };
         var paths = RunMany(program, weights, g => [g.Normal(1 + (int)g.Float(0, 3), 4) * 0.6f, (int)g.Float(0, 6)], count: 12);
         Assert.True(paths.Select(p => p.Count).Distinct().Count() >= 2);
@@ -119,7 +119,7 @@ public class ControlFlowExportTests
     [Fact]
     public void DiamondInsideALoopAgrees()
     {
-        var program = Program.Parse(LoopWithDiamond);
+        var program = IRProgram.Parse(LoopWithDiamond);
         var paths = RunMany(program, _noWeights, g => [g.Normal(3), 1 + (int)g.Float(0, 5)]);
         Assert.True(paths.Select(p => p.Count).Distinct().Count() >= 3);
     }
@@ -151,7 +151,7 @@ public class ControlFlowExportTests
     {
         // Odd counts continue straight back to ^top; even ones work and reach the exit test, so
         // ^test post-dominates ^top globally but not inside the loop.
-        var program = Program.Parse("""
+        var program = IRProgram.Parse("""
             program @continue_loop(%x: tensor<f32, [2]>, %n: int) -> (tensor<f32, [2]>, int) {
             ^entry(%x: tensor<f32, [2]>, %n: int):
               %zero = const 0 : int
@@ -184,7 +184,7 @@ public class ControlFlowExportTests
     [Fact]
     public void ReturnFromALoopInsideOneSideOfABranchAgrees()
     {
-        var program = Program.Parse("""
+        var program = IRProgram.Parse("""
             program @if_loop_return(%x: float, %n: int) -> (float) {
             ^entry(%x: float, %n: int):
               %zero = const 0.0 : float
@@ -222,7 +222,7 @@ public class ControlFlowExportTests
     [Fact]
     public void EntryBlockThatIsALoopHeaderAgrees()
     {
-        var program = Program.Parse("""
+        var program = IRProgram.Parse("""
             program @entry_loop(%x: float, %n: int) -> (float) {
             ^entry(%x: float, %n: int):
               %one = const 1 : int
@@ -243,7 +243,7 @@ public class ControlFlowExportTests
     [Fact]
     public void NestedLoopsAgree()
     {
-        var program = Program.Parse("""
+        var program = IRProgram.Parse("""
             program @nested(%x: tensor<f32, [2]>, %n: int, %m: int) -> (tensor<f32, [2]>) {
             ^entry(%x: tensor<f32, [2]>, %n: int, %m: int):
               %zero = const 0 : int
@@ -275,7 +275,7 @@ public class ControlFlowExportTests
 
     /// <summary>Runs the program on <paramref name="count"/> random inputs, checking agreement;
     /// returns the interpreter's block paths.</summary>
-    internal static List<List<string>> RunMany(Program program, IReadOnlyDictionary<string, Tensor> weights, Func<Gen, object[]> inputs, int count = 12)
+    internal static List<List<string>> RunMany(IRProgram program, IReadOnlyDictionary<string, Tensor> weights, Func<Gen, object[]> inputs, int count = 12)
     {
         var paths = new List<List<string>>();
         for (var seed = 0; seed < count; seed++)
@@ -292,7 +292,7 @@ public class ControlFlowExportTests
 
     /// <summary>stages × (linear, relu, exit head; return when the top softmax probability reaches
     /// the threshold), then a final head: the shape of an SDN's forward pass.</summary>
-    internal static (Program, Dictionary<string, Tensor>) EarlyExitChain(int stages, int seed)
+    internal static (IRProgram, Dictionary<string, Tensor>) EarlyExitChain(int stages, int seed)
     {
         var g = new Gen(seed);
         var weights = new Dictionary<string, Tensor>();
@@ -332,7 +332,7 @@ public class ControlFlowExportTests
 
     /// <summary>The quick-start network: a weight-tied layer applied in a loop with an exit head,
     /// returning from inside the loop when confident, or after the pass limit.</summary>
-    private static (Program, Dictionary<string, Tensor>) RecurrentEarlyExit()
+    private static (IRProgram, Dictionary<string, Tensor>) RecurrentEarlyExit()
     {
         var hidden = IRType.F32(1, 8);
         var logitsType = IRType.F32(1, 4);

@@ -36,7 +36,7 @@ public class ExportErrorTests
     public void IrreducibleLoopIsNotStructuredAndNamesTheBlock()
     {
         // Two ways into the cycle a ⇄ b, so neither block is a loop header.
-        var program = Program.Parse("""
+        var program = IRProgram.Parse("""
             program @irreducible(%x: float) -> (float) {
             ^entry(%x: float):
               %zero = const 0.0 : float
@@ -65,7 +65,7 @@ public class ExportErrorTests
     [Fact]
     public void LoopThatNeverExitsIsNotStructured()
     {
-        var program = Program.Parse("""
+        var program = IRProgram.Parse("""
             program @forever(%x: float) -> (float) {
             ^entry(%x: float):
               %zero = const 0.0 : float

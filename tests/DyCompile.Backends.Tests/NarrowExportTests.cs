@@ -53,7 +53,7 @@ public class NarrowExportTests
     [InlineData("[2, ?, 3]")]
     public void EveryValidStartAgreesAndEveryOtherFailsInOnnxRuntime(string shape)
     {
-        var program = Program.Parse(OneNarrow(shape));
+        var program = IRProgram.Parse(OneNarrow(shape));
         var x = Random(1, 2, 5, 3);
         // Two of five rows: starts 0 … 3, or −5 … −2 counted from the end.
         foreach (var t in new[] { 0, 1, 2, 3, -5, -4, -3, -2 })
@@ -69,7 +69,7 @@ public class NarrowExportTests
     [Fact]
     public void ALoopCounterAsTheStartExportsAsOneLoop()
     {
-        var program = Program.Parse(RowSum);
+        var program = IRProgram.Parse(RowSum);
         var x = Random(2, 4, 3);
         foreach (var n in new[] { 0, 1, 4 })
             Agreement.Check(program, NoWeights, [x, n]);

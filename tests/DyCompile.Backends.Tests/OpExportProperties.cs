@@ -12,7 +12,7 @@ public class OpExportProperties
 
     private static int[] Shape(Random r) => [.. Enumerable.Range(0, r.Next(1, 5)).Select(_ => r.Next(1, 5))];
 
-    private static (Program, IReadOnlyList<object>) Single(string op, Attrs attrs, params Tensor[] operands)
+    private static (IRProgram, IReadOnlyList<object>) Single(string op, Attrs attrs, params Tensor[] operands)
     {
         var pb = new ProgramBuilder("prop");
         var inputs = operands.Select((t, i) => pb.Input($"x{i}", new TensorType(t.DType, t.ShapeArray()))).ToArray();
@@ -52,7 +52,7 @@ public class OpExportProperties
         Agreement.Check(program, _noWeights, inputs);
     }
 
-    private static (Program, IReadOnlyList<object>) TopK(Random r, Gen g, int[] shape)
+    private static (IRProgram, IReadOnlyList<object>) TopK(Random r, Gen g, int[] shape)
     {
         var dim = r.Next(-shape.Length, shape.Length);
         var size = shape[dim < 0 ? dim + shape.Length : dim];

@@ -7,7 +7,7 @@ namespace DyCompile.Backends.Tests;
 /// the interpreter, on several random inputs.</summary>
 public class OpExportTests
 {
-    private delegate (Program Program, IReadOnlyList<object> Inputs) Case(Gen g);
+    private delegate (IRProgram Program, IReadOnlyList<object> Inputs) Case(Gen g);
 
     private static Attrs A(params (string Name, AttrValue Value)[] attrs)
     {
@@ -17,7 +17,7 @@ public class OpExportTests
     }
 
     /// <summary>A one-node program whose operands are its inputs and whose results it returns.</summary>
-    private static (Program, IReadOnlyList<object>) Single(string op, Attrs attrs, params Tensor[] operands)
+    private static (IRProgram, IReadOnlyList<object>) Single(string op, Attrs attrs, params Tensor[] operands)
     {
         var pb = new ProgramBuilder(op.Replace('.', '_'));
         var inputs = operands.Select((t, i) => pb.Input($"x{i}", new TensorType(t.DType, t.ShapeArray()))).ToArray();

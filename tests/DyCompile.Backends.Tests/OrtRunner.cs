@@ -9,7 +9,7 @@ namespace DyCompile.Backends.Tests;
 /// interpreter does (tensors and host int/float/bool).</summary>
 internal static class OrtRunner
 {
-    public static IReadOnlyList<object> Run(Program program, IReadOnlyDictionary<string, Tensor> weights, IReadOnlyList<object> inputs)
+    public static IReadOnlyList<object> Run(IRProgram program, IReadOnlyDictionary<string, Tensor> weights, IReadOnlyList<object> inputs)
     {
         var bytes = OnnxExporter.ExportBytes(program, weights);
         using var ort = new InferenceSession(bytes);
@@ -65,7 +65,7 @@ internal static class OrtRunner
 /// <summary>Interpreter ≡ ONNX Runtime, value by value.</summary>
 internal static class Agreement
 {
-    public static RunResult Check(Program program, IReadOnlyDictionary<string, Tensor> weights, IReadOnlyList<object> inputs, float tolerance = 1e-4f)
+    public static RunResult Check(IRProgram program, IReadOnlyDictionary<string, Tensor> weights, IReadOnlyList<object> inputs, float tolerance = 1e-4f)
     {
         var expected = new Interpreter(new InterpreterOptions { RecordPath = true }).Run(program, inputs, weights);
         var actual = OrtRunner.Run(program, weights, inputs);

@@ -15,7 +15,7 @@ public class PartialJoinExportTests
     /// <summary><paramref name="stages"/> steps; in step i, if the state's sum exceeds a_i a second
     /// test may return at once (sum > b_i), else the step goes on with relu; otherwise with tanh.
     /// Both sides of the outer test reach the next step, but the test's post-dominator is the return.</summary>
-    private static Program Stages(int stages)
+    private static IRProgram Stages(int stages)
     {
         var text = new StringBuilder();
         text.AppendLine("program @stages(%x: tensor<f32, [4]>) -> (tensor<f32, [4]>, int) {");
@@ -50,7 +50,7 @@ public class PartialJoinExportTests
               return %out, %at
             }
             """);
-        return Program.Parse(text.ToString());
+        return IRProgram.Parse(text.ToString());
     }
 
     private static int CountNodes(GraphProto graph) =>

@@ -10,7 +10,7 @@ namespace DyCompile.Backends.Tests;
 /// matmul write into planned buffers, gelu joins fused loops, a head split copies whole rows, kᵀ runs the tiled transpose, and long softmax rows run the runtime kernel.</summary>
 public class TransformerKernelEmitTests
 {
-    private static string Emit(Program program)
+    private static string Emit(IRProgram program)
     {
         var graph = program.Entry.ToGraph(program.Weights);
         var writer = new CodeWriter();

@@ -45,7 +45,7 @@ public class TrapExportTests
     [Fact]
     public void ValidIndicesAgreeAndAnInvalidOneFailsInOnnxRuntime()
     {
-        var program = Program.Parse(Dispatch);
+        var program = IRProgram.Parse(Dispatch);
         var rng = new Random(2);
         Tensor Random(params int[] shape) => Tensor.FromArray(Enumerable.Range(0, shape.Aggregate(1, (a, b) => a * b)).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray(), shape);
         var weights = new Dictionary<string, Tensor> { ["w0"] = Random(3, 4), ["w1"] = Random(3, 4), ["b"] = Random(3) };
@@ -67,7 +67,7 @@ public class TrapExportTests
     public void OtherHostCallsStillCannotBeExported()
     {
         var effect = HostCallbacks.Register("TrapExportTests.print", _ => { });
-        var program = Program.Parse(Dispatch.Replace($"const {_trap} : int", $"const {effect} : int"));
+        var program = IRProgram.Parse(Dispatch.Replace($"const {_trap} : int", $"const {effect} : int"));
         var weights = program.Weights.ToDictionary(w => w.Name, w => Tensor.Zeros(((TensorType)w.Type).Shape.ToArray()));
         var error = Assert.Throws<OnnxExportException>(() => OnnxExporter.ExportBytes(program, weights));
         Assert.Contains("host.call", error.Message);

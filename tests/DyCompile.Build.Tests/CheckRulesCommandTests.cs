@@ -69,7 +69,7 @@ public sealed class CheckRulesCommandTests : IDisposable
         // The counterexample: the left side as IR text that parses back, the inputs and both results.
         var program = text[text.IndexOf("left side:\n", StringComparison.Ordinal)..];
         program = program[(program.IndexOf('\n') + 1)..(program.IndexOf("\n}", StringComparison.Ordinal) + 2)];
-        Assert.Contains("relu(", IR.Program.Parse(program).ToString());
+        Assert.Contains("relu(", IR.IRProgram.Parse(program).ToString());
         Assert.Matches(@"values:\n  %\w+ = \[", text);
         Assert.Contains("left  0 = [", text);
         Assert.Contains("right 0 = [", text);

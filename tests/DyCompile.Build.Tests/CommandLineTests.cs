@@ -162,7 +162,7 @@ public sealed class CommandLineTests : IDisposable
         var (code, text) = Run("opt", Write("pair.ir", Ir), "-q");
         Assert.True(code == 0, text);
         Assert.Contains("// @pair: cost", text);
-        var optimized = IR.Program.Parse(text);
+        var optimized = IR.IRProgram.Parse(text);
         Assert.Equal("pair", optimized.Name);
         Assert.DoesNotContain(optimized.Entry.Nodes, n => n.Op == "neg");
     }

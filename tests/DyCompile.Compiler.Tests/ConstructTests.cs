@@ -29,7 +29,7 @@ public class ConstructTests
         // A dispatch's out-of-range trap names its host callback by a process-wide id.
         Golden.Match(type, System.Text.RegularExpressions.Regex.Replace(text!, @"(%trap[.0-9]* = const )[0-9]+", "${1}<id>"));
         // The lowered program is well formed and survives the text round trip.
-        Assert.Equal(text, DyCompile.IR.Program.Parse(text!).ToString());
+        Assert.Equal(text, DyCompile.IR.IRProgram.Parse(text!).ToString());
         return paths;
     }
 

@@ -60,7 +60,7 @@ public class RunTimeNarrowTests
             Assert.Equal(1 + 6 + 5 + 1, run.Path.Count);
         }
         Golden.Match("TokenLoop", text!);
-        var program = Program.Parse(text!);
+        var program = IRProgram.Parse(text!);
         // entry, the loop head, its body and the exit: no copy per token.
         Assert.Equal(4, program.Blocks.Length);
         Assert.Equal(2, Regex.Matches(text!, @"= narrow\(").Count);

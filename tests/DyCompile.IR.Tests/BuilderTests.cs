@@ -50,7 +50,7 @@ public class BuilderTests
         var big = loop.Host("gt", loop.Item(loop.Sum(y, [])), loop.Const(100f));
         loop.Branch(big, exit, [y], loop, [y]);
         exit.Return(exit.Parameter("r", IRType.F32(4)));
-        Program p = pb.Build();
+        IRProgram p = pb.Build();
 
         Assert.Empty(Verifier.Verify(p));
         var run = new Interpreter().Run(p, [Tensor.FromArray([1f, 2f, 3f, 4f], 4)]);

@@ -36,7 +36,7 @@ public class LinearScalingTests
     public void VerifyTimeGrowsLinearlyWithBlocks()
     {
         const int n = 5_000;
-        Program small = IRParser.Parse(Chain(n)), large = IRParser.Parse(Chain(8 * n));
+        IRProgram small = IRParser.Parse(Chain(n)), large = IRParser.Parse(Chain(8 * n));
         var ratio = GrowthRatio.Of(() => Verifier.Verify(small), () => Verifier.Verify(large));
         Assert.True(ratio < 24, $"verifying {8 * n} blocks took {ratio:F1}x the processor time of {n}; linear work gives about 8");
     }

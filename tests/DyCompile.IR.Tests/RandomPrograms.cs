@@ -18,7 +18,7 @@ internal static class RandomPrograms
         public List<Value> Bools { get; } = [];
     }
 
-    public static Program Generate(int seed, int size)
+    public static IRProgram Generate(int seed, int size)
     {
         var rng = new Random(seed);
         var rank = rng.Next(1, 4);

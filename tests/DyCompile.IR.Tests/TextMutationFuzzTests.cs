@@ -92,7 +92,7 @@ public partial class TextMutationFuzzTests
         {
             var text = texts[trial % texts.Count];
             for (var edits = rng.Next(10) < 7 ? 1 : 2; edits > 0; edits--) text = Mutate(rng, text);
-            Program program;
+            IRProgram program;
             try
             {
                 program = IRParser.Parse(text);

@@ -10,7 +10,7 @@ public class VerifierTests
     private const string Sig = "program @p(%x: tensor<f32, [2, 3]>, %n: int) -> (tensor<f32, [2, 3]>) {\n";
     private const string Entry = "^entry(%x: tensor<f32, [2, 3]>, %n: int):\n";
 
-    private static VerifierDiagnostic Single(Program p, VerifyErrorKind kind)
+    private static VerifierDiagnostic Single(IRProgram p, VerifyErrorKind kind)
     {
         var found = Verifier.Verify(p);
         var match = Assert.Single(found, d => d.Kind == kind);
@@ -285,10 +285,10 @@ public class VerifierTests
     [Fact]
     public void DuplicateBlockAndNoBlocks()
     {
-        var empty = new Program("e", [], [], [], []);
+        var empty = new IRProgram("e", [], [], [], []);
         Assert.Equal("program @e has no blocks", Single(empty, VerifyErrorKind.NoBlocks).Message);
         var ret = new Return([]);
-        var twice = new Program("d", [], [], [], [new Block("a", [], [ret]), new Block("a", [], [ret])]);
+        var twice = new IRProgram("d", [], [], [], [new Block("a", [], [ret]), new Block("a", [], [ret])]);
         Assert.Equal("^a: block ^a is defined twice", Single(twice, VerifyErrorKind.DuplicateBlock).Message);
     }
 

@@ -1,4 +1,3 @@
-using DyCompile.Runtime.IO;
 using DyCompile.Runtime.Nn;
 
 namespace DyCompile.Runtime.Tests;

@@ -1,4 +1,3 @@
-using DyCompile.Runtime.IO;
 using static DyCompile.Runtime.Tests.SafeTensorsFiles;
 
 namespace DyCompile.Runtime.Tests;

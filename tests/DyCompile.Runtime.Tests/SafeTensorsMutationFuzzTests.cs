@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using DyCompile.Runtime.IO;
 using static DyCompile.Runtime.Tests.SafeTensorsFiles;
 
 namespace DyCompile.Runtime.Tests;

@@ -1,4 +1,3 @@
-using DyCompile.Runtime.IO;
 using DyCompile.Tests.Shared;
 
 namespace DyCompile.Runtime.Tests;

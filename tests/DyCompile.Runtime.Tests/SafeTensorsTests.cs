@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Text;
-using DyCompile.Runtime.IO;
 
 namespace DyCompile.Runtime.Tests;
 

@@ -9,7 +9,7 @@ namespace DyCompile.Zoo.Tests;
 /// head's top softmax probability reaches the threshold; the last layer answers regardless.</summary>
 internal static class EarlyExitTransformerLowering
 {
-    public static Program Lower(EarlyExitTransformer model)
+    public static IRProgram Lower(EarlyExitTransformer model)
     {
         var config = model.Config;
         var pb = new ProgramBuilder("early_exit_transformer");

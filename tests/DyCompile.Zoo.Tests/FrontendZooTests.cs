@@ -140,7 +140,7 @@ public class FrontendZooTests(ITestOutputHelper output)
 
     private sealed record Case(ZooModel Model, LoweringResult Lowering, IReadOnlyList<Tensor> Inputs, IReadOnlyList<IReadOnlyList<Observed>> Eager, IReadOnlyList<string> Paths)
     {
-        public Program Program => Lowering.Program!;
+        public IRProgram Program => Lowering.Program!;
 
         public static Case Create(string name)
         {

@@ -12,7 +12,7 @@ namespace DyCompile.Zoo.Tests;
 /// (buffer, length).</summary>
 internal static class ImageCaptionerLowering
 {
-    public static Program Lower(ImageCaptioner model)
+    public static IRProgram Lower(ImageCaptioner model)
     {
         var config = model.Config;
         var pb = new ProgramBuilder("image_captioner");

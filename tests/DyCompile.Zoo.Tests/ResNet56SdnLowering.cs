@@ -11,7 +11,7 @@ namespace DyCompile.Zoo.Tests;
 /// classifier's confidence to an exit block that returns (logits, exit index).</summary>
 internal static class ResNet56SdnLowering
 {
-    public static Program Lower(ResNet56Sdn model)
+    public static IRProgram Lower(ResNet56Sdn model)
     {
         var pb = new ProgramBuilder("resnet56_sdn");
         var size = model.Config.InputSize;

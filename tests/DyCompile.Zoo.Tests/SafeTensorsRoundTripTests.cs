@@ -1,5 +1,4 @@
 using DyCompile.Runtime;
-using DyCompile.Runtime.IO;
 using DyCompile.Runtime.Nn;
 using DyCompile.Zoo.EarlyExit;
 

@@ -8,7 +8,7 @@ namespace DyCompile.Zoo.Tests;
 /// the branch on the gate's softmax[:, 1] &gt; 0.5.</summary>
 internal static class SkipNetFeedForwardLowering
 {
-    public static Program Lower(SkipNetFeedForward model, int inputSize)
+    public static IRProgram Lower(SkipNetFeedForward model, int inputSize)
     {
         var pb = new ProgramBuilder("skipnet_ffgate");
         var x = pb.Input("x", IRType.F32(1, 3, inputSize, inputSize));

@@ -68,7 +68,7 @@ public static class BenchCommand
         return command;
     }
 
-    private static object[] Inputs(Program program, int batch, string[] values, ModelSpec spec)
+    private static object[] Inputs(IRProgram program, int batch, string[] values, ModelSpec spec)
     {
         var rng = new Random(1);
         var scalar = 0;

@@ -50,7 +50,7 @@ public static class ExplainCommand
     {
         var sb = new StringBuilder();
         var original = partition.Original;
-        static int Branches(Program p) => p.Blocks.Count(b => b.Terminator is Branch);
+        static int Branches(IRProgram p) => p.Blocks.Count(b => b.Terminator is Branch);
         sb.Append($"program @{original.Name}: {original.Blocks.Length} block(s), {Branches(original)} branch(es) as lowered\n");
         sb.Append($"  host: {partition.Host.Count} block(s), {partition.Host.Count(b => b.Terminator is Branch)} branch(es) left to the host; {Branches(original) - partition.Host.Count(b => b.Terminator is Branch)} if-converted to 'where' or folded away\n");
         sb.Append($"  segments: {partition.Segments.Count} call site(s), {partition.Distinct.Count} distinct");
@@ -70,7 +70,7 @@ public static class ExplainCommand
         return sb.ToString();
     }
 
-    private static string Suffixed(string path, Program program, int count) =>
+    private static string Suffixed(string path, IRProgram program, int count) =>
         count == 1 ? path : Path.Combine(Path.GetDirectoryName(path) ?? "", $"{Path.GetFileNameWithoutExtension(path)}.{program.Name}{Path.GetExtension(path)}");
 
     private static void RenderSvg(string dot, string path, List<Compiler.Diagnostic> diagnostics)

@@ -43,7 +43,7 @@ public static class OptCommand
         return command;
     }
 
-    public static string Optimize(Program program, OptimizerOptions options)
+    public static string Optimize(IRProgram program, OptimizerOptions options)
     {
         var sb = new StringBuilder();
         if (program.Blocks.Length == 1 && program.Entry.Terminator is Return)
@@ -51,7 +51,7 @@ public static class OptCommand
             var result = GraphOptimizer.Optimize(program.Entry.ToGraph(program.Weights), options);
             sb.Append($"// @{program.Name}: {result.Report}\n");
             var optimized = result.Graph.ToProgram();
-            return sb.Append(IRPrinter.Print(new Program(program.Name, optimized.Inputs, optimized.ResultTypes, optimized.Weights, optimized.Blocks))).ToString();
+            return sb.Append(IRPrinter.Print(new IRProgram(program.Name, optimized.Inputs, optimized.ResultTypes, optimized.Weights, optimized.Blocks))).ToString();
         }
         var partition = Partitioner.Partition(program, new PartitionOptions { Optimizer = options });
         foreach (var segment in partition.Segments)

@@ -63,7 +63,7 @@ public static class AheadOfTimeEmitter
         return new AheadOfTimeModel(CSharpSyntax.Identifier("", spec.FullName) + ".g.cs", text, partition);
     }
 
-    private static string? EmitBinder(ModelSpec spec, Module instance, LoweringResult lowered, IR.Program program, string ns, string hostClass, List<Diagnostic> diagnostics)
+    private static string? EmitBinder(ModelSpec spec, Module instance, LoweringResult lowered, IRProgram program, string ns, string hostClass, List<Diagnostic> diagnostics)
     {
         var modelType = "global::" + spec.FullName.Replace('+', '.');
         var stateNames = new Dictionary<Tensor, string>(ReferenceEqualityComparer.Instance);

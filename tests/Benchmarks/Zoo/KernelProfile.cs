@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using DyCompile.IR;
 using DyCompile.Runtime;
-using IRProgram = DyCompile.IR.Program;
 
 namespace DyCompile.Benchmarks.Zoo;
 

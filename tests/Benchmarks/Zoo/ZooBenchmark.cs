@@ -260,7 +260,7 @@ internal static class ZooBenchmark
 
     /// <summary>`--profile`: ONNX Runtime in a second, profiling session and the runtime kernels op by op,
     /// interleaved input by input so that both see the same load; then the eager forward on the same inputs.</summary>
-    private static void Profile(IR.Program program, IReadOnlyDictionary<string, Tensor> weights, byte[]? onnx, object[][] inputs, MethodInfo forward, ZooModel model, string directory)
+    private static void Profile(IR.IRProgram program, IReadOnlyDictionary<string, Tensor> weights, byte[]? onnx, object[][] inputs, MethodInfo forward, ZooModel model, string directory)
     {
         const int Rounds = 4;
         var kernels = new KernelProfile();

@@ -8,7 +8,7 @@ namespace DyCompile.Compiler.Tests.Jit;
 /// checks the fuel, and hands the decision to a host-only gate block that picks the successor.</summary>
 internal static class ArbitraryCfgPrograms
 {
-    public static Program Generate(int seed)
+    public static IRProgram Generate(int seed)
     {
         var rng = new Random(seed);
         var s = IRType.F32(rng.Next(1, 3), rng.Next(2, 5));

@@ -16,12 +16,12 @@ public sealed class CompiledSamplesFixture
 
     public CompiledSamplesFixture()
     {
-        Programs = Texts.Select(Program.Parse).ToList();
+        Programs = Texts.Select(IRProgram.Parse).ToList();
         Weights = Programs.Select((p, i) => RandomData.Weights(p, 100 + i)).ToList();
         Compiled = JitCompiler.CompileMany(Programs.Select((p, i) => (p, (IReadOnlyDictionary<string, Tensor>?)Weights[i])).ToList());
     }
 
-    public List<Program> Programs { get; }
+    public List<IRProgram> Programs { get; }
 
     public List<Dictionary<string, Tensor>> Weights { get; }
 
@@ -183,7 +183,7 @@ public class CompiledSamplesTests(CompiledSamplesFixture samples) : IClassFixtur
               return %z, %l
             }
             """;
-        var program = Program.Parse(text);
+        var program = IRProgram.Parse(text);
         var weights = RandomData.Weights(program, 7);
         var compiled = JitCompiler.Compile(program, weights);
         // The weight operand is packed once (per weight tensor) and the product split over cores.

@@ -20,8 +20,8 @@ public class ConcurrentCallsTests
     [InlineData("irreducible")]
     public void EightThreadsSharingOneProgramGetOnlyRightAnswers(string name)
     {
-        var index = Array.FindIndex(CompiledSamplesFixture.Texts, t => Program.Parse(t).Name == name);
-        var program = Program.Parse(CompiledSamplesFixture.Texts[index]);
+        var index = Array.FindIndex(CompiledSamplesFixture.Texts, t => IRProgram.Parse(t).Name == name);
+        var program = IRProgram.Parse(CompiledSamplesFixture.Texts[index]);
         var weights = RandomData.Weights(program, 11 + index);
         using var compiled = JitCompiler.Compile(program, weights, new CompileOptions { RecordPath = false });
         var inputSets = Enumerable.Range(0, 16).Select(seed => RandomData.Inputs(program, new Random(seed), scale: 2f)).ToArray();
@@ -69,7 +69,7 @@ public class ConcurrentCallsTests
     [Fact]
     public void MultiCoreKernelsCalledFromEightThreadsGetOnlyRightAnswers()
     {
-        var program = Program.Parse("""
+        var program = IRProgram.Parse("""
             program @wide(%x: tensor<f32, [1, 4, 12, 12]>, %v: tensor<f32, [4, 512]>) -> (tensor<f32, [1, 4, 12, 12]>, tensor<f32, [4, 512]>) {
               weight @w : tensor<f32, [4, 4, 3, 3]>
               weight @b : tensor<f32, [4]>
@@ -114,7 +114,7 @@ public class ConcurrentCallsTests
     [Fact]
     public void ThreadsWithASessionEachGetOnlyRightAnswers()
     {
-        var program = Program.Parse(SamplePrograms.StaticMlp);
+        var program = IRProgram.Parse(SamplePrograms.StaticMlp);
         var weights = RandomData.Weights(program, 3);
         using var compiled = JitCompiler.Compile(program, weights);
         var inputSets = Enumerable.Range(0, 16).Select(seed => RandomData.Inputs(program, new Random(seed))).ToArray();

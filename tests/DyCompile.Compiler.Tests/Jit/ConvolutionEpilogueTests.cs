@@ -38,7 +38,7 @@ public class ConvolutionEpilogueTests
     [Fact]
     public void FusedResidualBlocksAgreeWithTheInterpreter()
     {
-        var program = Program.Parse(Blocks);
+        var program = IRProgram.Parse(Blocks);
         var rng = new Random(3);
         var weights = program.Weights.ToDictionary(w => w.Name, w => Random(rng, (TensorType)w.Type, 0.3f));
         var compiled = JitCompiler.Compile(program, weights);

@@ -42,7 +42,7 @@ public class DynamicDimTests
     [Fact]
     public void AGrowingLoopCarriedSequenceCompilesAndAgreesWithTheInterpreter()
     {
-        var program = Program.Parse(GrowingSequence);
+        var program = IRProgram.Parse(GrowingSequence);
         Assert.Empty(Verifier.Errors(program));
         var weights = RandomData.Weights(program, 3);
         var compiled = JitCompiler.Compile(program, weights);

@@ -19,7 +19,7 @@ public class JitDiagnosticsTests
     [Fact]
     public void AnUnsupportedTargetNamesTheSupportedOnes()
     {
-        var e = Assert.Throws<CompilationException>(() => JitCompiler.Compile(Program.Parse(Tiny), options: new CompileOptions { Target = "tpu" }));
+        var e = Assert.Throws<CompilationException>(() => JitCompiler.Compile(IRProgram.Parse(Tiny), options: new CompileOptions { Target = "tpu" }));
         Assert.Contains("unsupported target 'tpu'", e.Message);
         Assert.Contains("supported targets: \"cpu\"", e.Message);
     }
@@ -28,7 +28,7 @@ public class JitDiagnosticsTests
     public void AProgramThatFailsVerificationIsRejectedWithTheVerifierFindings()
     {
         // %y crosses into ^next without being passed as a block argument.
-        var bad = Program.Parse(Tiny.Replace("  return %y", "  jump ^next\n^next:\n  return %y"));
+        var bad = IRProgram.Parse(Tiny.Replace("  return %y", "  jump ^next\n^next:\n  return %y"));
         var e = Assert.Throws<CompilationException>(() => JitCompiler.Compile(bad));
         Assert.Contains("program @tiny fails verification", e.Message);
         Assert.Contains("%y", e.Message);
@@ -37,7 +37,7 @@ public class JitDiagnosticsTests
     [Fact]
     public void AMissingOrMisshapenWeightIsRejected()
     {
-        var program = Program.Parse(SamplePrograms.RepeatedLayer);
+        var program = IRProgram.Parse(SamplePrograms.RepeatedLayer);
         var missing = Assert.Throws<CompilationException>(() => JitCompiler.Compile(program, new Dictionary<string, Tensor> { ["w"] = Tensor.Zeros(6, 6) }));
         Assert.Contains("weight @b", missing.Message);
         var wrong = Assert.Throws<CompilationException>(() => JitCompiler.Compile(program, new Dictionary<string, Tensor> { ["w"] = Tensor.Zeros(6, 5), ["b"] = Tensor.Zeros(6) }));
@@ -50,7 +50,7 @@ public class JitDiagnosticsTests
         var directory = Path.Combine(Path.GetTempPath(), "dycompile-dump-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var compiled = JitCompiler.Compile(Program.Parse(Tiny), options: new CompileOptions { DumpDirectory = directory });
+            var compiled = JitCompiler.Compile(IRProgram.Parse(Tiny), options: new CompileOptions { DumpDirectory = directory });
             var files = Directory.GetFiles(directory).Select(Path.GetFileName).Order().ToList();
             Assert.Equal(["tiny.00.input.txt", "tiny.01.simplify-control-flow.txt", "tiny.02.partition.txt", "tiny.03.partition-dot.dot", "tiny.04.fusion-memory.txt", "tiny.05.csharp.cs"], files);
             Assert.Equal(compiled.Generated.Source, File.ReadAllText(Path.Combine(directory, "tiny.05.csharp.cs")));

@@ -37,7 +37,7 @@ public class LoopStopTests
     [Fact]
     public void CancellingARunawayLoopStopsItAndTheProgramAnswersTheNextCall()
     {
-        using var compiled = JitCompiler.Compile(Program.Parse(Spin));
+        using var compiled = JitCompiler.Compile(IRProgram.Parse(Spin));
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         var watch = Stopwatch.StartNew();
         var stopped = Assert.Throws<LoopStoppedException>(() => compiled.Run([X, 10, 0], cancel.Token));
@@ -55,12 +55,12 @@ public class LoopStopTests
     [Fact]
     public void AnAlreadyCancelledTokenStopsAtTheFirstLoopHead()
     {
-        using var compiled = JitCompiler.Compile(Program.Parse(Spin));
+        using var compiled = JitCompiler.Compile(IRProgram.Parse(Spin));
         var outputs = new object[2];
         var stopped = Assert.Throws<LoopStoppedException>(() => compiled.RunInto([X, 10, 1], outputs, new CancellationToken(canceled: true)));
         Assert.Equal(1, stopped.Iterations);
         // A program without loops has nothing to stop: a cancelled token does not fail it.
-        var straight = Program.Parse(SamplePrograms.StaticMlp);
+        var straight = IRProgram.Parse(SamplePrograms.StaticMlp);
         using var mlp = JitCompiler.Compile(straight, RandomData.Weights(straight, 1));
         mlp.Run(RandomData.Inputs(straight, new Random(1)), new CancellationToken(canceled: true));
     }
@@ -68,7 +68,7 @@ public class LoopStopTests
     [Fact]
     public void TheIterationLimitStopsARunawayLoopAndLeavesShorterCallsAlone()
     {
-        using var compiled = JitCompiler.Compile(Program.Parse(Spin), options: new CompileOptions { LoopIterationLimit = 1000 });
+        using var compiled = JitCompiler.Compile(IRProgram.Parse(Spin), options: new CompileOptions { LoopIterationLimit = 1000 });
         var stopped = Assert.Throws<LoopStoppedException>(() => compiled.Run([X, 10, 0]));
         Assert.Equal(LoopStopReason.IterationLimit, stopped.Reason);
         Assert.Equal(1001, stopped.Iterations);
@@ -86,7 +86,7 @@ public class LoopStopTests
     [Fact]
     public async Task AStoppedSessionCallLeavesTheSessionUsable()
     {
-        using var compiled = JitCompiler.Compile(Program.Parse(Spin));
+        using var compiled = JitCompiler.Compile(IRProgram.Parse(Spin));
         using var session = compiled.OpenSession();
         var outputs = new object[2];
         using var cancel = new CancellationTokenSource();

@@ -86,10 +86,10 @@ public class ModelCompileTests
               return %z
             }
             """;
-        var compiled = Compiler.Jit.JitCompiler.Compile(Program.Parse(text));
+        var compiled = Compiler.Jit.JitCompiler.Compile(IRProgram.Parse(text));
         var z = (Tensor)compiled.Run([Tensor.FromArray([3f, -1f], 2), 7]).Outputs[0];
         Assert.Equal([6f, 0f], z.Floats.ToArray());
-        new Interpreter().Run(Program.Parse(text), [Tensor.FromArray([3f, -1f], 2), 7]);
+        new Interpreter().Run(IRProgram.Parse(text), [Tensor.FromArray([3f, -1f], 2), 7]);
         Assert.Equal(["3:7", "3:7"], seen);
     }
 }

@@ -19,14 +19,14 @@ internal static class RandomData
         };
     }
 
-    public static Dictionary<string, Tensor> Weights(Program program, int seed)
+    public static Dictionary<string, Tensor> Weights(IRProgram program, int seed)
     {
         var rng = new Random(seed);
         return program.Weights.ToDictionary(w => w.Name, w => Tensor(rng, (TensorType)w.Type, 0.6f));
     }
 
     /// <summary>Inputs for a program: tensors in [-s, s], ints in [0, 6), floats in [-1, 1].</summary>
-    public static object[] Inputs(Program program, Random rng, float scale = 1f) =>
+    public static object[] Inputs(IRProgram program, Random rng, float scale = 1f) =>
         [.. program.Inputs.Select(i => i.Type switch
         {
             TensorType t => (object)Tensor(rng, t, scale),

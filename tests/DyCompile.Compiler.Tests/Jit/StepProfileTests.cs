@@ -29,7 +29,7 @@ public class StepProfileTests
     [Fact]
     public void EveryStepIsCountedOncePerCallWithItsOpAndShape()
     {
-        var program = Program.Parse(Text);
+        var program = IRProgram.Parse(Text);
         var weights = RandomData.Weights(program, 3);
         var before = StepProfile.Counters.Count;
         var compiled = JitCompiler.Compile(program, weights, new CompileOptions { ProfileSteps = true });
@@ -48,7 +48,7 @@ public class StepProfileTests
     [Fact]
     public void WithoutTheOptionTheCodeHasNoTiming()
     {
-        var program = Program.Parse(Text);
+        var program = IRProgram.Parse(Text);
         var compiled = JitCompiler.Compile(program, RandomData.Weights(program, 3));
         Assert.DoesNotContain("StepProfile", compiled.Generated.Source);
         Assert.DoesNotContain("Stopwatch", compiled.Generated.Source);

@@ -9,7 +9,7 @@ namespace DyCompile.Compiler.Tests.Jit;
 /// within rounding of its threshold.</summary>
 internal static class StructuredRandomPrograms
 {
-    public static Program Generate(int seed)
+    public static IRProgram Generate(int seed)
     {
         var rng = new Random(seed);
         var rows = rng.Next(1, 4);

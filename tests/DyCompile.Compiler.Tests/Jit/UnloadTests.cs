@@ -28,7 +28,7 @@ public class UnloadTests
     [Fact]
     public void ADisposedProgramRefusesCallsAndProgramsCompiledWithItStayUsable()
     {
-        var programs = new[] { SamplePrograms.StaticMlp, SamplePrograms.EarlyExit }.Select(Program.Parse).ToList();
+        var programs = new[] { SamplePrograms.StaticMlp, SamplePrograms.EarlyExit }.Select(IRProgram.Parse).ToList();
         var weights = programs.Select((p, i) => RandomData.Weights(p, i)).ToList();
         var compiled = JitCompiler.CompileMany(programs.Select((p, i) => (p, (IReadOnlyDictionary<string, Tensor>?)weights[i])).ToList());
         var inputs = RandomData.Inputs(programs[1], new Random(1));
@@ -46,7 +46,7 @@ public class UnloadTests
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static List<WeakReference> CompileRunAndDrop(bool dispose)
     {
-        var program = Program.Parse(SamplePrograms.LoopWithBreak);
+        var program = IRProgram.Parse(SamplePrograms.LoopWithBreak);
         var weights = RandomData.Weights(program, 3);
         var inputs = RandomData.Inputs(program, new Random(3));
         var assemblies = new List<WeakReference>();
@@ -56,7 +56,7 @@ public class UnloadTests
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static WeakReference CompileAndRun(Program program, Dictionary<string, Tensor> weights, object[] inputs, bool dispose)
+    private static WeakReference CompileAndRun(IRProgram program, Dictionary<string, Tensor> weights, object[] inputs, bool dispose)
     {
         var compiled = JitCompiler.Compile(program, weights);
         compiled.Run(inputs);

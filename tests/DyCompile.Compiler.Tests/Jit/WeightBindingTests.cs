@@ -1,7 +1,6 @@
 using DyCompile.Compiler.Jit;
 using DyCompile.IR;
 using DyCompile.Runtime;
-using DyCompile.Runtime.IO;
 using DyCompile.Runtime.Nn;
 
 namespace DyCompile.Compiler.Tests.Jit;
@@ -53,7 +52,7 @@ public class WeightBindingTests
     {
         // A batch-norm folded into a conv (prepared), and a linear layer large enough for the
         // packed-weight GEMM: both are derived from weights once, and both must follow a marked change.
-        var program = Program.Parse("""
+        var program = IRProgram.Parse("""
             program @inplace(%x: tensor<f32, [1, 2, 6, 6]>, %v: tensor<f32, [1, 512]>) -> (tensor<f32, [1, 2, 6, 6]>, tensor<f32, [1, 512]>) {
               weight @w : tensor<f32, [2, 2, 3, 3]>
               weight @b : tensor<f32, [2]>

@@ -52,7 +52,7 @@ public class WeightPreparationTests
     [Fact]
     public void FoldedBatchNormIsPreparedOnceAndAgreesWithTheInterpreter()
     {
-        var program = Program.Parse(TwoLayers);
+        var program = IRProgram.Parse(TwoLayers);
         var rng = new Random(5);
         var weights = program.Weights.ToDictionary(w => w.Name, w => Random(rng, (TensorType)w.Type, w.Name.StartsWith('v') ? 0.5f : -1f));
         // If-conversion would merge the tail into the second layer's segment; without it both layers

@@ -9,7 +9,7 @@ namespace DyCompile.Passes.Tests.Partition;
 /// which stay apart, and the buffers the fused step may share.</summary>
 public class ConvolutionEpilogueTests
 {
-    private static Graph Segment(string body) => Partitioner.Partition(Program.Parse($$"""
+    private static Graph Segment(string body) => Partitioner.Partition(IRProgram.Parse($$"""
         program @p(%x: tensor<f32, [1, 4, 6, 6]>) -> (tensor<f32, [1, 4, 6, 6]>) {
           weight @w : tensor<f32, [4, 4, 3, 3]>
           weight @b : tensor<f32, [4]>

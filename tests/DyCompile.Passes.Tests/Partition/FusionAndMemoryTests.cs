@@ -27,7 +27,7 @@ public class FusionAndMemoryTests
         }
         """;
 
-    private static Graph Segment() => Partitioner.Partition(Program.Parse(Chain)).Segments.Single().Graph;
+    private static Graph Segment() => Partitioner.Partition(IRProgram.Parse(Chain)).Segments.Single().Graph;
 
     [Fact]
     public void ElementwiseChainsFuseAndFollowTheirProducer()

@@ -10,7 +10,7 @@ public class PartitionGoldenTests
 {
     private static PartitionedProgram Partition(string text)
     {
-        var program = Program.Parse(text);
+        var program = IRProgram.Parse(text);
         Assert.Empty(Verifier.Errors(program));
         var partitioned = Partitioner.Partition(program);
         Assert.Empty(Verifier.Errors(partitioned.Simplified));

@@ -19,7 +19,7 @@ public class PartitionSemanticsTests
     [MemberData(nameof(Samples))]
     public void SimplifiedProgramComputesTheSameAsTheOriginal(string text)
     {
-        var program = Program.Parse(text);
+        var program = IRProgram.Parse(text);
         var partition = Partitioner.Partition(program);
         var rng = new Random(7);
         var weights = program.Weights.ToDictionary(w => w.Name, w => RandomTensor(rng, (TensorType)w.Type));
@@ -48,7 +48,7 @@ public class PartitionSemanticsTests
     [MemberData(nameof(Samples))]
     public void EverySegmentIsAVerifiedStaticGraph(string text)
     {
-        var partition = Partitioner.Partition(Program.Parse(text));
+        var partition = Partitioner.Partition(IRProgram.Parse(text));
         foreach (var segment in partition.Segments)
         {
             Assert.Empty(Verifier.Errors(segment.Graph.ToProgram()));
@@ -60,7 +60,7 @@ public class PartitionSemanticsTests
     [Fact]
     public void IfConversionRespectsTheCostBudget()
     {
-        var program = Program.Parse(PartitionPrograms.CheapBranch);
+        var program = IRProgram.Parse(PartitionPrograms.CheapBranch);
         Assert.Single(Partitioner.Partition(program).Host);
         Assert.Equal(4, Partitioner.Partition(program, new PartitionOptions { IfConversionFlopBudget = 5 }).Host.Count);
         Assert.Equal(4, Partitioner.Partition(program, new PartitionOptions { IfConversion = false }).Host.Count);
@@ -90,7 +90,7 @@ public class PartitionSemanticsTests
     [Fact]
     public void DotListsEveryHostBlockAndEdge()
     {
-        var dot = Partitioner.Partition(Program.Parse(PartitionPrograms.LoopWithBreak)).ToDot();
+        var dot = Partitioner.Partition(IRProgram.Parse(PartitionPrograms.LoopWithBreak)).ToDot();
         Assert.StartsWith("digraph \"loop_break\" {", dot);
         foreach (var edge in new[] { "\"entry\" -> \"header\"", "\"header\" -> \"body\" [label=\"%more\"]", "\"header\" -> \"done\"", "\"body\" -> \"done\" [label=\"%big\"]", "\"body\" -> \"header\"" })
             Assert.Contains(edge, dot);

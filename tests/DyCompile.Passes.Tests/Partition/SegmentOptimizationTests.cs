@@ -54,7 +54,7 @@ public class SegmentOptimizationTests
     [Fact]
     public void SegmentsAreOptimizedAndKeepTheirInterface()
     {
-        var program = Program.Parse(Wasteful);
+        var program = IRProgram.Parse(Wasteful);
         var optimized = Partitioner.Partition(program);
         var plain = Partitioner.Partition(program, _plain with { IfConversion = true });
 
@@ -85,7 +85,7 @@ public class SegmentOptimizationTests
     public void EquivalentSegmentsWrittenDifferentlyShareOneDistinctSegment()
     {
         // exp is positive, so abs(exp(x − y)) = relu(exp(x − y)).
-        var program = Program.Parse(TwoSides("%d2 = sub(%rx, %ry)\n  %e2 = exp(%d2)\n  %r2 = abs(%e2)"));
+        var program = IRProgram.Parse(TwoSides("%d2 = sub(%rx, %ry)\n  %e2 = exp(%d2)\n  %r2 = abs(%e2)"));
         var shared = Partitioner.Partition(program, _plain with { FunctionalSharing = true });
         var separate = Partitioner.Partition(program, _plain);
 
@@ -101,7 +101,7 @@ public class SegmentOptimizationTests
     {
         // relu(exp(y − x)), with x still the first input, has the signature of relu(exp(x − y))
         // but is another function of the positional inputs.
-        var program = Program.Parse(TwoSides("%n = neg(%rx)\n  %d2 = add(%n, %ry)\n  %e2 = exp(%d2)\n  %r2 = relu(%e2)"));
+        var program = IRProgram.Parse(TwoSides("%n = neg(%rx)\n  %d2 = add(%n, %ry)\n  %e2 = exp(%d2)\n  %r2 = relu(%e2)"));
         var partition = Partitioner.Partition(program, _plain with { FunctionalSharing = true });
         Assert.Equal(2, partition.Distinct.Count);
         Assert.Equal(0, partition.FunctionallyShared);
@@ -110,7 +110,7 @@ public class SegmentOptimizationTests
     [Fact]
     public void SegmentsWithSideEffectsAreLeftAlone()
     {
-        var program = Program.Parse("""
+        var program = IRProgram.Parse("""
             program @effects(%x: tensor<f32, [2, 2]>) -> (tensor<f32, [2, 2]>) {
             ^entry(%x: tensor<f32, [2, 2]>):
               %id = const 0 : int

@@ -8,7 +8,7 @@ public sealed record ProgramInput(string Name, IRType Type);
 /// <summary>A dynamic program: a control-flow graph of blocks with block parameters. The first
 /// block is the entry; its parameters are the program inputs. Weights (<c>@name</c>) are
 /// visible in every block. Loops are back edges; values cross blocks only as block arguments.</summary>
-public sealed class Program(string name, IEnumerable<ProgramInput> inputs, IEnumerable<IRType> resultTypes, IEnumerable<Value> weights, IEnumerable<Block> blocks)
+public sealed class IRProgram(string name, IEnumerable<ProgramInput> inputs, IEnumerable<IRType> resultTypes, IEnumerable<Value> weights, IEnumerable<Block> blocks)
 {
     public string Name { get; } = name;
 
@@ -30,5 +30,5 @@ public sealed class Program(string name, IEnumerable<ProgramInput> inputs, IEnum
     public override string ToString() => IRPrinter.Print(this);
 
     /// <summary>Parses the text form (see <see cref="IRParser"/>).</summary>
-    public static Program Parse(string text) => IRParser.Parse(text);
+    public static IRProgram Parse(string text) => IRParser.Parse(text);
 }
