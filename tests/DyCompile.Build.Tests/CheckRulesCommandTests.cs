@@ -17,24 +17,7 @@ public sealed class CheckRulesCommandTests : IDisposable
         neg-neg exact keeps-non-finite: (neg (neg ?x)) => ?x   # negation is exact
         """;
 
-    private static (int ExitCode, string Output) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var (oldOut, oldError) = (Console.Out, Console.Error);
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            var code = DycompileCommand.Create().Parse(args).Invoke();
-            return (code, output + error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldError);
-        }
-    }
+    private static (int ExitCode, string Output) Run(params string[] args) => InProcessCli.Run(args);
 
     private string Write(string text)
     {

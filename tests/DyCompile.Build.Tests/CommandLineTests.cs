@@ -2,12 +2,6 @@ using DyCompile.Cli;
 
 namespace DyCompile.Build.Tests;
 
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class ConsoleCollection
-{
-    public const string Name = "console";
-}
-
 /// <summary>The dycompile command as a user meets it: exit code 0 on success, 1 with diagnostics
 /// in the canonical file(line,column) form on a user error, and never a stack trace.</summary>
 [Collection(ConsoleCollection.Name)]
@@ -61,24 +55,7 @@ public sealed class CommandLineTests : IDisposable
         }
         """;
 
-    private static (int ExitCode, string Output) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var (oldOut, oldError) = (Console.Out, Console.Error);
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            var code = DycompileCommand.Create().Parse(args).Invoke();
-            return (code, output + error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldError);
-        }
-    }
+    private static (int ExitCode, string Output) Run(params string[] args) => InProcessCli.Run(args);
 
     private string Write(string name, string text)
     {
