@@ -104,6 +104,8 @@ public static partial class TensorOps
     public static void SigmoidInto(Tensor x, Tensor destination)
     {
         UnaryKernels.CheckFloatUnary("sigmoid", x, destination);
+        // TensorPrimitives.Sigmoid refuses an empty span; an empty tensor has nothing to compute.
+        if (x.Floats.IsEmpty) return;
         TensorPrimitives.Sigmoid<float>(x.Floats, destination.Floats);
     }
 

@@ -43,6 +43,16 @@ public class UnaryTests
         AllClose(expected, inPlace, relative: 4e-6, absolute: 1e-30);
     }
 
+    [Theory]
+    [MemberData(nameof(FloatOps))]
+    public void EmptyTensorsGiveEmptyResults(string name)
+    {
+        var (kernel, into, _) = Op(name);
+        var empty = Tensor.Zeros(2, 0);
+        Assert.Equal(new[] { 2, 0 }, kernel(empty).ShapeArray());
+        into(empty, Tensor.Zeros(2, 0));
+    }
+
     [Fact]
     public void SpecialValuesFollowIeeeAndPyTorch()
     {
