@@ -1,11 +1,25 @@
 using DyCompile.Runtime;
+using static DyCompile.IR.ScalarMath;
 
 namespace DyCompile.IR;
 
-/// <summary>Binary arithmetic, comparisons, unary math, clamp, where and cast.</summary>
+/// <summary>Binary arithmetic, comparisons, unary math, clamp, where and cast, each with its
+/// per-element formula.</summary>
 internal static class ElementwiseOps
 {
     private static readonly DType[] Numeric = [DType.Float32, DType.Int32, DType.Int64];
+
+    private static readonly ScalarExpr X = Operand(0), A = Operand(0), B = Operand(1);
+
+    private const float InverseSqrt2 = 0.70710678118654752f;
+
+    private static readonly Dictionary<string, ScalarExpr> BinaryFormulas = new()
+    {
+        ["add"] = A + B, ["sub"] = A - B, ["mul"] = A * B, ["div"] = A / B, ["pow"] = Pow(A, B),
+        ["minimum"] = Min(A, B), ["maximum"] = Max(A, B),
+        ["gt"] = GreaterThan(A, B), ["ge"] = GreaterOrEqual(A, B), ["lt"] = LessThan(A, B),
+        ["le"] = LessOrEqual(A, B), ["eq"] = Equal(A, B),
+    };
 
     public static IEnumerable<OpDef> Define()
     {
@@ -18,6 +32,7 @@ internal static class ElementwiseOps
                 Operands = ["a", "b"],
                 Elementwise = true,
                 Rule = call => Binary(call, floatOnly),
+                Formula = new ScalarFormula(BinaryFormulas[name]),
                 Cost = CostRules.PerResultElement(name == "pow" ? 8 : 1),
             };
         }
@@ -30,18 +45,23 @@ internal static class ElementwiseOps
                 Operands = ["a", "b"],
                 Elementwise = true,
                 Rule = Comparison,
+                Formula = new ScalarFormula(BinaryFormulas[name]),
                 Cost = CostRules.PerResultElement(1),
             };
         }
 
         // Relative costs follow a typical libm: a transcendental is ~10 simple operations.
-        var unary = new (string Name, long Flops, bool FloatOnly)[]
+        var unary = new (string Name, long Flops, bool FloatOnly, ScalarExpr Formula)[]
         {
-            ("neg", 1, false), ("abs", 1, false), ("relu", 1, false),
-            ("exp", 10, true), ("log", 10, true), ("sqrt", 4, true), ("rsqrt", 5, true),
-            ("tanh", 12, true), ("sigmoid", 12, true), ("gelu", 20, true), ("silu", 13, true),
+            ("neg", 1, false, -X), ("abs", 1, false, Abs(X)), ("relu", 1, false, Max(X, 0f)),
+            ("exp", 10, true, Exp(X)), ("log", 10, true, Log(X)), ("sqrt", 4, true, Sqrt(X)),
+            ("rsqrt", 5, true, ReciprocalSqrt(X)), ("tanh", 12, true, Tanh(X)),
+            ("sigmoid", 12, true, 1f / (1f + Exp(-X))),
+            // x·Φ(x) with Φ(x) = erfc(−x/√2)/2: keeps its relative accuracy in the lower tail.
+            ("gelu", 20, true, 0.5f * X * Erfc(-X * InverseSqrt2)),
+            ("silu", 13, true, X / (1f + Exp(-X))),
         };
-        foreach (var (name, flops, floatOnly) in unary)
+        foreach (var (name, flops, floatOnly, formula) in unary)
         {
             yield return new OpDef
             {
@@ -49,6 +69,7 @@ internal static class ElementwiseOps
                 Operands = ["x"],
                 Elementwise = true,
                 Rule = call => Unary(call, floatOnly),
+                Formula = new ScalarFormula(formula),
                 Cost = CostRules.PerResultElement(flops),
             };
         }
@@ -60,6 +81,7 @@ internal static class ElementwiseOps
             Attributes = [AttrDef.Float("min"), AttrDef.Float("max")],
             Elementwise = true,
             Rule = call => Unary(call, floatOnly: true),
+            Formula = new ScalarFormula(Min(Max(X, Attribute("min")), Attribute("max"))),
             Cost = CostRules.PerResultElement(2),
         };
 
@@ -69,6 +91,7 @@ internal static class ElementwiseOps
             Operands = ["condition", "a", "b"],
             Elementwise = true,
             Rule = Where,
+            Formula = new ScalarFormula(Select(Operand(0), Operand(1), Operand(2))),
             Cost = CostRules.PerResultElement(1),
         };
 

@@ -42,6 +42,10 @@ public sealed record OpDef
     /// <summary>Each result element depends only on the same element of the (broadcast) operands.</summary>
     public bool Elementwise { get; init; }
 
+    /// <summary>For an elementwise op, what it computes per element (f32 semantics), as data every
+    /// backend renders; null when the op has no such formula (cast) and so is never fused.</summary>
+    public ScalarFormula? Formula { get; init; }
+
     public required ShapeRule Rule { get; init; }
 
     public CostRule Cost { get; init; } = CostRules.MemoryOnly;
