@@ -8,7 +8,7 @@ internal static class ShapeOps
 
     public static IEnumerable<OpDef> Define()
     {
-        yield return new OpDef { Name = "reshape", Operands = ["x"], Attributes = [AttrDef.Ints("shape")], Rule = Reshape };
+        yield return new OpDef { Name = "reshape", IsView = true, Operands = ["x"], Attributes = [AttrDef.Ints("shape")], Rule = Reshape };
         yield return new OpDef { Name = "transpose", Operands = ["x"], Attributes = [AttrDef.Int("dim0"), AttrDef.Int("dim1")], Rule = Transpose };
         yield return new OpDef { Name = "permute", Operands = ["x"], Attributes = [AttrDef.Ints("dims")], Rule = Permute };
         yield return new OpDef { Name = "concat", Operands = ["tensors"], Variadic = true, Attributes = [AttrDef.Int("dim")], Rule = Concat };
@@ -36,8 +36,8 @@ internal static class ShapeOps
             Attributes = [AttrDef.Int("dim"), AttrDef.Int("length")],
             Rule = Narrow,
         };
-        yield return new OpDef { Name = "squeeze", Operands = ["x"], Attributes = [AttrDef.Ints("dims")], Rule = Squeeze };
-        yield return new OpDef { Name = "unsqueeze", Operands = ["x"], Attributes = [AttrDef.Int("dim")], Rule = Unsqueeze };
+        yield return new OpDef { Name = "squeeze", IsView = true, Operands = ["x"], Attributes = [AttrDef.Ints("dims")], Rule = Squeeze };
+        yield return new OpDef { Name = "unsqueeze", IsView = true, Operands = ["x"], Attributes = [AttrDef.Int("dim")], Rule = Unsqueeze };
         yield return new OpDef { Name = "expand", Operands = ["x"], Attributes = [AttrDef.Ints("shape")], Rule = Expand };
     }
 

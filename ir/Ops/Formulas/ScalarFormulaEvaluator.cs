@@ -52,6 +52,7 @@ public static class ScalarFormulaEvaluator
         ScalarFunction.Tanh => MathF.Tanh(x),
         ScalarFunction.Erf => ErrorFunction.Erf(x),
         ScalarFunction.Erfc => ErrorFunction.Erfc(x),
+        ScalarFunction.NormalCdf => ErrorFunction.NormalCdf(x),
         ScalarFunction.Sin => MathF.Sin(x),
         ScalarFunction.Cos => MathF.Cos(x),
         ScalarFunction.Floor => MathF.Floor(x),
