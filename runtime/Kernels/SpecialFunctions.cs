@@ -91,8 +91,8 @@ internal static class SpecialFunctions
             TensorPrimitives.Multiply(x, x, q);
             s.Fill(TanhSeries[0]);
             for (var k = 1; k < TanhSeries.Length; k++) TensorPrimitives.MultiplyAdd(s, q, TanhSeries[k], s);
-            TensorPrimitives.Multiply(s, q, s);
-            TensorPrimitives.MultiplyAdd(s, x, x, s); // x + x·(x²·P(x²))
+            TensorPrimitives.MultiplyAdd(s, q, 1f, s);
+            TensorPrimitives.Multiply(s, x, s); // x·(1 + x²·P(x²)), which keeps the sign of a zero
 
             var target = destination.Slice(start, n);
             var i = 0;
