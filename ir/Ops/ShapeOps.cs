@@ -50,7 +50,15 @@ internal static class ShapeOps
         var known = shape.Where(d => d != -1).Aggregate(1L, (n, d) => n * d);
         if (!x.IsStatic)
             return call.One(x.WithShape(shape.Select(d => d == -1 ? Dyn : d)));
-        var count = x.ElementCount;
+        long count;
+        try
+        {
+            count = x.Shape.Aggregate(1L, (n, d) => checked(n * d));
+        }
+        catch (OverflowException)
+        {
+            throw call.Fail($"cannot reshape {x}: it has more elements than a tensor can hold");
+        }
         if (shape.Contains(-1))
         {
             if (known == 0 || count % known != 0)
