@@ -68,6 +68,7 @@ internal static class ElementwiseOps
         yield return Unary("sigmoid", 12, 1f / (1f + Exp(-X))) with { Onnx = new("Sigmoid"), Bounds = (_, _) => new(0, 1) };
         yield return Unary("gelu", 20, X * NormalCdf(X));
         yield return Unary("silu", 13, X / (1f + Exp(-X)));
+        yield return Unary("softplus", 22, Select(GreaterThan(X, 20f), X, Log1P(Exp(X)))) with { Onnx = new("Softplus"), Bounds = (_, b) => new(0, Math.Max(0, b[0].Hi) + Math.Log(2)) };
 
         yield return new OpDef
         {

@@ -1,0 +1,35 @@
+namespace DyCompile.Runtime;
+
+/// <summary>The activations of PyTorch models beyond relu/gelu/silu, each computed per element in
+/// double (or with its accurate single-precision form) as the reference the fused loops and the
+/// ONNX export are held to. Each has an <c>...Into</c> form whose destination may be the operand.</summary>
+public static partial class TensorOps
+{
+    /// <summary>softplus as PyTorch's default (beta = 1, threshold = 20): log(1 + eˣ), and x itself above 20.</summary>
+    [OpKernel("softplus")]
+    public static Tensor Softplus(Tensor x) => UnaryKernels.FloatUnaryResult("softplus", x, SoftplusInto);
+
+    public static void SoftplusInto(Tensor x, Tensor destination) => Activation.Map("softplus", x, destination, static v => v > 20f ? v : (float)Activation.LogOnePlus(Math.Exp(v)));
+}
+
+/// <summary>The per-element loop and double-precision helpers of the activation kernels.</summary>
+internal static class Activation
+{
+    public static void Map(string op, Tensor x, Tensor destination, Func<float, float> f)
+    {
+        UnaryKernels.CheckFloatUnary(op, x, destination);
+        ReadOnlySpan<float> s = x.Floats;
+        var d = destination.Floats;
+        for (var i = 0; i < s.Length; i++) d[i] = f(s[i]);
+    }
+
+    /// <summary>log(1 + x) in double, with the rounding of 1 + x corrected (it is x itself below rounding).</summary>
+    public static double LogOnePlus(double x)
+    {
+        var u = 1.0 + x;
+        return u == 1.0 ? x : double.IsPositiveInfinity(u) ? u : Math.Log(u) * x / (u - 1.0);
+    }
+
+    /// <summary>eˣ − 1 in double, from its series where exp would round it away.</summary>
+    public static double ExpMinusOne(double x) => Math.Abs(x) < 1e-5 ? x + 0.5 * x * x : Math.Exp(x) - 1.0;
+}
