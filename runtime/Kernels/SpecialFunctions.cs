@@ -32,6 +32,8 @@ internal static class SpecialFunctions
     /// result, the Maclaurin series is used instead.</summary>
     public static double Erf(double x)
     {
+        // erf(±0) = ±0; the series below would sum −0 and +0 terms into +0.
+        if (x == 0) return x;
         if (Math.Abs(x) < 0.5)
         {
             // erf(x) = 2/√π Σ (-1)^n x^(2n+1) / (n! (2n+1)); |x| < 0.5 needs 10 terms for double.

@@ -72,6 +72,6 @@ public static class ScalarFormulaEvaluator
     private static double LogOnePlus(double x)
     {
         var u = 1.0 + x;
-        return u == 1.0 ? x : Math.Log(u) * x / (u - 1.0);
+        return u == 1.0 || double.IsPositiveInfinity(u) ? x : Math.Log(u) * x / (u - 1.0);
     }
 }
