@@ -11,6 +11,12 @@ namespace DyCompile.Runtime;
 /// kept exact, so it holds its relative accuracy in the tail.</summary>
 public static class ElementMath
 {
+    /// <summary>(tanh(x)/x − 1)/x² as a polynomial in x² (the coefficients of the eager kernel's
+    /// series, constant term T0), used below <see cref="TanhSeriesLimit"/>.</summary>
+    private const float T6 = -929569f / 638512875f, T5 = 21844f / 6081075f, T4 = -1382f / 155925f, T3 = 62f / 2835f, T2 = -17f / 315f, T1 = 2f / 15f, T0 = -1f / 3f;
+
+    private const float TanhSeriesLimit = SpecialFunctions.TanhSeriesLimit;
+
     // Above this, erfc is below the smallest float: the argument is clamped so z² stays finite.
     private const float Saturation = 20f;
 
@@ -93,11 +99,23 @@ public static class ElementMath
         return MathF.Log(u) * (x / (u - 1f));
     }
 
-    /// <summary>tanh of each lane: 1 − 2 / (exp(2|x|) + 1) with the sign of x; exp overflowing to
-    /// infinity gives exactly ±1, and NaN stays NaN.</summary>
+    /// <summary>tanh of each lane: 1 − 2 / (exp(2|x|) + 1) with the sign of x (exp overflowing to
+    /// infinity gives exactly ±1, and NaN stays NaN), and below |x| = 0.4, where that cancels, the
+    /// series x·(1 + x²·P(x²)) the eager kernel uses, which keeps the relative accuracy and the sign of a zero.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Tanh(Vector256<float> x) =>
-        Vector256.CopySign(Vector256<float>.One - Vector256.Create(2f) / (Vector256.Exp(Vector256.Abs(x) * 2f) + Vector256<float>.One), x);
+    public static Vector256<float> Tanh(Vector256<float> x)
+    {
+        var x2 = x * x;
+        var p = Vector256.FusedMultiplyAdd(Vector256.Create(T6), x2, Vector256.Create(T5));
+        p = Vector256.FusedMultiplyAdd(p, x2, Vector256.Create(T4));
+        p = Vector256.FusedMultiplyAdd(p, x2, Vector256.Create(T3));
+        p = Vector256.FusedMultiplyAdd(p, x2, Vector256.Create(T2));
+        p = Vector256.FusedMultiplyAdd(p, x2, Vector256.Create(T1));
+        p = Vector256.FusedMultiplyAdd(p, x2, Vector256.Create(T0));
+        var near = x * Vector256.FusedMultiplyAdd(p, x2, Vector256<float>.One);
+        var far = Vector256.CopySign(Vector256<float>.One - Vector256.Create(2f) / (Vector256.Exp(Vector256.Abs(x) * 2f) + Vector256<float>.One), x);
+        return Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(x), Vector256.Create(TanhSeriesLimit)), near, far);
+    }
 
     /// <summary>erfc of each lane (see <see cref="Erfc(float)"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -167,11 +185,23 @@ public static class ElementMath
         return Vector256.Create<float>(a);
     }
 
-    /// <summary>tanh of each lane: 1 − 2 / (exp(2|x|) + 1) with the sign of x; exp overflowing to
-    /// infinity gives exactly ±1, and NaN stays NaN.</summary>
+    /// <summary>tanh of each lane: 1 − 2 / (exp(2|x|) + 1) with the sign of x (exp overflowing to
+    /// infinity gives exactly ±1, and NaN stays NaN), and below |x| = 0.4, where that cancels, the
+    /// series x·(1 + x²·P(x²)) the eager kernel uses, which keeps the relative accuracy and the sign of a zero.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Tanh(Vector512<float> x) =>
-        Vector512.CopySign(Vector512<float>.One - Vector512.Create(2f) / (Vector512.Exp(Vector512.Abs(x) * 2f) + Vector512<float>.One), x);
+    public static Vector512<float> Tanh(Vector512<float> x)
+    {
+        var x2 = x * x;
+        var p = Vector512.FusedMultiplyAdd(Vector512.Create(T6), x2, Vector512.Create(T5));
+        p = Vector512.FusedMultiplyAdd(p, x2, Vector512.Create(T4));
+        p = Vector512.FusedMultiplyAdd(p, x2, Vector512.Create(T3));
+        p = Vector512.FusedMultiplyAdd(p, x2, Vector512.Create(T2));
+        p = Vector512.FusedMultiplyAdd(p, x2, Vector512.Create(T1));
+        p = Vector512.FusedMultiplyAdd(p, x2, Vector512.Create(T0));
+        var near = x * Vector512.FusedMultiplyAdd(p, x2, Vector512<float>.One);
+        var far = Vector512.CopySign(Vector512<float>.One - Vector512.Create(2f) / (Vector512.Exp(Vector512.Abs(x) * 2f) + Vector512<float>.One), x);
+        return Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(x), Vector512.Create(TanhSeriesLimit)), near, far);
+    }
 
     /// <summary>erfc of each lane (see <see cref="Erfc(float)"/>), sixteen at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
