@@ -10,6 +10,12 @@ public static partial class TensorOps
     public static Tensor Softplus(Tensor x) => UnaryKernels.FloatUnaryResult("softplus", x, SoftplusInto);
 
     public static void SoftplusInto(Tensor x, Tensor destination) => Activation.Map("softplus", x, destination, static v => v > 20f ? v : (float)Activation.LogOnePlus(Math.Exp(v)));
+
+    /// <summary>mish: x·tanh(softplus(x)), with PyTorch's softplus of beta 1 and no threshold.</summary>
+    [OpKernel("mish")]
+    public static Tensor Mish(Tensor x) => UnaryKernels.FloatUnaryResult("mish", x, MishInto);
+
+    public static void MishInto(Tensor x, Tensor destination) => Activation.Map("mish", x, destination, static v => (float)(v * Math.Tanh(Activation.LogOnePlus(Math.Exp(v)))));
 }
 
 /// <summary>The per-element loop and double-precision helpers of the activation kernels.</summary>
