@@ -71,6 +71,7 @@ internal static class ElementwiseOps
         yield return Unary("softplus", 22, Select(GreaterThan(X, 20f), X, Log1P(Exp(X)))) with { Onnx = new("Softplus"), Bounds = (_, b) => new(0, Math.Max(0, b[0].Hi) + Math.Log(2)) };
         // ONNX's Mish arrives in opset 18; below it the formula is exported.
         yield return Unary("mish", 30, X * Tanh(Log1P(Exp(X)))) with { Onnx = new("Mish", Since: 18) };
+        yield return Unary("hardswish", 4, X * Min(Max(X + 3f, 0f), 6f) / 6f) with { Onnx = new("HardSwish", Since: 14) };
 
         yield return new OpDef
         {

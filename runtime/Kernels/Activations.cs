@@ -16,6 +16,12 @@ public static partial class TensorOps
     public static Tensor Mish(Tensor x) => UnaryKernels.FloatUnaryResult("mish", x, MishInto);
 
     public static void MishInto(Tensor x, Tensor destination) => Activation.Map("mish", x, destination, static v => (float)(v * Math.Tanh(Activation.LogOnePlus(Math.Exp(v)))));
+
+    /// <summary>hardswish: x·min(max(x + 3, 0), 6)/6, as PyTorch computes it.</summary>
+    [OpKernel("hardswish")]
+    public static Tensor Hardswish(Tensor x) => UnaryKernels.FloatUnaryResult("hardswish", x, HardswishInto);
+
+    public static void HardswishInto(Tensor x, Tensor destination) => Activation.Map("hardswish", x, destination, static v => v * MathF.Min(MathF.Max(v + 3f, 0f), 6f) / 6f);
 }
 
 /// <summary>The per-element loop and double-precision helpers of the activation kernels.</summary>
