@@ -72,6 +72,12 @@ internal static class ElementwiseOps
         // ONNX's Mish arrives in opset 18; below it the formula is exported.
         yield return Unary("mish", 30, X * Tanh(Log1P(Exp(X)))) with { Onnx = new("Mish", Since: 18) };
         yield return Unary("hardswish", 4, X * Min(Max(X + 3f, 0f), 6f) / 6f) with { Onnx = new("HardSwish", Since: 14) };
+        yield return Unary("hardsigmoid", 3, Min(Max(X + 3f, 0f), 6f) / 6f) with
+        {
+            // ONNX's HardSigmoid is max(0, min(1, αx + β)); PyTorch's slope is 1/6.
+            Onnx = new("HardSigmoid", Since: 6) { FloatAttributes = [("alpha", 1f / 6f), ("beta", 0.5f)] },
+            Bounds = (_, _) => new(0, 1),
+        };
 
         yield return new OpDef
         {

@@ -22,6 +22,12 @@ public static partial class TensorOps
     public static Tensor Hardswish(Tensor x) => UnaryKernels.FloatUnaryResult("hardswish", x, HardswishInto);
 
     public static void HardswishInto(Tensor x, Tensor destination) => Activation.Map("hardswish", x, destination, static v => v * MathF.Min(MathF.Max(v + 3f, 0f), 6f) / 6f);
+
+    /// <summary>hardsigmoid: min(max(x + 3, 0), 6)/6, as PyTorch computes it.</summary>
+    [OpKernel("hardsigmoid")]
+    public static Tensor Hardsigmoid(Tensor x) => UnaryKernels.FloatUnaryResult("hardsigmoid", x, HardsigmoidInto);
+
+    public static void HardsigmoidInto(Tensor x, Tensor destination) => Activation.Map("hardsigmoid", x, destination, static v => MathF.Min(MathF.Max(v + 3f, 0f), 6f) / 6f);
 }
 
 /// <summary>The per-element loop and double-precision helpers of the activation kernels.</summary>
