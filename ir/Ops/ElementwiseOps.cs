@@ -78,6 +78,10 @@ internal static class ElementwiseOps
             Onnx = new("HardSigmoid", Since: 6) { FloatAttributes = [("alpha", 1f / 6f), ("beta", 0.5f)] },
             Bounds = (_, _) => new(0, 1),
         };
+        yield return Unary("leaky_relu", 2, Select(GreaterThan(X, 0f), X, X * Attribute("negativeSlope")), true, AttrDef.Float("negativeSlope")) with
+        {
+            Onnx = new("LeakyRelu", Since: 6) { FloatAttributes = [("alpha", Attribute("negativeSlope"))] },
+        };
 
         yield return new OpDef
         {

@@ -28,6 +28,12 @@ public static partial class TensorOps
     public static Tensor Hardsigmoid(Tensor x) => UnaryKernels.FloatUnaryResult("hardsigmoid", x, HardsigmoidInto);
 
     public static void HardsigmoidInto(Tensor x, Tensor destination) => Activation.Map("hardsigmoid", x, destination, static v => MathF.Min(MathF.Max(v + 3f, 0f), 6f) / 6f);
+
+    /// <summary>leaky_relu: x where x &gt; 0, else x·negativeSlope (PyTorch's <c>negative_slope</c>, default 0.01).</summary>
+    [OpKernel("leaky_relu")]
+    public static Tensor LeakyRelu(Tensor x, float negativeSlope) => UnaryKernels.FloatUnaryResult("leaky_relu", x, (x, d) => LeakyReluInto(x, negativeSlope, d));
+
+    public static void LeakyReluInto(Tensor x, float negativeSlope, Tensor destination) => Activation.Map("leaky_relu", x, destination, v => v > 0f ? v : v * negativeSlope);
 }
 
 /// <summary>The per-element loop and double-precision helpers of the activation kernels.</summary>
