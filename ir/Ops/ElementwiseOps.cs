@@ -82,6 +82,10 @@ internal static class ElementwiseOps
         {
             Onnx = new("LeakyRelu", Since: 6) { FloatAttributes = [("alpha", Attribute("negativeSlope"))] },
         };
+        yield return Unary("elu", 12, Select(GreaterThan(X, 0f), X, Attribute("alpha") * ExpM1(X)), true, AttrDef.Float("alpha")) with
+        {
+            Onnx = new("Elu", Since: 6) { FloatAttributes = [("alpha", Attribute("alpha"))] },
+        };
 
         yield return new OpDef
         {

@@ -34,6 +34,12 @@ public static partial class TensorOps
     public static Tensor LeakyRelu(Tensor x, float negativeSlope) => UnaryKernels.FloatUnaryResult("leaky_relu", x, (x, d) => LeakyReluInto(x, negativeSlope, d));
 
     public static void LeakyReluInto(Tensor x, float negativeSlope, Tensor destination) => Activation.Map("leaky_relu", x, destination, v => v > 0f ? v : v * negativeSlope);
+
+    /// <summary>elu: x where x &gt; 0, else alpha·(eˣ − 1).</summary>
+    [OpKernel("elu")]
+    public static Tensor Elu(Tensor x, float alpha) => UnaryKernels.FloatUnaryResult("elu", x, (x, d) => EluInto(x, alpha, d));
+
+    public static void EluInto(Tensor x, float alpha, Tensor destination) => Activation.Map("elu", x, destination, v => v > 0f ? v : (float)(alpha * Activation.ExpMinusOne(v)));
 }
 
 /// <summary>The per-element loop and double-precision helpers of the activation kernels.</summary>

@@ -64,6 +64,7 @@ internal static class KernelSamples
         yield return C("neg", [Ints(7, 4)]);
         yield return C("clamp", [F(11, 2, 3)], new Attrs { { "min", -0.5f }, { "max", 0.5f } });
         yield return C("leaky_relu", [F(77, 2, 3)], new Attrs { { "negativeSlope", 0.1f } });
+        yield return C("elu", [F(78, 2, 3)], new Attrs { { "alpha", 1.5f } });
         yield return C("where", [Bools(2, 1), F(12, 2, 3), F(13, 3)]);
         yield return C("cast", [F(14, 2, 3)], new Attrs { { "dtype", DType.Int64 } });
         yield return C("cast", [Ints(3, 5)], new Attrs { { "dtype", DType.Bool } });
