@@ -86,6 +86,7 @@ internal static class ElementwiseOps
         {
             Onnx = new("Elu", Since: 6) { FloatAttributes = [("alpha", Attribute("alpha"))] },
         };
+        yield return Unary("erf", 20, Erf(X)) with { Onnx = new("Erf", Since: 9), Bounds = (_, _) => new(-1, 1) };
 
         yield return new OpDef
         {

@@ -40,6 +40,12 @@ public static partial class TensorOps
     public static Tensor Elu(Tensor x, float alpha) => UnaryKernels.FloatUnaryResult("elu", x, (x, d) => EluInto(x, alpha, d));
 
     public static void EluInto(Tensor x, float alpha, Tensor destination) => Activation.Map("elu", x, destination, v => v > 0f ? v : (float)(alpha * Activation.ExpMinusOne(v)));
+
+    /// <summary>The error function, evaluated in double.</summary>
+    [OpKernel("erf")]
+    public static Tensor Erf(Tensor x) => UnaryKernels.FloatUnaryResult("erf", x, ErfInto);
+
+    public static void ErfInto(Tensor x, Tensor destination) => Activation.Map("erf", x, destination, static v => ErrorFunction.Erf(v));
 }
 
 /// <summary>The per-element loop and double-precision helpers of the activation kernels.</summary>
