@@ -87,6 +87,7 @@ internal static class ElementwiseOps
             Onnx = new("Elu", Since: 6) { FloatAttributes = [("alpha", Attribute("alpha"))] },
         };
         yield return Unary("erf", 20, Erf(X)) with { Onnx = new("Erf", Since: 9), Bounds = (_, _) => new(-1, 1) };
+        yield return Unary("sin", 15, Sin(X)) with { Onnx = new("Sin", Since: 7), Bounds = (_, _) => new(-1, 1) };
 
         yield return new OpDef
         {

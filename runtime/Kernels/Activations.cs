@@ -46,6 +46,16 @@ public static partial class TensorOps
     public static Tensor Erf(Tensor x) => UnaryKernels.FloatUnaryResult("erf", x, ErfInto);
 
     public static void ErfInto(Tensor x, Tensor destination) => Activation.Map("erf", x, destination, static v => ErrorFunction.Erf(v));
+
+    /// <summary>sin of each element (radians).</summary>
+    [OpKernel("sin")]
+    public static Tensor Sin(Tensor x) => UnaryKernels.FloatUnaryResult("sin", x, SinInto);
+
+    public static void SinInto(Tensor x, Tensor destination)
+    {
+        UnaryKernels.CheckFloatUnary("sin", x, destination);
+        System.Numerics.Tensors.TensorPrimitives.Sin<float>(x.Floats, destination.Floats);
+    }
 }
 
 /// <summary>The per-element loop and double-precision helpers of the activation kernels.</summary>
