@@ -88,6 +88,7 @@ internal static class ElementwiseOps
         };
         yield return Unary("erf", 20, Erf(X)) with { Onnx = new("Erf", Since: 9), Bounds = (_, _) => new(-1, 1) };
         yield return Unary("sin", 15, Sin(X)) with { Onnx = new("Sin", Since: 7), Bounds = (_, _) => new(-1, 1) };
+        yield return Unary("cos", 15, Cos(X)) with { Onnx = new("Cos", Since: 7), Bounds = (_, _) => new(-1, 1) };
 
         yield return new OpDef
         {

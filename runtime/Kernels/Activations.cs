@@ -56,6 +56,16 @@ public static partial class TensorOps
         UnaryKernels.CheckFloatUnary("sin", x, destination);
         System.Numerics.Tensors.TensorPrimitives.Sin<float>(x.Floats, destination.Floats);
     }
+
+    /// <summary>cos of each element (radians).</summary>
+    [OpKernel("cos")]
+    public static Tensor Cos(Tensor x) => UnaryKernels.FloatUnaryResult("cos", x, CosInto);
+
+    public static void CosInto(Tensor x, Tensor destination)
+    {
+        UnaryKernels.CheckFloatUnary("cos", x, destination);
+        System.Numerics.Tensors.TensorPrimitives.Cos<float>(x.Floats, destination.Floats);
+    }
 }
 
 /// <summary>The per-element loop and double-precision helpers of the activation kernels.</summary>

@@ -57,7 +57,7 @@ internal static class KernelSamples
         yield return C("pow", [Positive(5, 2, 3), F(6, 1, 3)]);
         foreach (var op in new[] { "gt", "ge", "lt", "le", "eq" })
             yield return C(op, [F(7, 2, 3), F(8, 3)]);
-        foreach (var op in new[] { "neg", "abs", "exp", "tanh", "sigmoid", "relu", "gelu", "silu", "softplus", "mish", "hardswish", "hardsigmoid", "erf", "sin" })
+        foreach (var op in new[] { "neg", "abs", "exp", "tanh", "sigmoid", "relu", "gelu", "silu", "softplus", "mish", "hardswish", "hardsigmoid", "erf", "sin", "cos" })
             yield return C(op, [F(9, 2, 3)]);
         foreach (var op in new[] { "log", "sqrt", "rsqrt" })
             yield return C(op, [Positive(10, 4, 1)]);
