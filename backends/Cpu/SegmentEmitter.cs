@@ -219,13 +219,14 @@ public sealed class SegmentEmitter
     /// <summary>Ops the generator can run into a caller-owned destination.</summary>
     private static bool WritesIntoDestination(Node node) => node.Op switch
     {
-        "reshape" or "squeeze" or "unsqueeze" or "tensor.from_scalar" => true,
+        _ when node.Def is { IsView: true } => true,
+        "tensor.from_scalar" => true,
         "matmul" => GemmShapes(node) is not null || IntoKernel(node) is not null,
         "linear" => LinearShapes(node) is not null,
         "softmax" when SoftmaxRows(node) is not null => true,
         "sum" or "mean" or "max" or "min" when ReductionRows(node) is not null => true,
         "transpose" or "permute" when Permutation(node) is not null => true,
-        "gt" or "ge" or "lt" or "le" or "eq" or "where" when SimpleBroadcast(node) is not null => true,
+        _ when FormulaElements(node) is not null => true,
         _ => IntoKernel(node) is not null,
     };
 
@@ -233,7 +234,7 @@ public sealed class SegmentEmitter
     {
         switch (node.Op)
         {
-            case "reshape" or "squeeze" or "unsqueeze":
+            case var _ when node.Def is { IsView: true }:
                 var span = CSharpSyntax.Span(((TensorType)node.Result.Type).DType);
                 w.Line($"{x[0]}.{span}.CopyTo({r}.{span});");
                 return;
@@ -290,8 +291,8 @@ public sealed class SegmentEmitter
             case "sum" or "mean" or "max" or "min" when ReductionRows(node) is { } reductionRows:
                 EmitReduction(w, node.Op, reductionRows.Rows, reductionRows.Length, x[0], r);
                 return;
-            case "gt" or "ge" or "lt" or "le" or "eq" or "where" when SimpleBroadcast(node) is { } count:
-                EmitSimpleBroadcast(w, node, count, x, r);
+            case var _ when FormulaElements(node) is { } count:
+                EmitFormulaElements(w, node, count, x, r);
                 return;
             case "transpose" or "permute" when Permutation(node) is { } permutation:
                 EmitPermute(w, (TensorType)node.Operands[0].Type, permutation, x[0], r);
@@ -406,7 +407,7 @@ public sealed class SegmentEmitter
         if (node.Operands[0].Type is not TensorType { DType: DType.Float32, IsStatic: true } x || x.ElementCount == 0) return null;
         var dims = node.Attrs.GetInts("dims").Select(d => d < 0 ? d + x.Rank : d).Distinct().Order().ToArray();
         if (dims.Length == 0 || dims.SequenceEqual(Enumerable.Range(0, x.Rank))) return (1, (int)x.ElementCount);
-        if (dims.Length == 1 && dims[0] == x.Rank - 1) return ((int)(x.ElementCount / x.Shape[^1]), x.Shape[^1]);
+        if (dims.Length == 1 && x.Rank > 0 && dims[0] == x.Rank - 1) return ((int)(x.ElementCount / x.Shape[^1]), x.Shape[^1]);
         return null;
     }
 
@@ -440,40 +441,40 @@ public sealed class SegmentEmitter
         }
     }
 
-    /// <summary>The element count of a comparison of f32 operands or a <c>where</c> between f32
-    /// values whose static operands each have the result's shape or a single element (no real
-    /// broadcasting), else null.</summary>
-    private static int? SimpleBroadcast(Node node)
+    /// <summary>The element count of a lone elementwise node that involves bools (a comparison's
+    /// result, where's condition), which fused loops do not take, when it is rendered from its
+    /// formula: static operands that are f32 (bool where the formula takes a predicate), each of the
+    /// result's shape or a single element (no real broadcasting); else null.</summary>
+    private static int? FormulaElements(Node node)
     {
+        if (node.Def?.Formula is not { } formula || node.Results.Length != 1) return null;
         if (node.Result.Type is not TensorType { IsStatic: true } result) return null;
-        var values = node.Op == "where" ? node.Operands.Skip(1) : node.Operands;
-        if (node.Op == "where" && node.Operands[0].Type is not TensorType { DType: DType.Bool }) return null;
-        if (!values.All(v => v.Type is TensorType { DType: DType.Float32 })) return null;
-        foreach (var operand in node.Operands)
-            if (operand.Type is not TensorType { IsStatic: true } t || (t.ElementCount != 1 && !t.Shape.SequenceEqual(result.Shape)))
-                return null;
-        return (int)result.ElementCount;
+        if (result.DType != (formula.IsPredicate ? DType.Bool : DType.Float32)) return null;
+        var involvesBool = result.DType == DType.Bool;
+        for (var k = 0; k < node.Operands.Length; k++)
+        {
+            if (node.Operands[k].Type is not TensorType { IsStatic: true } t || (t.ElementCount != 1 && !t.Shape.SequenceEqual(result.Shape))) return null;
+            var predicate = FormulaRenderer.IsPredicateOperand(formula, k);
+            if (t.DType != (predicate ? DType.Bool : DType.Float32)) return null;
+            involvesBool |= predicate;
+        }
+        return involvesBool ? (int)result.ElementCount : null;
     }
 
-    private static void EmitSimpleBroadcast(CodeWriter w, Node node, int count, string[] x, string r)
+    private static void EmitFormulaElements(CodeWriter w, Node node, int count, string[] x, string r)
     {
-        string Read(int k) => ((TensorType)node.Operands[k].Type).ElementCount == 1 && count != 1 ? $"s{k}[0]" : $"s{k}[i]";
+        var formula = node.Def!.Formula!;
         using (w.Block(""))
         {
+            var reads = new string[x.Length];
             for (var k = 0; k < x.Length; k++)
-                w.Line($"ReadOnlySpan<{(node.Op == "where" && k == 0 ? "bool" : "float")}> s{k} = {x[k]}.{(node.Op == "where" && k == 0 ? "Bools" : "Floats")};");
-            var span = node.Op == "where" ? "Floats" : "Bools";
-            w.Line($"var dst = {r}.{span};");
-            var formula = node.Op switch
             {
-                "gt" => $"{Read(0)} > {Read(1)}",
-                "ge" => $"{Read(0)} >= {Read(1)}",
-                "lt" => $"{Read(0)} < {Read(1)}",
-                "le" => $"{Read(0)} <= {Read(1)}",
-                "eq" => $"{Read(0)} == {Read(1)}",
-                _ => $"{Read(0)} ? {Read(1)} : {Read(2)}",
-            };
-            w.Line($"for (var i = 0; i < {count}; i++) dst[i] = {formula};");
+                var isBool = ((TensorType)node.Operands[k].Type).DType == DType.Bool;
+                w.Line($"ReadOnlySpan<{(isBool ? "bool" : "float")}> s{k} = {x[k]}.{(isBool ? "Bools" : "Floats")};");
+                reads[k] = ((TensorType)node.Operands[k].Type).ElementCount == 1 && count != 1 ? $"s{k}[0]" : $"s{k}[i]";
+            }
+            w.Line($"var dst = {r}.{(formula.IsPredicate ? "Bools" : "Floats")};");
+            w.Line($"for (var i = 0; i < {count}; i++) dst[i] = {FormulaRenderer.Scalar(formula, reads, node.Attrs)};");
         }
     }
 

@@ -5,18 +5,14 @@ using static DyCompile.Backends.Onnx.OnnxGraphBuilder;
 
 namespace DyCompile.Backends.Onnx;
 
-/// <summary>Maps each IR op to ONNX opset-17 nodes with the same semantics as its runtime kernel.
-/// Host scalars are 0-d tensors, so the host ops map to the same elementwise ONNX ops.</summary>
+/// <summary>Maps each IR op to ONNX opset-17 nodes with the same semantics as its runtime kernel:
+/// an op whose catalog entry names its ONNX operator or gives its formula is exported from that
+/// (<see cref="FormulaLowering"/>); the others are mapped here. Host scalars are 0-d tensors, so
+/// the host ops map to the same elementwise ONNX ops.</summary>
 internal static class OpLowering
 {
     private static readonly Dictionary<string, string> _sameName = new()
     {
-        ["add"] = "Add", ["sub"] = "Sub", ["mul"] = "Mul", ["div"] = "Div", ["pow"] = "Pow",
-        ["minimum"] = "Min", ["maximum"] = "Max",
-        ["gt"] = "Greater", ["ge"] = "GreaterOrEqual", ["lt"] = "Less", ["le"] = "LessOrEqual", ["eq"] = "Equal",
-        ["neg"] = "Neg", ["abs"] = "Abs", ["exp"] = "Exp", ["log"] = "Log", ["sqrt"] = "Sqrt",
-        ["tanh"] = "Tanh", ["sigmoid"] = "Sigmoid", ["relu"] = "Relu",
-        ["where"] = "Where", ["matmul"] = "MatMul",
         ["host.add"] = "Add", ["host.sub"] = "Sub", ["host.mul"] = "Mul", ["host.div"] = "Div",
         ["host.min"] = "Min", ["host.max"] = "Max", ["host.neg"] = "Neg",
         ["host.lt"] = "Less", ["host.le"] = "LessOrEqual", ["host.gt"] = "Greater", ["host.ge"] = "GreaterOrEqual",
@@ -37,23 +33,14 @@ internal static class OpLowering
             return [g.Literal(node.Result.Type, node.Payload?.Values ?? throw Unsupported(node, "a constant without payload"), hint)];
         if (_sameName.TryGetValue(node.Op, out var same))
             return [g.One(same, x, hint)];
+        if (node.Def is { Kind: OpKind.Tensor } def && FormulaLowering.Covers(def))
+            return [FormulaLowering.Lower(g, node, x, hint)];
+        // PyTorch lets dim 0 (or -1) name the one "dimension" of a 0-d tensor; ONNX axes need rank ≥ 1.
+        if (node.Operands.Length > 0 && T(0) is TensorType { Rank: 0 } && node.Def?.Attributes.Any(d => d.Name is "dim" or "dim0" || (d.Name == "dims" && a.GetInts("dims").Length > 0)) == true)
+            throw Unsupported(node, "a dimension of a 0-d tensor (ONNX axes need rank 1 or more)");
 
         switch (node.Op)
         {
-            case "rsqrt":
-                return [g.One("Reciprocal", [g.One("Sqrt", x, hint + "_sqrt")], hint)];
-            case "gelu":
-            {
-                // The exact (erf) form: x · ½ · (1 + erf(x / √2)); ONNX's Gelu op only arrives in opset 20.
-                var erf = g.One("Erf", [g.One("Div", [x[0], FloatScalar(g, MathF.Sqrt(2f), hint)], hint + "_scaled")], hint + "_erf");
-                var onePlus = g.One("Add", [erf, FloatScalar(g, 1f, hint)], hint + "_1p");
-                var half = g.One("Mul", [x[0], FloatScalar(g, 0.5f, hint)], hint + "_half");
-                return [g.One("Mul", [half, onePlus], hint)];
-            }
-            case "silu":
-                return [g.One("Mul", [x[0], g.One("Sigmoid", x, hint + "_sig")], hint)];
-            case "clamp":
-                return [g.One("Clip", [x[0], FloatScalar(g, a.GetFloat("min"), hint), FloatScalar(g, a.GetFloat("max"), hint)], hint)];
             case "cast":
             {
                 var to = a.GetDType("dtype");
@@ -117,7 +104,13 @@ internal static class OpLowering
             case "mean":
             case "max":
             case "min":
-                return [Reduce(g, node.Op, x[0], a.GetInts("dims"), a.GetBool("keepdim"), hint)];
+            {
+                // An integer or bool sum is an i64 sum (as in PyTorch); ONNX ReduceSum keeps the input's type.
+                var input = node.Result.Type is TensorType { DType: var to } && ((TensorType)T(0)).DType != to
+                    ? g.One("Cast", x, hint + "_wide", Int("to", (long)OnnxTypes.ElementType(to)))
+                    : x[0];
+                return [Reduce(g, node.Op, input, a.GetInts("dims"), a.GetBool("keepdim"), hint)];
+            }
             case "argmax":
             case "argmin":
                 return [g.One(node.Op == "argmax" ? "ArgMax" : "ArgMin", x, hint, Int("axis", a.GetInt("dim")), Int("keepdims", a.GetBool("keepdim") ? 1 : 0), Int("select_last_index", 0))];
@@ -162,7 +155,8 @@ internal static class OpLowering
             case "gather":
                 return [g.One("GatherElements", x, hint, Int("axis", a.GetInt("dim")))];
             case "index_select":
-                return [g.One("Gather", x, hint, Int("axis", a.GetInt("dim")))];
+                // A 0-d index selects a dimension of size 1, as a one-element index does (Gather would drop it).
+                return [g.One("Gather", [x[0], Rank(1) == 0 ? g.One("Unsqueeze", [x[1], g.Int64s([0], hint + "_axes")], hint + "_index") : x[1]], hint, Int("axis", a.GetInt("dim")))];
             case "embedding":
                 return [g.One("Gather", [x[1], x[0]], hint, Int("axis", 0))];
             case "topk":

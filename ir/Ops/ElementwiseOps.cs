@@ -11,14 +11,12 @@ internal static class ElementwiseOps
 
     private static readonly ScalarExpr X = Operand(0), A = Operand(0), B = Operand(1);
 
-    private const float InverseSqrt2 = 0.70710678118654752f;
-
-    private static readonly Dictionary<string, ScalarExpr> BinaryFormulas = new()
+    private static readonly Dictionary<string, (ScalarExpr Formula, string Onnx)> BinaryOps = new()
     {
-        ["add"] = A + B, ["sub"] = A - B, ["mul"] = A * B, ["div"] = A / B, ["pow"] = Pow(A, B),
-        ["minimum"] = Min(A, B), ["maximum"] = Max(A, B),
-        ["gt"] = GreaterThan(A, B), ["ge"] = GreaterOrEqual(A, B), ["lt"] = LessThan(A, B),
-        ["le"] = LessOrEqual(A, B), ["eq"] = Equal(A, B),
+        ["add"] = (A + B, "Add"), ["sub"] = (A - B, "Sub"), ["mul"] = (A * B, "Mul"), ["div"] = (A / B, "Div"),
+        ["pow"] = (Pow(A, B), "Pow"), ["minimum"] = (Min(A, B), "Min"), ["maximum"] = (Max(A, B), "Max"),
+        ["gt"] = (GreaterThan(A, B), "Greater"), ["ge"] = (GreaterOrEqual(A, B), "GreaterOrEqual"),
+        ["lt"] = (LessThan(A, B), "Less"), ["le"] = (LessOrEqual(A, B), "LessOrEqual"), ["eq"] = (Equal(A, B), "Equal"),
     };
 
     public static IEnumerable<OpDef> Define()
@@ -32,7 +30,10 @@ internal static class ElementwiseOps
                 Operands = ["a", "b"],
                 Elementwise = true,
                 Rule = call => Binary(call, floatOnly),
-                Formula = new ScalarFormula(BinaryFormulas[name]),
+                Formula = new ScalarFormula(BinaryOps[name].Formula),
+                Onnx = new OnnxOperator(BinaryOps[name].Onnx),
+                // Rounding is monotone, so float bounds add (integer sums may wrap).
+                Bounds = name == "add" ? (call, b) => call.Operands[0] is TensorType { DType: DType.Float32 } ? ValueInterval.Of(b[0].Lo + b[1].Lo, b[0].Hi + b[1].Hi) : ValueInterval.Unknown : null,
                 Cost = CostRules.PerResultElement(name == "pow" ? 8 : 1),
             };
         }
@@ -45,34 +46,49 @@ internal static class ElementwiseOps
                 Operands = ["a", "b"],
                 Elementwise = true,
                 Rule = Comparison,
-                Formula = new ScalarFormula(BinaryFormulas[name]),
+                Formula = new ScalarFormula(BinaryOps[name].Formula),
+                Onnx = new OnnxOperator(BinaryOps[name].Onnx),
                 Cost = CostRules.PerResultElement(1),
             };
         }
 
         // Relative costs follow a typical libm: a transcendental is ~10 simple operations.
-        var unary = new (string Name, long Flops, bool FloatOnly, ScalarExpr Formula)[]
+        yield return Unary("neg", 1, -X, floatOnly: false) with { Onnx = new("Neg"), Bounds = (_, b) => new(-b[0].Hi, -b[0].Lo) };
+        yield return Unary("abs", 1, Abs(X), floatOnly: false) with
         {
-            ("neg", 1, false, -X), ("abs", 1, false, Abs(X)), ("relu", 1, false, Max(X, 0f)),
-            ("exp", 10, true, Exp(X)), ("log", 10, true, Log(X)), ("sqrt", 4, true, Sqrt(X)),
-            ("rsqrt", 5, true, ReciprocalSqrt(X)), ("tanh", 12, true, Tanh(X)),
-            ("sigmoid", 12, true, 1f / (1f + Exp(-X))),
-            // x·Φ(x) with Φ(x) = erfc(−x/√2)/2: keeps its relative accuracy in the lower tail.
-            ("gelu", 20, true, 0.5f * X * Erfc(-X * InverseSqrt2)),
-            ("silu", 13, true, X / (1f + Exp(-X))),
+            Onnx = new("Abs"),
+            Bounds = (_, b) => new(b[0].Lo >= 0 ? b[0].Lo : b[0].Hi <= 0 ? -b[0].Hi : 0, Math.Max(Math.Abs(b[0].Lo), Math.Abs(b[0].Hi))),
         };
-        foreach (var (name, flops, floatOnly, formula) in unary)
+        yield return Unary("relu", 1, Max(X, 0f), floatOnly: false) with { Onnx = new("Relu"), Bounds = (_, b) => new(Math.Max(0, b[0].Lo), Math.Max(0, b[0].Hi)) };
+        yield return Unary("exp", 10, Exp(X)) with { Onnx = new("Exp"), Bounds = (_, b) => new(Math.Exp(b[0].Lo), Math.Exp(b[0].Hi)) };
+        yield return Unary("log", 10, Log(X)) with { Onnx = new("Log") };
+        yield return Unary("sqrt", 4, Sqrt(X)) with { Onnx = new("Sqrt"), Bounds = (_, b) => new(0, Math.Sqrt(Math.Max(0, b[0].Hi))) };
+        yield return Unary("rsqrt", 5, ReciprocalSqrt(X));
+        yield return Unary("tanh", 12, Tanh(X)) with { Onnx = new("Tanh"), Bounds = (_, _) => new(-1, 1) };
+        yield return Unary("sigmoid", 12, 1f / (1f + Exp(-X))) with { Onnx = new("Sigmoid"), Bounds = (_, _) => new(0, 1) };
+        yield return Unary("gelu", 20, X * NormalCdf(X));
+        yield return Unary("silu", 13, X / (1f + Exp(-X)));
+        yield return Unary("softplus", 22, Select(GreaterThan(X, 20f), X, Log1P(Exp(X)))) with { Onnx = new("Softplus"), Bounds = (_, b) => new(0, Math.Max(0, b[0].Hi) + Math.Log(2)) };
+        // ONNX's Mish arrives in opset 18; below it the formula is exported.
+        yield return Unary("mish", 30, X * Tanh(Log1P(Exp(X)))) with { Onnx = new("Mish", Since: 18) };
+        yield return Unary("hardswish", 4, X * Min(Max(X + 3f, 0f), 6f) / 6f) with { Onnx = new("HardSwish", Since: 14) };
+        yield return Unary("hardsigmoid", 3, Min(Max(X + 3f, 0f), 6f) / 6f) with
         {
-            yield return new OpDef
-            {
-                Name = name,
-                Operands = ["x"],
-                Elementwise = true,
-                Rule = call => Unary(call, floatOnly),
-                Formula = new ScalarFormula(formula),
-                Cost = CostRules.PerResultElement(flops),
-            };
-        }
+            // ONNX's HardSigmoid is max(0, min(1, αx + β)); PyTorch's slope is 1/6.
+            Onnx = new("HardSigmoid", Since: 6) { FloatAttributes = [("alpha", 1f / 6f), ("beta", 0.5f)] },
+            Bounds = (_, _) => new(0, 1),
+        };
+        yield return Unary("leaky_relu", 2, Select(GreaterThan(X, 0f), X, X * Attribute("negativeSlope")), true, AttrDef.Float("negativeSlope")) with
+        {
+            Onnx = new("LeakyRelu", Since: 6) { FloatAttributes = [("alpha", Attribute("negativeSlope"))] },
+        };
+        yield return Unary("elu", 12, Select(GreaterThan(X, 0f), X, Attribute("alpha") * ExpM1(X)), true, AttrDef.Float("alpha")) with
+        {
+            Onnx = new("Elu", Since: 6) { FloatAttributes = [("alpha", Attribute("alpha"))] },
+        };
+        yield return Unary("erf", 20, Erf(X)) with { Onnx = new("Erf", Since: 9), Bounds = (_, _) => new(-1, 1) };
+        yield return Unary("sin", 15, Sin(X)) with { Onnx = new("Sin", Since: 7), Bounds = (_, _) => new(-1, 1) };
+        yield return Unary("cos", 15, Cos(X)) with { Onnx = new("Cos", Since: 7), Bounds = (_, _) => new(-1, 1) };
 
         yield return new OpDef
         {
@@ -82,6 +98,8 @@ internal static class ElementwiseOps
             Elementwise = true,
             Rule = call => Unary(call, floatOnly: true),
             Formula = new ScalarFormula(Min(Max(X, Attribute("min")), Attribute("max"))),
+            Onnx = new("Clip") { ExtraInputs = [Attribute("min"), Attribute("max")] },
+            Bounds = (call, b) => new(Math.Max(b[0].Lo, call.Float("min")), Math.Min(b[0].Hi, call.Float("max"))),
             Cost = CostRules.PerResultElement(2),
         };
 
@@ -92,6 +110,7 @@ internal static class ElementwiseOps
             Elementwise = true,
             Rule = Where,
             Formula = new ScalarFormula(Select(Operand(0), Operand(1), Operand(2))),
+            Onnx = new("Where"),
             Cost = CostRules.PerResultElement(1),
         };
 
@@ -105,6 +124,20 @@ internal static class ElementwiseOps
             Cost = CostRules.PerResultElement(1),
         };
     }
+
+    /// <summary>A unary elementwise op of one operand <c>x</c> computing <paramref name="formula"/>,
+    /// at <paramref name="flops"/> per element; float attributes, ONNX operator and bounds are
+    /// added with <c>with</c>.</summary>
+    private static OpDef Unary(string name, long flops, ScalarExpr formula, bool floatOnly = true, params AttrDef[] attributes) => new()
+    {
+        Name = name,
+        Operands = ["x"],
+        Attributes = [.. attributes],
+        Elementwise = true,
+        Rule = call => Unary(call, floatOnly),
+        Formula = new ScalarFormula(formula),
+        Cost = CostRules.PerResultElement(flops),
+    };
 
     private static IReadOnlyList<IRType> Binary(OpCall call, bool floatOnly)
     {

@@ -7,7 +7,7 @@ internal static class LinearAlgebraOps
 {
     public static IEnumerable<OpDef> Define()
     {
-        yield return new OpDef { Name = "matmul", Operands = ["a", "b"], Rule = MatMul, Cost = MatMulCost };
+        yield return new OpDef { Name = "matmul", Operands = ["a", "b"], Onnx = new("MatMul"), Rule = MatMul, Cost = MatMulCost };
         yield return new OpDef { Name = "linear", Operands = ["x", "weight", "bias"], Rule = Linear, Cost = LinearCost };
     }
 

@@ -31,6 +31,7 @@ internal static class NormalizationOps
                 Operands = ["x"],
                 Attributes = [AttrDef.Int("dim")],
                 Rule = Softmax,
+                Bounds = name == "softmax" ? (_, _) => new(0, 1) : null,
                 Cost = CostRules.PerResultElement(14),
             };
         }

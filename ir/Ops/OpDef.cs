@@ -19,6 +19,9 @@ public delegate IReadOnlyList<IRType> ShapeRule(OpCall call);
 /// <summary>Estimates the cost of an application whose result types are known.</summary>
 public delegate OpCost CostRule(OpCall call, IReadOnlyList<IRType> results);
 
+/// <summary>Interval bounds of an op's result from those of its operands (see <see cref="ValueInterval"/>).</summary>
+public delegate ValueInterval BoundsRule(OpCall call, IReadOnlyList<ValueInterval> operands);
+
 /// <summary>The catalog entry of one op: everything the compiler knows about it besides its kernel.</summary>
 public sealed record OpDef
 {
@@ -45,6 +48,19 @@ public sealed record OpDef
     /// <summary>For an elementwise op, what it computes per element (f32 semantics), as data every
     /// backend renders; null when the op has no such formula (cast) and so is never fused.</summary>
     public ScalarFormula? Formula { get; init; }
+
+    /// <summary>The result is the operand's elements in the same order under another shape
+    /// (reshape, squeeze, unsqueeze): no arithmetic, and a backend may alias the storage.</summary>
+    public bool IsView { get; init; }
+
+    /// <summary>The one ONNX operator that computes the op, when there is one in the opset the
+    /// exporter targets; otherwise an op with a <see cref="Formula"/> is exported as the formula's
+    /// ONNX nodes.</summary>
+    public OnnxOperator? Onnx { get; init; }
+
+    /// <summary>Bounds of the result's non-NaN elements from the operands' bounds; null when the
+    /// op says nothing (the result may be anything).</summary>
+    public BoundsRule? Bounds { get; init; }
 
     public required ShapeRule Rule { get; init; }
 

@@ -8,7 +8,7 @@ internal static class ShapeOps
 
     public static IEnumerable<OpDef> Define()
     {
-        yield return new OpDef { Name = "reshape", Operands = ["x"], Attributes = [AttrDef.Ints("shape")], Rule = Reshape };
+        yield return new OpDef { Name = "reshape", IsView = true, Operands = ["x"], Attributes = [AttrDef.Ints("shape")], Rule = Reshape };
         yield return new OpDef { Name = "transpose", Operands = ["x"], Attributes = [AttrDef.Int("dim0"), AttrDef.Int("dim1")], Rule = Transpose };
         yield return new OpDef { Name = "permute", Operands = ["x"], Attributes = [AttrDef.Ints("dims")], Rule = Permute };
         yield return new OpDef { Name = "concat", Operands = ["tensors"], Variadic = true, Attributes = [AttrDef.Int("dim")], Rule = Concat };
@@ -36,8 +36,8 @@ internal static class ShapeOps
             Attributes = [AttrDef.Int("dim"), AttrDef.Int("length")],
             Rule = Narrow,
         };
-        yield return new OpDef { Name = "squeeze", Operands = ["x"], Attributes = [AttrDef.Ints("dims")], Rule = Squeeze };
-        yield return new OpDef { Name = "unsqueeze", Operands = ["x"], Attributes = [AttrDef.Int("dim")], Rule = Unsqueeze };
+        yield return new OpDef { Name = "squeeze", IsView = true, Operands = ["x"], Attributes = [AttrDef.Ints("dims")], Rule = Squeeze };
+        yield return new OpDef { Name = "unsqueeze", IsView = true, Operands = ["x"], Attributes = [AttrDef.Int("dim")], Rule = Unsqueeze };
         yield return new OpDef { Name = "expand", Operands = ["x"], Attributes = [AttrDef.Ints("shape")], Rule = Expand };
     }
 
@@ -50,7 +50,15 @@ internal static class ShapeOps
         var known = shape.Where(d => d != -1).Aggregate(1L, (n, d) => n * d);
         if (!x.IsStatic)
             return call.One(x.WithShape(shape.Select(d => d == -1 ? Dyn : d)));
-        var count = x.ElementCount;
+        long count;
+        try
+        {
+            count = x.Shape.Aggregate(1L, (n, d) => checked(n * d));
+        }
+        catch (OverflowException)
+        {
+            throw call.Fail($"cannot reshape {x}: it has more elements than a tensor can hold");
+        }
         if (shape.Contains(-1))
         {
             if (known == 0 || count % known != 0)

@@ -10,14 +10,6 @@ namespace DyCompile.Passes.Fusion;
 /// keep the node order, so the plan is valid whatever the data dependences inside the run.</summary>
 public static class FusionPlanner
 {
-    /// <summary>Ops with a per-element formula a fused loop can compute.</summary>
-    public static readonly IReadOnlySet<string> FusibleOps = new HashSet<string>
-    {
-        "add", "sub", "mul", "div", "neg", "abs", "relu", "maximum", "minimum", "clamp",
-        "exp", "log", "sqrt", "tanh", "sigmoid", "silu",
-        "gelu",
-    };
-
     private static readonly HashSet<string> Producers = ["matmul", "linear", "conv2d"];
 
     /// <summary>Most nodes in one fused loop. A loop's body is one C# expression per element, as
@@ -120,10 +112,14 @@ public static class FusionPlanner
         return dims.Count <= result.Rank && result.Shape.Skip(result.Rank - dims.Count).SequenceEqual(dims);
     }
 
+    /// <summary>Whether a fused loop can compute the op: it has a per-element formula (the catalog's
+    /// <see cref="OpDef.Formula"/>, which every backend renders) of a number, not a predicate.</summary>
+    public static bool IsFusibleOp(OpDef? op) => op?.Formula is { IsPredicate: false };
+
     /// <summary>The loop shape a node can join, or null when it cannot be fused.</summary>
     private static TensorType? FusibleShape(Node node)
     {
-        if (!FusibleOps.Contains(node.Op) || node.Results.Length != 1) return null;
+        if (!IsFusibleOp(node.Def) || node.Results.Length != 1) return null;
         if (node.Result.Type is not TensorType { DType: DType.Float32, IsStatic: true } result) return null;
         foreach (var operand in node.Operands)
         {

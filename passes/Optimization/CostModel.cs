@@ -7,7 +7,7 @@ namespace DyCompile.Passes.Optimization;
 /// <summary>
 /// The cost extraction minimizes. One op application costs
 /// <c>FlopWeight · flops + ByteWeight · bytes + LaunchCost</c>, with flops and bytes from the IR
-/// catalog's cost rules (<see cref="OpCatalog.Cost"/>); views (reshape, squeeze, unsqueeze) launch
+/// catalog's cost rules (<see cref="OpCatalog.Cost"/>); views (<see cref="OpDef.IsView"/>) launch
 /// nothing and move nothing. A value that depends only on weights and constants is computed once
 /// before any call, so its cost is scaled by <see cref="WeightOnlyFactor"/>. Leaves cost nothing.
 /// Units are "flop equivalents": the defaults say a byte moved costs as much as a flop and a kernel
@@ -26,8 +26,8 @@ public sealed record CostModel
     /// <summary>Scale for weight-only values: small but not zero, so needless weight preprocessing still loses.</summary>
     public double WeightOnlyFactor { get; init; } = 1e-3;
 
-    /// <summary>Ops that reinterpret storage without moving data.</summary>
-    public IReadOnlySet<string> ViewOps { get; init; } = new HashSet<string> { "reshape", "squeeze", "unsqueeze" };
+    /// <summary>Ops that reinterpret storage without moving data: by default the catalog's views (<see cref="OpDef.IsView"/>).</summary>
+    public IReadOnlySet<string> ViewOps { get; init; } = OpCatalog.All.Where(op => op.IsView).Select(op => op.Name).ToHashSet();
 
     /// <summary>The cost of one application of <paramref name="op"/>.</summary>
     public double OfOp(string op, IReadOnlyList<IRType> operands, Attrs attrs, IReadOnlyList<IRType> results)

@@ -7,4 +7,7 @@ public static class ErrorFunction
     public static float Erf(float x) => float.IsNaN(x) ? x : (float)SpecialFunctions.Erf(x);
 
     public static float Erfc(float x) => float.IsNaN(x) ? x : (float)SpecialFunctions.Erfc(x);
+
+    /// <summary>The standard normal CDF Φ(x) = erfc(−x/√2)/2, evaluated in double from x itself.</summary>
+    public static float NormalCdf(float x) => float.IsNaN(x) ? x : (float)SpecialFunctions.NormalCdf(x);
 }

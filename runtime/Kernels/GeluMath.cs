@@ -3,8 +3,9 @@ using System.Runtime.Intrinsics;
 
 namespace DyCompile.Runtime;
 
-/// <summary>Exact GELU, x·Φ(x), in single precision, as one scalar and one 8-lane formula that
-/// agree lane for lane, for the eager kernel and for fused loops of generated code. Φ comes from
+/// <summary>Exact GELU, x·Φ(x), and the normal CDF Φ itself, in single precision, as scalar, 8-lane
+/// and 16-lane formulas that agree lane for lane, for the eager kernel and for fused loops of
+/// generated code (which render gelu's catalog formula x·Φ(x)). Φ comes from
 /// the Chebyshev-fitted erfc(z) ≈ t·exp(P(t) − z²), t = 1/(1 + z/2) (Numerical Recipes §6.2, the
 /// form <see cref="SpecialFunctions.Erfc"/> evaluates in double), which holds its relative
 /// accuracy in the lower tail; below <see cref="TailStart"/> the double evaluation itself is
@@ -29,6 +30,13 @@ public static class GeluMath
     public static float Gelu(float x)
     {
         if (x < TailStart) return SpecialFunctions.Gelu(x);
+        return x * Phi(x);
+    }
+
+    /// <summary>Φ(x) of one value at or above <see cref="TailStart"/> (or NaN).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Phi(float x)
+    {
         var ax = MathF.Min(MathF.Abs(x), Saturation);
         var t = 1f / (1f + 0.5f * InverseSqrt2 * ax);
         var p = P9;
@@ -51,7 +59,7 @@ public static class GeluMath
         var e = (p - (s - bb)) + (a - bb) - 0.5f * lo;
         // Half of erfc(|x|/√2): Φ(x) for x < 0, 1 − Φ(x) for x ≥ 0.
         var half = 0.5f * t * MathF.Exp(s) * (1f + e);
-        return x * (x >= 0f ? 1f - half : half);
+        return x >= 0f ? 1f - half : half;
     }
 
     /// <summary>GELU of eight values; NaN stays NaN.</summary>
@@ -59,6 +67,56 @@ public static class GeluMath
     public static Vector256<float> Gelu(Vector256<float> x)
     {
         if (Vector256.LessThanAny(x, Vector256.Create(TailStart))) return TailLanes(x);
+        return x * Phi(x);
+    }
+
+    /// <summary>Φ(x) of one value: the float fit above <see cref="TailStart"/>, the double evaluation below.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float NormalCdf(float x)
+    {
+        if (x < TailStart) return (float)SpecialFunctions.NormalCdf(x);
+        return Phi(x);
+    }
+
+    /// <summary>Φ(x) of eight values, lane for lane as <see cref="NormalCdf(float)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> NormalCdf(Vector256<float> x)
+    {
+        if (Vector256.LessThanAny(x, Vector256.Create(TailStart))) return CdfTailLanes(x);
+        return Phi(x);
+    }
+
+    /// <summary>Φ(x) of sixteen values, lane for lane as <see cref="NormalCdf(float)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> NormalCdf(Vector512<float> x)
+    {
+        if (Vector512.LessThanAny(x, Vector512.Create(TailStart))) return CdfTailLanes(x);
+        var ax = Vector512.Min(Vector512.Abs(x), Vector512.Create(Saturation));
+        var t = Vector512<float>.One / (Vector512<float>.One + ax * (0.5f * InverseSqrt2));
+        var p = Vector512.Create(P9);
+        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(P8));
+        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(P7));
+        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(P6));
+        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(P5));
+        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(P4));
+        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(P3));
+        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(P2));
+        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(P1));
+        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(P0));
+        var hi = ax * ax;
+        var lo = Vector512.FusedMultiplyAdd(ax, ax, -hi);
+        var a = hi * -0.5f;
+        var s = p + a;
+        var bb = s - p;
+        var e = (p - (s - bb)) + (a - bb) - lo * 0.5f;
+        var half = t * 0.5f * Vector512.Exp(s) * (Vector512<float>.One + e);
+        return Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, Vector512<float>.Zero), Vector512<float>.One - half, half);
+    }
+
+    /// <summary>Φ(x) of eight values at or above <see cref="TailStart"/> (or NaN).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Phi(Vector256<float> x)
+    {
         var ax = Vector256.Min(Vector256.Abs(x), Vector256.Create(Saturation));
         var t = Vector256<float>.One / (Vector256<float>.One + ax * (0.5f * InverseSqrt2));
         var p = Vector256.Create(P9);
@@ -78,8 +136,25 @@ public static class GeluMath
         var bb = s - p;
         var e = (p - (s - bb)) + (a - bb) - lo * 0.5f;
         var half = t * 0.5f * Vector256.Exp(s) * (Vector256<float>.One + e);
-        var phi = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<float>.Zero), Vector256<float>.One - half, half);
-        return x * phi;
+        return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<float>.Zero), Vector256<float>.One - half, half);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector256<float> CdfTailLanes(Vector256<float> x)
+    {
+        Span<float> lanes = stackalloc float[Vector256<float>.Count];
+        x.CopyTo(lanes);
+        for (var i = 0; i < lanes.Length; i++) lanes[i] = NormalCdf(lanes[i]);
+        return Vector256.Create<float>(lanes);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector512<float> CdfTailLanes(Vector512<float> x)
+    {
+        Span<float> lanes = stackalloc float[Vector512<float>.Count];
+        x.CopyTo(lanes);
+        for (var i = 0; i < lanes.Length; i++) lanes[i] = NormalCdf(lanes[i]);
+        return Vector512.Create<float>(lanes);
     }
 
     /// <summary>A vector with a lane in the lower tail, lane by lane.</summary>

@@ -32,6 +32,8 @@ internal static class SpecialFunctions
     /// result, the Maclaurin series is used instead.</summary>
     public static double Erf(double x)
     {
+        // erf(±0) = ±0; the series below would sum −0 and +0 terms into +0.
+        if (x == 0) return x;
         if (Math.Abs(x) < 0.5)
         {
             // erf(x) = 2/√π Σ (-1)^n x^(2n+1) / (n! (2n+1)); |x| < 0.5 needs 10 terms for double.
@@ -91,8 +93,8 @@ internal static class SpecialFunctions
             TensorPrimitives.Multiply(x, x, q);
             s.Fill(TanhSeries[0]);
             for (var k = 1; k < TanhSeries.Length; k++) TensorPrimitives.MultiplyAdd(s, q, TanhSeries[k], s);
-            TensorPrimitives.Multiply(s, q, s);
-            TensorPrimitives.MultiplyAdd(s, x, x, s); // x + x·(x²·P(x²))
+            TensorPrimitives.MultiplyAdd(s, q, 1f, s);
+            TensorPrimitives.Multiply(s, x, s); // x·(1 + x²·P(x²)), which keeps the sign of a zero
 
             var target = destination.Slice(start, n);
             var i = 0;

@@ -44,7 +44,7 @@ public class TransformerKernelEmitTests
         Assert.Contains("TensorOps.LayerNormInto(", code);
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(code, @"GemmPackedB\.OfLinearWeight\(w"));
         Assert.Contains("Gemm.Sgemm(false, true, 128, 32, 64,", code);
-        Assert.Contains("GeluMath.Gelu(", code);
+        Assert.Contains("GeluMath.NormalCdf(", code);
         Assert.Contains("TensorOps.MatMulInto(", code);
         Assert.Contains("CopyTo(dst.Slice(o, 64))", code);
         Assert.Contains("TensorOps.SoftmaxInto(", code);

@@ -57,12 +57,14 @@ internal static class KernelSamples
         yield return C("pow", [Positive(5, 2, 3), F(6, 1, 3)]);
         foreach (var op in new[] { "gt", "ge", "lt", "le", "eq" })
             yield return C(op, [F(7, 2, 3), F(8, 3)]);
-        foreach (var op in new[] { "neg", "abs", "exp", "tanh", "sigmoid", "relu", "gelu", "silu" })
+        foreach (var op in new[] { "neg", "abs", "exp", "tanh", "sigmoid", "relu", "gelu", "silu", "softplus", "mish", "hardswish", "hardsigmoid", "erf", "sin", "cos" })
             yield return C(op, [F(9, 2, 3)]);
         foreach (var op in new[] { "log", "sqrt", "rsqrt" })
             yield return C(op, [Positive(10, 4, 1)]);
         yield return C("neg", [Ints(7, 4)]);
         yield return C("clamp", [F(11, 2, 3)], new Attrs { { "min", -0.5f }, { "max", 0.5f } });
+        yield return C("leaky_relu", [F(77, 2, 3)], new Attrs { { "negativeSlope", 0.1f } });
+        yield return C("elu", [F(78, 2, 3)], new Attrs { { "alpha", 1.5f } });
         yield return C("where", [Bools(2, 1), F(12, 2, 3), F(13, 3)]);
         yield return C("cast", [F(14, 2, 3)], new Attrs { { "dtype", DType.Int64 } });
         yield return C("cast", [Ints(3, 5)], new Attrs { { "dtype", DType.Bool } });

@@ -52,6 +52,7 @@ public static class ScalarFormulaEvaluator
         ScalarFunction.Tanh => MathF.Tanh(x),
         ScalarFunction.Erf => ErrorFunction.Erf(x),
         ScalarFunction.Erfc => ErrorFunction.Erfc(x),
+        ScalarFunction.NormalCdf => ErrorFunction.NormalCdf(x),
         ScalarFunction.Sin => MathF.Sin(x),
         ScalarFunction.Cos => MathF.Cos(x),
         ScalarFunction.Floor => MathF.Floor(x),
@@ -71,6 +72,6 @@ public static class ScalarFormulaEvaluator
     private static double LogOnePlus(double x)
     {
         var u = 1.0 + x;
-        return u == 1.0 ? x : Math.Log(u) * x / (u - 1.0);
+        return u == 1.0 || double.IsPositiveInfinity(u) ? x : Math.Log(u) * x / (u - 1.0);
     }
 }

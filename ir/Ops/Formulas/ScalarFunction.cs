@@ -32,6 +32,9 @@ public enum ScalarFunction
     Erf,
     /// <summary>1 − erf(x), accurate in relative terms where it is tiny (x ≫ 0).</summary>
     Erfc,
+    /// <summary>Φ(x) = erfc(−x/√2)/2, the standard normal CDF, accurate in relative terms in the
+    /// lower tail (where erfc of the rounded −x/√2 would not be).</summary>
+    NormalCdf,
     Sin,
     Cos,
     Floor,

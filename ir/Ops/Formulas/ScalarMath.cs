@@ -20,6 +20,7 @@ public static class ScalarMath
     public static ScalarExpr Tanh(ScalarExpr x) => Apply(ScalarFunction.Tanh, x);
     public static ScalarExpr Erf(ScalarExpr x) => Apply(ScalarFunction.Erf, x);
     public static ScalarExpr Erfc(ScalarExpr x) => Apply(ScalarFunction.Erfc, x);
+    public static ScalarExpr NormalCdf(ScalarExpr x) => Apply(ScalarFunction.NormalCdf, x);
     public static ScalarExpr Sin(ScalarExpr x) => Apply(ScalarFunction.Sin, x);
     public static ScalarExpr Cos(ScalarExpr x) => Apply(ScalarFunction.Cos, x);
     public static ScalarExpr Floor(ScalarExpr x) => Apply(ScalarFunction.Floor, x);
