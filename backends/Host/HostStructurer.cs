@@ -12,13 +12,13 @@ namespace DyCompile.Backends.Host;
 /// falling through or a forward <c>goto</c> to its label; a back edge is falling off the end of
 /// the loop body, <c>continue</c>, or a <c>goto</c> to an outer loop's label. An irreducible
 /// host program (a loop with two entries) is emitted as labelled blocks joined by <c>goto</c>.
-/// Reverse postorder, dominators and loops come from the IR's <see cref="ControlFlowGraph"/>.</summary>
+/// Reverse postorder, dominators and loops come from the IR's <see cref="FlowGraph"/>.</summary>
 internal sealed class HostStructurer
 {
     private readonly IReadOnlyList<HostBlock> _blocks;
     private readonly HostEmitter _emitter;
     private readonly Dictionary<string, HostBlock> _byName;
-    private readonly ControlFlowGraph _cfg;
+    private readonly FlowGraph _cfg;
     private readonly HashSet<string> _loopHeaders;
     private readonly HashSet<string> _merges = [];
 
@@ -31,7 +31,7 @@ internal sealed class HostStructurer
         _blocks = blocks;
         _emitter = emitter;
         _byName = blocks.ToDictionary(b => b.Name);
-        _cfg = new ControlFlowGraph(blocks[0].Name, Successors);
+        _cfg = new FlowGraph(blocks[0].Name, Successors);
         _loopHeaders = [.. _cfg.LoopHeaders];
         var forwardIn = _cfg.ReversePostOrder.ToDictionary(n => n, _ => 0);
         foreach (var from in _cfg.ReversePostOrder)

@@ -5,7 +5,7 @@ namespace DyCompile.Backends.Onnx;
 /// <summary>Dominators, natural loops and region post-dominators of a program's CFG — what the
 /// structured export needs to recognize if/else diamonds, early returns and loops. Post-dominance
 /// is taken with a virtual exit that every <c>return</c> (and every edge leaving the region) reaches.
-/// The analyses themselves are the IR's <see cref="ControlFlowGraph"/>: over the program for
+/// The analyses themselves are the IR's <see cref="FlowGraph"/>: over the program for
 /// dominators and loops, over a region reversed from the exit for post-dominators, over a region
 /// for its reverse postorder.</summary>
 internal sealed class ControlFlowAnalysis
@@ -14,7 +14,7 @@ internal sealed class ControlFlowAnalysis
     public const string Exit = "<exit>";
 
     private readonly Dictionary<string, List<string>> _successors = [];
-    private readonly ControlFlowGraph _graph;
+    private readonly FlowGraph _graph;
     private readonly Dictionary<string, NaturalLoop> _loops = [];
 
     public ControlFlowAnalysis(IRProgram program)
@@ -38,7 +38,7 @@ internal sealed class ControlFlowAnalysis
             _successors[block.Name] = successors;
         }
         Order = program.Blocks.Select(b => b.Name).Where(reachable.Contains).ToList();
-        _graph = new ControlFlowGraph(Order[0], n => n == Exit ? [] : _successors[n]);
+        _graph = new FlowGraph(Order[0], n => n == Exit ? [] : _successors[n]);
         foreach (var (header, body) in _graph.NaturalLoops)
         {
             var loop = _loops[header] = new NaturalLoop(header);
@@ -86,7 +86,7 @@ internal sealed class ControlFlowAnalysis
 
         // Post-dominators are the dominators of the region reversed, entered at the exit; a block
         // the reversed walk does not reach never leaves.
-        var reversed = new ControlFlowGraph(Exit, n => predecessors[n]);
+        var reversed = new FlowGraph(Exit, n => predecessors[n]);
         return reversed.Contains(block) ? reversed.ImmediateDominator(block) : null;
     }
 
@@ -118,7 +118,7 @@ internal sealed class ControlFlowAnalysis
 
         // Reverse postorder of the region from the branch: a block comes before every block it
         // reaches without a back edge, so the first common block is where the sides first meet.
-        var region = new ControlFlowGraph(block, n => _successors[n].Where(Inside));
+        var region = new FlowGraph(block, n => _successors[n].Where(Inside));
         return region.ReversePostOrder.FirstOrDefault(common.Contains);
     }
 

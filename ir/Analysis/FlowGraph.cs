@@ -19,7 +19,7 @@ namespace DyCompile.IR;
 /// that are not back edges form no cycle (checked with QuikGraph's acyclicity test), and then every
 /// retreating edge is a back edge and every loop has one entry, its header.</para>
 /// </remarks>
-public sealed class ControlFlowGraph
+public sealed class FlowGraph
 {
     private readonly Dictionary<string, IReadOnlyList<string>> _successors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<string>> _predecessors = new(StringComparer.Ordinal);
@@ -34,7 +34,7 @@ public sealed class ControlFlowGraph
     /// <param name="entry">Where every path starts.</param>
     /// <param name="successors">The successors of a node, in order; duplicates are edges of their own
     /// (a branch whose two sides go to one block).</param>
-    public ControlFlowGraph(string entry, Func<string, IEnumerable<string>> successors)
+    public FlowGraph(string entry, Func<string, IEnumerable<string>> successors)
     {
         Entry = entry;
         Walk(successors);
@@ -43,11 +43,11 @@ public sealed class ControlFlowGraph
 
     /// <summary>The graph of a program's blocks, entered at its entry block. A jump to a block the
     /// program lacks is an edge to a node without successors (the verifier reports it).</summary>
-    public static ControlFlowGraph Of(IRProgram program)
+    public static FlowGraph Of(IRProgram program)
     {
         var blocks = new Dictionary<string, Block>(StringComparer.Ordinal);
         foreach (var block in program.Blocks) blocks.TryAdd(block.Name, block);
-        return new ControlFlowGraph(program.Entry.Name, name => blocks.TryGetValue(name, out var b) ? b.Successors.Select(s => s.Block) : []);
+        return new FlowGraph(program.Entry.Name, name => blocks.TryGetValue(name, out var b) ? b.Successors.Select(s => s.Block) : []);
     }
 
     public string Entry { get; }

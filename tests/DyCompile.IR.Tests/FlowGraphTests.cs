@@ -7,12 +7,12 @@ namespace DyCompile.IR.Tests;
 
 /// <summary>The shared CFG analysis: reverse postorder, dominators, loops and reducibility, by
 /// example and against the definitions on random graphs.</summary>
-public class ControlFlowGraphTests
+public class FlowGraphTests
 {
-    private static ControlFlowGraph Graph(string entry, params (string From, string[] To)[] edges)
+    private static FlowGraph Graph(string entry, params (string From, string[] To)[] edges)
     {
         var successors = edges.ToDictionary(e => e.From, e => e.To);
-        return new ControlFlowGraph(entry, n => successors.GetValueOrDefault(n) ?? []);
+        return new FlowGraph(entry, n => successors.GetValueOrDefault(n) ?? []);
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public class ControlFlowGraphTests
               return %r
             }
             """);
-        var g = ControlFlowGraph.Of(program);
+        var g = FlowGraph.Of(program);
         // The branch's true side is walked first, so it finishes first and comes last.
         Assert.Equal(["entry", "head", "exit", "body"], g.ReversePostOrder);
         Assert.Equal(["head"], g.LoopHeaders);
@@ -96,7 +96,7 @@ public class ControlFlowGraphTests
     public void AVeryLongChainDoesNotDeepenTheStack()
     {
         const int length = 200_000;
-        var g = new ControlFlowGraph("n0", n =>
+        var g = new FlowGraph("n0", n =>
         {
             var i = int.Parse(n.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture);
             return i + 1 < length ? [$"n{i + 1}"] : [];
@@ -118,7 +118,7 @@ public class ControlFlowGraphTests
             var count = random.Next(1, 9);
             var successors = Enumerable.Range(0, count).ToDictionary(i => $"n{i}",
                 _ => Enumerable.Range(0, random.Next(0, 4)).Select(_ => $"n{random.Next(count)}").ToArray());
-            var g = new ControlFlowGraph("n0", n => successors[n]);
+            var g = new FlowGraph("n0", n => successors[n]);
             foreach (var a in g.ReversePostOrder)
                 foreach (var b in g.ReversePostOrder)
                 {
