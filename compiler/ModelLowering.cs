@@ -170,7 +170,7 @@ public static class ModelLowering
                     return Failed(MethodLowerer.MakeDiagnostic(DiagnosticIds.InternalError, DiagnosticSeverity.Error, methodSyntax,
                         $"internal compiler error: the lowered program is malformed ({verified[0].Message}); please report it with the model source"), diagnostics);
                 diagnostics.AddRange(lowerer.Warnings);
-                return new LoweringResult(program, lowerer.Weights, diagnostics);
+                return new LoweringResult(program, lowerer.Weights, diagnostics) { Callbacks = lowerer.Callbacks };
             }
             catch (RestartException e) when (plan.Apply(e.Request))
             {

@@ -2,7 +2,8 @@ using System.Reflection;
 using DyCompile.IR;
 using DyCompile.Passes.Fusion;
 using DyCompile.Passes.Memory;
-using DyCompile.Passes.Partition;
+using DyCompile.Passes.Pipeline;
+using DyCompile.Passes.Preparation;
 using DyCompile.Runtime;
 using DyCompile.Runtime.Compiled;
 
@@ -32,24 +33,19 @@ public sealed class SegmentEmitter
 
     private readonly bool _profileSteps;
 
+    /// <param name="segment">A distinct segment after every per-segment pass (<see cref="PassPipeline.Plan"/>).</param>
     /// <param name="profileSteps">Time every step into a <see cref="StepProfile"/> counter.</param>
-    public SegmentEmitter(DistinctSegment segment, string className, bool profileSteps = false)
+    public SegmentEmitter(PlannedSegment segment, string className, bool profileSteps = false)
     {
+        if (!segment.IsComplete)
+            throw new ArgumentException($"segment {segment.Segment.Name} has not been through weight preparation, fusion and memory planning", nameof(segment));
         _profileSteps = profileSteps;
         _graph = segment.Graph;
         ClassName = className;
-        _preparation = WeightPreparation.Split(_graph);
-        _steps = FusionPlanner.Plan(_preparation.PerCall);
-        var outputs = _graph.Outputs.ToHashSet();
-        var intoDestination = new HashSet<Value>();
-        foreach (var step in _steps)
-        {
-            if (step is ElementwiseLoop loop) intoDestination.UnionWith(loop.Outputs);
-            else if (step is ConvolutionEpilogue fused) intoDestination.Add(fused.Output);
-            else if (step is NodeStep { Node: var n } && n.Results.Length == 1 && n.Result.Type is TensorType { IsStatic: true } && WritesIntoDestination(n))
-                intoDestination.Add(n.Result);
-        }
-        _plan = MemoryPlanner.Plan(_steps, v => intoDestination.Contains(v) && !outputs.Contains(v));
+        _preparation = segment.Preparation!;
+        _steps = segment.Steps!;
+        _plan = segment.Memory!;
+        var intoDestination = segment.IntoDestination!;
         for (var k = 0; k < _graph.Outputs.Length; k++)
             if (TakesDestination(_graph.Outputs[k]) && intoDestination.Contains(_graph.Outputs[k]))
                 _home[_graph.Outputs[k]] = "d" + k;
@@ -71,6 +67,10 @@ public sealed class SegmentEmitter
 
     /// <summary>Whether the segment has weight-only work: a <c>Prepare</c> method whose result <c>Run</c> takes.</summary>
     public bool HasPreparation => _preparation.Nodes.Count > 0;
+
+    /// <summary>Whether the segment runs eager regions (<c>host.call</c>): then <c>Run</c> takes the
+    /// program's <see cref="HostCallbacks"/> after the prepared weights.</summary>
+    public bool CallsHost => _graph.Nodes.Any(n => n.Op == "host.call");
 
     /// <summary>Static tensor outputs get a destination from the caller.</summary>
     public static bool TakesDestination(Value output) => output.Type is TensorType { IsStatic: true };
@@ -105,6 +105,7 @@ public sealed class SegmentEmitter
             var parameters = _graph.Inputs.Select((v, k) => $"{CSharpSyntax.TypeOf(v.Type)} i{k}")
                 .Concat(_graph.Weights.Select((_, k) => $"Tensor w{k}"))
                 .Concat(_preparation.Nodes.Count > 0 ? ["Tensor[] __prepared"] : [])
+                .Concat(CallsHost ? ["HostCallbacks __callbacks"] : [])
                 .Concat(_graph.Outputs.Select((v, k) => (v, k)).Where(p => TakesDestination(p.v)).Select(p => $"Tensor d{p.k}"))
                 .Concat(_graph.Outputs.Select((v, k) => $"out {CSharpSyntax.TypeOf(v.Type)} o{k}"));
             // Optimized at first call: tier-0 code of Vector256 loops is many times slower, and a
@@ -116,15 +117,7 @@ public sealed class SegmentEmitter
     }
 
     /// <summary>What a step does, for its profile counter: the op or fused ops and the result shape.</summary>
-    public static string StepLabel(FusionStep step) => step switch
-    {
-        ElementwiseLoop loop => $"loop [{string.Join(" ", loop.Nodes.Select(n => n.Op))}] {TensorType.FormatShape(loop.Shape.Shape)}",
-        ConvolutionEpilogue c => $"conv2d + [{string.Join(" ", c.Absorbed.Select(n => n.Op))}] {Shape(c.Output)}",
-        NodeStep { Node: var n } => n.Results.Length == 1 ? $"{n.Op} {Shape(n.Result)}" : n.Op,
-        _ => step.GetType().Name,
-    };
-
-    private static string Shape(Value v) => v.Type is TensorType t ? TensorType.FormatShape(t.Shape) : v.Type.ToString();
+    public static string StepLabel(FusionStep step) => FusionPass.Label(step);
 
     /// <summary>The weight-only nodes go into a <c>Prepare</c> method that computes their results
     /// from the weights it is given and keeps nothing: the host calls it when weights are bound
@@ -199,7 +192,7 @@ public sealed class SegmentEmitter
         if (node.Op == "host.call")
         {
             // An eager C# region: called with the values it reads, in program order.
-            w.Line($"int {r} = (int)DyCompile.IR.HostCallbacks.Invoke({x[0]}, new object[] {{ {string.Join(", ", x.Skip(1))} }})[0];");
+            w.Line($"int {r} = __callbacks.Invoke({x[0]}, new object[] {{ {string.Join(", ", x.Skip(1))} }});");
             return;
         }
         if (def.Kind == OpKind.Host && node.Op != "tensor.from_scalar")
@@ -217,7 +210,7 @@ public sealed class SegmentEmitter
     }
 
     /// <summary>Ops the generator can run into a caller-owned destination.</summary>
-    private static bool WritesIntoDestination(Node node) => node.Op switch
+    internal static bool WritesIntoDestination(Node node) => node.Op switch
     {
         _ when node.Def is { IsView: true } => true,
         "tensor.from_scalar" => true,

@@ -75,6 +75,8 @@ public sealed class HostEmitter(PartitionedProgram program, IReadOnlyDictionary<
             w.Line();
             w.Line("public ExecutionControl Control { get; set; }");
             w.Line();
+            w.Line("public HostCallbacks Callbacks { get; set; } = HostCallbacks.None;");
+            w.Line();
             w.Line("public IReadOnlyList<string> LoopHeads => _loopHeads;");
             w.Line();
             var sites = prepared.Values.Distinct().ToList();
@@ -176,6 +178,7 @@ public sealed class HostEmitter(PartitionedProgram program, IReadOnlyDictionary<
             }
             var args = call.Inputs.Concat(call.Weights).Select(Name)
                 .Concat(_preparedSites.TryGetValue(call, out var site) ? [site] : [])
+                .Concat(segments[call.Segment.Distinct].CallsHost ? ["Callbacks"] : [])
                 .Concat(destinations).Concat(call.Outputs.Select(o => "out " + Name(o)));
             w.Line($"_{call.Segment.Distinct.Name}.Run({string.Join(", ", args)});");
         }

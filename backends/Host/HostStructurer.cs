@@ -11,17 +11,16 @@ namespace DyCompile.Backends.Host;
 /// places (a merge) is placed after the code of its immediate dominator, and reaching it is either
 /// falling through or a forward <c>goto</c> to its label; a back edge is falling off the end of
 /// the loop body, <c>continue</c>, or a <c>goto</c> to an outer loop's label. An irreducible
-/// host program (a loop with two entries) is emitted as labelled blocks joined by <c>goto</c>.</summary>
+/// host program (a loop with two entries) is emitted as labelled blocks joined by <c>goto</c>.
+/// Reverse postorder, dominators and loops come from the IR's <see cref="FlowGraph"/>.</summary>
 internal sealed class HostStructurer
 {
     private readonly IReadOnlyList<HostBlock> _blocks;
     private readonly HostEmitter _emitter;
     private readonly Dictionary<string, HostBlock> _byName;
-    private readonly Dictionary<string, int> _rpo = [];
-    private readonly Dictionary<string, string?> _idom = [];
-    private readonly HashSet<string> _loopHeaders = [];
+    private readonly FlowGraph _cfg;
+    private readonly HashSet<string> _loopHeaders;
     private readonly HashSet<string> _merges = [];
-    private readonly bool _reducible = true;
 
     private abstract record Frame(string Block);
     private sealed record LoopFrame(string Block) : Frame(Block);
@@ -32,88 +31,28 @@ internal sealed class HostStructurer
         _blocks = blocks;
         _emitter = emitter;
         _byName = blocks.ToDictionary(b => b.Name);
-        var order = new List<string>();
-        var seen = new HashSet<string>();
-        void Visit(string name)
-        {
-            if (!seen.Add(name)) return;
-            foreach (var s in Successors(name)) Visit(s);
-            order.Add(name);
-        }
-        Visit(blocks[0].Name);
-        order.Reverse();
-        for (var i = 0; i < order.Count; i++) _rpo[order[i]] = i;
-        ComputeDominators(order);
-        var forwardIn = order.ToDictionary(n => n, _ => 0);
-        foreach (var from in order)
-            foreach (var to in Successors(from))
-            {
-                if (_rpo[to] <= _rpo[from])
-                {
-                    if (!Dominates(to, from)) _reducible = false;
-                    _loopHeaders.Add(to);
-                }
-                else forwardIn[to]++;
-            }
+        _cfg = new FlowGraph(blocks[0].Name, Successors);
+        _loopHeaders = [.. _cfg.LoopHeaders];
+        var forwardIn = _cfg.ReversePostOrder.ToDictionary(n => n, _ => 0);
+        foreach (var from in _cfg.ReversePostOrder)
+            foreach (var to in _cfg.Successors(from))
+                if (!_cfg.IsRetreating(from, to)) forwardIn[to]++;
         _merges.UnionWith(forwardIn.Where(p => p.Value >= 2).Select(p => p.Key));
     }
 
     /// <summary>The loop heads, in reverse postorder: the numbering of <see cref="ExecutionControl.Tick"/>.</summary>
-    public IReadOnlyList<string> LoopHeads => [.. _loopHeaders.OrderBy(h => _rpo[h])];
+    public IReadOnlyList<string> LoopHeads => _cfg.LoopHeaders;
 
     private IEnumerable<string> Successors(string name) => _byName[name].Terminator.Successors.Select(s => s.Block);
-
-    private void ComputeDominators(List<string> order)
-    {
-        var preds = order.ToDictionary(n => n, _ => new List<string>());
-        foreach (var n in order) foreach (var s in Successors(n)) preds[s].Add(n);
-        _idom[order[0]] = null;
-        var idom = new Dictionary<string, string> { [order[0]] = order[0] };
-        bool changed;
-        do
-        {
-            changed = false;
-            foreach (var n in order.Skip(1))
-            {
-                string? best = null;
-                foreach (var p in preds[n].Where(idom.ContainsKey))
-                    best = best is null ? p : Intersect(p, best, idom);
-                if (best is not null && (!idom.TryGetValue(n, out var old) || old != best))
-                {
-                    idom[n] = best;
-                    changed = true;
-                }
-            }
-        }
-        while (changed);
-        foreach (var n in order.Skip(1)) _idom[n] = idom[n];
-    }
-
-    private string Intersect(string a, string b, Dictionary<string, string> idom)
-    {
-        while (a != b)
-        {
-            while (_rpo[a] > _rpo[b]) a = idom[a];
-            while (_rpo[b] > _rpo[a]) b = idom[b];
-        }
-        return a;
-    }
-
-    private bool Dominates(string a, string b)
-    {
-        for (string? x = b; x is not null; x = _idom[x])
-            if (x == a) return true;
-        return false;
-    }
 
     private static string Label(string block) => CSharpSyntax.Identifier("L_", block);
 
     public void Emit(CodeWriter w)
     {
-        if (!_reducible)
+        if (!_cfg.IsReducible)
         {
             w.Line("// irreducible control flow: labelled blocks and goto");
-            foreach (var block in _blocks.Where(b => _rpo.ContainsKey(b.Name)))
+            foreach (var block in _blocks.Where(b => _cfg.Contains(b.Name)))
             {
                 w.Label(Label(block.Name));
                 _emitter.EmitBody(w, block);
@@ -126,7 +65,7 @@ internal sealed class HostStructurer
 
     private void DoTree(CodeWriter w, string x, List<Frame> context)
     {
-        var merges = _idom.Where(p => p.Value == x && _merges.Contains(p.Key)).Select(p => p.Key).OrderByDescending(n => _rpo[n]).ToList();
+        var merges = _cfg.DominatorTreeChildren(x).Where(_merges.Contains).OrderByDescending(_cfg.Rank).ToList();
         if (_loopHeaders.Contains(x))
         {
             w.Label(Label(x));
@@ -156,7 +95,7 @@ internal sealed class HostStructurer
     private void DoBranch(CodeWriter w, string from, string to, List<Frame> context)
     {
         var innermost = context.Count > 0 ? context[^1] : null;
-        if (_rpo[to] <= _rpo[from])
+        if (_cfg.IsRetreating(from, to))
         {
             if (innermost is LoopFrame { Block: var h } && h == to) return;
             var innermostLoop = context.OfType<LoopFrame>().LastOrDefault();

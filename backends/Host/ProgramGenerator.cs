@@ -1,5 +1,5 @@
 using DyCompile.Backends.Cpu;
-using DyCompile.Passes.Partition;
+using DyCompile.Passes.Pipeline;
 
 namespace DyCompile.Backends.Host;
 
@@ -25,12 +25,14 @@ public static class ProgramGenerator
 
         """;
 
+    /// <param name="planned">A program after every pass before code generation (<see cref="PassPipeline"/>).</param>
     /// <param name="profileSteps">Generate segments that time every step (<see cref="Runtime.Compiled.StepProfile"/>).</param>
-    public static GeneratedProgram Generate(PartitionedProgram program, string ns, bool profileSteps = false)
+    public static GeneratedProgram Generate(PlannedProgram planned, string ns, bool profileSteps = false)
     {
+        var program = planned.Partition;
         var w = new CodeWriter();
         var hostClass = CSharpSyntax.Identifier("Program_", program.Name);
-        var segments = program.Distinct.ToDictionary(d => d, d => new SegmentEmitter(d, $"Segment_{d.Name}", profileSteps));
+        var segments = program.Distinct.ToDictionary(d => d, d => new SegmentEmitter(planned[d], $"Segment_{d.Name}", profileSteps));
         w.Line($"// Generated from program @{program.Name}: {program.Segments.Count} segment(s), {program.Distinct.Count} distinct.");
         using (w.Block($"namespace {ns}"))
         {

@@ -4,15 +4,17 @@ namespace DyCompile.Backends.Onnx;
 
 /// <summary>Dominators, natural loops and region post-dominators of a program's CFG — what the
 /// structured export needs to recognize if/else diamonds, early returns and loops. Post-dominance
-/// is taken with a virtual exit that every <c>return</c> (and every edge leaving the region) reaches.</summary>
+/// is taken with a virtual exit that every <c>return</c> (and every edge leaving the region) reaches.
+/// The analyses themselves are the IR's <see cref="FlowGraph"/>: over the program for
+/// dominators and loops, over a region reversed from the exit for post-dominators, over a region
+/// for its reverse postorder.</summary>
 internal sealed class ControlFlowAnalysis
 {
     /// <summary>The virtual exit block's name (not a valid IR block name, so it never collides).</summary>
     public const string Exit = "<exit>";
 
     private readonly Dictionary<string, List<string>> _successors = [];
-    private readonly Dictionary<string, List<string>> _predecessors = [];
-    private readonly Dictionary<string, HashSet<string>> _dominators;
+    private readonly FlowGraph _graph;
     private readonly Dictionary<string, NaturalLoop> _loops = [];
 
     public ControlFlowAnalysis(IRProgram program)
@@ -36,19 +38,12 @@ internal sealed class ControlFlowAnalysis
             _successors[block.Name] = successors;
         }
         Order = program.Blocks.Select(b => b.Name).Where(reachable.Contains).ToList();
-        foreach (var name in Order.Append(Exit)) _predecessors[name] = [];
-        foreach (var (name, successors) in _successors)
-            foreach (var s in successors.Distinct()) _predecessors[s].Add(name);
-
-        _dominators = Dominators(Order, Order[0], n => _predecessors[n]);
-
-        foreach (var name in Order)
-            foreach (var s in _successors[name])
-                if (s != Exit && Dominates(s, name))
-                {
-                    if (!_loops.TryGetValue(s, out var loop)) _loops[s] = loop = new NaturalLoop(s);
-                    AddLoopBody(loop, name);
-                }
+        _graph = new FlowGraph(Order[0], n => n == Exit ? [] : _successors[n]);
+        foreach (var (header, body) in _graph.NaturalLoops)
+        {
+            var loop = _loops[header] = new NaturalLoop(header);
+            loop.Body.UnionWith(body);
+        }
         foreach (var loop in _loops.Values)
         {
             foreach (var member in Order.Where(loop.Body.Contains))
@@ -63,7 +58,7 @@ internal sealed class ControlFlowAnalysis
 
     public IReadOnlyDictionary<string, NaturalLoop> Loops => _loops;
 
-    public bool Dominates(string a, string b) => _dominators.TryGetValue(b, out var d) && d.Contains(a);
+    public bool Dominates(string a, string b) => _graph.Dominates(a, b);
 
     /// <summary>The nearest block other than <paramref name="block"/> that every path from it passes
     /// before leaving the region — reaching a block <paramref name="leaves"/> accepts (a stop of the
@@ -89,18 +84,10 @@ internal sealed class ControlFlowAnalysis
         foreach (var (n, next) in successors)
             foreach (var s in next) predecessors[s].Add(n);
 
-        var leaving = new HashSet<string> { Exit };
-        var back = new Stack<string>([Exit]);
-        while (back.Count > 0)
-            foreach (var p in predecessors[back.Pop()])
-                if (leaving.Add(p)) back.Push(p);
-        if (!leaving.Contains(block)) return null;
-
-        var nodes = new List<string> { Exit };
-        nodes.AddRange(successors.Keys.Where(leaving.Contains));
-        var postDominators = Dominators(nodes, Exit, n => n == Exit ? [] : successors[n]);
-        // Post-dominators form a chain: the nearest one has the most post-dominators of its own.
-        return postDominators[block].Where(d => d != block).MaxBy(d => postDominators[d].Count);
+        // Post-dominators are the dominators of the region reversed, entered at the exit; a block
+        // the reversed walk does not reach never leaves.
+        var reversed = new FlowGraph(Exit, n => predecessors[n]);
+        return reversed.Contains(block) ? reversed.ImmediateDominator(block) : null;
     }
 
     /// <summary>For a branch whose sides meet on no block every path passes (its
@@ -131,72 +118,11 @@ internal sealed class ControlFlowAnalysis
 
         // Reverse postorder of the region from the branch: a block comes before every block it
         // reaches without a back edge, so the first common block is where the sides first meet.
-        var postorder = new List<string>();
-        var visited = new HashSet<string> { block };
-        var stack = new Stack<(string Node, int Next)>();
-        stack.Push((block, 0));
-        while (stack.Count > 0)
-        {
-            var (n, next) = stack.Pop();
-            var successors = _successors[n];
-            if (next < successors.Count)
-            {
-                stack.Push((n, next + 1));
-                var s = successors[next];
-                if (Inside(s) && visited.Add(s)) stack.Push((s, 0));
-                continue;
-            }
-            postorder.Add(n);
-        }
-        for (var i = postorder.Count - 1; i >= 0; i--)
-            if (common.Contains(postorder[i])) return postorder[i];
-        return null;
+        var region = new FlowGraph(block, n => _successors[n].Where(Inside));
+        return region.ReversePostOrder.FirstOrDefault(common.Contains);
     }
 
     private int Rank(string block) => block == Exit ? int.MaxValue : Order.IndexOf(block);
-
-    private void AddLoopBody(NaturalLoop loop, string latch)
-    {
-        var work = new Stack<string>([latch]);
-        while (work.Count > 0)
-        {
-            var n = work.Pop();
-            if (!loop.Body.Add(n)) continue;
-            if (n == loop.Header) continue;
-            foreach (var p in _predecessors[n]) work.Push(p);
-        }
-    }
-
-    /// <summary>Iterative data-flow dominators: dom(root) = {root}, dom(n) = {n} ∪ ⋂ dom(p) over
-    /// the predecessors p; every node given must be reachable from the root.</summary>
-    private static Dictionary<string, HashSet<string>> Dominators(List<string> nodes, string root, Func<string, IEnumerable<string>> predecessors)
-    {
-        var all = nodes.ToHashSet();
-        var dom = nodes.ToDictionary(n => n, n => n == root ? new HashSet<string> { root } : new HashSet<string>(all));
-        for (var changed = true; changed;)
-        {
-            changed = false;
-            foreach (var n in nodes)
-            {
-                if (n == root) continue;
-                HashSet<string>? meet = null;
-                foreach (var p in predecessors(n))
-                {
-                    if (!dom.TryGetValue(p, out var dp)) continue;
-                    if (meet is null) meet = new HashSet<string>(dp);
-                    else meet.IntersectWith(dp);
-                }
-                meet ??= [];
-                meet.Add(n);
-                if (!meet.SetEquals(dom[n]))
-                {
-                    dom[n] = meet;
-                    changed = true;
-                }
-            }
-        }
-        return dom;
-    }
 }
 
 /// <summary>A natural loop: its header, the blocks of its body (header included) and the blocks

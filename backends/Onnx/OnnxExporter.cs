@@ -1,6 +1,7 @@
 using DyCompile.Backends.Onnx.Proto;
 using DyCompile.IR;
 using DyCompile.Runtime;
+using DyCompile.Runtime.Compiled;
 using Google.Protobuf;
 
 namespace DyCompile.Backends.Onnx;
@@ -20,7 +21,10 @@ public static class OnnxExporter
     /// <summary>ONNX IR version 8 goes with opset 17.</summary>
     public const long IRVersion = 8;
 
-    public static ModelProto Export(IRProgram program, IReadOnlyDictionary<string, Tensor> weights)
+    /// <param name="callbacks">The program's host callbacks (<c>LoweringResult.Callbacks</c>): a
+    /// <c>host.call</c> of one of its traps becomes a run-time failure; any other <c>host.call</c>
+    /// cannot be exported.</param>
+    public static ModelProto Export(IRProgram program, IReadOnlyDictionary<string, Tensor> weights, HostCallbacks? callbacks = null)
     {
         ArgumentNullException.ThrowIfNull(program);
         ArgumentNullException.ThrowIfNull(weights);
@@ -46,7 +50,7 @@ public static class OnnxExporter
             g.Graph.Initializer.Add(OnnxTypes.FromTensor(name, value));
         }
 
-        var results = new StructuredEmitter(program, names, weightNames).EmitProgram(g, inputs);
+        var results = new StructuredEmitter(program, names, weightNames, callbacks ?? HostCallbacks.None).EmitProgram(g, inputs);
         for (var i = 0; i < results.Count; i++)
         {
             var output = names.Fresh($"result{i}");
@@ -64,6 +68,6 @@ public static class OnnxExporter
     }
 
     /// <summary>The serialized model, as <c>InferenceSession</c> or a .onnx file takes it.</summary>
-    public static byte[] ExportBytes(IRProgram program, IReadOnlyDictionary<string, Tensor> weights) =>
-        Export(program, weights).ToByteArray();
+    public static byte[] ExportBytes(IRProgram program, IReadOnlyDictionary<string, Tensor> weights, HostCallbacks? callbacks = null) =>
+        Export(program, weights, callbacks).ToByteArray();
 }

@@ -1,4 +1,5 @@
 using DyCompile.IR;
+using DyCompile.Runtime.Compiled;
 using static DyCompile.Backends.Onnx.OnnxGraphBuilder;
 
 namespace DyCompile.Backends.Onnx;
@@ -25,13 +26,15 @@ internal sealed class StructuredEmitter
     private readonly ControlFlowAnalysis _cfg;
     private readonly OnnxNames _names;
     private readonly IReadOnlyDictionary<string, string> _weights;
+    private readonly HostCallbacks _callbacks;
 
     /// <summary>Blocks on the current chain of regions being emitted: meeting one again means a
     /// cycle that is not a natural loop.</summary>
     private readonly HashSet<string> _active = new(StringComparer.Ordinal);
 
-    public StructuredEmitter(IRProgram program, OnnxNames names, IReadOnlyDictionary<string, string> weights)
+    public StructuredEmitter(IRProgram program, OnnxNames names, IReadOnlyDictionary<string, string> weights, HostCallbacks callbacks)
     {
+        _callbacks = callbacks;
         _program = program;
         _cfg = new ControlFlowAnalysis(program);
         _names = names;
@@ -174,10 +177,10 @@ internal sealed class StructuredEmitter
 
     /// <summary>A <c>host.call</c> of a trap (<see cref="HostCallbacks.IsTrap"/>): the callee is a
     /// constant of the same block.</summary>
-    private static bool IsTrap(Block block, Node node) =>
+    private bool IsTrap(Block block, Node node) =>
         node.Op == "host.call"
         && block.Nodes.FirstOrDefault(n => n.Op == "const" && n.Results.Contains(node.Operands[0])) is { Payload.Values: [var id] }
-        && HostCallbacks.IsTrap((int)id);
+        && _callbacks.IsTrap((int)id);
 
     /// <summary>ONNX cannot throw, so a trap becomes a run-time failure of ONNX Runtime: a Gather from
     /// an empty tensor at the trap's first argument (the offending index) is out of bounds whatever

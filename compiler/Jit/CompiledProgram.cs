@@ -2,6 +2,7 @@ using DyCompile.Backends.Host;
 using DyCompile.Compiler.Jit;
 using DyCompile.IR;
 using DyCompile.Passes.Partition;
+using DyCompile.Passes.Pipeline;
 using DyCompile.Runtime;
 using DyCompile.Runtime.Compiled;
 using DyCompile.Runtime.Nn;
@@ -43,11 +44,12 @@ public sealed class CompiledProgram : IDisposable
     /// <summary>Execution states made so far (tests check that stopped calls give theirs back).</summary>
     internal int StatesCreated => Volatile.Read(ref _statesCreated);
 
-    internal CompiledProgram(IRProgram program, PartitionedProgram partition, GeneratedProgram generated, string source, IReadOnlyList<PassDump> dumps,
-        GeneratedCode code, Type hostType, Tensor[] weights, ModuleWeights? weightSource, IReadOnlyDictionary<string, string>? loopSources, CompileOptions options)
+    internal CompiledProgram(IRProgram program, PlannedProgram planned, GeneratedProgram generated, string source, IReadOnlyList<PassDump> dumps,
+        GeneratedCode code, Type hostType, Tensor[] weights, ModuleWeights? weightSource, IReadOnlyDictionary<string, string>? loopSources, HostCallbacks callbacks, CompileOptions options)
     {
         Program = program;
-        Partition = partition;
+        Planned = planned;
+        Callbacks = callbacks;
         Generated = generated;
         Source = source;
         PassDumps = dumps;
@@ -62,6 +64,7 @@ public sealed class CompiledProgram : IDisposable
         {
             Interlocked.Increment(ref _statesCreated);
             var host = (IHostProgram)Activator.CreateInstance(hostType)!;
+            host.Callbacks = callbacks;
             sources ??= [.. host.LoopHeads.Select(h => loopSources?.GetValueOrDefault(h))];
             var control = new ExecutionControl(host.LoopHeads, sources);
             host.Control = control;
@@ -75,7 +78,14 @@ public sealed class CompiledProgram : IDisposable
 
     public IRProgram Program { get; }
 
-    public PartitionedProgram Partition { get; }
+    /// <summary>The eager regions the program's <c>host.call</c>s run.</summary>
+    public HostCallbacks Callbacks { get; }
+
+    public PartitionedProgram Partition => Planned.Partition;
+
+    /// <summary>The program as the per-segment passes left it: each distinct segment's weight
+    /// preparation, fused steps and memory plan.</summary>
+    public PlannedProgram Planned { get; }
 
     /// <summary>This program's generated C# (its namespace only).</summary>
     public GeneratedProgram Generated { get; }
@@ -249,6 +259,3 @@ public sealed class CompiledProgram : IDisposable
         _ => $"{value.GetType().Name} {value}",
     };
 }
-
-/// <summary>The text of the program after one pass.</summary>
-public sealed record PassDump(string Pass, string Text);

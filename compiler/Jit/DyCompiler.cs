@@ -88,7 +88,7 @@ public static class DyCompiler
         if (!lowered.Succeeded) return new DyCompilation(null, lowered);
         var program = lowered.Program!;
         var sources = HasLoop(program) ? loopSources(program.Blocks.Select(b => b.Name)) : new Dictionary<string, string>();
-        return new DyCompilation(JitCompiler.CompileModel(program, lowered.Weights, new ModelBinding(model, sources), options.Jit), lowered);
+        return new DyCompilation(JitCompiler.CompileModel(program, lowered.Weights, new ModelBinding(model, sources), options.Jit, lowered.Callbacks), lowered);
     }
 
     /// <summary>Whether some block jumps back to itself or an earlier block (the frontend creates a

@@ -2,33 +2,39 @@ using System.Text;
 using DyCompile.Backends.Cpu;
 using DyCompile.Backends.Host;
 using DyCompile.IR;
-using DyCompile.Passes.Fusion;
+using DyCompile.Passes.Pipeline;
 using DyCompile.Passes.Partition;
 using DyCompile.Runtime;
 using DyCompile.Runtime.Compiled;
 
 namespace DyCompile.Compiler.Jit;
 
-/// <summary>Compiles IR programs in memory: verify → partition (control-flow simplification,
-/// if-conversion, segments, structural hashing) → per distinct segment fusion and memory
-/// planning → C# (segment classes + host dispatcher) → Roslyn → a loaded <see cref="CompiledProgram"/>.
-/// Several programs compiled together share one Roslyn compilation (it dominates compile time).</summary>
+/// <summary>Compiles IR programs in memory: the passes of <see cref="PassPipeline"/>, in its order,
+/// ending in the CPU backend's C# (segment classes + host dispatcher) → Roslyn → a loaded
+/// <see cref="CompiledProgram"/>. Several programs compiled together share one Roslyn compilation
+/// (it dominates compile time).</summary>
 public static class JitCompiler
 {
     public static IReadOnlyList<string> SupportedTargets { get; } = ["cpu"];
 
-    public static CompiledProgram Compile(IRProgram program, IReadOnlyDictionary<string, Tensor>? weights = null, CompileOptions? options = null) =>
-        CompileMany([(program, weights)], options)[0];
+    /// <param name="callbacks">The eager regions the program's <c>host.call</c>s name by number
+    /// (<see cref="LoweringResult.Callbacks"/>); none is needed for a program without them.</param>
+    public static CompiledProgram Compile(IRProgram program, IReadOnlyDictionary<string, Tensor>? weights = null, CompileOptions? options = null, HostCallbacks? callbacks = null) =>
+        CompileBound([(program, weights, null, callbacks)], options)[0];
 
     public static IReadOnlyList<CompiledProgram> CompileMany(IReadOnlyList<(IRProgram Program, IReadOnlyDictionary<string, Tensor>? Weights)> programs, CompileOptions? options = null) =>
-        CompileBound([.. programs.Select(p => (p.Program, p.Weights, (ModelBinding?)null))], options);
+        CompileBound([.. programs.Select(p => (p.Program, p.Weights, (ModelBinding?)null, (HostCallbacks?)null))], options);
+
+    /// <summary>As above, each program with the callback table its <c>host.call</c>s name.</summary>
+    public static IReadOnlyList<CompiledProgram> CompileMany(IReadOnlyList<(IRProgram Program, IReadOnlyDictionary<string, Tensor>? Weights, HostCallbacks Callbacks)> programs, CompileOptions? options = null) =>
+        CompileBound([.. programs.Select(p => (p.Program, p.Weights, (ModelBinding?)null, (HostCallbacks?)p.Callbacks))], options);
 
     /// <summary>Compiles a program lowered from a model instance: its weights follow the
     /// instance's parameters and its loops know their source lines.</summary>
-    internal static CompiledProgram CompileModel(IRProgram program, IReadOnlyDictionary<string, Tensor> weights, ModelBinding model, CompileOptions? options) =>
-        CompileBound([(program, weights, model)], options)[0];
+    internal static CompiledProgram CompileModel(IRProgram program, IReadOnlyDictionary<string, Tensor> weights, ModelBinding model, CompileOptions? options, HostCallbacks callbacks) =>
+        CompileBound([(program, weights, model, callbacks)], options)[0];
 
-    private static IReadOnlyList<CompiledProgram> CompileBound(IReadOnlyList<(IRProgram Program, IReadOnlyDictionary<string, Tensor>? Weights, ModelBinding? Model)> programs, CompileOptions? options)
+    private static IReadOnlyList<CompiledProgram> CompileBound(IReadOnlyList<(IRProgram Program, IReadOnlyDictionary<string, Tensor>? Weights, ModelBinding? Model, HostCallbacks? Callbacks)> programs, CompileOptions? options)
     {
         if (options?.LoopIterationLimit is < 0)
             throw new ArgumentOutOfRangeException(nameof(options), options.LoopIterationLimit, "CompileOptions.LoopIterationLimit is zero or more");
@@ -36,42 +42,54 @@ public static class JitCompiler
         if (!SupportedTargets.Contains(options.Target))
             throw new CompilationException($"unsupported target '{options.Target}'; supported targets: {string.Join(", ", SupportedTargets.Select(t => $"\"{t}\""))}");
 
-        var prepared = new List<(IRProgram Program, IReadOnlyDictionary<string, Tensor> Weights, ModelBinding? Model, PartitionedProgram Partition, GeneratedProgram Generated, List<PassDump> Dumps)>();
+        var prepared = new List<(IRProgram Program, IReadOnlyDictionary<string, Tensor> Weights, ModelBinding? Model, HostCallbacks Callbacks, PlannedProgram Planned, GeneratedProgram Generated, List<PassDump> Dumps)>();
         var source = new StringBuilder(ProgramGenerator.Usings);
         for (var i = 0; i < programs.Count; i++)
         {
-            var (program, weights, model) = programs[i];
-            var errors = Verifier.Errors(program);
-            if (errors.Count > 0)
-                throw new CompilationException($"program @{program.Name} fails verification:\n" + string.Join("\n", errors.Select(e => "  " + e)));
+            var (program, weights, model, given) = programs[i];
+            var callbacks = given ?? HostCallbacks.None;
+            var dumps = new List<PassDump> { new("input", IRPrinter.Print(program)) };
+            var generator = new CSharpCodeGenerator($"DyCompile.Generated.P{i}_{CSharpSyntax.Identifier("", program.Name)}", options.ProfileSteps);
             var bound = CheckWeights(program, weights);
-            var partition = Partitioner.Partition(program, options.Partition);
-            var generated = ProgramGenerator.Generate(partition, $"DyCompile.Generated.P{i}_{CSharpSyntax.Identifier("", program.Name)}", options.ProfileSteps);
-            var dumps = new List<PassDump>
+            CheckCallbacks(program, callbacks);
+            PlannedProgram planned;
+            GeneratedProgram generated;
+            try
             {
-                new("input", IRPrinter.Print(program)),
-                new("simplify-control-flow", IRPrinter.Print(partition.Simplified)),
-                new("partition", partition.ToText(withBodies: true)),
-                new("partition-dot", partition.ToDot()),
-                new("fusion-memory", DescribeFusion(partition)),
-                new("csharp", generated.Source),
-            };
+                (planned, generated) = PassPipeline.Compile(program, options.Partition, generator, dumps);
+            }
+            catch (ProgramVerificationException e)
+            {
+                throw new CompilationException(e.Message);
+            }
             source.Append(generated.Source).Append('\n');
-            prepared.Add((program, bound, model, partition, generated, dumps));
+            prepared.Add((program, bound, model, callbacks, planned, generated, dumps));
         }
 
         var text = source.ToString();
         var code = new GeneratedCode($"DyCompile.Generated.{string.Join("+", prepared.Select(p => p.Program.Name))}", context => RoslynBuild.Build(text, context));
         var result = new List<CompiledProgram>();
-        foreach (var (program, weights, model, partition, generated, dumps) in prepared)
+        foreach (var (program, weights, model, callbacks, planned, generated, dumps) in prepared)
         {
             var type = code.Assembly.GetType(generated.HostTypeName) ?? throw new CompilationException($"generated type {generated.HostTypeName} is missing");
-            if (options.DumpDirectory is { } dir) Dump(dir, program.Name, dumps);
+            if (options.DumpDirectory is { } dir) Dump(dir, program.Name, dumps, planned.Partition);
             Tensor[] ordered = [.. program.Weights.Select(w => weights[w.Name])];
-            result.Add(new CompiledProgram(program, partition, generated, text, dumps, code, type, ordered,
-                model?.Weights(ordered), model?.LoopSources, options));
+            result.Add(new CompiledProgram(program, planned, generated, text, dumps, code, type, ordered,
+                model?.Weights(ordered), model?.LoopSources, callbacks, options));
         }
         return result;
+    }
+
+    /// <summary>Every <c>host.call</c> names, by a constant of its block, a callback of the table.</summary>
+    private static void CheckCallbacks(IRProgram program, HostCallbacks callbacks)
+    {
+        foreach (var block in program.Blocks)
+            foreach (var call in block.Nodes.Where(n => n.Op == "host.call"))
+            {
+                var callee = block.Nodes.FirstOrDefault(n => n.Op == "const" && n.Results.Contains(call.Operands[0]))?.Payload?.Values[0];
+                if (callee is not { } index || index < 0 || index >= callbacks.Count)
+                    throw new CompilationException($"program @{program.Name}: ^{block.Name} calls host callback {(callee is null ? call.Operands[0].Ref : ((int)callee.Value).ToString(System.Globalization.CultureInfo.InvariantCulture))}, but the callback table given has {callbacks.Count}; pass the table the frontend made with the program (LoweringResult.Callbacks)");
+            }
     }
 
     private static IReadOnlyDictionary<string, Tensor> CheckWeights(IRProgram program, IReadOnlyDictionary<string, Tensor>? weights)
@@ -86,28 +104,13 @@ public static class JitCompiler
         return weights ?? new Dictionary<string, Tensor>();
     }
 
-    private static string DescribeFusion(PartitionedProgram partition)
-    {
-        var sb = new StringBuilder();
-        foreach (var d in partition.Distinct)
-        {
-            var emitter = new SegmentEmitter(d, "_");
-            sb.Append($"{d.Name}: {emitter.Memory.Buffers.Count} buffer(s), {emitter.Memory.TotalBytes} bytes\n");
-            foreach (var step in emitter.Steps)
-                sb.Append("  ").Append(SegmentEmitter.StepLabel(step))
-                    .Append(step is ElementwiseLoop { EpilogueOf: { } producer } ? $" (epilogue of {producer.Op})" : "").Append('\n');
-        }
-        return sb.ToString();
-    }
-
-    private static void Dump(string directory, string name, IEnumerable<PassDump> dumps)
+    /// <summary>One numbered file per dump (<c>name.03.partition.txt</c>), and the host control flow
+    /// of the final partition as a Graphviz picture beside them (<c>name.partition.dot</c>).</summary>
+    private static void Dump(string directory, string name, IReadOnlyList<PassDump> dumps, PartitionedProgram partition)
     {
         Directory.CreateDirectory(directory);
-        var index = 0;
-        foreach (var d in dumps)
-        {
-            var extension = d.Pass switch { "partition-dot" => "dot", "csharp" => "cs", _ => "txt" };
-            File.WriteAllText(Path.Combine(directory, $"{name}.{index++:00}.{d.Pass}.{extension}"), d.Text);
-        }
+        for (var index = 0; index < dumps.Count; index++)
+            File.WriteAllText(Path.Combine(directory, $"{name}.{index:00}.{dumps[index].Pass}.{dumps[index].Extension}"), dumps[index].Text);
+        File.WriteAllText(Path.Combine(directory, $"{name}.partition.dot"), partition.ToDot());
     }
 }

@@ -7,12 +7,13 @@ using Microsoft.CodeAnalysis.CSharp;
 
 namespace DyCompile.Compiler.Jit;
 
-/// <summary>Builds generated C# in memory with Roslyn against the framework, the runtime, the IR
-/// (for <c>host.call</c> callbacks) and the backends assembly (for <see cref="IHostProgram"/>), and loads the result.</summary>
+/// <summary>Builds generated C# in memory with Roslyn against the framework and the runtime alone
+/// (the compiled-model ABI, <see cref="IHostProgram"/> and the rest of <c>DyCompile.Runtime.Compiled</c>,
+/// lives there), and loads the result.</summary>
 internal static class RoslynBuild
 {
     private static readonly Lazy<MetadataReference[]> _references = new(() =>
-        [.. MetadataReferences.ForGeneratedCode(typeof(object).Assembly, typeof(Tensor).Assembly, typeof(IHostProgram).Assembly, typeof(DyCompile.IR.HostCallbacks).Assembly)]);
+        [.. MetadataReferences.ForGeneratedCode(typeof(object).Assembly, typeof(Tensor).Assembly)]);
 
     private static int _counter;
 

@@ -53,11 +53,12 @@ internal sealed class EagerRegion
         })
         .Where(s => s is not null).Distinct().ToList()!;
 
-    /// <summary>Registers the region; the program passes the values of <paramref name="dynamicSlots"/> in order.</summary>
-    public static int Register(string symbol, IOperation statement, object? self, Dictionary<object, object?> known, IReadOnlyList<object> dynamicSlots)
+    /// <summary>Adds the region to the program's <paramref name="callbacks"/> and returns its number;
+    /// the program passes the values of <paramref name="dynamicSlots"/> in order.</summary>
+    public static int Register(Runtime.Compiled.HostCallbacks callbacks, string symbol, IOperation statement, object? self, Dictionary<object, object?> known, IReadOnlyList<object> dynamicSlots)
     {
         var region = new EagerRegion(statement, self, known, dynamicSlots);
-        return HostCallbacks.Register(symbol, region.Run);
+        return callbacks.Add(symbol, region.Run);
     }
 
     private void Run(IReadOnlyList<object> arguments)

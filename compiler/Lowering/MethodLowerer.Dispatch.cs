@@ -14,9 +14,8 @@ namespace DyCompile.Compiler.Lowering;
 /// for an array).</summary>
 internal sealed partial class MethodLowerer
 {
-    // One trap callback per call site and list size, shared by every lowering in the process, so
-    // lowering the same model twice gives the same program text.
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Symbol, int Count, bool IsArray), int> Traps = new();
+    // One trap callback per call site and list size in the program's callback table.
+    private readonly Dictionary<(string Symbol, int Count, bool IsArray), int> _traps = [];
 
     // The longest module list indexed so far: a counter kept known for a module index that runs
     // far past it is taken as a loop without a compile-time bound.
@@ -152,10 +151,11 @@ internal sealed partial class MethodLowerer
         var collection = target.Collection;
         var symbol = $"{_frame.Method.ContainingType.Name}.{_frame.Method.Name}:{collection}[index]";
         var isArray = target.IsArray;
-        var trap = Traps.GetOrAdd((symbol, count, isArray), key => HostCallbacks.RegisterTrap(key.Symbol, values =>
-            throw (isArray
-                ? new IndexOutOfRangeException($"index {values[0]} is outside '{collection}' ({count} elements)")
-                : new ArgumentOutOfRangeException("index", values[0], $"index {values[0]} is outside '{collection}' ({count} elements)"))));
+        if (!_traps.TryGetValue((symbol, count, isArray), out var trap))
+            _traps[(symbol, count, isArray)] = trap = Callbacks.AddTrap(symbol, values =>
+                throw (isArray
+                    ? new IndexOutOfRangeException($"index {values[0]} is outside '{collection}' ({count} elements)")
+                    : new ArgumentOutOfRangeException("index", values[0], $"index {values[0]} is outside '{collection}' ({count} elements)")));
         var trapId = _block.Const(trap, Unique("trap"));
         _block.Ops("host.call", [trapId, Use(index)]);
         _block.Jump(lastArm!, [.. env.Select(Use)]);

@@ -75,7 +75,7 @@ internal sealed partial class MethodLowerer
             }
         }
         var symbol = $"{_frame.Method.ContainingType.Name}.{_frame.Method.Name}@{why.Line}:{why.Column}";
-        var id = EagerRegion.Register(symbol, statement, _frame.Self, known, dynamicSlots);
+        var id = EagerRegion.Register(Callbacks, symbol, statement, _frame.Self, known, dynamicSlots);
         _block.Ops("host.call", [_block.Const(id), .. values]);
         Warn(DiagnosticIds.HostFallback, statement,
             $"'{statement.Syntax}' runs eagerly on the host (host.call to {symbol}) because {why.Id}: {why.Message}; strict mode makes this an error");

@@ -57,6 +57,9 @@ internal sealed partial class MethodLowerer
 
     public IReadOnlyList<Diagnostic> Warnings => _warnings;
 
+    /// <summary>The eager regions and traps this lowering's program calls, numbered as its <c>host.call</c>s name them.</summary>
+    public Runtime.Compiled.HostCallbacks Callbacks { get; } = new();
+
     /// <summary>The locals a run-time value was computed from, where they were compile-time
     /// scalars turned into run-time values at a join.</summary>
     public HashSet<(IMethodSymbol, object)> OriginsOf(Value value) => _origins.TryGetValue(value, out var o) ? o : [];

@@ -1,4 +1,5 @@
 using DyCompile.Runtime;
+using DyCompile.Runtime.Compiled;
 
 namespace DyCompile.IR;
 
@@ -116,7 +117,7 @@ public sealed class Interpreter(InterpreterOptions? options = null)
     private static object Read(string block, Dictionary<Value, object> env, Value v) =>
         env.TryGetValue(v, out var value) ? value : throw new InterpreterException($"^{block}: {v.Ref} has no value here");
 
-    private static void Execute(string block, Node node, Dictionary<Value, object> env)
+    private void Execute(string block, Node node, Dictionary<Value, object> env)
     {
         IReadOnlyList<object> results;
         try
@@ -126,7 +127,7 @@ public sealed class Interpreter(InterpreterOptions? options = null)
             {
                 "const" => [Constant(node)],
                 "tensor.from_scalar" => [Tensor.Scalar((float)operands[0])],
-                "host.call" => HostCallbacks.Invoke((int)operands[0], operands.Skip(1).ToList()),
+                "host.call" => [_options.Callbacks.Invoke((int)operands[0], operands.Skip(1).ToList())],
                 _ when node.Op.StartsWith("host.", StringComparison.Ordinal) => [HostEvaluator.Evaluate(node.Op, operands)],
                 _ => CallKernel(node, operands),
             };

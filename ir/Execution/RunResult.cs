@@ -9,6 +9,10 @@ public sealed record InterpreterOptions
 
     /// <summary>Record the names of the blocks entered, in order.</summary>
     public bool RecordPath { get; init; } = true;
+
+    /// <summary>The eager regions the program's <c>host.call</c>s name by number (the table the
+    /// frontend made with the program).</summary>
+    public Runtime.Compiled.HostCallbacks Callbacks { get; init; } = Runtime.Compiled.HostCallbacks.None;
 }
 
 /// <summary>What a run produced: the program results (Tensors and host scalars: int, float,

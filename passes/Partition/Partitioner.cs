@@ -1,29 +1,33 @@
 using DyCompile.IR;
-using DyCompile.Passes.Optimization;
+using DyCompile.Passes.Pipeline;
 
 namespace DyCompile.Passes.Partition;
 
-/// <summary>The DyCL partition of a program into static segments and a host program. First the
-/// control flow is simplified (<see cref="ControlFlowSimplifier"/>: chains merge, cheap branches
-/// are if-converted), then each remaining block splits into host scalar ops that need nothing
+/// <summary>The DyCL partition of a program whose control flow is already simplified
+/// (<see cref="ControlFlowSimplifier"/>): each block splits into host scalar ops that need nothing
 /// from the device, one segment with everything else, and host scalar ops on the values the
 /// segment reads back. Segment inputs and outputs follow from block parameters and uses: values
-/// only cross blocks as block arguments, so a block's uses are its liveness. Each segment goes
-/// through the e-graph optimizer (<see cref="SegmentOptimizer"/>); segments with the same
-/// canonical text (<see cref="StructuralHash"/>), or with the same signature and a confirmed equal
-/// functional hash, share one <see cref="DistinctSegment"/> (<see cref="SegmentSharing"/>).</summary>
+/// only cross blocks as block arguments, so a block's uses are its liveness. Segments with the same
+/// canonical text (<see cref="StructuralHash"/>) share one <see cref="DistinctSegment"/>; the
+/// optimizer and functional sharing are later passes (<see cref="PassPipeline"/>).</summary>
 public static class Partitioner
 {
-    public static PartitionedProgram Partition(IRProgram program, PartitionOptions? options = null)
+    /// <summary>The partition half of the pipeline, for tools that want a partitioned program
+    /// (verify, fold, simplify control flow, split, optimize segments, share): see
+    /// <see cref="PassPipeline.Partition"/>.</summary>
+    public static PartitionedProgram Partition(IRProgram program, PartitionOptions? options = null) =>
+        PassPipeline.Partition(program, options ?? new PartitionOptions());
+
+    /// <summary>Splits each block of <paramref name="simplified"/> (the program after control-flow
+    /// simplification of <paramref name="original"/>) into host code and at most one segment.</summary>
+    public static PartitionedProgram Split(IRProgram original, IRProgram simplified)
     {
-        options ??= new PartitionOptions();
-        var simplified = ControlFlowSimplifier.Simplify(program, options);
-        var sharing = new SegmentSharing(options.FunctionalSharing);
+        var sharing = new SegmentSharing(functional: false);
         var segments = new List<Segment>();
         var hostBlocks = new List<HostBlock>();
         foreach (var block in simplified.Blocks)
-            hostBlocks.Add(Split(block, options, segments, sharing));
-        return new PartitionedProgram(program, simplified, segments, sharing.Distinct, hostBlocks) { FunctionallyShared = sharing.FunctionalHits };
+            hostBlocks.Add(Split(block, segments, sharing));
+        return new PartitionedProgram(original, simplified, segments, sharing.Distinct, hostBlocks);
     }
 
     /// <summary>Host scalar ops (and scalar constants) may run on the host; tensor ops, <c>item</c>
@@ -37,7 +41,7 @@ public static class Partitioner
         _ => false,
     };
 
-    private static HostBlock Split(Block block, PartitionOptions options, List<Segment> segments, SegmentSharing sharing)
+    private static HostBlock Split(Block block, List<Segment> segments, SegmentSharing sharing)
     {
         var nodes = block.Nodes.ToList();
         var onHost = new HashSet<Value>(block.Parameters.Where(p => p.Type is ScalarType));
@@ -70,15 +74,9 @@ public static class Partitioner
             var usedWeights = body.SelectMany(n => n.Operands).Where(v => v.IsWeight).Distinct().ToList();
             var outputs = after.SelectMany(n => n.Operands).Concat(block.Terminator!.Uses).Where(defined.Contains).Distinct().ToList();
             var graph = new Graph(block.Name, inputs, usedWeights, body, outputs);
-            OptimizationReport? report = null;
-            if (options.OptimizeSegments)
-                (graph, report) = SegmentOptimizer.Optimize(graph, options.Optimizer);
-            // The optimized graph keeps inputs and outputs positionally (the host still passes and
-            // receives the program's values) but may read fewer weights.
-            var shared = sharing.Classify(StructuralHash.Canonicalize(graph));
-            var segment = new Segment(segments.Count, block.Name, graph, shared) { Optimization = report };
+            var segment = new Segment(segments.Count, block.Name, graph, sharing.Classify(StructuralHash.Canonicalize(graph)));
             segments.Add(segment);
-            call = new SegmentCall(segment, inputs, [.. graph.Weights], outputs);
+            call = new SegmentCall(segment, inputs, usedWeights, outputs);
         }
         return new HostBlock(block.Name, block.Parameters, [.. nodes.Where(before.Contains)], call, after, block.Terminator!);
     }

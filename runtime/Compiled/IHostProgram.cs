@@ -13,6 +13,10 @@ public interface IHostProgram
     /// <summary>The stop conditions checked at every loop head; must be set before a run.</summary>
     ExecutionControl Control { get; set; }
 
+    /// <summary>The eager regions the program's <c>host.call</c>s name by number; <see cref="HostCallbacks.None"/>
+    /// for a program that calls none.</summary>
+    HostCallbacks Callbacks { get; set; }
+
     /// <summary>Host block names of the loop heads, in the numbering <see cref="ExecutionControl.Tick"/> uses.</summary>
     IReadOnlyList<string> LoopHeads { get; }
 

@@ -1,6 +1,7 @@
 using DyCompile.Backends.Onnx;
 using DyCompile.IR;
 using DyCompile.Runtime;
+using DyCompile.Runtime.Compiled;
 using Microsoft.ML.OnnxRuntime;
 
 namespace DyCompile.Backends.Tests;
@@ -9,9 +10,9 @@ namespace DyCompile.Backends.Tests;
 /// interpreter does (tensors and host int/float/bool).</summary>
 internal static class OrtRunner
 {
-    public static IReadOnlyList<object> Run(IRProgram program, IReadOnlyDictionary<string, Tensor> weights, IReadOnlyList<object> inputs)
+    public static IReadOnlyList<object> Run(IRProgram program, IReadOnlyDictionary<string, Tensor> weights, IReadOnlyList<object> inputs, HostCallbacks? callbacks = null)
     {
-        var bytes = OnnxExporter.ExportBytes(program, weights);
+        var bytes = OnnxExporter.ExportBytes(program, weights, callbacks);
         using var ort = new InferenceSession(bytes);
         var values = inputs.Select(ToOrt).ToList();
         try
@@ -65,10 +66,13 @@ internal static class OrtRunner
 /// <summary>Interpreter ≡ ONNX Runtime, value by value.</summary>
 internal static class Agreement
 {
-    public static RunResult Check(IRProgram program, IReadOnlyDictionary<string, Tensor> weights, IReadOnlyList<object> inputs, float tolerance = 1e-4f)
+    public static RunResult Check(IRProgram program, IReadOnlyDictionary<string, Tensor> weights, IReadOnlyList<object> inputs, float tolerance = 1e-4f) =>
+        Check(program, weights, inputs, HostCallbacks.None, tolerance);
+
+    public static RunResult Check(IRProgram program, IReadOnlyDictionary<string, Tensor> weights, IReadOnlyList<object> inputs, HostCallbacks callbacks, float tolerance = 1e-4f)
     {
-        var expected = new Interpreter(new InterpreterOptions { RecordPath = true }).Run(program, inputs, weights);
-        var actual = OrtRunner.Run(program, weights, inputs);
+        var expected = new Interpreter(new InterpreterOptions { RecordPath = true, Callbacks = callbacks }).Run(program, inputs, weights);
+        var actual = OrtRunner.Run(program, weights, inputs, callbacks);
         Assert.Equal(expected.Outputs.Count, actual.Count);
         for (var i = 0; i < actual.Count; i++) AssertClose(expected.Outputs[i], actual[i], tolerance, $"result {i} of @{program.Name}");
         return expected;

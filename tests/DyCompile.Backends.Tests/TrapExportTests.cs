@@ -1,6 +1,7 @@
 using DyCompile.Backends.Onnx;
 using DyCompile.IR;
 using DyCompile.Runtime;
+using DyCompile.Runtime.Compiled;
 using Microsoft.ML.OnnxRuntime;
 
 namespace DyCompile.Backends.Tests;
@@ -10,10 +11,19 @@ namespace DyCompile.Backends.Tests;
 /// every valid index, and an invalid one makes ONNX Runtime fail instead of computing something.</summary>
 public class TrapExportTests
 {
-    private static readonly int _trap = HostCallbacks.RegisterTrap("TrapExportTests.experts[index]",
-        values => throw new ArgumentOutOfRangeException("index", values[0], "index is outside 'experts' (2 elements)"));
+    private static HostCallbacks Callbacks()
+    {
+        var callbacks = new HostCallbacks();
+        callbacks.Add("TrapExportTests.print", _ => { });
+        callbacks.AddTrap("TrapExportTests.experts[index]",
+            values => throw new ArgumentOutOfRangeException("index", values[0], "index is outside 'experts' (2 elements)"));
+        return callbacks;
+    }
 
-    private static string Dispatch => $$"""
+    /// <summary>The numbers of the two callbacks in <see cref="Callbacks"/>.</summary>
+    private const int Print = 0, Trap = 1;
+
+    private static string Dispatch(int callee) => $$"""
         program @dispatch(%x: tensor<f32, [1, 4]>, %k: int) -> (tensor<f32, [1, 3]>) {
           weight @w0 : tensor<f32, [3, 4]>
           weight @w1 : tensor<f32, [3, 4]>
@@ -30,7 +40,7 @@ public class TrapExportTests
           %is1 = host.eq(%k1, %one) : bool
           branch %is1, ^arm1(%x1), ^trap(%x1, %k1)
         ^trap(%xt: tensor<f32, [1, 4]>, %kt: int):
-          %callee = const {{_trap}} : int
+          %callee = const {{callee}} : int
           %done = host.call(%callee, %kt) : int
           jump ^arm1(%xt)
         ^arm1(%xa: tensor<f32, [1, 4]>):
@@ -45,20 +55,21 @@ public class TrapExportTests
     [Fact]
     public void ValidIndicesAgreeAndAnInvalidOneFailsInOnnxRuntime()
     {
-        var program = IRProgram.Parse(Dispatch);
+        var program = IRProgram.Parse(Dispatch(Trap));
+        var callbacks = Callbacks();
         var rng = new Random(2);
         Tensor Random(params int[] shape) => Tensor.FromArray(Enumerable.Range(0, shape.Aggregate(1, (a, b) => a * b)).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray(), shape);
         var weights = new Dictionary<string, Tensor> { ["w0"] = Random(3, 4), ["w1"] = Random(3, 4), ["b"] = Random(3) };
         var x = Random(1, 4);
 
         foreach (var k in new[] { 0, 1 })
-            Agreement.Check(program, weights, [x, k]);
+            Agreement.Check(program, weights, [x, k], callbacks);
 
-        var eager = Assert.ThrowsAny<Exception>(() => new Interpreter().Run(program, [x, 2], weights));
+        var eager = Assert.ThrowsAny<Exception>(() => new Interpreter(new InterpreterOptions { Callbacks = callbacks }).Run(program, [x, 2], weights));
         Assert.Contains("outside 'experts'", eager.ToString());
         foreach (var k in new[] { 2, -1 })
         {
-            var failure = Assert.Throws<OnnxRuntimeException>(() => OrtRunner.Run(program, weights, [x, k]));
+            var failure = Assert.Throws<OnnxRuntimeException>(() => OrtRunner.Run(program, weights, [x, k], callbacks));
             Assert.Contains("Gather", failure.Message);
         }
     }
@@ -66,10 +77,9 @@ public class TrapExportTests
     [Fact]
     public void OtherHostCallsStillCannotBeExported()
     {
-        var effect = HostCallbacks.Register("TrapExportTests.print", _ => { });
-        var program = IRProgram.Parse(Dispatch.Replace($"const {_trap} : int", $"const {effect} : int"));
+        var program = IRProgram.Parse(Dispatch(Print));
         var weights = program.Weights.ToDictionary(w => w.Name, w => Tensor.Zeros(((TensorType)w.Type).Shape.ToArray()));
-        var error = Assert.Throws<OnnxExportException>(() => OnnxExporter.ExportBytes(program, weights));
+        var error = Assert.Throws<OnnxExportException>(() => OnnxExporter.ExportBytes(program, weights, Callbacks()));
         Assert.Contains("host.call", error.Message);
     }
 }

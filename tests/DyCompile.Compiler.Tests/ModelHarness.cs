@@ -50,7 +50,7 @@ public static class ModelHarness
         ModelLowering.Lower(models.Compilation, type, method, model, new LoweringOptions { InputTypes = ModelLowering.TypesOf(inputs), Strict = strict });
 
     public static RunResult RunLowered(LoweringResult lowered, object[] inputs) =>
-        new Interpreter().Run(lowered.Program!, inputs.Select(i => i is double d ? (float)d : i).ToList()!, lowered.Weights);
+        new Interpreter(new InterpreterOptions { Callbacks = lowered.Callbacks }).Run(lowered.Program!, inputs.Select(i => i is double d ? (float)d : i).ToList()!, lowered.Weights);
 
     /// <summary>Lowers, runs both ways and asserts equal outputs; returns the program and the run.</summary>
     public static (LoweringResult Lowered, RunResult Run) Check(CompiledModels models, string type, string method, object model, params object[] inputs)

@@ -40,7 +40,7 @@ public class DispatchOnnxExportTests
             new LoweringOptions { InputTypes = [IRType.F32(1, 4)], Strict = true });
         Assert.True(lowered.Succeeded, string.Join("\n", lowered.Diagnostics));
 
-        using var session = new InferenceSession(OnnxExporter.ExportBytes(lowered.Program!, lowered.Weights));
+        using var session = new InferenceSession(OnnxExporter.ExportBytes(lowered.Program!, lowered.Weights, lowered.Callbacks));
         var random = new Random(5);
         var experts = new HashSet<int>();
         for (var i = 0; i < 12; i++)

@@ -1,6 +1,14 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using DyCompile.Backends.Host;
 using DyCompile.Backends.Onnx;
+using DyCompile.Compiler.Jit;
+using DyCompile.Passes.Partition;
+using DyCompile.Passes.Pipeline;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using DyCompile.Compiler;
 using DyCompile.IR;
 using DyCompile.Runtime;
@@ -58,7 +66,7 @@ public class FrontendZooTests(ITestOutputHelper output)
     public void LoweredProgramAgreesWithTheEagerForwardInTheInterpreter(string name)
     {
         var c = Lowered(name);
-        var interpreter = new Interpreter();
+        var interpreter = new Interpreter(new InterpreterOptions { Callbacks = c.Lowering.Callbacks });
         for (var i = 0; i < c.Inputs.Count; i++)
         {
             var run = interpreter.Run(c.Program, [c.Inputs[i]], c.Lowering.Weights);
@@ -73,7 +81,7 @@ public class FrontendZooTests(ITestOutputHelper output)
     public void OnnxExportAgreesWithTheEagerForwardInOnnxRuntime(string name)
     {
         var c = Lowered(name);
-        using var session = new InferenceSession(OnnxExporter.ExportBytes(c.Program, c.Lowering.Weights));
+        using var session = new InferenceSession(OnnxExporter.ExportBytes(c.Program, c.Lowering.Weights, c.Lowering.Callbacks));
         var outputNames = session.OutputNames.ToArray();
         Assert.Equal(c.Program.ResultTypes.Length, outputNames.Length);
         for (var i = 0; i < c.Inputs.Count; i++)
@@ -99,6 +107,31 @@ public class FrontendZooTests(ITestOutputHelper output)
             var run = compiled.Program!.Run([c.Inputs[i]]);
             AssertSame(c.Eager[i], [.. run.Outputs.Select(Observed.Of)], CompiledTolerance, $"{name}, input {i} ({c.Paths[i]}), compiled");
         }
+    }
+
+    /// <summary>The C# generated for the model builds against the framework and DyCompile.Runtime
+    /// alone, and the assembly it builds references nothing else: a NativeAOT app runs compiled
+    /// models with no compiler, IR or backend assembly on board.</summary>
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void GeneratedCodeBuildsAgainstTheRuntimeAlone(string name)
+    {
+        var c = Lowered(name);
+        var (_, generated) = PassPipeline.Compile(c.Program, new PartitionOptions(), new CSharpCodeGenerator("DyCompile.Generated.RuntimeOnly"));
+        var compilation = CSharpCompilation.Create($"RuntimeOnly_{name}",
+            [CSharpSyntaxTree.ParseText(ProgramGenerator.Usings + generated.Source, new CSharpParseOptions(LanguageVersion.Latest))],
+            MetadataReferences.ForGeneratedCode(typeof(Tensor).Assembly),
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true, nullableContextOptions: NullableContextOptions.Disable));
+        using var image = new MemoryStream();
+        var emitted = compilation.Emit(image);
+        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).Take(10)));
+        image.Position = 0;
+        using var pe = new PEReader(image);
+        var metadata = pe.GetMetadataReader();
+        var references = metadata.AssemblyReferences.Select(h => metadata.GetString(metadata.GetAssemblyReference(h).Name)).ToList();
+        Assert.Contains("DyCompile.Runtime", references);
+        Assert.All(references, r => Assert.True(r == "DyCompile.Runtime" || r.StartsWith("System.", StringComparison.Ordinal) || r is "System" or "netstandard",
+            $"the generated code of {name} references {r}"));
     }
 
     /// <summary>The model, its inputs and eager results, and its lowering (which must succeed).</summary>

@@ -59,7 +59,7 @@ public class MixtureOfExpertsScaleTests
         foreach (var x in inputs)
         {
             var (output, routes) = model.Forward(x);
-            var interpreted = new Interpreter().Run(lowering.Program!, [x], lowering.Weights).Outputs;
+            var interpreted = new Interpreter(new InterpreterOptions { Callbacks = lowering.Callbacks }).Run(lowering.Program!, [x], lowering.Weights).Outputs;
             AssertSame(output, routes, (Tensor)interpreted[0], (Tensor)interpreted[1], 1e-5, "interpreter");
             var run = compiled.Program!.Run([x]).Outputs;
             AssertSame(output, routes, ((Tensor)run[0]).Clone(), ((Tensor)run[1]).Clone(), 1e-4, "compiled");
@@ -70,7 +70,7 @@ public class MixtureOfExpertsScaleTests
     public void AgreesWithEagerInOnnxRuntime()
     {
         var (model, lowering, inputs) = Case;
-        using var session = new InferenceSession(OnnxExporter.ExportBytes(lowering.Program!, lowering.Weights));
+        using var session = new InferenceSession(OnnxExporter.ExportBytes(lowering.Program!, lowering.Weights, lowering.Callbacks));
         foreach (var x in inputs)
         {
             var (output, routes) = model.Forward(x);

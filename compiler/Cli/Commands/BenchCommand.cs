@@ -41,7 +41,7 @@ public static class BenchCommand
                     var program = model.Lowering.Program!;
                     var inputs = Inputs(program, parse.GetValue(batch), parse.GetValue(values) ?? [], model.Spec);
                     progress.Report($"compiling {model.Spec.FullName}");
-                    var compiled = JitCompiler.Compile(program, model.Lowering.Weights, new CompileOptions { RecordPath = false });
+                    var compiled = JitCompiler.Compile(program, model.Lowering.Weights, new CompileOptions { RecordPath = false }, model.Lowering.Callbacks);
                     var method = model.Spec.Type.GetMethod(model.Spec.Method, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance)!;
                     var outputs = new object[program.ResultTypes.Length];
                     object? Eager() => method.Invoke(model.Instance, inputs);

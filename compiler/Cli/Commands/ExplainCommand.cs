@@ -2,10 +2,12 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text;
 using DyCompile.Backends.Cpu;
+using DyCompile.Backends.Host;
 using DyCompile.Cli.Models;
 using DyCompile.IR;
 using DyCompile.Passes.Fusion;
 using DyCompile.Passes.Partition;
+using DyCompile.Passes.Pipeline;
 
 namespace DyCompile.Cli.Commands;
 
@@ -58,11 +60,12 @@ public static class ExplainCommand
         sb.Append('\n');
         foreach (var segment in partition.Segments.Where(s => s.Optimization is { } r && r.CostAfter < r.CostBefore))
             sb.Append($"  optimized {segment.Name}: {segment.Optimization}\n");
+        var planned = PassPipeline.Plan(partition, new CSharpCodeGenerator("_").WritesIntoDestination);
         foreach (var distinct in partition.Distinct)
         {
-            var emitter = new SegmentEmitter(distinct, "_");
-            var fused = emitter.Steps.OfType<ElementwiseLoop>().Where(l => l.Nodes.Count > 1 || l.EpilogueOf is not null).ToList();
-            sb.Append($"  {distinct.Name} (hash {distinct.Hash[..8]}): {distinct.Graph.Nodes.Length} op(s) in {emitter.Steps.Count} step(s), {emitter.Memory.Buffers.Count} scratch buffer(s) ({emitter.Memory.TotalBytes} bytes)\n");
+            var (steps, memory) = (planned[distinct].Steps!, planned[distinct].Memory!);
+            var fused = steps.OfType<ElementwiseLoop>().Where(l => l.Nodes.Count > 1 || l.EpilogueOf is not null).ToList();
+            sb.Append($"  {distinct.Name} (hash {distinct.Hash[..8]}): {distinct.Graph.Nodes.Length} op(s) in {steps.Count} step(s), {memory.Buffers.Count} scratch buffer(s) ({memory.TotalBytes} bytes)\n");
             foreach (var loop in fused)
                 sb.Append($"    fused: {string.Join(" + ", loop.Nodes.Select(n => n.Op))}{(loop.EpilogueOf is { } producer ? $" as the epilogue of {producer.Op}" : "")}\n");
         }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using DyCompile.Backends.Onnx;
 using DyCompile.Cli.Models;
 using DyCompile.Runtime;
+using DyCompile.Runtime.Compiled;
 
 namespace DyCompile.Cli.Commands;
 
@@ -24,17 +25,17 @@ public static class ExportOnnxCommand
                 var input = parse.GetValue(options.Input)!;
                 var target = parse.GetValue(output)!;
                 var programs = CommandRunner.IsProgramText(input)
-                    ? [(CommandRunner.ReadProgram(input), (IReadOnlyDictionary<string, Tensor>)new Dictionary<string, Tensor>())]
-                    : ModelPipeline.Lower(input, options.Request(parse), progress, diagnostics).Select(m => (m.Lowering.Program!, m.Lowering.Weights)).ToList();
+                    ? [(CommandRunner.ReadProgram(input), (IReadOnlyDictionary<string, Tensor>)new Dictionary<string, Tensor>(), HostCallbacks.None)]
+                    : ModelPipeline.Lower(input, options.Request(parse), progress, diagnostics).Select(m => (m.Lowering.Program!, m.Lowering.Weights, m.Lowering.Callbacks)).ToList();
                 if (diagnostics.Any(d => d.IsError)) return;
-                foreach (var (program, weights) in programs)
+                foreach (var (program, weights, callbacks) in programs)
                 {
                     if (program.Weights.FirstOrDefault(w => !weights.ContainsKey(w.Name)) is { } missing)
                         throw new CliException(input, $"program @{program.Name} reads weight @{missing.Name}, and IR text carries no weight values; export the model itself instead");
                     progress.Report($"exporting @{program.Name}");
                     var path = programs.Count == 1 ? target : Path.Combine(target, program.Name + ".onnx");
                     if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder) Directory.CreateDirectory(folder);
-                    File.WriteAllBytes(path, OnnxExporter.ExportBytes(program, weights));
+                    File.WriteAllBytes(path, OnnxExporter.ExportBytes(program, weights, callbacks));
                 }
             });
         });

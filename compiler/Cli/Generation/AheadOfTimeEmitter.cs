@@ -4,6 +4,7 @@ using DyCompile.Cli.Models;
 using DyCompile.Compiler;
 using DyCompile.IR;
 using DyCompile.Passes.Partition;
+using DyCompile.Passes.Pipeline;
 using DyCompile.Runtime;
 using DyCompile.Runtime.Compiled;
 using DyCompile.Runtime.Nn;
@@ -46,9 +47,9 @@ public static class AheadOfTimeEmitter
             return null;
         }
 
-        var partition = Partitioner.Partition(program, partitionOptions);
         var ns = CSharpSyntax.Identifier("DyCompile.Generated.", spec.FullName.Replace('.', '_').Replace('+', '_'));
-        var generated = ProgramGenerator.Generate(partition, ns);
+        var (planned, generated) = PassPipeline.Compile(program, partitionOptions, new CSharpCodeGenerator(ns));
+        var partition = planned.Partition;
         var binder = EmitBinder(spec, instance, lowered, program, ns, generated.HostClass, diagnostics);
         if (binder is null) return null;
 

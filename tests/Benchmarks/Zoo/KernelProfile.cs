@@ -54,7 +54,7 @@ internal sealed class KernelProfile
         {
             "const" => [Interpreter.Constant(node)],
             "tensor.from_scalar" => [Tensor.Scalar((float)operands[0])],
-            "host.call" => HostCallbacks.Invoke((int)operands[0], operands.Skip(1).ToList()),
+            "host.call" => throw new InvalidOperationException("the kernel profile runs models without eager regions"),
             _ when node.Op.StartsWith("host.", StringComparison.Ordinal) => [HostEvaluator.Evaluate(node.Op, operands)],
             _ => KernelRegistry.TryGet(node.Op, out var kernel)
                 ? kernel.Invoke(operands, node.Attrs)

@@ -166,7 +166,7 @@ internal static class ZooBenchmark
             try
             {
                 var jitStart = Stopwatch.GetTimestamp();
-                var compiled = JitCompiler.Compile(program, lowered.Weights, new CompileOptions { RecordPath = false, DumpDirectory = profile });
+                var compiled = JitCompiler.Compile(program, lowered.Weights, new CompileOptions { RecordPath = false, DumpDirectory = profile }, lowered.Callbacks);
                 row.JitSeconds = Stopwatch.GetElapsedTime(jitStart).TotalSeconds;
                 var host = compiled.OpenSession();
                 var outputs = new object[program.ResultTypes.Length];
@@ -186,7 +186,7 @@ internal static class ZooBenchmark
 
             try
             {
-                var onnx = OnnxExporter.ExportBytes(program, lowered.Weights);
+                var onnx = OnnxExporter.ExportBytes(program, lowered.Weights, lowered.Callbacks);
                 var sessionStart = Stopwatch.GetTimestamp();
                 exported = onnx;
                 var ort = new OrtModel(onnx, program.Inputs.Select(p => p.Name).ToList());

@@ -50,7 +50,7 @@ public class CompiledDifferentialTests(ITestOutputHelper output)
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures.Take(5)));
 
-        var compiled = JitCompiler.CompileMany(lowered.Select(l => (l.Program!, (IReadOnlyDictionary<string, Tensor>?)l.Weights)).ToList());
+        var compiled = JitCompiler.CompileMany(lowered.Select(l => (l.Program!, (IReadOnlyDictionary<string, Tensor>?)l.Weights, l.Callbacks)).ToList());
         var compileMs = clock.ElapsedMilliseconds;
         var interpreter = new Interpreter();
         int runs = 0, nearThreshold = 0, multiPath = 0;

@@ -91,7 +91,7 @@ public class ConcurrentCallsTests
         var weights = RandomData.Weights(program, 21);
         weights["var"].Floats.Fill(0.75f);
         using var compiled = JitCompiler.Compile(program, weights);
-        Assert.Contains("GemmPackedB.OfLinearWeight(", compiled.Generated.Source);
+        Assert.True(Plans.WritesIntoDestination(compiled, "linear"));
         var inputSets = Enumerable.Range(0, 8).Select(seed => RandomData.Inputs(program, new Random(seed))).ToArray();
         var interpreter = new Interpreter();
         var reference = inputSets.Select(inputs =>

@@ -44,16 +44,25 @@ public class JitDiagnosticsTests
         Assert.Contains("weight @w must be tensor<f32, [6, 6]>", wrong.Message);
     }
 
+    /// <summary>One numbered file per pass, in the pipeline's order, each holding that pass's
+    /// dump; the generated C# is the last, and the host control flow is drawn beside them.</summary>
     [Fact]
-    public void DumpDirectoryReceivesEveryStage()
+    public void DumpDirectoryReceivesOneNumberedDumpPerPass()
     {
         var directory = Path.Combine(Path.GetTempPath(), "dycompile-dump-" + Guid.NewGuid().ToString("N"));
         try
         {
             var compiled = JitCompiler.Compile(IRProgram.Parse(Tiny), options: new CompileOptions { DumpDirectory = directory });
-            var files = Directory.GetFiles(directory).Select(Path.GetFileName).Order().ToList();
-            Assert.Equal(["tiny.00.input.txt", "tiny.01.simplify-control-flow.txt", "tiny.02.partition.txt", "tiny.03.partition-dot.dot", "tiny.04.fusion-memory.txt", "tiny.05.csharp.cs"], files);
-            Assert.Equal(compiled.Generated.Source, File.ReadAllText(Path.Combine(directory, "tiny.05.csharp.cs")));
+            string[] passes = ["input", "verify", "fold-constants", "simplify-control-flow", "partition", "optimize-segments", "share-segments",
+                "prepare-weights", "fuse", "plan-memory", "emit-csharp"];
+            Assert.Equal(passes, compiled.PassDumps.Select(d => d.Pass));
+            var files = Directory.GetFiles(directory).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+            var numbered = passes.Select((p, i) => $"tiny.{i:00}.{p}.{(p == "emit-csharp" ? "cs" : "txt")}").ToList();
+            Assert.Equal([.. numbered, "tiny.partition.dot"], files);
+            for (var i = 0; i < passes.Length; i++)
+                Assert.Equal(compiled.PassDumps[i].Text, File.ReadAllText(Path.Combine(directory, numbered[i])));
+            Assert.Equal(compiled.Generated.Source, File.ReadAllText(Path.Combine(directory, numbered[^1])));
+            Assert.StartsWith("digraph \"tiny\"", File.ReadAllText(Path.Combine(directory, "tiny.partition.dot")));
             var y = (Tensor)compiled.Run([Tensor.FromArray([-1f, 2f], 2)]).Outputs[0];
             Assert.Equal([0f, 2f], y.Floats.ToArray());
         }

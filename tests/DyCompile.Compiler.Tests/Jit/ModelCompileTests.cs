@@ -1,3 +1,4 @@
+using DyCompile.Runtime.Compiled;
 using DyCompile.IR;
 using DyCompile.Runtime;
 
@@ -75,7 +76,8 @@ public class ModelCompileTests
     public void AnEagerRegionRunsThroughHostCallInProgramOrder()
     {
         var seen = new List<string>();
-        var id = HostCallbacks.Register("test region", args => seen.Add($"{((Tensor)args[0]).Floats[0]}:{args[1]}"));
+        var callbacks = new HostCallbacks();
+        var id = callbacks.Add("test region", args => seen.Add($"{((Tensor)args[0]).Floats[0]}:{args[1]}"));
         var text = $$"""
             program @eager(%x: tensor<f32, [2]>, %n: int) -> (tensor<f32, [2]>) {
             ^entry(%x: tensor<f32, [2]>, %n: int):
@@ -86,10 +88,27 @@ public class ModelCompileTests
               return %z
             }
             """;
-        var compiled = Compiler.Jit.JitCompiler.Compile(IRProgram.Parse(text));
+        var compiled = Compiler.Jit.JitCompiler.Compile(IRProgram.Parse(text), callbacks: callbacks);
         var z = (Tensor)compiled.Run([Tensor.FromArray([3f, -1f], 2), 7]).Outputs[0];
         Assert.Equal([6f, 0f], z.Floats.ToArray());
-        new Interpreter().Run(IRProgram.Parse(text), [Tensor.FromArray([3f, -1f], 2), 7]);
+        new Interpreter(new InterpreterOptions { Callbacks = callbacks }).Run(IRProgram.Parse(text), [Tensor.FromArray([3f, -1f], 2), 7]);
         Assert.Equal(["3:7", "3:7"], seen);
+        Assert.Equal(0, id); // numbered in the program's own table, whatever else the process compiled
+    }
+
+    [Fact]
+    public void AHostCallWithoutItsCallbackIsACompileError()
+    {
+        var text = """
+            program @eager(%x: tensor<f32, [2]>) -> (tensor<f32, [2]>) {
+            ^entry(%x: tensor<f32, [2]>):
+              %id = const 0 : int
+              %done = host.call(%id, %x)
+              return %x
+            }
+            """;
+        var e = Assert.Throws<Compiler.Jit.CompilationException>(() => Compiler.Jit.JitCompiler.Compile(IRProgram.Parse(text)));
+        Assert.Contains("calls host callback 0", e.Message);
+        Assert.Contains("LoweringResult.Callbacks", e.Message);
     }
 }

@@ -1,7 +1,7 @@
 using DyCompile.IR;
 using DyCompile.Runtime;
 
-namespace DyCompile.Backends.Cpu;
+namespace DyCompile.Passes.Preparation;
 
 /// <summary>A segment split into the nodes that read only weights and tensor constants (folded
 /// batch-norm scales, conv weights times a scale, weight transposes and reshapes) and the rest.
