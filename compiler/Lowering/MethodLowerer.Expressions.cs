@@ -18,6 +18,11 @@ internal sealed partial class MethodLowerer
         switch (operation)
         {
             case IFlowCaptureOperation capture:
+                // Roslyn spills an assignment's target local into a capture before the assigned
+                // value branches; a local declared without a value has nothing to read yet.
+                if (capture.Value is ILocalReferenceOperation { Local: var target } && !_slots.ContainsKey(target)
+                    && _frame.CapturedTargets.ContainsKey(capture.Id))
+                    break;
                 _slots[capture.Id] = Eval(capture.Value);
                 OrderOf(capture.Id);
                 break;
@@ -28,12 +33,15 @@ internal sealed partial class MethodLowerer
                     break;
                 }
                 var block = _block;
+                var reads = _stateReads.Count;
                 try
                 {
                     Eval(statement.Operation);
                 }
                 catch (LoweringException e) when (e is not RestartException && CanFallBack(e.Diagnostic.Id) && _block == block && EagerRegion.CanRun(statement))
                 {
+                    // What the statement read runs eagerly with it, at run time.
+                    _stateReads.RemoveRange(reads, _stateReads.Count - reads);
                     FallBack(statement, e.Diagnostic);
                 }
                 break;
@@ -74,6 +82,8 @@ internal sealed partial class MethodLowerer
                     throw new LoweringException(why);
             }
         }
+        foreach (var written in EagerRegion.Writes(statement))
+            _stateWrites.Add(new StateAccess(MemberOf(written)!, written));
         var symbol = $"{_frame.Method.ContainingType.Name}.{_frame.Method.Name}@{why.Line}:{why.Column}";
         var id = EagerRegion.Register(symbol, statement, _frame.Self, known, dynamicSlots);
         _block.Ops("host.call", [_block.Const(id), .. values]);
@@ -240,7 +250,7 @@ internal sealed partial class MethodLowerer
                 break;
             case IFieldReferenceOperation or IPropertyReferenceOperation or IArrayElementReferenceOperation:
                 throw Fail(DiagnosticIds.FieldMutation, target,
-                    $"assigning '{target.Syntax}' mutates the model; a forward method must be a function of its inputs: keep the value in a local and return it");
+                    $"assigning '{target.Syntax}' mutates the model; a forward method must be a function of its inputs: keep the value in a local and return it (state kept between calls: pass it in as a parameter and return the new value)");
             default:
                 throw Fail(DiagnosticIds.UnsupportedExpression, target, $"cannot assign to '{target.Syntax}'; assign to a local variable");
         }
@@ -262,6 +272,7 @@ internal sealed partial class MethodLowerer
         if (op.Instance is not null && owner is null)
             throw Fail(DiagnosticIds.UnsupportedExpression, op, NullMessage((receiver as StaticValue)!, op.Instance));
         var value = ReflectField(field, owner, op);
+        if (!field.IsReadOnly && !field.IsConst) _stateReads.Add(new StateAccess(field.OriginalDefinition, op));
         if (value is null && !field.IsConst) return new StaticValue(null) { NullField = field.Name };
         if (value is Tensor named && owner is not null) _weightNames.Suggest(named, owner, field.Name);
         if (value is Tensor or Module or null || field.IsReadOnly || field.IsConst || field.Type.TypeKind == TypeKind.Array && value is not float[] and not int[])
@@ -339,13 +350,27 @@ internal sealed partial class MethodLowerer
             var type = owner?.GetType() ?? FindType(property.ContainingType, op);
             var info = FindProperty(type, property, args.Count)
                 ?? throw Fail(DiagnosticIds.UnsupportedExpression, op, $"property '{property.Name}' was not found on the model instance");
-            return new StaticValue(info.GetValue(owner, [.. args.Select(a => ((StaticValue)a).Object)]));
+            var value = info.GetValue(owner, [.. args.Select(a => ((StaticValue)a).Object)]);
+            if (IsSettable(property))
+            {
+                // The same rule as a field that is not readonly: a scalar may change between calls.
+                if (value is not (Tensor or Module or Array or null))
+                    throw Fail(DiagnosticIds.MutableFieldRead, op,
+                        $"property '{property.Name}' has a setter, so its value may change between calls; make it get-only ({{ get; }} or {{ get; init; }}) so it folds into the program, or pass the value as a parameter");
+                _stateReads.Add(new StateAccess(property.OriginalDefinition, op));
+            }
+            return new StaticValue(value);
         }
         catch (System.Reflection.TargetInvocationException failure)
         {
             throw Fail(DiagnosticIds.UnsupportedExpression, op, $"reading '{op.Syntax}' failed at compile time: {failure.InnerException?.Message}");
         }
     }
+
+    /// <summary>A property of the model's source that code may assign after construction: it has
+    /// a setter that is not <c>init</c> (a private one too).</summary>
+    private static bool IsSettable(IPropertySymbol property) =>
+        property.DeclaringSyntaxReferences.Length > 0 && !property.IsIndexer && property.SetMethod is { IsInitOnly: false };
 
     private static System.Reflection.PropertyInfo? FindProperty(Type type, IPropertySymbol property, int indexCount)
     {

@@ -127,9 +127,39 @@ internal sealed partial class MethodLowerer
             throw WidenRestart(e.Diagnostic.Message);
         }
         if (_pendingWidenings.Count > 0) throw WidenRestart(null);
+        RejectStaleState();
         _inlineStack.Pop();
         if (_resultTypes is not null) _program.Returns([.. _resultTypes]);
         return _program.Build();
+    }
+
+    // Fields and properties that may change after construction: those the program reads (their
+    // value at compile time folds into it) and those a statement run eagerly assigns.
+    private readonly List<StateAccess> _stateReads = [];
+    private readonly List<StateAccess> _stateWrites = [];
+
+    private sealed record StateAccess(ISymbol Member, IOperation At);
+
+    private static ISymbol? MemberOf(IOperation reference) => reference switch
+    {
+        IFieldReferenceOperation f => f.Field.OriginalDefinition,
+        IPropertyReferenceOperation p => p.Property.OriginalDefinition,
+        _ => null,
+    };
+
+    /// <summary>A member the program reads at compile time and the forward method assigns would be
+    /// stale from the second call on: the program keeps the value it had when it was lowered.</summary>
+    private void RejectStaleState()
+    {
+        foreach (var write in _stateWrites)
+        {
+            var read = _stateReads.Find(r => SymbolEqualityComparer.Default.Equals(r.Member, write.Member));
+            if (read is null) continue;
+            var line = read.At.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+            throw Fail(DiagnosticIds.FieldMutation, write.At,
+                $"'{write.Member.Name}' is assigned here and read by the compiled program (line {line}), which would keep the value it had when the model was compiled; "
+                + $"a forward method must be a function of its inputs: pass the state in as a parameter and return the new value, e.g. (Tensor Output, Tensor State) Forward(Tensor x, Tensor state)");
+        }
     }
 
     private void Drain(Frame frame)
