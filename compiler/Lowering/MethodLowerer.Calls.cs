@@ -72,7 +72,8 @@ internal sealed partial class MethodLowerer
             throw Fail(DiagnosticIds.NotCompileTimeConstant, at,
                 $"dimension {axis} of {t} is not known at compile time (a dynamic input size, or a loop-carried tensor whose size changes), and a program cannot read a size at run time; give the input a static shape, or count the steps in an int");
         }
-        if (method.ContainingType.ToDisplayString() is "System.Math" or "System.MathF")
+        if (method.ContainingType.ToDisplayString() is "System.Math" or "System.MathF"
+            || method.IsStatic && method.ContainingType.SpecialType is SpecialType.System_Single or SpecialType.System_Double && method.Name is "IsNaN" or "IsInfinity" or "IsFinite")
             return MathCall(method, args, at);
         if (method.IsStatic && method.ContainingType.ToDisplayString() == "DyCompile.Runtime.Tensor" && method.Name is "Zeros" or "Full" or "Scalar")
             return TensorFactory(method, args, at);
@@ -146,21 +147,43 @@ internal sealed partial class MethodLowerer
         throw Fail(DiagnosticIds.NotCompileTimeConstant, at, $"'{at.Syntax}' needs arguments known at compile time (a run-time float value is allowed for Scalar and Full)");
     }
 
+    /// <summary>The host op of each <c>Math</c>/<c>MathF</c> function (and <c>float.IsNaN</c> …) on run-time scalars.</summary>
+    private static readonly Dictionary<string, string> HostMath = new()
+    {
+        ["Min"] = "min", ["Max"] = "max", ["Abs"] = "abs", ["Sqrt"] = "sqrt", ["Exp"] = "exp", ["Log"] = "log",
+        ["Round"] = "round", ["Floor"] = "floor", ["Ceiling"] = "ceil", ["Pow"] = "pow",
+        ["IsNaN"] = "isnan", ["IsInfinity"] = "isinf", ["IsFinite"] = "isfinite",
+    };
+
     private AbstractValue MathCall(IMethodSymbol method, List<(IParameterSymbol Parameter, AbstractValue Value)> args, IOperation at)
     {
         if (args.All(a => a.Value is StaticValue { Object: int or float or double }))
         {
-            var type = Type.GetType(method.ContainingType.ToDisplayString())!;
+            var type = method.ContainingType.SpecialType switch
+            {
+                SpecialType.System_Single => typeof(float),
+                SpecialType.System_Double => typeof(double),
+                _ => Type.GetType(method.ContainingType.ToDisplayString())!,
+            };
             var info = type.GetMethods().FirstOrDefault(m => m.Name == method.Name && m.GetParameters().Select(p => p.ParameterType.Name)
                 .SequenceEqual(method.Parameters.Select(p => p.Type.MetadataName)));
             if (info is not null) return new StaticValue(info.Invoke(null, [.. args.Select(a => ((StaticValue)a.Value).Object)]));
         }
-        if (method.Name is "Min" or "Max" && args.Count == 2)
-        {
-            var kind = KindOf(method.ReturnType, at);
-            return new DynamicValue(Host(method.Name.ToLowerInvariant(), HostScalar(args[0].Value, kind, at), HostScalar(args[1].Value, kind, at)));
-        }
-        throw Fail(DiagnosticIds.UnknownMethod, at, $"{method.ContainingType.Name}.{method.Name} on run-time values cannot compile; host scalars support + - * / min max and comparisons; use tensor ops for the rest");
+        var parameterTypes = method.Parameters.Select(p => p.Type.SpecialType).ToList();
+        var arity = method.Name is "Min" or "Max" or "Pow" ? 2 : 1;
+        var numeric = parameterTypes.All(t => t is SpecialType.System_Int32 or SpecialType.System_Single or SpecialType.System_Double);
+        if (!HostMath.TryGetValue(method.Name, out var op) || args.Count != arity || !numeric
+            || parameterTypes.Contains(SpecialType.System_Int32) && method.Name is not ("Min" or "Max" or "Abs"))
+            throw Fail(DiagnosticIds.UnknownMethod, at,
+                $"{method.ContainingType.Name}.{method.Name}({string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString()))}) on run-time values cannot compile; "
+                + "host scalars support + - * / % and comparisons, Math/MathF Min, Max, Abs, Sqrt, Exp, Log, Pow, Round (one argument), Floor, Ceiling, and float.IsNaN, IsInfinity, IsFinite; use tensor ops for the rest");
+        if (parameterTypes.Contains(SpecialType.System_Double))
+            Warn(DiagnosticIds.UnsupportedType, at, $"{method.ContainingType.Name}.{method.Name} on a run-time double runs in float (the IR's host float is 32-bit), so results may differ from the eager double computation; call MathF.{method.Name} on a float");
+        var kind = parameterTypes[0] == SpecialType.System_Int32 ? ScalarKind.Int : ScalarKind.Float;
+        var operands = args.Select(a => HostScalar(a.Value, kind, at)).ToArray();
+        if (op == "isfinite")
+            return new DynamicValue(Host("not", Host("or", Host("isnan", operands), Host("isinf", operands))));
+        return new DynamicValue(Host(op, operands));
     }
 
     // ---------------------------------------------------------------- ops
