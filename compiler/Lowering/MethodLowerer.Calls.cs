@@ -54,8 +54,12 @@ internal sealed partial class MethodLowerer
             };
         if (method.Name == "GetEnumerator" && receiver is StaticValue { Object: System.Collections.IEnumerable items })
             return new StaticValue(new StaticEnumerator([.. items.Cast<object?>()], -1));
+        // An array of constants (new[] { 1f, 2f }) unrolls like a module list.
+        if (method.Name == "GetEnumerator" && receiver is TupleValue { Items: var constants } && constants.All(c => c is StaticValue))
+            return new StaticValue(new StaticEnumerator([.. constants.Select(c => ((StaticValue)c).Object)], -1));
         if (method.Name == "GetEnumerator" && receiver is TupleValue)
-            throw Fail(DiagnosticIds.UnsupportedStatement, at, "foreach over an array of run-time tensors cannot compile; index it with constants");
+            throw Fail(DiagnosticIds.UnsupportedStatement, at,
+                "foreach over an array that holds run-time tensors cannot compile; index it in a counted loop instead ('for (var i = 0; i < items.Length; i++) … items[i]' unrolls), or keep modules in a ModuleList");
         if (method.DeclaringSyntaxReferences.Length > 0 && !method.IsAbstract && method.MethodKind == MethodKind.Ordinary)
             return Inline(method, receiver, args, at);
         if (receiver is DynamicValue { Value.Type: TensorType t } && method.Name == "Dim" && args is [(_, StaticValue { Object: int axis })])
@@ -381,7 +385,7 @@ internal sealed partial class MethodLowerer
             throw Fail(DiagnosticIds.Recursion, at, $"'{method.Name}' calls itself (directly or through other methods); recursion cannot compile: write it as a loop");
         var self = receiver is StaticValue s ? s.Object : method.IsStatic ? null
             : throw Fail(DiagnosticIds.UnsupportedExpression, at, $"'{method.Name}' is called on a value not known at compile time; call it on the model or a submodule field");
-        SubsetScanner.Check(method);
+        SubsetScanner.Check(method, _compilation);
         var graph = GraphOf(method);
 
         // What the callee's blocks must carry for the caller: its carried values, its locals
