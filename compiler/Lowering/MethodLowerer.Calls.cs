@@ -35,7 +35,7 @@ internal sealed partial class MethodLowerer
         if (receiver is DispatchValue picked)
             return Dispatch(method, picked, args, at);
         if (receiver is StaticValue { Object: null } nothing && !method.IsStatic)
-            throw Fail(DiagnosticIds.UnsupportedType, at, NullMessage(nothing, at is IInvocationOperation { Instance: { } instance } ? instance : at));
+            throw NullUse(nothing, at is IInvocationOperation { Instance: { } instance } ? instance : at);
         if (method.Name is "Get" or "GetOrNull" && method.ContainingType.ToDisplayString() == "DyCompile.Runtime.Nn.Module")
             return RegisteredTensor(method, receiver, args, at);
         var op = OpOf(method);

@@ -533,6 +533,14 @@ internal sealed partial class MethodLowerer
 
     private AbstractValue ScalarBinary(BinaryOperatorKind kind, AbstractValue left, AbstractValue right, ITypeSymbol? operandType, ITypeSymbol? resultType, IOperation at)
     {
+        // 'best == null' on a tensor or module: known, as 'best is null' is.
+        if (kind is BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals && operandType is { IsReferenceType: true }
+            && (left is StaticValue { Object: null } || right is StaticValue { Object: null }))
+        {
+            // A program value is never null, so only two nulls are equal.
+            var equal = left is StaticValue { Object: null } && right is StaticValue { Object: null };
+            return new StaticValue(kind == BinaryOperatorKind.Equals ? equal : !equal);
+        }
         var operandKind = KindOf(operandType, at);
         if (left is StaticValue { Object: not null } l && right is StaticValue { Object: not null } r)
             return new StaticValue(ScalarFolding.Fold(kind, l.Object!, r.Object!, operandType!.SpecialType)
@@ -575,6 +583,9 @@ internal sealed partial class MethodLowerer
             case IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: null } } when value is StaticValue known:
                 // 'field is null' on a module or tensor field folds: the instance is known.
                 return new StaticValue(known.Object is null);
+            case IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: null } } when value is DynamicValue or TupleValue:
+                // A value computed by the program is never null ('best is null' once best holds a tensor).
+                return new StaticValue(false);
             case IConstantPatternOperation constant:
                 return ScalarBinary(BinaryOperatorKind.Equals, value, Convert(Eval(constant.Value), type, constant), type, null, pattern);
             case IRelationalPatternOperation relational:
@@ -644,9 +655,26 @@ internal sealed partial class MethodLowerer
         StaticValue { Object: Tensor t } => Weight(t, at),
         StaticValue { Object: CompileTimeTensor c } => ConstTensor(c.Value),
         StaticValue { Object: int or float or double or bool } s => MaterializeScalar(s.Object!, at),
-        StaticValue { Object: null } nothing => throw Fail(DiagnosticIds.UnsupportedType, at, NullMessage(nothing, at)),
+        StaticValue { Object: null } nothing => throw NullUse(nothing, at),
         _ => throw Fail(DiagnosticIds.UnsupportedType, at, $"'{at.Syntax}' is not a tensor or host scalar; only tensors and int/float/bool values can flow through the program"),
     };
+
+    /// <summary>A null used as a value. A local that starts null (<c>Tensor? best = null</c>) and is
+    /// assigned in a loop is still null where the loop may have run zero times: with the loop's
+    /// counters kept known (a compile-time bound), lowering starts again and unrolls it, so each
+    /// step knows whether it was assigned; otherwise the diagnostic says how to give it a value.</summary>
+    internal LoweringException NullUse(StaticValue nothing, IOperation at)
+    {
+        if (nothing.NullField is not null)
+            return Fail(DiagnosticIds.UnsupportedType, at, NullMessage(nothing, at));
+        var counters = _countersBesideNulls.Where(o => !_plan.KeepsKnown(o.Item1, o.Item2)).ToHashSet();
+        var name = at.Syntax.ToString().TrimEnd('!');
+        var message = $"'{name}' is null on a path the program can take (a loop that may run zero times, or a branch that does not assign it), "
+            + $"and a program value cannot be null; give it a value first ('var {name} = x;' before the loop), or write '{name} ?? fallback'";
+        return counters.Count > 0
+            ? new RestartException(MakeDiagnostic(DiagnosticIds.UnsupportedType, DiagnosticSeverity.Error, at.Syntax, message), RestartRequest.Keeping([.. counters]))
+            : Fail(DiagnosticIds.UnsupportedType, at, message);
+    }
 
     /// <summary>What to say when a null is used as a value: which field holds it, and the two fixes.</summary>
     private static string NullMessage(StaticValue nothing, IOperation at)

@@ -319,7 +319,9 @@ internal sealed partial class MethodLowerer
         var arguments = _carried.Select(Use).Concat(Flatten(Ordered(slots).Select(p => p.Value)).Select(Use)).ToList();
         var argumentSlots = _carried.Select(_ => (object?)null)
             .Concat(Ordered(slots).SelectMany(p => Flatten([p.Value]).Select(_ => (object?)p.Key))).ToList();
-        CheckArgs(key, known.Block, known.Params, arguments, argumentSlots, at);
+        // An edge to a block at or before its source is a loop's back edge; any other meets an if/else.
+        var backEdge = branch.Source.Ordinal >= dest.Ordinal;
+        CheckArgs(key, known.Block, known.Params, arguments, argumentSlots, at, backEdge);
         return (known.Block, arguments);
     }
 
@@ -327,7 +329,7 @@ internal sealed partial class MethodLowerer
     /// changes sizes (a sequence growing by one token per iteration) widens the parameter: those
     /// dimensions become dynamic. Lowering goes on, collecting every such widening of the attempt,
     /// and restarts with all of them at its end, until the loop heads' types settle.</summary>
-    private void CheckArgs(string key, BlockBuilder block, ImmutableArray<Value> parameters, List<Value> args, List<object?> slots, IOperation? at)
+    private void CheckArgs(string key, BlockBuilder block, ImmutableArray<Value> parameters, List<Value> args, List<object?> slots, IOperation? at, bool backEdge)
     {
         for (var i = 0; i < parameters.Length; i++)
         {
@@ -338,9 +340,13 @@ internal sealed partial class MethodLowerer
                 _pendingWidenings.Add(new Widening(key, i, wide, block.Name, slots[i] is { } wideSlot ? SlotName(wideSlot) : "a value"));
                 continue;
             }
+            var name = slots[i] is { } named ? SlotName(named) : "a value";
             throw Fail(DiagnosticIds.TooManySpecializations,
                 (slots[i] is { } slot ? _assignedAt.GetValueOrDefault(slot) : null) ?? at ?? _lastStatement ?? _frame.Graph.OriginalOperation,
-                $"'{(slots[i] is { } named ? SlotName(named) : "a value")}' carried into ^{block.Name} changes type ({args[i].Type} where {parameters[i].Type} was seen first); a loop-carried tensor may change its sizes but not its dtype or rank");
+                backEdge
+                    ? $"'{name}' carried into ^{block.Name} changes type ({args[i].Type} where {parameters[i].Type} was seen first); a loop-carried tensor may change its sizes but not its dtype or rank"
+                    : $"'{name}' is {args[i].Type} on one path and {parameters[i].Type} on another where they meet (^{block.Name}, after an if/else, ?: or switch); "
+                        + "a value may differ in sizes between the paths but not in dtype or rank: give it the same rank on every path (Reshape, Unsqueeze or Squeeze one of them), or use it only inside each branch");
         }
     }
 
@@ -460,6 +466,7 @@ internal sealed partial class MethodLowerer
     {
         if (dest.Predecessors.Length <= 1) return slots;
         var result = new Dictionary<object, AbstractValue>();
+        var carriesNull = slots.Values.Any(v => v is StaticValue { Object: null, NullField: null });
         foreach (var (slot, value) in slots)
         {
             if (value is StaticValue { Object: int counter } && _plan.IndexesModules(_frame.Method, slot) && _plan.KeepsKnown(_frame.Method, slot)
@@ -469,6 +476,7 @@ internal sealed partial class MethodLowerer
             {
                 var v = MaterializeScalar(s.Object!, null);
                 _origins[v] = [(_frame.Method, slot)];
+                if (carriesNull && s.Object is int) _countersBesideNulls.Add((_frame.Method, slot));
                 result[slot] = new DynamicValue(v);
             }
             else if (value is StaticValue { Object: CompileTimeTensor constant })
@@ -477,6 +485,10 @@ internal sealed partial class MethodLowerer
         }
         return result;
     }
+
+    // Int counters made run-time values at a join that a local still null crossed: unrolling their
+    // loop tells each step whether the local was assigned yet.
+    private readonly HashSet<(IMethodSymbol, object)> _countersBesideNulls = [];
 
     private string KeyOf(BasicBlock dest, Dictionary<object, AbstractValue> slots)
     {

@@ -52,6 +52,34 @@ public class EverydayCodeTests
         }
 
         [DyCompile]
+        public sealed class KeepBest : Module
+        {
+            private readonly ModuleList<Linear> _heads;
+            public KeepBest(Random g)
+            {
+                _heads = RegisterModule("heads", new ModuleList<Linear>([new Linear(4, 4, generator: g), new Linear(4, 4, generator: g), new Linear(4, 4, generator: g)]));
+            }
+            public Tensor Forward(Tensor x, float a)
+            {
+                Tensor? best = null;
+                var bestScore = 0f;
+                foreach (var head in _heads)
+                {
+                    var c = head.Forward(x);
+                    var s = c.Max().Item();
+                    if (best is null || s > bestScore) { best = c; bestScore = s; }
+                }
+                Tensor? scaled = null;
+                for (var i = 0; i < 3; i++)
+                {
+                    var c = best! * (float)i - a;
+                    if (scaled == null || c.Sum().Item() > scaled.Sum().Item()) scaled = c;
+                }
+                return scaled!;
+            }
+        }
+
+        [DyCompile]
         public sealed class GetOnlyProperties : Module
         {
             public float Gain { get; } = 2f;
@@ -93,6 +121,38 @@ public class EverydayCodeTests
         var (lowered, paths) = ThreeWay.Check(models, "GetOnlyProperties", "Forward", model, [[x], [x * -1f], [x + 1f]]);
         Assert.True(paths > 1, "the inputs took the same paths");
         Assert.DoesNotContain(lowered.Diagnostics, d => d.Id == DiagnosticIds.MutableFieldRead);
+    }
+
+    [Fact]
+    public void ANullLocalAssignedInAnUnrolledLoopKeepsTheBestCandidate()
+    {
+        var models = Models.Value;
+        var model = models.Create("KeepBest", 4);
+        var sets = Enumerable.Range(0, 6).Select(s => new object[] { ModelHarness.Random(s, 1, 4) * 2f, s % 3 - 1f }).ToList();
+        var (_, paths) = ThreeWay.Check(models, "KeepBest", "Forward", model, sets);
+        Assert.True(paths > 1, "the inputs took the same path");
+    }
+
+    [Fact]
+    public void ANullLocalThatALoopWithARunTimeBoundMayLeaveNullSaysHowToGiveItAValue()
+    {
+        const string members = "public Tensor Forward(Tensor x)\n{\n    Tensor? best = null;\n    var score = 0f;\n    while (score < 3f)\n    {\n        x = x + 1f;\n        score = x.Max().Item();\n        if (best is null || score > 2f) best = x;\n    }\n    return best!;\n}";
+        var result = LowerState(members, strict: true);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(DiagnosticIds.UnsupportedType, error.Id);
+        Assert.Equal(Where(members, "best!"), (error.Line, error.Column));
+        Assert.Contains("'best ?? fallback'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ARankChangeWhereAnIfMeetsItsElseNamesTheJoinNotALoop()
+    {
+        const string members = "public Tensor Forward(Tensor x)\n{\n    var h = x;\n    if (x.Sum().Item() > 0f) h = x.Sum();\n    return h * 2f;\n}";
+        var result = LowerState(members, strict: true);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(DiagnosticIds.TooManySpecializations, error.Id);
+        Assert.Contains("on one path", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("loop", error.Message, StringComparison.Ordinal);
     }
 
     private const string StateHeader = """
