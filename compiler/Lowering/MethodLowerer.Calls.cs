@@ -34,6 +34,9 @@ internal sealed partial class MethodLowerer
     {
         if (receiver is DispatchValue picked)
             return Dispatch(method, picked, args, at);
+        // 'base.Forward(x)' is not virtual: it runs the base class's body.
+        if (receiver is StaticValue { Object: { } known } && !method.IsStatic && at is not IInvocationOperation { IsVirtual: false })
+            method = Devirtualize(method, known, at);
         if (receiver is StaticValue { Object: null } nothing && !method.IsStatic)
             throw NullUse(nothing, at is IInvocationOperation { Instance: { } instance } ? instance : at);
         if (method.Name is "Get" or "GetOrNull" && method.ContainingType.ToDisplayString() == "DyCompile.Runtime.Nn.Module")
@@ -43,6 +46,8 @@ internal sealed partial class MethodLowerer
             return ModuleOp(op, module, args, at);
         if (op is not null)
             return TensorOp(op, method, receiver, args, at);
+        if (receiver is TupleValue list && IsTensorList(method.ContainingType))
+            return ListCall(method, list, args, at);
         if (receiver is StaticValue { Object: LSTMCell cell } && method.Name == "Forward")
             return LstmCellExpansion.Expand(this, cell, args.Select(a => a.Value).ToList(), at);
         if (receiver is StaticValue { Object: StaticEnumerator e })
@@ -83,6 +88,75 @@ internal sealed partial class MethodLowerer
             return TensorFactory(method, args, at);
         throw UnknownMethod(method, at);
     }
+
+    /// <summary>The method a virtual, abstract or interface call runs on <paramref name="instance"/>: the
+    /// instance is known at compile time, so its own type decides, as it does when the model runs
+    /// (each element of a <c>ModuleList&lt;ExpertBase&gt;</c> calls its own override).</summary>
+    private IMethodSymbol Devirtualize(IMethodSymbol method, object instance, IOperation at)
+    {
+        var isInterface = method.ContainingType.TypeKind == TypeKind.Interface;
+        if (!isInterface && !method.IsVirtual && !method.IsAbstract && !method.IsOverride) return method;
+        var runtimeType = instance.GetType();
+        if (runtimeType.IsGenericType || runtimeType.FullName is not { } fullName) return method;
+        var type = _compilation.GetTypeByMetadataName(fullName);
+        if (type is null) return method;
+        if (isInterface)
+            return type.FindImplementationForInterfaceMember(method) as IMethodSymbol ?? method;
+        var target = method.OriginalDefinition;
+        for (var t = type; t is not null; t = t.BaseType)
+            foreach (var candidate in t.GetMembers(method.Name).OfType<IMethodSymbol>())
+                for (var m = candidate; m is not null; m = m.OverriddenMethod)
+                    if (SymbolEqualityComparer.Default.Equals(m.OriginalDefinition, target))
+                        return candidate.IsAbstract
+                            ? throw Fail(DiagnosticIds.UnknownMethod, at, $"'{method.Name}' is abstract in {runtimeType.Name}; give the module's class a body for it")
+                            : candidate;
+        return method;
+    }
+
+    /// <summary>A <c>List&lt;Tensor&gt;</c> held in a local: its items are known at compile time (each a
+    /// tensor of the program), so <c>Add</c> gives the local a list one item longer. A list grown in a
+    /// loop needs the loop unrolled (each step has one more item): the loop's counters are asked to
+    /// stay known; a loop whose trip count is known only at run time cannot grow a list.</summary>
+    private AbstractValue ListCall(IMethodSymbol method, TupleValue list, List<(IParameterSymbol Parameter, AbstractValue Value)> args, IOperation at)
+    {
+        switch (method.Name)
+        {
+            case "ToArray":
+                return list;
+            case "Add" or "Clear" when at is IInvocationOperation { Instance: ILocalReferenceOperation local }:
+                if (method.Name == "Add")
+                {
+                    var counters = _slots.Values.OfType<DynamicValue>().Where(d => d.Value.Type == IRType.Int)
+                        .SelectMany(d => OriginsOf(Use(d.Value))).Where(o => !_plan.KeepsKnown(o.Item1, o.Item2)).ToHashSet();
+                    if (counters.Count > 0)
+                        throw new RestartException(MakeDiagnostic(DiagnosticIds.NotCompileTimeConstant, DiagnosticSeverity.Error, at.Syntax, ListInLoopMessage(local.Local.Name)),
+                            RestartRequest.Keeping([.. counters]));
+                }
+                // Each item is a copy of the loop body: a list this long means the loop has no bound
+                // the compiler can unroll to (it would run out of blocks, slowly).
+                if (method.Name == "Add" && list.Items.Length >= MaxListItems)
+                    throw Fail(DiagnosticIds.NotCompileTimeConstant, at, ListInLoopMessage(local.Local.Name));
+                _slots[local.Local] = method.Name == "Add" ? new TupleValue([.. list.Items, args[0].Value]) : new TupleValue([]);
+                _listsGrown = true;
+                return StaticValue.Null;
+            case "Add" or "Clear":
+                throw Fail(DiagnosticIds.UnsupportedExpression, at, $"'{at.Syntax}' changes a list that is not a local; keep the List<Tensor> in a local of the forward method");
+            default:
+                throw Fail(DiagnosticIds.UnknownMethod, at,
+                    $"List<Tensor>.{method.Name} cannot compile; a list of tensors supports Add, Clear, Count, [i] with an index known at compile time, ToArray() and [.. list] (e.g. TensorOps.Concat([.. list], 0))");
+        }
+    }
+
+    /// <summary>The most items a list of tensors holds: every item is one unrolled copy of the loop
+    /// body, with one block parameter per item at each copy's head.</summary>
+    internal const int MaxListItems = 64;
+
+    private static string ListInLoopMessage(string name) =>
+        $"'{name}' grows in a loop whose number of steps is known only at run time (or past {MaxListItems} items), and a program cannot hold a list of varying length; "
+        + "bound the loop by a constant or a module list (it then unrolls), or collect into one tensor: 'acc = TensorOps.Concat([acc, step], 0)' starting from an empty tensor such as Tensor.Zeros(0, 4)";
+
+    // A list of tensors grew this attempt: running out of blocks then means a loop grows it without bound.
+    private bool _listsGrown;
 
     /// <summary><c>Get("name")</c> / <c>GetOrNull("name")</c> with a compile-time name: the module's own
     /// registered parameter or buffer, a weight under its state-dict name.</summary>
@@ -260,6 +334,10 @@ internal sealed partial class MethodLowerer
             if (o is TupleValue t && kernel.Variadic) values.AddRange(t.Items.Select(i => TensorOperand(i, at)));
             else values.Add(TensorOperand(o, at));
         }
+        if (kernel.Variadic && values.Count == 0)
+            throw Fail(DiagnosticIds.ShapeError, at,
+                $"'{at.Syntax}' gets no tensors on a path the program can take (a list filled by a loop that may run zero times, or whose number of steps is known only at run time); "
+                + "bound the loop by a constant or a module list, or collect into one tensor: 'acc = TensorOps.Concat([acc, step], 0)' starting from an empty tensor such as Tensor.Zeros(0, 4)");
         var attrs = new Attrs();
         foreach (var p in kernel.AttributeParameters)
         {

@@ -166,7 +166,13 @@ internal sealed partial class MethodLowerer
             case IArrayCreationOperation array:
                 return CreateArray(array);
             case ICollectionExpressionOperation collection when collection.Type is IArrayTypeSymbol arrayType:
-                return ArrayOf(EvalAll(collection.Elements), arrayType.ElementType.SpecialType, collection);
+                return ArrayOf(Elements(collection), arrayType.ElementType.SpecialType, collection);
+            case ICollectionExpressionOperation collection when IsTensorList(collection.Type):
+                return new TupleValue([.. Elements(collection)]);
+            case IObjectCreationOperation creation when IsTensorList(creation.Type) && creation.Initializer is null
+                && creation.Arguments.All(a => a.Value.Type?.SpecialType == SpecialType.System_Int32):
+                // new List<Tensor>() (a capacity aside): the list's items are tracked as the program runs.
+                return new TupleValue([]);
             case IIsNullOperation isNull:
                 {
                     var operand = Eval(isNull.Operand);
@@ -204,6 +210,33 @@ internal sealed partial class MethodLowerer
         _inFlight.RemoveRange(mark, _inFlight.Count - mark);
         return result;
     }
+
+    /// <summary>The elements of a collection expression, a spread (<c>[.. list]</c>) inlined.</summary>
+    private List<AbstractValue> Elements(ICollectionExpressionOperation collection)
+    {
+        var result = new List<AbstractValue>();
+        var mark = _inFlight.Count;
+        foreach (var element in collection.Elements)
+        {
+            if (element is ISpreadOperation spread)
+            {
+                var items = Eval(spread.Operand);
+                if (items is TupleValue t) result.AddRange(t.Items);
+                else if (items is StaticValue { Object: int[] ints }) result.AddRange(ints.Select(i => (AbstractValue)new StaticValue(i)));
+                else throw Fail(DiagnosticIds.UnsupportedExpression, spread, $"'{spread.Operand.Syntax}' cannot be spread here; spread a List<Tensor> or an array");
+            }
+            else result.Add(Eval(element));
+            _inFlight.AddRange(result.Skip(_inFlight.Count - mark));
+        }
+        _inFlight.RemoveRange(mark, _inFlight.Count - mark);
+        return result;
+    }
+
+    /// <summary>Whether <paramref name="type"/> is <c>List&lt;Tensor&gt;</c>.</summary>
+    internal static bool IsTensorList(ITypeSymbol? type) =>
+        type is INamedTypeSymbol { Name: "List", TypeArguments: [{ Name: "Tensor" } element] } list
+        && list.ContainingNamespace?.ToDisplayString() == "System.Collections.Generic"
+        && element.ContainingNamespace?.ToDisplayString() == "DyCompile.Runtime";
 
     private static object? DefaultOf(ITypeSymbol type) => type.SpecialType switch
     {

@@ -407,6 +407,9 @@ internal sealed partial class MethodLowerer
         var limit = $"lowering needed more than {_options.BlockLimit} IR blocks (LoweringOptions.BlockLimit)";
         var unrolling = _slots.Values.OfType<StaticValue>().Select(s => s.Object).OfType<StaticEnumerator>()
             .OrderByDescending(e => e.Items.Count).FirstOrDefault();
+        if (_listsGrown && unrolling is null)
+            return $"{limit}: a List<Tensor> grows in a loop that is unrolled without a compile-time bound; "
+                + "bound the loop by a constant or a module list, or collect into one tensor with TensorOps.Concat([acc, step], dim)";
         return unrolling is not null
             ? $"{limit}: a foreach over a list of {unrolling.Items.Count} items unrolls one copy of its body per item; raise LoweringOptions.BlockLimit "
                 + $"(new LoweringOptions {{ BlockLimit = {Math.Max(2 * _options.BlockLimit, 4 * unrolling.Items.Count)} }}); compile time grows with the number of copies"
