@@ -153,7 +153,7 @@ public static class ModelLowering
             inputTypes.Add(type2);
         }
 
-        var found = SubsetScanner.Scan(methodSyntax);
+        var found = SubsetScanner.Scan(methodSyntax, compilation);
         if (found.Count > 0) return Failed(found, diagnostics);
 
         // Lowering restarts whenever an attempt learns something that changes blocks it already

@@ -14,7 +14,9 @@ internal static class OpLowering
     private static readonly Dictionary<string, string> _sameName = new()
     {
         ["host.add"] = "Add", ["host.sub"] = "Sub", ["host.mul"] = "Mul", ["host.div"] = "Div",
-        ["host.min"] = "Min", ["host.max"] = "Max", ["host.neg"] = "Neg",
+        ["host.min"] = "Min", ["host.max"] = "Max", ["host.neg"] = "Neg", ["host.abs"] = "Abs",
+        ["host.sqrt"] = "Sqrt", ["host.exp"] = "Exp", ["host.log"] = "Log", ["host.round"] = "Round",
+        ["host.floor"] = "Floor", ["host.ceil"] = "Ceil", ["host.pow"] = "Pow", ["host.isnan"] = "IsNaN", ["host.isinf"] = "IsInf",
         ["host.lt"] = "Less", ["host.le"] = "LessOrEqual", ["host.gt"] = "Greater", ["host.ge"] = "GreaterOrEqual",
         ["host.eq"] = "Equal", ["host.and"] = "And", ["host.or"] = "Or", ["host.not"] = "Not",
         ["host.select"] = "Where", ["tensor.from_scalar"] = "Identity",

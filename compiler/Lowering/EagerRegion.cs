@@ -42,6 +42,17 @@ internal sealed class EagerRegion
         _ => op.ConstantValue.HasValue,
     });
 
+    /// <summary>The fields and properties the statement assigns.</summary>
+    public static IReadOnlyList<IOperation> Writes(IOperation statement) => statement.DescendantsAndSelf()
+        .Select(op => op switch
+        {
+            ISimpleAssignmentOperation a => a.Target,
+            ICompoundAssignmentOperation a => a.Target,
+            IIncrementOrDecrementOperation i => i.Target,
+            _ => null,
+        })
+        .Where(t => t is IFieldReferenceOperation or IPropertyReferenceOperation).ToList()!;
+
     /// <summary>The slots (locals, parameters, captures) the statement reads.</summary>
     public static IReadOnlyList<object> Reads(IOperation statement) => statement.DescendantsAndSelf()
         .Select(op => op switch

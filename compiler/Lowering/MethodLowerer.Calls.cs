@@ -34,8 +34,11 @@ internal sealed partial class MethodLowerer
     {
         if (receiver is DispatchValue picked)
             return Dispatch(method, picked, args, at);
+        // 'base.Forward(x)' is not virtual: it runs the base class's body.
+        if (receiver is StaticValue { Object: { } known } && !method.IsStatic && at is not IInvocationOperation { IsVirtual: false })
+            method = Devirtualize(method, known, at);
         if (receiver is StaticValue { Object: null } nothing && !method.IsStatic)
-            throw Fail(DiagnosticIds.UnsupportedType, at, NullMessage(nothing, at is IInvocationOperation { Instance: { } instance } ? instance : at));
+            throw NullUse(nothing, at is IInvocationOperation { Instance: { } instance } ? instance : at);
         if (method.Name is "Get" or "GetOrNull" && method.ContainingType.ToDisplayString() == "DyCompile.Runtime.Nn.Module")
             return RegisteredTensor(method, receiver, args, at);
         var op = OpOf(method);
@@ -43,6 +46,8 @@ internal sealed partial class MethodLowerer
             return ModuleOp(op, module, args, at);
         if (op is not null)
             return TensorOp(op, method, receiver, args, at);
+        if (receiver is TupleValue list && IsTensorList(method.ContainingType))
+            return ListCall(method, list, args, at);
         if (receiver is StaticValue { Object: LSTMCell cell } && method.Name == "Forward")
             return LstmCellExpansion.Expand(this, cell, args.Select(a => a.Value).ToList(), at);
         if (receiver is StaticValue { Object: StaticEnumerator e })
@@ -54,8 +59,12 @@ internal sealed partial class MethodLowerer
             };
         if (method.Name == "GetEnumerator" && receiver is StaticValue { Object: System.Collections.IEnumerable items })
             return new StaticValue(new StaticEnumerator([.. items.Cast<object?>()], -1));
+        // An array of constants (new[] { 1f, 2f }) unrolls like a module list.
+        if (method.Name == "GetEnumerator" && receiver is TupleValue { Items: var constants } && constants.All(c => c is StaticValue))
+            return new StaticValue(new StaticEnumerator([.. constants.Select(c => ((StaticValue)c).Object)], -1));
         if (method.Name == "GetEnumerator" && receiver is TupleValue)
-            throw Fail(DiagnosticIds.UnsupportedStatement, at, "foreach over an array of run-time tensors cannot compile; index it with constants");
+            throw Fail(DiagnosticIds.UnsupportedStatement, at,
+                "foreach over an array that holds run-time tensors cannot compile; index it in a counted loop instead ('for (var i = 0; i < items.Length; i++) … items[i]' unrolls), or keep modules in a ModuleList");
         if (method.DeclaringSyntaxReferences.Length > 0 && !method.IsAbstract && method.MethodKind == MethodKind.Ordinary)
             return Inline(method, receiver, args, at);
         if (receiver is DynamicValue { Value.Type: TensorType t } && method.Name == "Dim" && args is [(_, StaticValue { Object: int axis })])
@@ -72,12 +81,82 @@ internal sealed partial class MethodLowerer
             throw Fail(DiagnosticIds.NotCompileTimeConstant, at,
                 $"dimension {axis} of {t} is not known at compile time (a dynamic input size, or a loop-carried tensor whose size changes), and a program cannot read a size at run time; give the input a static shape, or count the steps in an int");
         }
-        if (method.ContainingType.ToDisplayString() is "System.Math" or "System.MathF")
+        if (method.ContainingType.ToDisplayString() is "System.Math" or "System.MathF"
+            || method.IsStatic && method.ContainingType.SpecialType is SpecialType.System_Single or SpecialType.System_Double && method.Name is "IsNaN" or "IsInfinity" or "IsFinite")
             return MathCall(method, args, at);
         if (method.IsStatic && method.ContainingType.ToDisplayString() == "DyCompile.Runtime.Tensor" && method.Name is "Zeros" or "Full" or "Scalar")
             return TensorFactory(method, args, at);
         throw UnknownMethod(method, at);
     }
+
+    /// <summary>The method a virtual, abstract or interface call runs on <paramref name="instance"/>: the
+    /// instance is known at compile time, so its own type decides, as it does when the model runs
+    /// (each element of a <c>ModuleList&lt;ExpertBase&gt;</c> calls its own override).</summary>
+    private IMethodSymbol Devirtualize(IMethodSymbol method, object instance, IOperation at)
+    {
+        var isInterface = method.ContainingType.TypeKind == TypeKind.Interface;
+        if (!isInterface && !method.IsVirtual && !method.IsAbstract && !method.IsOverride) return method;
+        var runtimeType = instance.GetType();
+        if (runtimeType.IsGenericType || runtimeType.FullName is not { } fullName) return method;
+        var type = _compilation.GetTypeByMetadataName(fullName);
+        if (type is null) return method;
+        if (isInterface)
+            return type.FindImplementationForInterfaceMember(method) as IMethodSymbol ?? method;
+        var target = method.OriginalDefinition;
+        for (var t = type; t is not null; t = t.BaseType)
+            foreach (var candidate in t.GetMembers(method.Name).OfType<IMethodSymbol>())
+                for (var m = candidate; m is not null; m = m.OverriddenMethod)
+                    if (SymbolEqualityComparer.Default.Equals(m.OriginalDefinition, target))
+                        return candidate.IsAbstract
+                            ? throw Fail(DiagnosticIds.UnknownMethod, at, $"'{method.Name}' is abstract in {runtimeType.Name}; give the module's class a body for it")
+                            : candidate;
+        return method;
+    }
+
+    /// <summary>A <c>List&lt;Tensor&gt;</c> held in a local: its items are known at compile time (each a
+    /// tensor of the program), so <c>Add</c> gives the local a list one item longer. A list grown in a
+    /// loop needs the loop unrolled (each step has one more item): the loop's counters are asked to
+    /// stay known; a loop whose trip count is known only at run time cannot grow a list.</summary>
+    private AbstractValue ListCall(IMethodSymbol method, TupleValue list, List<(IParameterSymbol Parameter, AbstractValue Value)> args, IOperation at)
+    {
+        switch (method.Name)
+        {
+            case "ToArray":
+                return list;
+            case "Add" or "Clear" when at is IInvocationOperation { Instance: ILocalReferenceOperation local }:
+                if (method.Name == "Add")
+                {
+                    var counters = _slots.Values.OfType<DynamicValue>().Where(d => d.Value.Type == IRType.Int)
+                        .SelectMany(d => OriginsOf(Use(d.Value))).Where(o => !_plan.KeepsKnown(o.Item1, o.Item2)).ToHashSet();
+                    if (counters.Count > 0)
+                        throw new RestartException(MakeDiagnostic(DiagnosticIds.NotCompileTimeConstant, DiagnosticSeverity.Error, at.Syntax, ListInLoopMessage(local.Local.Name)),
+                            RestartRequest.Keeping([.. counters]));
+                }
+                // Each item is a copy of the loop body: a list this long means the loop has no bound
+                // the compiler can unroll to (it would run out of blocks, slowly).
+                if (method.Name == "Add" && list.Items.Length >= MaxListItems)
+                    throw Fail(DiagnosticIds.NotCompileTimeConstant, at, ListInLoopMessage(local.Local.Name));
+                _slots[local.Local] = method.Name == "Add" ? new TupleValue([.. list.Items, args[0].Value]) : new TupleValue([]);
+                _listsGrown = true;
+                return StaticValue.Null;
+            case "Add" or "Clear":
+                throw Fail(DiagnosticIds.UnsupportedExpression, at, $"'{at.Syntax}' changes a list that is not a local; keep the List<Tensor> in a local of the forward method");
+            default:
+                throw Fail(DiagnosticIds.UnknownMethod, at,
+                    $"List<Tensor>.{method.Name} cannot compile; a list of tensors supports Add, Clear, Count, [i] with an index known at compile time, ToArray() and [.. list] (e.g. TensorOps.Concat([.. list], 0))");
+        }
+    }
+
+    /// <summary>The most items a list of tensors holds: every item is one unrolled copy of the loop
+    /// body, with one block parameter per item at each copy's head.</summary>
+    internal const int MaxListItems = 64;
+
+    private static string ListInLoopMessage(string name) =>
+        $"'{name}' grows in a loop whose number of steps is known only at run time (or past {MaxListItems} items), and a program cannot hold a list of varying length; "
+        + "bound the loop by a constant or a module list (it then unrolls), or collect into one tensor: 'acc = TensorOps.Concat([acc, step], 0)' starting from an empty tensor such as Tensor.Zeros(0, 4)";
+
+    // A list of tensors grew this attempt: running out of blocks then means a loop grows it without bound.
+    private bool _listsGrown;
 
     /// <summary><c>Get("name")</c> / <c>GetOrNull("name")</c> with a compile-time name: the module's own
     /// registered parameter or buffer, a weight under its state-dict name.</summary>
@@ -146,21 +225,43 @@ internal sealed partial class MethodLowerer
         throw Fail(DiagnosticIds.NotCompileTimeConstant, at, $"'{at.Syntax}' needs arguments known at compile time (a run-time float value is allowed for Scalar and Full)");
     }
 
+    /// <summary>The host op of each <c>Math</c>/<c>MathF</c> function (and <c>float.IsNaN</c> …) on run-time scalars.</summary>
+    private static readonly Dictionary<string, string> HostMath = new()
+    {
+        ["Min"] = "min", ["Max"] = "max", ["Abs"] = "abs", ["Sqrt"] = "sqrt", ["Exp"] = "exp", ["Log"] = "log",
+        ["Round"] = "round", ["Floor"] = "floor", ["Ceiling"] = "ceil", ["Pow"] = "pow",
+        ["IsNaN"] = "isnan", ["IsInfinity"] = "isinf", ["IsFinite"] = "isfinite",
+    };
+
     private AbstractValue MathCall(IMethodSymbol method, List<(IParameterSymbol Parameter, AbstractValue Value)> args, IOperation at)
     {
         if (args.All(a => a.Value is StaticValue { Object: int or float or double }))
         {
-            var type = Type.GetType(method.ContainingType.ToDisplayString())!;
+            var type = method.ContainingType.SpecialType switch
+            {
+                SpecialType.System_Single => typeof(float),
+                SpecialType.System_Double => typeof(double),
+                _ => Type.GetType(method.ContainingType.ToDisplayString())!,
+            };
             var info = type.GetMethods().FirstOrDefault(m => m.Name == method.Name && m.GetParameters().Select(p => p.ParameterType.Name)
                 .SequenceEqual(method.Parameters.Select(p => p.Type.MetadataName)));
             if (info is not null) return new StaticValue(info.Invoke(null, [.. args.Select(a => ((StaticValue)a.Value).Object)]));
         }
-        if (method.Name is "Min" or "Max" && args.Count == 2)
-        {
-            var kind = KindOf(method.ReturnType, at);
-            return new DynamicValue(Host(method.Name.ToLowerInvariant(), HostScalar(args[0].Value, kind, at), HostScalar(args[1].Value, kind, at)));
-        }
-        throw Fail(DiagnosticIds.UnknownMethod, at, $"{method.ContainingType.Name}.{method.Name} on run-time values cannot compile; host scalars support + - * / min max and comparisons; use tensor ops for the rest");
+        var parameterTypes = method.Parameters.Select(p => p.Type.SpecialType).ToList();
+        var arity = method.Name is "Min" or "Max" or "Pow" ? 2 : 1;
+        var numeric = parameterTypes.All(t => t is SpecialType.System_Int32 or SpecialType.System_Single or SpecialType.System_Double);
+        if (!HostMath.TryGetValue(method.Name, out var op) || args.Count != arity || !numeric
+            || parameterTypes.Contains(SpecialType.System_Int32) && method.Name is not ("Min" or "Max" or "Abs"))
+            throw Fail(DiagnosticIds.UnknownMethod, at,
+                $"{method.ContainingType.Name}.{method.Name}({string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString()))}) on run-time values cannot compile; "
+                + "host scalars support + - * / % and comparisons, Math/MathF Min, Max, Abs, Sqrt, Exp, Log, Pow, Round (one argument), Floor, Ceiling, and float.IsNaN, IsInfinity, IsFinite; use tensor ops for the rest");
+        if (parameterTypes.Contains(SpecialType.System_Double))
+            Warn(DiagnosticIds.UnsupportedType, at, $"{method.ContainingType.Name}.{method.Name} on a run-time double runs in float (the IR's host float is 32-bit), so results may differ from the eager double computation; call MathF.{method.Name} on a float");
+        var kind = parameterTypes[0] == SpecialType.System_Int32 ? ScalarKind.Int : ScalarKind.Float;
+        var operands = args.Select(a => HostScalar(a.Value, kind, at)).ToArray();
+        if (op == "isfinite")
+            return new DynamicValue(Host("not", Host("or", Host("isnan", operands), Host("isinf", operands))));
+        return new DynamicValue(Host(op, operands));
     }
 
     // ---------------------------------------------------------------- ops
@@ -233,6 +334,10 @@ internal sealed partial class MethodLowerer
             if (o is TupleValue t && kernel.Variadic) values.AddRange(t.Items.Select(i => TensorOperand(i, at)));
             else values.Add(TensorOperand(o, at));
         }
+        if (kernel.Variadic && values.Count == 0)
+            throw Fail(DiagnosticIds.ShapeError, at,
+                $"'{at.Syntax}' gets no tensors on a path the program can take (a list filled by a loop that may run zero times, or whose number of steps is known only at run time); "
+                + "bound the loop by a constant or a module list, or collect into one tensor: 'acc = TensorOps.Concat([acc, step], 0)' starting from an empty tensor such as Tensor.Zeros(0, 4)");
         var attrs = new Attrs();
         foreach (var p in kernel.AttributeParameters)
         {
@@ -358,7 +463,7 @@ internal sealed partial class MethodLowerer
             throw Fail(DiagnosticIds.Recursion, at, $"'{method.Name}' calls itself (directly or through other methods); recursion cannot compile: write it as a loop");
         var self = receiver is StaticValue s ? s.Object : method.IsStatic ? null
             : throw Fail(DiagnosticIds.UnsupportedExpression, at, $"'{method.Name}' is called on a value not known at compile time; call it on the model or a submodule field");
-        SubsetScanner.Check(method);
+        SubsetScanner.Check(method, _compilation);
         var graph = GraphOf(method);
 
         // What the callee's blocks must carry for the caller: its carried values, its locals

@@ -18,6 +18,11 @@ internal sealed partial class MethodLowerer
         switch (operation)
         {
             case IFlowCaptureOperation capture:
+                // Roslyn spills an assignment's target local into a capture before the assigned
+                // value branches; a local declared without a value has nothing to read yet.
+                if (capture.Value is ILocalReferenceOperation { Local: var target } && !_slots.ContainsKey(target)
+                    && _frame.CapturedTargets.ContainsKey(capture.Id))
+                    break;
                 _slots[capture.Id] = Eval(capture.Value);
                 OrderOf(capture.Id);
                 break;
@@ -28,12 +33,15 @@ internal sealed partial class MethodLowerer
                     break;
                 }
                 var block = _block;
+                var reads = _stateReads.Count;
                 try
                 {
                     Eval(statement.Operation);
                 }
                 catch (LoweringException e) when (e is not RestartException && CanFallBack(e.Diagnostic.Id) && _block == block && EagerRegion.CanRun(statement))
                 {
+                    // What the statement read runs eagerly with it, at run time.
+                    _stateReads.RemoveRange(reads, _stateReads.Count - reads);
                     FallBack(statement, e.Diagnostic);
                 }
                 break;
@@ -74,6 +82,8 @@ internal sealed partial class MethodLowerer
                     throw new LoweringException(why);
             }
         }
+        foreach (var written in EagerRegion.Writes(statement))
+            _stateWrites.Add(new StateAccess(MemberOf(written)!, written));
         var symbol = $"{_frame.Method.ContainingType.Name}.{_frame.Method.Name}@{why.Line}:{why.Column}";
         var id = EagerRegion.Register(Callbacks, symbol, statement, _frame.Self, known, dynamicSlots);
         _block.Ops("host.call", [_block.Const(id), .. values]);
@@ -156,7 +166,13 @@ internal sealed partial class MethodLowerer
             case IArrayCreationOperation array:
                 return CreateArray(array);
             case ICollectionExpressionOperation collection when collection.Type is IArrayTypeSymbol arrayType:
-                return ArrayOf(EvalAll(collection.Elements), arrayType.ElementType.SpecialType, collection);
+                return ArrayOf(Elements(collection), arrayType.ElementType.SpecialType, collection);
+            case ICollectionExpressionOperation collection when IsTensorList(collection.Type):
+                return new TupleValue([.. Elements(collection)]);
+            case IObjectCreationOperation creation when IsTensorList(creation.Type) && creation.Initializer is null
+                && creation.Arguments.All(a => a.Value.Type?.SpecialType == SpecialType.System_Int32):
+                // new List<Tensor>() (a capacity aside): the list's items are tracked as the program runs.
+                return new TupleValue([]);
             case IIsNullOperation isNull:
                 {
                     var operand = Eval(isNull.Operand);
@@ -194,6 +210,33 @@ internal sealed partial class MethodLowerer
         _inFlight.RemoveRange(mark, _inFlight.Count - mark);
         return result;
     }
+
+    /// <summary>The elements of a collection expression, a spread (<c>[.. list]</c>) inlined.</summary>
+    private List<AbstractValue> Elements(ICollectionExpressionOperation collection)
+    {
+        var result = new List<AbstractValue>();
+        var mark = _inFlight.Count;
+        foreach (var element in collection.Elements)
+        {
+            if (element is ISpreadOperation spread)
+            {
+                var items = Eval(spread.Operand);
+                if (items is TupleValue t) result.AddRange(t.Items);
+                else if (items is StaticValue { Object: int[] ints }) result.AddRange(ints.Select(i => (AbstractValue)new StaticValue(i)));
+                else throw Fail(DiagnosticIds.UnsupportedExpression, spread, $"'{spread.Operand.Syntax}' cannot be spread here; spread a List<Tensor> or an array");
+            }
+            else result.Add(Eval(element));
+            _inFlight.AddRange(result.Skip(_inFlight.Count - mark));
+        }
+        _inFlight.RemoveRange(mark, _inFlight.Count - mark);
+        return result;
+    }
+
+    /// <summary>Whether <paramref name="type"/> is <c>List&lt;Tensor&gt;</c>.</summary>
+    internal static bool IsTensorList(ITypeSymbol? type) =>
+        type is INamedTypeSymbol { Name: "List", TypeArguments: [{ Name: "Tensor" } element] } list
+        && list.ContainingNamespace?.ToDisplayString() == "System.Collections.Generic"
+        && element.ContainingNamespace?.ToDisplayString() == "DyCompile.Runtime";
 
     private static object? DefaultOf(ITypeSymbol type) => type.SpecialType switch
     {
@@ -240,7 +283,7 @@ internal sealed partial class MethodLowerer
                 break;
             case IFieldReferenceOperation or IPropertyReferenceOperation or IArrayElementReferenceOperation:
                 throw Fail(DiagnosticIds.FieldMutation, target,
-                    $"assigning '{target.Syntax}' mutates the model; a forward method must be a function of its inputs: keep the value in a local and return it");
+                    $"assigning '{target.Syntax}' mutates the model; a forward method must be a function of its inputs: keep the value in a local and return it (state kept between calls: pass it in as a parameter and return the new value)");
             default:
                 throw Fail(DiagnosticIds.UnsupportedExpression, target, $"cannot assign to '{target.Syntax}'; assign to a local variable");
         }
@@ -262,6 +305,7 @@ internal sealed partial class MethodLowerer
         if (op.Instance is not null && owner is null)
             throw Fail(DiagnosticIds.UnsupportedExpression, op, NullMessage((receiver as StaticValue)!, op.Instance));
         var value = ReflectField(field, owner, op);
+        if (!field.IsReadOnly && !field.IsConst) _stateReads.Add(new StateAccess(field.OriginalDefinition, op));
         if (value is null && !field.IsConst) return new StaticValue(null) { NullField = field.Name };
         if (value is Tensor named && owner is not null) _weightNames.Suggest(named, owner, field.Name);
         if (value is Tensor or Module or null || field.IsReadOnly || field.IsConst || field.Type.TypeKind == TypeKind.Array && value is not float[] and not int[])
@@ -339,13 +383,27 @@ internal sealed partial class MethodLowerer
             var type = owner?.GetType() ?? FindType(property.ContainingType, op);
             var info = FindProperty(type, property, args.Count)
                 ?? throw Fail(DiagnosticIds.UnsupportedExpression, op, $"property '{property.Name}' was not found on the model instance");
-            return new StaticValue(info.GetValue(owner, [.. args.Select(a => ((StaticValue)a).Object)]));
+            var value = info.GetValue(owner, [.. args.Select(a => ((StaticValue)a).Object)]);
+            if (IsSettable(property))
+            {
+                // The same rule as a field that is not readonly: a scalar may change between calls.
+                if (value is not (Tensor or Module or Array or null))
+                    throw Fail(DiagnosticIds.MutableFieldRead, op,
+                        $"property '{property.Name}' has a setter, so its value may change between calls; make it get-only ({{ get; }} or {{ get; init; }}) so it folds into the program, or pass the value as a parameter");
+                _stateReads.Add(new StateAccess(property.OriginalDefinition, op));
+            }
+            return new StaticValue(value);
         }
         catch (System.Reflection.TargetInvocationException failure)
         {
             throw Fail(DiagnosticIds.UnsupportedExpression, op, $"reading '{op.Syntax}' failed at compile time: {failure.InnerException?.Message}");
         }
     }
+
+    /// <summary>A property of the model's source that code may assign after construction: it has
+    /// a setter that is not <c>init</c> (a private one too).</summary>
+    private static bool IsSettable(IPropertySymbol property) =>
+        property.DeclaringSyntaxReferences.Length > 0 && !property.IsIndexer && property.SetMethod is { IsInitOnly: false };
 
     private static System.Reflection.PropertyInfo? FindProperty(Type type, IPropertySymbol property, int indexCount)
     {
@@ -508,6 +566,14 @@ internal sealed partial class MethodLowerer
 
     private AbstractValue ScalarBinary(BinaryOperatorKind kind, AbstractValue left, AbstractValue right, ITypeSymbol? operandType, ITypeSymbol? resultType, IOperation at)
     {
+        // 'best == null' on a tensor or module: known, as 'best is null' is.
+        if (kind is BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals && operandType is { IsReferenceType: true }
+            && (left is StaticValue { Object: null } || right is StaticValue { Object: null }))
+        {
+            // A program value is never null, so only two nulls are equal.
+            var equal = left is StaticValue { Object: null } && right is StaticValue { Object: null };
+            return new StaticValue(kind == BinaryOperatorKind.Equals ? equal : !equal);
+        }
         var operandKind = KindOf(operandType, at);
         if (left is StaticValue { Object: not null } l && right is StaticValue { Object: not null } r)
             return new StaticValue(ScalarFolding.Fold(kind, l.Object!, r.Object!, operandType!.SpecialType)
@@ -550,6 +616,9 @@ internal sealed partial class MethodLowerer
             case IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: null } } when value is StaticValue known:
                 // 'field is null' on a module or tensor field folds: the instance is known.
                 return new StaticValue(known.Object is null);
+            case IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: null } } when value is DynamicValue or TupleValue:
+                // A value computed by the program is never null ('best is null' once best holds a tensor).
+                return new StaticValue(false);
             case IConstantPatternOperation constant:
                 return ScalarBinary(BinaryOperatorKind.Equals, value, Convert(Eval(constant.Value), type, constant), type, null, pattern);
             case IRelationalPatternOperation relational:
@@ -619,9 +688,26 @@ internal sealed partial class MethodLowerer
         StaticValue { Object: Tensor t } => Weight(t, at),
         StaticValue { Object: CompileTimeTensor c } => ConstTensor(c.Value),
         StaticValue { Object: int or float or double or bool } s => MaterializeScalar(s.Object!, at),
-        StaticValue { Object: null } nothing => throw Fail(DiagnosticIds.UnsupportedType, at, NullMessage(nothing, at)),
+        StaticValue { Object: null } nothing => throw NullUse(nothing, at),
         _ => throw Fail(DiagnosticIds.UnsupportedType, at, $"'{at.Syntax}' is not a tensor or host scalar; only tensors and int/float/bool values can flow through the program"),
     };
+
+    /// <summary>A null used as a value. A local that starts null (<c>Tensor? best = null</c>) and is
+    /// assigned in a loop is still null where the loop may have run zero times: with the loop's
+    /// counters kept known (a compile-time bound), lowering starts again and unrolls it, so each
+    /// step knows whether it was assigned; otherwise the diagnostic says how to give it a value.</summary>
+    internal LoweringException NullUse(StaticValue nothing, IOperation at)
+    {
+        if (nothing.NullField is not null)
+            return Fail(DiagnosticIds.UnsupportedType, at, NullMessage(nothing, at));
+        var counters = _countersBesideNulls.Where(o => !_plan.KeepsKnown(o.Item1, o.Item2)).ToHashSet();
+        var name = at.Syntax.ToString().TrimEnd('!');
+        var message = $"'{name}' is null on a path the program can take (a loop that may run zero times, or a branch that does not assign it), "
+            + $"and a program value cannot be null; give it a value first ('var {name} = x;' before the loop), or write '{name} ?? fallback'";
+        return counters.Count > 0
+            ? new RestartException(MakeDiagnostic(DiagnosticIds.UnsupportedType, DiagnosticSeverity.Error, at.Syntax, message), RestartRequest.Keeping([.. counters]))
+            : Fail(DiagnosticIds.UnsupportedType, at, message);
+    }
 
     /// <summary>What to say when a null is used as a value: which field holds it, and the two fixes.</summary>
     private static string NullMessage(StaticValue nothing, IOperation at)

@@ -130,9 +130,39 @@ internal sealed partial class MethodLowerer
             throw WidenRestart(e.Diagnostic.Message);
         }
         if (_pendingWidenings.Count > 0) throw WidenRestart(null);
+        RejectStaleState();
         _inlineStack.Pop();
         if (_resultTypes is not null) _program.Returns([.. _resultTypes]);
         return _program.Build();
+    }
+
+    // Fields and properties that may change after construction: those the program reads (their
+    // value at compile time folds into it) and those a statement run eagerly assigns.
+    private readonly List<StateAccess> _stateReads = [];
+    private readonly List<StateAccess> _stateWrites = [];
+
+    private sealed record StateAccess(ISymbol Member, IOperation At);
+
+    private static ISymbol? MemberOf(IOperation reference) => reference switch
+    {
+        IFieldReferenceOperation f => f.Field.OriginalDefinition,
+        IPropertyReferenceOperation p => p.Property.OriginalDefinition,
+        _ => null,
+    };
+
+    /// <summary>A member the program reads at compile time and the forward method assigns would be
+    /// stale from the second call on: the program keeps the value it had when it was lowered.</summary>
+    private void RejectStaleState()
+    {
+        foreach (var write in _stateWrites)
+        {
+            var read = _stateReads.Find(r => SymbolEqualityComparer.Default.Equals(r.Member, write.Member));
+            if (read is null) continue;
+            var line = read.At.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+            throw Fail(DiagnosticIds.FieldMutation, write.At,
+                $"'{write.Member.Name}' is assigned here and read by the compiled program (line {line}), which would keep the value it had when the model was compiled; "
+                + $"a forward method must be a function of its inputs: pass the state in as a parameter and return the new value, e.g. (Tensor Output, Tensor State) Forward(Tensor x, Tensor state)");
+        }
     }
 
     private void Drain(Frame frame)
@@ -292,7 +322,9 @@ internal sealed partial class MethodLowerer
         var arguments = _carried.Select(Use).Concat(Flatten(Ordered(slots).Select(p => p.Value)).Select(Use)).ToList();
         var argumentSlots = _carried.Select(_ => (object?)null)
             .Concat(Ordered(slots).SelectMany(p => Flatten([p.Value]).Select(_ => (object?)p.Key))).ToList();
-        CheckArgs(key, known.Block, known.Params, arguments, argumentSlots, at);
+        // An edge to a block at or before its source is a loop's back edge; any other meets an if/else.
+        var backEdge = branch.Source.Ordinal >= dest.Ordinal;
+        CheckArgs(key, known.Block, known.Params, arguments, argumentSlots, at, backEdge);
         return (known.Block, arguments);
     }
 
@@ -300,7 +332,7 @@ internal sealed partial class MethodLowerer
     /// changes sizes (a sequence growing by one token per iteration) widens the parameter: those
     /// dimensions become dynamic. Lowering goes on, collecting every such widening of the attempt,
     /// and restarts with all of them at its end, until the loop heads' types settle.</summary>
-    private void CheckArgs(string key, BlockBuilder block, ImmutableArray<Value> parameters, List<Value> args, List<object?> slots, IOperation? at)
+    private void CheckArgs(string key, BlockBuilder block, ImmutableArray<Value> parameters, List<Value> args, List<object?> slots, IOperation? at, bool backEdge)
     {
         for (var i = 0; i < parameters.Length; i++)
         {
@@ -311,9 +343,13 @@ internal sealed partial class MethodLowerer
                 _pendingWidenings.Add(new Widening(key, i, wide, block.Name, slots[i] is { } wideSlot ? SlotName(wideSlot) : "a value"));
                 continue;
             }
+            var name = slots[i] is { } named ? SlotName(named) : "a value";
             throw Fail(DiagnosticIds.TooManySpecializations,
                 (slots[i] is { } slot ? _assignedAt.GetValueOrDefault(slot) : null) ?? at ?? _lastStatement ?? _frame.Graph.OriginalOperation,
-                $"'{(slots[i] is { } named ? SlotName(named) : "a value")}' carried into ^{block.Name} changes type ({args[i].Type} where {parameters[i].Type} was seen first); a loop-carried tensor may change its sizes but not its dtype or rank");
+                backEdge
+                    ? $"'{name}' carried into ^{block.Name} changes type ({args[i].Type} where {parameters[i].Type} was seen first); a loop-carried tensor may change its sizes but not its dtype or rank"
+                    : $"'{name}' is {args[i].Type} on one path and {parameters[i].Type} on another where they meet (^{block.Name}, after an if/else, ?: or switch); "
+                        + "a value may differ in sizes between the paths but not in dtype or rank: give it the same rank on every path (Reshape, Unsqueeze or Squeeze one of them), or use it only inside each branch");
         }
     }
 
@@ -374,6 +410,9 @@ internal sealed partial class MethodLowerer
         var limit = $"lowering needed more than {_options.BlockLimit} IR blocks (LoweringOptions.BlockLimit)";
         var unrolling = _slots.Values.OfType<StaticValue>().Select(s => s.Object).OfType<StaticEnumerator>()
             .OrderByDescending(e => e.Items.Count).FirstOrDefault();
+        if (_listsGrown && unrolling is null)
+            return $"{limit}: a List<Tensor> grows in a loop that is unrolled without a compile-time bound; "
+                + "bound the loop by a constant or a module list, or collect into one tensor with TensorOps.Concat([acc, step], dim)";
         return unrolling is not null
             ? $"{limit}: a foreach over a list of {unrolling.Items.Count} items unrolls one copy of its body per item; raise LoweringOptions.BlockLimit "
                 + $"(new LoweringOptions {{ BlockLimit = {Math.Max(2 * _options.BlockLimit, 4 * unrolling.Items.Count)} }}); compile time grows with the number of copies"
@@ -433,6 +472,7 @@ internal sealed partial class MethodLowerer
     {
         if (dest.Predecessors.Length <= 1) return slots;
         var result = new Dictionary<object, AbstractValue>();
+        var carriesNull = slots.Values.Any(v => v is StaticValue { Object: null, NullField: null });
         foreach (var (slot, value) in slots)
         {
             if (value is StaticValue { Object: int counter } && _plan.IndexesModules(_frame.Method, slot) && _plan.KeepsKnown(_frame.Method, slot)
@@ -442,6 +482,7 @@ internal sealed partial class MethodLowerer
             {
                 var v = MaterializeScalar(s.Object!, null);
                 _origins[v] = [(_frame.Method, slot)];
+                if (carriesNull && s.Object is int) _countersBesideNulls.Add((_frame.Method, slot));
                 result[slot] = new DynamicValue(v);
             }
             else if (value is StaticValue { Object: CompileTimeTensor constant })
@@ -450,6 +491,10 @@ internal sealed partial class MethodLowerer
         }
         return result;
     }
+
+    // Int counters made run-time values at a join that a local still null crossed: unrolling their
+    // loop tells each step whether the local was assigned yet.
+    private readonly HashSet<(IMethodSymbol, object)> _countersBesideNulls = [];
 
     private string KeyOf(BasicBlock dest, Dictionary<object, AbstractValue> slots)
     {

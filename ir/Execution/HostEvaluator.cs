@@ -2,7 +2,7 @@ namespace DyCompile.IR;
 
 /// <summary>Evaluates the host-scalar ops (<c>host.*</c>) on C# ints, floats and bools, with C#
 /// semantics: int arithmetic wraps, int division truncates toward zero and throws on zero,
-/// to_int truncates toward zero and saturates.</summary>
+/// to_int truncates toward zero and saturates; the float functions are those of <see cref="MathF"/>.</summary>
 public static class HostEvaluator
 {
     public static object Evaluate(string op, IReadOnlyList<object> x) => (op, x.Count > 0 ? x[0] : null, x.Count > 1 ? x[1] : null) switch
@@ -21,6 +21,17 @@ public static class HostEvaluator
         ("host.max", float a, float b) => MathF.Max(a, b),
         ("host.neg", int a, _) => -a,
         ("host.neg", float a, _) => -a,
+        ("host.abs", int a, _) => Math.Abs(a), // throws OverflowException on int.MinValue, as Math.Abs does
+        ("host.abs", float a, _) => MathF.Abs(a),
+        ("host.sqrt", float a, _) => MathF.Sqrt(a),
+        ("host.exp", float a, _) => MathF.Exp(a),
+        ("host.log", float a, _) => MathF.Log(a),
+        ("host.round", float a, _) => MathF.Round(a), // to even, as MathF.Round and ONNX Round
+        ("host.floor", float a, _) => MathF.Floor(a),
+        ("host.ceil", float a, _) => MathF.Ceiling(a),
+        ("host.pow", float a, float b) => MathF.Pow(a, b),
+        ("host.isnan", float a, _) => float.IsNaN(a),
+        ("host.isinf", float a, _) => float.IsInfinity(a),
         ("host.lt", int a, int b) => a < b,
         ("host.lt", float a, float b) => a < b,
         ("host.le", int a, int b) => a <= b,

@@ -12,6 +12,13 @@ internal static class HostOps
         foreach (var name in new[] { "add", "sub", "mul", "div", "min", "max" })
             yield return Host(name, ["a", "b"], Arithmetic);
         yield return Host("neg", ["x"], call => call.One(Numeric(call, 0)));
+        yield return Host("abs", ["x"], call => call.One(Numeric(call, 0)));
+        // The float functions of System.MathF on host floats (what Math.Sqrt & co. compute on a float).
+        foreach (var name in new[] { "sqrt", "exp", "log", "round", "floor", "ceil" })
+            yield return Host(name, ["x"], call => call.One(Real(call, 0)));
+        yield return Host("pow", ["a", "b"], call => { Real(call, 0); Real(call, 1); return call.One(IRType.Float); });
+        foreach (var name in new[] { "isnan", "isinf" })
+            yield return Host(name, ["x"], call => { Real(call, 0); return call.One(IRType.Bool); });
         foreach (var name in new[] { "lt", "le", "gt", "ge" })
             yield return Host(name, ["a", "b"], call => { Arithmetic(call); return call.One(IRType.Bool); });
         foreach (var name in new[] { "eq", "ne" })
@@ -90,6 +97,13 @@ internal static class HostOps
     {
         var t = call.Scalar(i);
         if (t == IRType.Bool) throw call.Fail($"operand '{call.OperandName(i)}' must be int or float, got bool");
+        return t;
+    }
+
+    private static ScalarType Real(OpCall call, int i)
+    {
+        var t = call.Scalar(i);
+        if (t != IRType.Float) throw call.Fail($"operand '{call.OperandName(i)}' must be float, got {t}");
         return t;
     }
 
