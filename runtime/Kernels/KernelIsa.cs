@@ -50,7 +50,7 @@ public static class KernelIsa
         };
         var conv = path switch
         {
-            SimdPath.Avx512 => "pointwise 6×32 zmm, direct 4×24 ymm (EVEX)",
+            SimdPath.Avx512 => "pointwise 6×16 ymm, direct 4×24 ymm (AVX2 tiles)",
             SimdPath.Avx2 => "pointwise 6×16 ymm, direct 4×24 ymm",
             _ => "portable",
         };
