@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace DyCompile.Runtime;
 
@@ -46,8 +48,8 @@ internal readonly struct PoolPlaneItems(float[] input, float[] output, PoolWindo
                 for (var y = y0 + 1; y < y1; y++)
                 {
                     var next = src.Slice(y * width, width);
-                    if (average) TensorPrimitives.Add(row, next, row);
-                    else TensorPrimitives.Max(row, next, row);
+                    if (average) AddInto(row, next);
+                    else MaxInto(row, next);
                 }
                 reduced = row;
             }
@@ -59,6 +61,44 @@ internal readonly struct PoolPlaneItems(float[] input, float[] output, PoolWindo
                 outRow[ox] = average ? Sum(span) / windows.Divisor(y1 - y0, span.Length) : Max(span);
             }
         }
+    }
+
+    // Rows of a pooling window are short (8 to 112 floats): inline vector loops, where a library
+    // call per row would cost more than the row.
+
+    /// <summary>row += next.</summary>
+    private static void AddInto(Span<float> row, ReadOnlySpan<float> next)
+    {
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref var r = ref MemoryMarshal.GetReference(row);
+            ref var n = ref MemoryMarshal.GetReference(next);
+            for (; i <= row.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+                (Vector256.LoadUnsafe(ref r, (nuint)i) + Vector256.LoadUnsafe(ref n, (nuint)i)).StoreUnsafe(ref r, (nuint)i);
+        }
+        for (; i < row.Length; i++) row[i] += next[i];
+    }
+
+    /// <summary>row = max(row, next), NaN winning over any number.</summary>
+    private static void MaxInto(Span<float> row, ReadOnlySpan<float> next)
+    {
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref var r = ref MemoryMarshal.GetReference(row);
+            ref var n = ref MemoryMarshal.GetReference(next);
+            for (; i <= row.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var a = Vector256.LoadUnsafe(ref r, (nuint)i);
+                var b = Vector256.LoadUnsafe(ref n, (nuint)i);
+                // a where a > b or a is NaN, else b (NaN when b is).
+                var keep = Vector256.GreaterThan(a, b) | ~Vector256.Equals(a, a);
+                Vector256.ConditionalSelect(keep, a, b).StoreUnsafe(ref r, (nuint)i);
+            }
+        }
+        for (; i < row.Length; i++)
+            if (!(row[i] > next[i] || float.IsNaN(row[i]))) row[i] = next[i];
     }
 
     private static float Sum(ReadOnlySpan<float> values)

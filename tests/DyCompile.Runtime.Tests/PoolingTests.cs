@@ -75,6 +75,32 @@ public class PoolingTests
     }
 
     [Fact]
+    public void MaxPoolPropagatesNaNFromAnyRowAndColumnOfTheWindow()
+    {
+        // Width 21: two 8-float vectors and a scalar tail per row; NaNs in the second and third row
+        // of a window (reduced into the first), in a vector lane and in the tail, and one in the first row.
+        var x = DenseReference.RandomTensor(3, 1, 1, 6, 21);
+        var data = x.Floats;
+        data[1 * 21 + 4] = float.NaN;  // window (0, 1), vector part, second row
+        data[2 * 21 + 19] = float.NaN; // window (0, 6), tail, third row
+        data[3 * 21 + 9] = float.NaN;  // window (1, 3), first row
+        var y = TensorOps.MaxPool2d(x, [3], [3], [0]);
+        Assert.Equal(new[] { 1, 1, 2, 7 }, y.ShapeArray());
+        for (var oy = 0; oy < 2; oy++)
+            for (var ox = 0; ox < 7; ox++)
+            {
+                var nan = (oy, ox) is (0, 1) or (0, 6) or (1, 3);
+                var value = y.Floats[oy * 7 + ox];
+                Assert.True(nan == float.IsNaN(value), $"output ({oy}, {ox}) = {value}");
+                if (nan) continue;
+                var best = float.NegativeInfinity;
+                for (var dy = 0; dy < 3; dy++)
+                    for (var dx = 0; dx < 3; dx++) best = Math.Max(best, data[(oy * 3 + dy) * 21 + ox * 3 + dx]);
+                Assert.Equal(best, value);
+            }
+    }
+
+    [Fact]
     public void AdaptiveAvgPoolUsesFloorCeilWindows()
     {
         // 1×5 row to 3 outputs: windows [0,2), [1,4), [3,5) (start ⌊i·5/3⌋, end ⌈(i+1)·5/3⌉).
