@@ -58,7 +58,14 @@ public static class GeluMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Gelu(Vector256<float> x)
     {
-        if (Vector256.LessThanAny(x, Vector256.Create(TailStart))) return TailLanes(x);
+        var body = Body(x);
+        return Vector256.LessThanAny(x, Vector256.Create(TailStart)) ? TailLanes(x, body) : body;
+    }
+
+    /// <summary>The single-precision formula, for lanes at or above <see cref="TailStart"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Body(Vector256<float> x)
+    {
         var ax = Vector256.Min(Vector256.Abs(x), Vector256.Create(Saturation));
         var t = Vector256<float>.One / (Vector256<float>.One + ax * (0.5f * InverseSqrt2));
         var p = Vector256.Create(P9);
@@ -82,14 +89,39 @@ public static class GeluMath
         return x * phi;
     }
 
-    /// <summary>A vector with a lane in the lower tail, lane by lane.</summary>
+    /// <summary>The lanes of <paramref name="x"/> below <see cref="TailStart"/> from the double
+    /// evaluation of <see cref="SpecialFunctions.Gelu"/> (there x·Φ(x) = x/2 · erfc(|x|/√2) =
+    /// x/2 · t·exp(P(t) − x²/2), t = 1/(1 + |x|/(2√2))), four lanes at a time in double; the
+    /// others from <paramref name="body"/>. Untrained or unnormalized activations put many lanes
+    /// here, so this stays vectorized.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector256<float> TailLanes(Vector256<float> x)
+    private static Vector256<float> TailLanes(Vector256<float> x, Vector256<float> body)
     {
-        Span<float> lanes = stackalloc float[Vector256<float>.Count];
-        x.CopyTo(lanes);
-        for (var i = 0; i < lanes.Length; i++) lanes[i] = Gelu(lanes[i]);
-        return Vector256.Create<float>(lanes);
+        var (lower, upper) = Vector256.Widen(x);
+        var tail = Vector256.Narrow(TailDouble(lower), TailDouble(upper));
+        return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256.Create(TailStart)), tail, body);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> TailDouble(Vector256<double> x)
+    {
+        var z = Vector256.Abs(x) * 0.70710678118654752440;
+        var t = Vector256<double>.One / (Vector256<double>.One + z * 0.5);
+        var p = Vector256.Create(0.17087277);
+        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(-0.82215223));
+        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(1.48851587));
+        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(-1.13520398));
+        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(0.27886807));
+        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(-0.18628806));
+        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(0.09678418));
+        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(0.37409196));
+        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(1.00002368));
+        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(-1.26551223));
+        // Past |x| = 12·√2 the true result is below the smallest float: the exponent is capped
+        // there (with it x/2·t·exp(…) still rounds to ±0, and −∞ still gives NaN through t = 0),
+        // since the vector exp leaves its fast path for arguments below about −708.
+        var capped = Vector256.Min(z, Vector256.Create(12.0));
+        return x * 0.5 * t * Vector256.Exp(p - capped * capped);
     }
 
     /// <summary>GELU over a span, eight lanes at a time where the hardware has them (with
