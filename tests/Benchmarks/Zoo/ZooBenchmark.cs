@@ -27,13 +27,17 @@ internal static class ZooBenchmark
     /// different paths as possible are taken.</summary>
     private const int InputCount = 6;
 
+    /// <summary>Inputs per model at batch sizes above 1: each already holds many samples, and a
+    /// warm-up pass over each is long.</summary>
+    private const int BatchedInputCount = 3;
+
     /// <summary>Timed calls per engine default to about this many seconds of eager work per model and batch size.</summary>
     private const double TimedSecondsPerModel = 20;
 
     /// <summary>The fewest timed calls at batch 1, and at larger batches (whose calls are long enough
     /// that fewer give a stable median).</summary>
     private const int MinCallsBatch1 = 24;
-    private const int MinCallsBatched = 12;
+    private const int MinCallsBatched = 6;
 
     private const double WarmupSeconds = 2;
     private const int MaxWarmupRounds = 40;
@@ -162,7 +166,8 @@ internal static class ZooBenchmark
         var candidates = new List<(Tensor Input, string Path)>();
         var eagerSeconds = new List<double>();
         var chosen = new List<(Tensor Input, string Path)>();
-        for (var draw = 0; draw < 2 * InputCount && chosen.Count < InputCount; draw++)
+        var inputCount = batch == 1 ? InputCount : BatchedInputCount;
+        for (var draw = 0; draw < 2 * inputCount && chosen.Count < inputCount; draw++)
         {
             var input = SampleBatch(model, random, batch);
             var start = Stopwatch.GetTimestamp();
@@ -171,7 +176,7 @@ internal static class ZooBenchmark
             if (chosen.All(p => p.Path != path)) chosen.Add((input, path));
             else candidates.Add((input, path));
         }
-        chosen.AddRange(candidates.Take(InputCount - chosen.Count));
+        chosen.AddRange(candidates.Take(inputCount - chosen.Count));
         row.Paths.AddRange(chosen.Select(p => p.Path));
         var inputs = chosen.Select(p => new object[] { p.Input }).ToArray();
         var expected = inputs.Select(i => OutputValues.FromEager(forward.Invoke(model, i))).ToArray();
