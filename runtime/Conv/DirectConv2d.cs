@@ -53,6 +53,10 @@ internal static unsafe class DirectConv2d
     /// group holds every tile, nothing is gained from blocking and the partial sums cost.</summary>
     private const int BlockedMinTiles = 8;
 
+    /// <summary>Images per core from which a batch runs whole images as items even when each
+    /// image is large enough to split.</summary>
+    private const int ImagesPerCore = 4;
+
     /// <summary>Fewest output pixels per image for packing the weights (a serial pass over
     /// them, which only a plane this large amortizes).</summary>
     private const int PackMinPlane = 784;
@@ -79,13 +83,18 @@ internal static unsafe class DirectConv2d
 
         var plane = g.OutHeight * g.OutWidth;
         var work = (long)outChannels * depth * plane;
-        var threads = work >= ParallelThreshold ? Math.Max(1, Math.Min(maxThreads, Environment.ProcessorCount)) : 1;
+        var cores = Math.Max(1, Math.Min(maxThreads, Environment.ProcessorCount));
+        var threads = work >= ParallelThreshold ? cores : 1;
+        // One image per item, each filling its own phase image on its own core: images too small
+        // to split across cores but a batch of them worth it, or a batch of at least
+        // ImagesPerCore images per core, where whole images share out evenly and each core copies
+        // its own input (split images would copy each input on the calling thread alone and pay
+        // a fork/join per image).
+        var imageItems = batch > 1 && cores > 1 && work * batch >= ParallelThreshold && (threads == 1 || batch >= ImagesPerCore * cores);
+        if (imageItems) threads = 1;
         var (tilesPerChunk, chunks, parts) = Blocking(g, channels, outChannels, perRow, tiles, threads);
         var inPlane = (long)channels * g.Height * g.Width;
         var outImage = (long)outChannels * plane;
-
-        // Images too small to split across cores, but a batch of them worth it: one image per item.
-        var imageItems = threads == 1 && batch > 1 && maxThreads > 1 && work * batch >= ParallelThreshold;
 
         var kernelTaps = g.KernelHeight * g.KernelWidth;
         var blocked = channels > ChannelsPerBlock && tiles >= BlockedMinTiles;
@@ -110,7 +119,7 @@ internal static unsafe class DirectConv2d
                     Template = template, Layout = layout, Input = input, Channels = channels,
                     InputImage = inPlane, OutputImage = outImage, Batch = batch,
                 };
-                ConvJob<DirectConvImages>.Run(images, Math.Min(maxThreads, Environment.ProcessorCount));
+                ConvJob<DirectConvImages>.Run(images, cores);
                 return;
             }
             var scratch = ThreadImage(layout.Floats(channels));

@@ -41,7 +41,7 @@ internal static unsafe class PointwiseConv
         var template = new PointwiseConvProblem
         {
             Panels = panels, Channels = channels, Weights = weight, Bias = bias, OutChannels = outChannels, Plane = plane,
-            Relu = relu, Portable = portable, Tiles = tiles, TilesPerChunk = tilesPerChunk, Chunks = chunks, ChannelParts = parts,
+            Relu = relu, Portable = portable, Avx512 = !portable && KernelIsa.Current == SimdPath.Avx512, Tiles = tiles, TilesPerChunk = tilesPerChunk, Chunks = chunks, ChannelParts = parts,
         };
         var inImage = (long)channels * plane;
         var outImage = (long)outChannels * plane;

@@ -26,6 +26,9 @@ internal readonly unsafe struct PointwiseConvProblem : IConvItems
     public bool Relu { get; init; }
     public bool Portable { get; init; }
 
+    /// <summary>Pairs of full tiles run on the 32-pixel zmm tile (<see cref="PointwiseConvTile512"/>).</summary>
+    public bool Avx512 { get; init; }
+
     /// <summary>16-pixel tiles in the plane, the last one possibly partial.</summary>
     public int Tiles { get; init; }
 
@@ -52,7 +55,17 @@ internal readonly unsafe struct PointwiseConvProblem : IConvItems
         var b1 = (part + 1) * blocks / ChannelParts;
         // Every block reads the chunk's panels from L1.
         for (var b = b0; b < b1; b++)
-            for (var t = t0; t < t1; t++) Tile(b, t);
+        {
+            var t = t0;
+            if (Avx512)
+            {
+                const int pixels = PointwiseConvTile.Pixels;
+                var fullEnd = Math.Min(t1, Plane / pixels); // tiles [.., fullEnd) hold 16 pixels each
+                for (; t + 1 < fullEnd; t += 2)
+                    PointwiseConvTile512.Run(this, b * PointwiseConvTile.R, Panels + (long)t * Channels * pixels, (long)Channels * pixels, t * pixels);
+            }
+            for (; t < t1; t++) Tile(b, t);
+        }
     }
 
     private void Tile(int block, int tile)

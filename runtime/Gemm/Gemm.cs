@@ -24,6 +24,9 @@ public static unsafe partial class Gemm
     /// <summary>Columns of the register tile (two 8-float vectors).</summary>
     public const int NR = 16;
 
+    /// <summary>Rows of the AVX-512 register tile (two A panels; one 16-float zmm vector per row).</summary>
+    public const int MR512 = 2 * MR;
+
     // Blocking: KC × NR × 4 B = 16 KiB B micro-panel in L1 (32 KiB); MC × KC × 4 B = 96 KiB A
     // block in L2 (1 MiB per core); KC × NC × 4 B = 4 MiB B slice in the shared L3.
     internal const int KC = 256;
@@ -70,7 +73,7 @@ public static unsafe partial class Gemm
             if (!transA && (m <= SmallM || (n == 1 && (transB || ldb == 1))))
                 RunShort(problem, threads);
             else
-                RunBlocked(problem, new DenseBPacker(pb, ldb, transB), threads, forcePortable || !GemmMicroKernels.Avx2Available);
+                RunBlocked(problem, new DenseBPacker(pb, ldb, transB), threads, forcePortable ? SimdPath.Portable : KernelIsa.Current);
         }
     }
 
@@ -87,7 +90,7 @@ public static unsafe partial class Gemm
         fixed (float* pa = a, pc = c)
         {
             var problem = new GemmProblem(pa, lda, false, null, 0, false, pc, ldc, m, n, k, accumulate);
-            RunBlocked(problem, packer, threads, !GemmMicroKernels.Avx2Available);
+            RunBlocked(problem, packer, threads, KernelIsa.Current);
         }
     }
 
@@ -116,7 +119,7 @@ public static unsafe partial class Gemm
             throw new ArgumentException($"GEMM operand {name} has {length} elements, needs {needed} for {rows} x {cols} with leading dimension {ld}");
     }
 
-    private static void RunBlocked<TPacker>(GemmProblem g, TPacker packer, int threads, bool portable)
+    private static void RunBlocked<TPacker>(GemmProblem g, TPacker packer, int threads, SimdPath path)
         where TPacker : struct, IGemmBPacker
     {
         var packB = (_packB ??= new PackBuffer()).Get(KC * GemmPacking.PanelCount(Math.Min(NC, g.N), NR) * NR);
@@ -126,7 +129,8 @@ public static unsafe partial class Gemm
         // (11 blocks on 2 cores would leave one core idle for a twelfth of the time).
         var wantedBlocks = GemmPacking.PanelCount(g.M, MC);
         if (threads > 1 && wantedBlocks >= threads) wantedBlocks = GemmPacking.PanelCount(wantedBlocks, threads) * threads;
-        var mStep = GemmPacking.PanelCount(GemmPacking.PanelCount(g.M, wantedBlocks), MR) * MR;
+        var tileRows = path == SimdPath.Avx512 ? MR512 : MR;
+        var mStep = GemmPacking.PanelCount(GemmPacking.PanelCount(g.M, wantedBlocks), tileRows) * tileRows;
         var mBlocks = GemmPacking.PanelCount(g.M, mStep);
         var kStep = GemmPacking.PanelCount(g.K, GemmPacking.PanelCount(g.K, KC));
         for (var jc = 0; jc < g.N; jc += NC)
@@ -141,7 +145,7 @@ public static unsafe partial class Gemm
             {
                 var kc = Math.Min(kStep, g.K - pc);
                 var add = g.Accumulate || pc > 0;
-                var slice = new BlockSlice(packB, jc, nc, pc, kc, add, mStep, nPanels, nGroups, portable);
+                var slice = new BlockSlice(packB, jc, nc, pc, kc, add, mStep, nPanels, nGroups, path);
 
                 if (threads > 1 && nPanels >= 2 * threads && (long)kc * nc >= 1 << 15 && GemmWorkers.TryAcquire())
                 {
@@ -191,16 +195,17 @@ public static unsafe partial class Gemm
         int panelStart = jg * s.NPanels / s.NGroups, panelEnd = (jg + 1) * s.NPanels / s.NGroups;
         var packA = (_packA ??= new PackBuffer()).Get(MC * KC);
         GemmPacking.PackA(packA, g.A, g.Lda, g.TransA, i0, mc, s.Pc, s.Kc);
-        SweepPanels(g, packA, i0, mc, s.Kc, s.PackedB, s.Jc, s.Nc, panelStart, panelEnd, s.Add, s.Portable);
+        SweepPanels(g, packA, i0, mc, s.Kc, s.PackedB, s.Jc, s.Nc, panelStart, panelEnd, s.Add, s.Path);
     }
 
     /// <summary>The register tile over a packed A block (rows i0 … i0+mc) and the B panels
     /// [panelStart, panelEnd) of a packed kc-deep slice whose columns start at jc (nc in all).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SweepPanels(in GemmProblem g, float* packA, int i0, int mc, int kc, float* packedB, int jc, int nc,
-        int panelStart, int panelEnd, bool add, bool portable)
+        int panelStart, int panelEnd, bool add, SimdPath path)
     {
         var edge = stackalloc float[MR * NR];
+        var wide = path == SimdPath.Avx512;
         for (var panel = panelStart; panel < panelEnd; panel++)
         {
             var jr = panel * NR;
@@ -211,13 +216,19 @@ public static unsafe partial class Gemm
                 var mr = Math.Min(MR, mc - ir);
                 var ap = packA + (long)ir * kc;
                 var cp = g.C + (long)(i0 + ir) * g.Ldc + jc + jr;
-                if (mr == MR && nr == NR)
+                if (wide && nr == NR && ir + MR512 <= mc)
                 {
-                    Tile(portable, kc, ap, bp, cp, g.Ldc, add);
+                    // Two A panels at once in the zmm tile; the rows left over take the ymm tile.
+                    GemmMicroKernels512.Tile(kc, ap, bp, cp, g.Ldc, add);
+                    ir += MR;
+                }
+                else if (mr == MR && nr == NR)
+                {
+                    Tile(path, kc, ap, bp, cp, g.Ldc, add);
                 }
                 else
                 {
-                    Tile(portable, kc, ap, bp, edge, NR, false);
+                    Tile(path, kc, ap, bp, edge, NR, false);
                     for (var i = 0; i < mr; i++)
                     {
                         var row = cp + (long)i * g.Ldc;
@@ -246,16 +257,17 @@ public static unsafe partial class Gemm
         CheckOperand("C", c.Length, m, n, ldc);
         if (IsEmptyProduct(m, n, k, c, ldc, accumulate)) return;
         var threads = ThreadsFor(m, n, k, maxThreads);
-        var portable = forcePortable || !GemmMicroKernels.Avx2Available;
+        var path = forcePortable ? SimdPath.Portable : KernelIsa.Current;
         fixed (float* pa = a, pc = c)
         {
             var g = new GemmProblem(pa, lda, false, null, 0, false, pc, ldc, m, n, k, accumulate);
             var wantedBlocks = GemmPacking.PanelCount(m, MC);
             if (threads > 1 && wantedBlocks >= threads) wantedBlocks = GemmPacking.PanelCount(wantedBlocks, threads) * threads;
-            var mStep = GemmPacking.PanelCount(GemmPacking.PanelCount(m, wantedBlocks), MR) * MR;
+            var tileRows = path == SimdPath.Avx512 ? MR512 : MR;
+            var mStep = GemmPacking.PanelCount(GemmPacking.PanelCount(m, wantedBlocks), tileRows) * tileRows;
             var mBlocks = GemmPacking.PanelCount(m, mStep);
             var nGroups = threads == 1 ? 1 : Math.Min(b.NPanels, Math.Max(1, (2 * threads + mBlocks - 1) / mBlocks));
-            var split = new PackedSplit(b, mStep, nGroups, portable);
+            var split = new PackedSplit(b, mStep, nGroups, path);
             var items = mBlocks * nGroups;
             if (threads > 1 && items > 1 && GemmWorkers.TryAcquire())
             {
@@ -286,11 +298,12 @@ public static unsafe partial class Gemm
         var mc = Math.Min(s.MStep, g.M - i0);
         var panelStart = jg * b.NPanels / s.NGroups;
         var panelEnd = (jg + 1) * b.NPanels / s.NGroups;
-        if (!s.Portable)
+        if (s.Path != SimdPath.Portable)
         {
             // A is read in place by the tile: with B packed beforehand nothing is packed per call.
             for (var pc = 0; pc < g.K; pc += b.KStep)
-                SweepPanelsRowsA(g, i0, mc, pc, Math.Min(b.KStep, g.K - pc), b.Slice(pc), 0, g.N, panelStart, panelEnd, g.Accumulate || pc > 0);
+                SweepPanelsRowsA(g, i0, mc, pc, Math.Min(b.KStep, g.K - pc), b.Slice(pc), 0, g.N, panelStart, panelEnd, g.Accumulate || pc > 0,
+                    s.Path == SimdPath.Avx512);
             return;
         }
         var packA = (_packA ??= new PackBuffer()).Get(MC * KC);
@@ -298,14 +311,15 @@ public static unsafe partial class Gemm
         {
             var kc = Math.Min(b.KStep, g.K - pc);
             GemmPacking.PackA(packA, g.A, g.Lda, false, i0, mc, pc, kc);
-            SweepPanels(g, packA, i0, mc, kc, b.Slice(pc), 0, g.N, panelStart, panelEnd, g.Accumulate || pc > 0, portable: true);
+            SweepPanels(g, packA, i0, mc, kc, b.Slice(pc), 0, g.N, panelStart, panelEnd, g.Accumulate || pc > 0, SimdPath.Portable);
         }
     }
 
     /// <summary><see cref="SweepPanels"/> with A read in place (row-major, depth pc … pc+kc) by
-    /// the AVX2 tile; an edge tile's missing rows repeat its last row.</summary>
+    /// the AVX2 tile (and, when <paramref name="wide"/>, the 12-row zmm tile where 12 rows are
+    /// left); an edge tile's missing rows repeat its last row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SweepPanelsRowsA(in GemmProblem g, int i0, int mc, int pc, int kc, float* packedB, int jc, int nc, int panelStart, int panelEnd, bool add)
+    private static void SweepPanelsRowsA(in GemmProblem g, int i0, int mc, int pc, int kc, float* packedB, int jc, int nc, int panelStart, int panelEnd, bool add, bool wide)
     {
         // Panel by panel, so the panel's KC × NR values stay in L1 while the A rows stream past.
         var edge = stackalloc float[MR * NR];
@@ -319,6 +333,12 @@ public static unsafe partial class Gemm
                 var mr = Math.Min(MR, mc - ir);
                 var a0 = g.A + (long)(i0 + ir) * g.Lda + pc;
                 var cp = g.C + (long)(i0 + ir) * g.Ldc + jc + jr;
+                if (wide && nr == NR && ir + MR512 <= mc)
+                {
+                    GemmMicroKernels512.TileRowsA(kc, a0, g.Lda, bp, cp, g.Ldc, add);
+                    ir += MR;
+                    continue;
+                }
                 if (mr == MR && nr == NR)
                 {
                     GemmMicroKernels.TileAvx2RowsA(kc, a0, a0 + g.Lda, a0 + 2L * g.Lda, a0 + 3L * g.Lda, a0 + 4L * g.Lda, a0 + 5L * g.Lda, bp, cp, g.Ldc, add);
@@ -340,12 +360,12 @@ public static unsafe partial class Gemm
 
     /// <summary>How a product with a prepacked B is shared out: A blocks of MStep rows times
     /// NGroups groups of B panels.</summary>
-    private readonly struct PackedSplit(GemmPackedB b, int mStep, int nGroups, bool portable)
+    private readonly struct PackedSplit(GemmPackedB b, int mStep, int nGroups, SimdPath path)
     {
         public readonly GemmPackedB? B = b;
         public readonly int MStep = mStep;
         public readonly int NGroups = nGroups;
-        public readonly bool Portable = portable;
+        public readonly SimdPath Path = path;
     }
 
     /// <summary>The items of a product with a prepacked B.</summary>
@@ -360,9 +380,10 @@ public static unsafe partial class Gemm
         public override void Run(int item) => RunPackedItem(_problem, _split, item);
     }
 
-    private static void Tile(bool portable, int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+    /// <summary>The 6-row tile of the path (the AVX-512 path's leftover rows take the AVX2 one).</summary>
+    private static void Tile(SimdPath path, int kc, float* a, float* b, float* c, int ldc, bool accumulate)
     {
-        if (portable) GemmMicroKernels.TilePortable(kc, a, b, c, ldc, accumulate);
+        if (path == SimdPath.Portable) GemmMicroKernels.TilePortable(kc, a, b, c, ldc, accumulate);
         else GemmMicroKernels.TileAvx2(kc, a, b, c, ldc, accumulate);
     }
 
@@ -497,7 +518,7 @@ public static unsafe partial class Gemm
     }
 
     /// <summary>One packed KC × NC slice of B and how its panels are shared out.</summary>
-    private readonly struct BlockSlice(float* packedB, int jc, int nc, int pc, int kc, bool add, int mStep, int nPanels, int nGroups, bool portable)
+    private readonly struct BlockSlice(float* packedB, int jc, int nc, int pc, int kc, bool add, int mStep, int nPanels, int nGroups, SimdPath path)
     {
         public readonly float* PackedB = packedB;
         public readonly int Jc = jc;
@@ -508,6 +529,6 @@ public static unsafe partial class Gemm
         public readonly int MStep = mStep;
         public readonly int NPanels = nPanels;
         public readonly int NGroups = nGroups;
-        public readonly bool Portable = portable;
+        public readonly SimdPath Path = path;
     }
 }

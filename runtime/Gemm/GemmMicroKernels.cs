@@ -13,8 +13,8 @@ internal static unsafe class GemmMicroKernels
     private const int MR = Gemm.MR;
     private const int NR = Gemm.NR;
 
-    /// <summary>True when the FMA tile can run on this machine. AVX-512 machines use it too: a
-    /// 512-bit tile is not implemented (the development machine has no AVX-512).</summary>
+    /// <summary>True when the FMA tile can run on this machine. AVX-512 machines use it too, for
+    /// the rows and columns the 12 × 16 zmm tile (<see cref="GemmMicroKernels512"/>) leaves.</summary>
     public static bool Avx2Available => Fma.IsSupported && Avx2.IsSupported;
 
     /// <summary>Full tile, AVX2 + FMA. <paramref name="a"/> and <paramref name="b"/> are packed

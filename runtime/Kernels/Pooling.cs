@@ -112,89 +112,24 @@ public static partial class TensorOps
             throw new TensorOpException(op, $"input must be CHW or NCHW, got shape {Shapes.Format(input.Shape)}");
     }
 
-    [ThreadStatic] private static float[]? _poolRow;
-
-    /// <summary>Pools every plane one output row at a time: the rows of the window are first
-    /// reduced into one row, a whole row per vector pass (the bulk of the reads), and then each
-    /// output reduces its columns of that row. Max propagates NaN, as in PyTorch; padding never
-    /// wins a max and adds zero to an average (whose divisor the windows give).</summary>
+    /// <summary>Pools every plane (see <see cref="PoolPlaneItems"/>): on the GEMM workers when the
+    /// planes are many and large enough to pay a fork/join, else on the calling thread. (The .NET
+    /// thread pool is not used: on a loaded machine a pool thread preempted in the middle of its
+    /// planes holds the whole call up for milliseconds, a hundred times the pooling itself.)</summary>
     private static void PoolPlanes(Tensor input, Tensor result, PoolWindows windows, bool average)
     {
         if (result.Length == 0) return;
         var planeIn = windows.Height * windows.Width;
         var planeOut = windows.OutHeight * windows.OutWidth;
         var planes = result.Length / planeOut;
-        var inArray = (float[])input.Storage;
-        var outArray = (float[])result.Storage;
-
-        void Plane(int plane)
-        {
-            var src = inArray.AsSpan(plane * planeIn, planeIn);
-            var dst = outArray.AsSpan(plane * planeOut, planeOut);
-            var width = windows.Width;
-            if (_poolRow is null || _poolRow.Length < width) _poolRow = new float[Math.Max(width, 64)];
-            var row = _poolRow.AsSpan(0, width);
-            for (var oy = 0; oy < windows.OutHeight; oy++)
-            {
-                var (y0, y1) = windows.Rows(oy);
-                ReadOnlySpan<float> reduced;
-                if (y1 - y0 == 1)
-                    reduced = src.Slice(y0 * width, width);
-                else if (y1 <= y0)
-                {
-                    row.Fill(average ? 0f : float.NegativeInfinity);
-                    reduced = row;
-                }
-                else
-                {
-                    src.Slice(y0 * width, width).CopyTo(row);
-                    for (var y = y0 + 1; y < y1; y++)
-                    {
-                        var next = src.Slice(y * width, width);
-                        if (average) TensorPrimitives.Add(row, next, row);
-                        else TensorPrimitives.Max(row, next, row);
-                    }
-                    reduced = row;
-                }
-                var outRow = dst.Slice(oy * windows.OutWidth, windows.OutWidth);
-                for (var ox = 0; ox < outRow.Length; ox++)
-                {
-                    var (x0, x1) = windows.Columns(ox);
-                    var span = reduced[x0..Math.Max(x0, x1)];
-                    outRow[ox] = average
-                        ? Sum(span) / windows.Divisor(y1 - y0, span.Length)
-                        : Max(span);
-                }
-            }
-        }
-
-        RunDensePlanes(planes, (long)planeIn + planeOut, Plane);
-
-        static float Sum(ReadOnlySpan<float> values)
-        {
-            if (values.Length >= 16) return TensorPrimitives.Sum(values);
-            var acc = 0f;
-            foreach (var v in values) acc += v;
-            return acc;
-        }
-
-        static float Max(ReadOnlySpan<float> values)
-        {
-            if (values.Length >= 16) return TensorPrimitives.Max(values);
-            var acc = float.NegativeInfinity;
-            foreach (var v in values)
-                if (v > acc || float.IsNaN(v)) acc = v;
-            return acc;
-        }
+        var threads = Environment.ProcessorCount;
+        var parallel = threads > 1 && planes > 1 && (long)planes * (planeIn + planeOut) >= PoolParallelFloats;
+        var items = new PoolPlaneItems((float[])input.Storage, (float[])result.Storage, windows, average, planes,
+            parallel ? Math.Min(planes, 4 * threads) : 1);
+        ConvJob<PoolPlaneItems>.Run(items, parallel ? threads : 1);
     }
 
-    /// <summary>Runs an independent per-plane body over all planes, on all cores when the total
-    /// work is large enough.</summary>
-    private static void RunDensePlanes(int planes, long workPerPlane, Action<int> plane)
-    {
-        if (DenseArgs.WorthParallel(planes, workPerPlane))
-            Parallel.For(0, planes, plane);
-        else
-            for (var p = 0; p < planes; p++) plane(p);
-    }
+    /// <summary>Floats read and written below which a pooling runs on one core: about 0.1 ms of
+    /// memory traffic, where a fork/join costs a few microseconds.</summary>
+    private const long PoolParallelFloats = 1 << 18;
 }

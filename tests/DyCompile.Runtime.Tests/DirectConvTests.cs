@@ -46,6 +46,8 @@ public class DirectConvTests
         ([1, 18, 20, 20], [7, 18, 5, 5], [1], [4], [2], 1),        // blocked 5×5 with dilation 2
         ([1, 48, 30, 30], [36, 48, 3, 3], [1], [1], [1], 1),       // blocked and packed, on the worker threads
         ([4, 32, 16, 16], [8, 32, 3, 3], [1], [1], [1], 1),        // blocked, one image per thread
+        ([9, 16, 32, 32], [16, 16, 3, 3], [1], [1], [1], 1),       // images worth splitting, but 9 of them: whole images per core
+        ([9, 20, 30, 30], [36, 20, 3, 3], [1], [1], [1], 1),       // the same, blocked with packed weights read by every core
         ([2, 5, 9, 9], [5, 1, 3, 3], [1], [1], [1], 5),            // depthwise
         ([1, 8, 33, 33], [8, 1, 3, 3], [2], [1], [1], 8),          // depthwise, stride 2
         ([1, 3, 7, 7], [3, 1, 5, 5], [1], [2], [1], 3),            // depthwise 5×5 on 7×7

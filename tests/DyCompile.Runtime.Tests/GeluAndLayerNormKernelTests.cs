@@ -15,6 +15,38 @@ public class GeluAndLayerNormKernelTests
     }
 
     [Fact]
+    public void VectorsMixingLowerTailAndOtherLanesMatchTheScalarFormulaLaneForLane()
+    {
+        // Every vector of eight has tail lanes (below -3, down to -1e4 and -inf) next to ordinary
+        // ones and NaN, as unnormalized activations give.
+        var random = new Random(5);
+        var x = new float[8 * 200 + 5];
+        for (var i = 0; i < x.Length; i++)
+            x[i] = (i % 8) switch
+            {
+                0 => -3f - (float)random.NextDouble() * 20f,
+                1 => (float)(random.NextDouble() * 6 - 3),
+                2 => -(float)Math.Pow(10, random.NextDouble() * 4),
+                3 => i % 5 == 0 ? float.NaN : float.NegativeInfinity,
+                _ => (float)(random.NextDouble() * 40 - 20),
+            };
+        var scalar = new float[x.Length];
+        var vector = new float[x.Length];
+        GeluMath.Gelu(x, scalar, allowVector: false);
+        GeluMath.Gelu(x, vector);
+        for (var i = 0; i < x.Length; i++)
+        {
+            if (float.IsNaN(scalar[i]))
+            {
+                Assert.True(float.IsNaN(vector[i]), $"gelu({x[i]}) = {vector[i]}, expected NaN");
+                continue;
+            }
+            var expected = ReferenceGelu(x[i]);
+            Assert.True(Math.Abs(vector[i] - expected) <= 5e-7 * Math.Abs(expected) + 1e-37, $"vector gelu({x[i]}) = {vector[i]}, expected {expected}");
+        }
+    }
+
+    [Fact]
     public void ScalarAndVectorGeluAgreeWithTheDoubleEvaluation()
     {
         var x = GeluInputs();

@@ -36,19 +36,22 @@ public class PointwiseConvTests
         (3, 9, 11, 7, 7),      // a batch of 7×7 planes
     ];
 
-    public static TheoryData<int, string, Epilogue, int> Cases()
+    /// <summary>Every shape, kernel and epilogue; the FMA kernel on its AVX-512 (32-pixel zmm tile
+    /// and 16-pixel tail tiles) and its AVX2 path, which stays tested on AVX-512 machines.</summary>
+    public static TheoryData<int, string, Epilogue, int, SimdPath> Cases()
     {
-        var data = new TheoryData<int, string, Epilogue, int>();
+        var data = new TheoryData<int, string, Epilogue, int, SimdPath>();
         for (var shape = 0; shape < _shapes.Length; shape++)
             foreach (var algorithm in _algorithms)
                 foreach (var epilogue in Enum.GetValues<Epilogue>())
-                    data.Add(shape, algorithm.ToString(), epilogue, epilogue == Epilogue.Residual ? 1 : Environment.ProcessorCount);
+                    foreach (var path in algorithm == ConvAlgorithm.Pointwise ? [SimdPath.Avx512, SimdPath.Avx2] : new[] { SimdPath.Avx512 })
+                        data.Add(shape, algorithm.ToString(), epilogue, epilogue == Epilogue.Residual ? 1 : Environment.ProcessorCount, path);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void FusedPointwiseConvolutionMatchesTheMatrixProduct(int shape, string kernel, Epilogue epilogue, int threads)
+    public void FusedPointwiseConvolutionMatchesTheMatrixProduct(int shape, string kernel, Epilogue epilogue, int threads, SimdPath path)
     {
         var algorithm = Enum.Parse<ConvAlgorithm>(kernel);
         var (batch, inC, outC, h, w) = _shapes[shape];
@@ -64,7 +67,7 @@ public class PointwiseConvTests
         // must all be overwritten.
         var destination = epilogue == Epilogue.ResidualInPlaceRelu ? Tensor.FromArray(residual!.ToFloatArray(), outShape) : Tensor.Full(123f, outShape);
         var residualOperand = epilogue == Epilogue.ResidualInPlaceRelu ? destination : residual;
-        TensorOps.Conv2dFusedWith(input, weight, bias, residualOperand, relu, [1], [0], [1], 1, destination, algorithm, threads);
+        using (KernelIsa.Force(path)) TensorOps.Conv2dFusedWith(input, weight, bias, residualOperand, relu, [1], [0], [1], 1, destination, algorithm, threads);
         ConvTolerance.AssertClose(expected, scale, destination.ToFloatArray());
     }
 
@@ -115,7 +118,9 @@ public class PointwiseConvTests
                 var residual = withResidual ? DenseReference.RandomTensor(seed + 3, 1, outC, h, w) : null;
                 var (expected, scale) = Reference(input, weight, bias, residual, relu);
                 var destination = Tensor.Full(-7f, 1, outC, h, w);
-                TensorOps.Conv2dFusedWith(input, weight, bias, residual, relu, [1], [0], [1], 1, destination, algorithm, threads);
+                // Both FMA paths: the zmm tile with 16-pixel tails, and the AVX2 tiles alone.
+                using (KernelIsa.Force((inC + outC + h) % 2 == 0 ? SimdPath.Avx512 : SimdPath.Avx2))
+                    TensorOps.Conv2dFusedWith(input, weight, bias, residual, relu, [1], [0], [1], 1, destination, algorithm, threads);
                 return ConvTolerance.Close(expected, scale, destination.ToFloatArray(), out _);
             });
 

@@ -45,24 +45,59 @@ public class PoolingTests
     [Fact]
     public void ManyPlanesMatchPerPlaneComputation()
     {
-        // Large enough to run planes in parallel; compare max pool against a direct loop.
-        var x = DenseReference.RandomTensor(9, 2, 16, 20, 20);
-        var y = TensorOps.MaxPool2d(x, [3], [2], [1]);
-        Assert.Equal(new[] { 2, 16, 10, 10 }, y.ShapeArray());
+        // Large enough (2 × 37 planes of 61 × 61) to run ranges of planes on several cores; max and
+        // average pool against a direct loop.
+        const int planes = 74, side = 61, outSide = 31;
+        var x = DenseReference.RandomTensor(9, 2, 37, side, side);
+        var max = TensorOps.MaxPool2d(x, [3], [2], [1]);
+        var avg = TensorOps.AvgPool2d(x, [3], [2], [1]);
+        Assert.Equal(new[] { 2, 37, outSide, outSide }, max.ShapeArray());
         var data = x.Floats;
-        for (var p = 0; p < 32; p++)
-            for (var oy = 0; oy < 10; oy++)
-                for (var ox = 0; ox < 10; ox++)
+        for (var p = 0; p < planes; p++)
+            for (var oy = 0; oy < outSide; oy++)
+                for (var ox = 0; ox < outSide; ox++)
                 {
                     var best = float.NegativeInfinity;
+                    var sum = 0.0;
                     for (var dy = 0; dy < 3; dy++)
                         for (var dx = 0; dx < 3; dx++)
                         {
                             int iy = oy * 2 - 1 + dy, ix = ox * 2 - 1 + dx;
-                            if (iy is >= 0 and < 20 && ix is >= 0 and < 20) best = Math.Max(best, data[p * 400 + iy * 20 + ix]);
+                            if (iy is < 0 or >= side || ix is < 0 or >= side) continue;
+                            var v = data[p * side * side + iy * side + ix];
+                            best = Math.Max(best, v);
+                            sum += v;
                         }
-                    Assert.Equal(best, y.Floats[p * 100 + oy * 10 + ox]);
+                    var at = p * outSide * outSide + oy * outSide + ox;
+                    Assert.Equal(best, max.Floats[at]);
+                    Assert.True(Math.Abs(sum / 9 - avg.Floats[at]) <= 1e-6, $"avg at {at}: {avg.Floats[at]} vs {sum / 9}");
                 }
+    }
+
+    [Fact]
+    public void MaxPoolPropagatesNaNFromAnyRowAndColumnOfTheWindow()
+    {
+        // Width 21: two 8-float vectors and a scalar tail per row; NaNs in the second and third row
+        // of a window (reduced into the first), in a vector lane and in the tail, and one in the first row.
+        var x = DenseReference.RandomTensor(3, 1, 1, 6, 21);
+        var data = x.Floats;
+        data[1 * 21 + 4] = float.NaN;  // window (0, 1), vector part, second row
+        data[2 * 21 + 19] = float.NaN; // window (0, 6), tail, third row
+        data[3 * 21 + 9] = float.NaN;  // window (1, 3), first row
+        var y = TensorOps.MaxPool2d(x, [3], [3], [0]);
+        Assert.Equal(new[] { 1, 1, 2, 7 }, y.ShapeArray());
+        for (var oy = 0; oy < 2; oy++)
+            for (var ox = 0; ox < 7; ox++)
+            {
+                var nan = (oy, ox) is (0, 1) or (0, 6) or (1, 3);
+                var value = y.Floats[oy * 7 + ox];
+                Assert.True(nan == float.IsNaN(value), $"output ({oy}, {ox}) = {value}");
+                if (nan) continue;
+                var best = float.NegativeInfinity;
+                for (var dy = 0; dy < 3; dy++)
+                    for (var dx = 0; dx < 3; dx++) best = Math.Max(best, data[(oy * 3 + dy) * 21 + ox * 3 + dx]);
+                Assert.Equal(best, value);
+            }
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DyCompile.Runtime;
 
 namespace DyCompile.Benchmarks.Zoo;
 
@@ -11,7 +12,12 @@ internal sealed class MachineState
         Started = DateTime.UtcNow;
         LoadAtStart = ReadLoad();
         Cpu = ReadCpu();
+        Isa = $"DyCompile: {KernelIsa.Describe()}. ONNX Runtime {Microsoft.ML.OnnxRuntime.OrtEnv.Instance().GetVersionString()}: MLAS picks its kernels by CPUID at start-up " +
+            $"and does not report which; the machine's flags: {ReadFlags()}";
     }
+
+    /// <summary>What each side's dense kernels run on.</summary>
+    public string Isa { get; }
 
     public DateTime Started { get; }
 
@@ -37,6 +43,27 @@ internal sealed class MachineState
         {
             var parts = File.ReadAllText("/proc/loadavg").Split(' ', StringSplitOptions.RemoveEmptyEntries);
             return string.Join(" / ", parts.Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "unknown";
+        }
+    }
+
+    /// <summary>The vector instruction-set flags of /proc/cpuinfo that decide MLAS's kernels.</summary>
+    private static string ReadFlags()
+    {
+        string[] wanted = ["avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx512_bf16", "amx_tile"];
+        try
+        {
+            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal));
+            if (line is null) return "unknown";
+            var flags = line[(line.IndexOf(':') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+            return string.Join(" ", wanted.Where(flags.Contains));
         }
         catch (IOException)
         {

@@ -13,10 +13,11 @@ using DyCompile.Zoo;
 
 namespace DyCompile.Benchmarks.Zoo;
 
-/// <summary>`--zoo [--model NAME] [--runs N] [--write FILE] [--profile DIR]`: every zoo model at batch 1, run
-/// eagerly (its C# <c>Forward</c>), compiled by DyCompile for the CPU, and exported to ONNX and run
-/// in ONNX Runtime, on the same inputs; median latency, the ratios, compile and session-creation
-/// times, and whether the three agree on every call. `--profile DIR` also writes each model's
+/// <summary>`--zoo [--model NAME] [--batch 1,16] [--runs N] [--write FILE] [--profile DIR]`: every zoo model at
+/// batch 1 and batch 16 (16 inputs stacked along the first dimension), run eagerly (its C#
+/// <c>Forward</c>), compiled by DyCompile for the CPU, and exported to ONNX and run in ONNX Runtime,
+/// on the same inputs; median latency, the ratios, compile and session-creation times, and whether
+/// the three agree on every call. `--profile DIR` also writes each model's
 /// generated code and pass dumps and an ONNX Runtime profile (summed per operator type on the
 /// console) under DIR/model, and times the runtime kernels per IR op on the same inputs
 /// (<see cref="KernelProfile"/>); profiling slows ONNX Runtime down, so such a run is not for the table.</summary>
@@ -26,13 +27,21 @@ internal static class ZooBenchmark
     /// different paths as possible are taken.</summary>
     private const int InputCount = 6;
 
-    /// <summary>Timed calls per engine default to about this many seconds of eager work per model.</summary>
+    /// <summary>Inputs per model at batch sizes above 1: each already holds many samples, and a
+    /// warm-up pass over each is long.</summary>
+    private const int BatchedInputCount = 3;
+
+    /// <summary>Timed calls per engine default to about this many seconds of eager work per model and batch size.</summary>
     private const double TimedSecondsPerModel = 20;
+
+    /// <summary>The fewest timed calls at batch 1, and at larger batches (whose calls are long enough
+    /// that fewer give a stable median).</summary>
+    private const int MinCallsBatch1 = 24;
+    private const int MinCallsBatched = 6;
 
     private const double WarmupSeconds = 2;
     private const int MaxWarmupRounds = 40;
 
-    private const int MinCalls = 24;
     private const int MaxCalls = 240;
 
     /// <summary>Untimed pause before each timed call (see the timed loop).</summary>
@@ -42,6 +51,7 @@ internal static class ZooBenchmark
     {
         string? filter = null, write = null, profile = null;
         int? runs = null;
+        int[] batches = [1, 16];
         for (var i = 1; i < args.Length; i++)
         {
             switch (args[i])
@@ -50,7 +60,8 @@ internal static class ZooBenchmark
                 case "--runs" when i + 1 < args.Length: runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--write" when i + 1 < args.Length: write = args[++i]; break;
                 case "--profile" when i + 1 < args.Length: profile = args[++i]; break;
-                default: throw new ArgumentException($"--zoo: unknown argument '{args[i]}' (expected --model NAME, --runs N, --write FILE, --profile DIR)");
+                case "--batch" when i + 1 < args.Length: batches = ParseBatches(args[++i]); break;
+                default: throw new ArgumentException($"--zoo: unknown argument '{args[i]}' (expected --model NAME, --batch 1,16, --runs N, --write FILE, --profile DIR)");
             }
         }
         var cases = ZooCase.All.Where(c => filter is null
@@ -58,39 +69,72 @@ internal static class ZooBenchmark
             || c.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToList();
         if (cases.Count == 0) throw new ArgumentException($"--model {filter}: no such model; the models are {string.Join(", ", ZooCase.All.Select(c => c.Key))}");
 
+        // Checked before the run, not after twenty minutes of it.
+        if (write is not null && ZooReport.CannotWrite(write) is { } problem)
+        {
+            Console.Error.WriteLine($"--write {write}: {problem}");
+            Environment.ExitCode = 2;
+            return;
+        }
+
         var machine = new MachineState();
         Console.WriteLine($"{machine.Cpu}, {Environment.ProcessorCount} cores; load average {machine.LoadAtStart}");
+        Console.WriteLine($"instruction sets: {machine.Isa}");
         WarmUpCompiler();
         var rows = new List<ZooRow>();
         foreach (var c in cases)
         {
-            Console.WriteLine($"-- {c.Name} ({c.Size})");
-            ZooRow row;
-            try
+            foreach (var batch in batches)
             {
-                row = Measure(c, runs, profile is null ? null : Path.GetFullPath(Path.Combine(profile, c.Key)));
+                Console.WriteLine($"-- {c.Name} ({c.Size}), batch {batch}");
+                ZooRow row;
+                try
+                {
+                    row = Measure(c, batch, runs, profile is null ? null : Path.GetFullPath(Path.Combine(profile, batch == 1 ? c.Key : $"{c.Key}-b{batch}")));
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // One model's failure (its eager forward throwing, say) should not cost the others' rows.
+                    row = new ZooRow(c, batch) { CompileFailure = $"benchmark failed: {e.GetType().Name}" };
+                    row.Notes.Add($"benchmark failed: {e.GetType().Name}: {(e as TargetInvocationException)?.InnerException?.Message ?? e.Message}");
+                }
+                rows.Add(row);
+                Console.WriteLine(ZooReport.ProgressLine(row));
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // One model's failure (its eager forward throwing, say) should not cost the others' rows.
-                row = new ZooRow(c) { CompileFailure = $"benchmark failed: {e.GetType().Name}" };
-                row.Notes.Add($"benchmark failed: {e.GetType().Name}: {(e as TargetInvocationException)?.InnerException?.Message ?? e.Message}");
-            }
-            rows.Add(row);
-            Console.WriteLine(ZooReport.TableHeader);
-            Console.WriteLine(ZooReport.TableRow(row));
         }
         machine.Finish();
         var command = "dotnet run -c Release --project tests/Benchmarks -- " + string.Join(" ", args);
-        var report = ZooReport.Markdown(rows, machine, command);
+        var report = ZooReport.Markdown(rows, batches, machine, command);
         Console.WriteLine();
         Console.WriteLine(report);
         if (write is not null)
         {
-            ZooReport.WriteInto(write, report);
-            Console.WriteLine($"wrote the zoo section of {write}");
+            try
+            {
+                ZooReport.WriteInto(write, report);
+                Console.WriteLine($"wrote the zoo section of {write}");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"--write {write}: {e.Message} (the table is printed above)");
+                Environment.ExitCode = 2;
+            }
         }
     }
+
+    private static int[] ParseBatches(string text)
+    {
+        var sizes = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(t => int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var b) && b > 0 ? b
+                : throw new ArgumentException($"--batch {text}: expected positive batch sizes separated by commas, e.g. 1,16"))
+            .Distinct().ToArray();
+        return sizes.Length > 0 ? sizes : throw new ArgumentException("--batch: no batch size given");
+    }
+
+    /// <summary>One input of <paramref name="batch"/> samples stacked along the first dimension (the
+    /// models' inputs are [1, …]).</summary>
+    private static Tensor SampleBatch(ZooModel model, Random random, int batch) =>
+        batch == 1 ? model.SampleInput(random) : TensorOps.Concat(Enumerable.Range(0, batch).Select(_ => model.SampleInput(random)).ToArray(), 0);
 
     /// <summary>The first lowering and the first Roslyn build in a process pay for loading and
     /// jitting the compiler itself; do both once, untimed, so the first model's compile time is its own.</summary>
@@ -104,12 +148,12 @@ internal static class ZooBenchmark
         DyCompiler.Compile(new UntilConfidentModel(new Random(1)), source, ModelLowering.TypesOf([x, 0.5f, 2]));
     }
 
-    private static ZooRow Measure(ZooCase c, int? runs, string? profile)
+    private static ZooRow Measure(ZooCase c, int batch, int? runs, string? profile)
     {
         if (profile is not null) Directory.CreateDirectory(profile);
         byte[]? exported = null;
         var model = c.Create();
-        var row = new ZooRow(c);
+        var row = new ZooRow(c, batch);
         var forward = model.GetType().GetMethod("Forward", [typeof(Tensor)]);
         if (forward is null)
         {
@@ -122,16 +166,17 @@ internal static class ZooBenchmark
         var candidates = new List<(Tensor Input, string Path)>();
         var eagerSeconds = new List<double>();
         var chosen = new List<(Tensor Input, string Path)>();
-        for (var draw = 0; draw < 2 * InputCount && chosen.Count < InputCount; draw++)
+        var inputCount = batch == 1 ? InputCount : BatchedInputCount;
+        for (var draw = 0; draw < 2 * inputCount && chosen.Count < inputCount; draw++)
         {
-            var input = model.SampleInput(random);
+            var input = SampleBatch(model, random, batch);
             var start = Stopwatch.GetTimestamp();
             var path = model.Run(input).Path;
             eagerSeconds.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
             if (chosen.All(p => p.Path != path)) chosen.Add((input, path));
             else candidates.Add((input, path));
         }
-        chosen.AddRange(candidates.Take(InputCount - chosen.Count));
+        chosen.AddRange(candidates.Take(inputCount - chosen.Count));
         row.Paths.AddRange(chosen.Select(p => p.Path));
         var inputs = chosen.Select(p => new object[] { p.Input }).ToArray();
         var expected = inputs.Select(i => OutputValues.FromEager(forward.Invoke(model, i))).ToArray();
@@ -226,7 +271,8 @@ internal static class ZooBenchmark
 
         eagerSeconds.Sort();
         var perCall = eagerSeconds[eagerSeconds.Count / 2];
-        var calls = runs ?? Math.Clamp((int)Math.Ceiling(TimedSecondsPerModel / (Math.Max(1, engines.Count) * perCall)), MinCalls, MaxCalls);
+        var calls = runs ?? Math.Clamp((int)Math.Ceiling(TimedSecondsPerModel / (Math.Max(1, engines.Count) * perCall)),
+            batch == 1 ? MinCallsBatch1 : MinCallsBatched, MaxCalls);
         var rounds = (calls + inputs.Length - 1) / inputs.Length;
         for (var round = 0; round < rounds; round++)
         {
@@ -382,10 +428,12 @@ internal sealed class Engine(string name, Func<int, (double Us, List<OutputValue
     }
 }
 
-/// <summary>What was measured for one model.</summary>
-internal sealed class ZooRow(ZooCase c)
+/// <summary>What was measured for one model at one batch size.</summary>
+internal sealed class ZooRow(ZooCase c, int batch)
 {
     public ZooCase Case { get; } = c;
+
+    public int Batch { get; } = batch;
 
     public List<string> Paths { get; } = [];
 

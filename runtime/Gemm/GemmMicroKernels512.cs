@@ -1,0 +1,108 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace DyCompile.Runtime;
+
+/// <summary>The AVX-512 register tile, MR512 × NR (12 × 16): C[0..12, 0..16] (+)= A · Bpanel over
+/// kc steps, one zmm accumulator per row. Per k step one aligned B load and twelve A broadcasts
+/// feed twelve FMAs, and the 12 accumulators, the B vector and a broadcast use 14 of the 32 zmm
+/// registers. The tile is two of the AVX2 tile's A panels tall and one B panel wide, so both
+/// paths share the packed layouts: the B micro-panel (KC × 16 floats, 16 KiB) stays in L1, and
+/// an A block packed in 6-row panels feeds the 12-row tile two panels at a time.</summary>
+internal static unsafe class GemmMicroKernels512
+{
+    private const int MR = Gemm.MR;
+    private const int NR = Gemm.NR;
+
+    /// <summary>True when the zmm tile can run on this machine.</summary>
+    public static bool Available => Avx512F.IsSupported;
+
+    /// <summary>Full tile from two consecutive packed A panels (rows 0–5 at <paramref name="a"/>,
+    /// rows 6–11 at a + 6·kc, each [p][6]) and a packed, 64-byte aligned B panel ([p][16]); C is
+    /// row-major with leading dimension ldc.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+    {
+        var c0 = Vector512<float>.Zero; var c1 = Vector512<float>.Zero; var c2 = Vector512<float>.Zero;
+        var c3 = Vector512<float>.Zero; var c4 = Vector512<float>.Zero; var c5 = Vector512<float>.Zero;
+        var c6 = Vector512<float>.Zero; var c7 = Vector512<float>.Zero; var c8 = Vector512<float>.Zero;
+        var c9 = Vector512<float>.Zero; var c10 = Vector512<float>.Zero; var c11 = Vector512<float>.Zero;
+        var a2 = a + (long)MR * kc;
+        for (var p = 0; p < kc; p++)
+        {
+            var bv = Avx512F.LoadAlignedVector512(b);
+            c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[0]), bv, c0);
+            c1 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[1]), bv, c1);
+            c2 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[2]), bv, c2);
+            c3 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[3]), bv, c3);
+            c4 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[4]), bv, c4);
+            c5 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[5]), bv, c5);
+            c6 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[0]), bv, c6);
+            c7 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[1]), bv, c7);
+            c8 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[2]), bv, c8);
+            c9 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[3]), bv, c9);
+            c10 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[4]), bv, c10);
+            c11 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[5]), bv, c11);
+            a += MR;
+            a2 += MR;
+            b += NR;
+        }
+        StoreRows(c, ldc, accumulate, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11);
+    }
+
+    /// <summary>Full tile reading A in place: row i of the tile starts at <c>a + i·lda</c>
+    /// (kc contiguous values), for a B packed beforehand, so nothing is packed per call. Twelve
+    /// row streams walk forward together.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void TileRowsA(int kc, float* a, long lda, float* b, float* c, int ldc, bool accumulate)
+    {
+        var c0 = Vector512<float>.Zero; var c1 = Vector512<float>.Zero; var c2 = Vector512<float>.Zero;
+        var c3 = Vector512<float>.Zero; var c4 = Vector512<float>.Zero; var c5 = Vector512<float>.Zero;
+        var c6 = Vector512<float>.Zero; var c7 = Vector512<float>.Zero; var c8 = Vector512<float>.Zero;
+        var c9 = Vector512<float>.Zero; var c10 = Vector512<float>.Zero; var c11 = Vector512<float>.Zero;
+        // Four row bases and one stride reach all twelve rows with base + index·{1, 2, 4, 8}
+        // addressing, so the loop needs five pointer registers instead of twelve.
+        var r0 = a;
+        var r3 = a + 3 * lda;
+        var r6 = a + 6 * lda;
+        var r9 = a + 9 * lda;
+        var end = a + kc;
+        for (; r0 < end; r0++, r3++, r6++, r9++)
+        {
+            var bv = Avx512F.LoadAlignedVector512(b);
+            c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(r0[0]), bv, c0);
+            c1 = Avx512F.FusedMultiplyAdd(Vector512.Create(r0[lda]), bv, c1);
+            c2 = Avx512F.FusedMultiplyAdd(Vector512.Create(r0[2 * lda]), bv, c2);
+            c3 = Avx512F.FusedMultiplyAdd(Vector512.Create(r3[0]), bv, c3);
+            c4 = Avx512F.FusedMultiplyAdd(Vector512.Create(r3[lda]), bv, c4);
+            c5 = Avx512F.FusedMultiplyAdd(Vector512.Create(r3[2 * lda]), bv, c5);
+            c6 = Avx512F.FusedMultiplyAdd(Vector512.Create(r6[0]), bv, c6);
+            c7 = Avx512F.FusedMultiplyAdd(Vector512.Create(r6[lda]), bv, c7);
+            c8 = Avx512F.FusedMultiplyAdd(Vector512.Create(r6[2 * lda]), bv, c8);
+            c9 = Avx512F.FusedMultiplyAdd(Vector512.Create(r9[0]), bv, c9);
+            c10 = Avx512F.FusedMultiplyAdd(Vector512.Create(r9[lda]), bv, c10);
+            c11 = Avx512F.FusedMultiplyAdd(Vector512.Create(r9[2 * lda]), bv, c11);
+            b += NR;
+        }
+        StoreRows(c, ldc, accumulate, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRows(float* c, long ldc, bool accumulate,
+        Vector512<float> c0, Vector512<float> c1, Vector512<float> c2, Vector512<float> c3, Vector512<float> c4, Vector512<float> c5,
+        Vector512<float> c6, Vector512<float> c7, Vector512<float> c8, Vector512<float> c9, Vector512<float> c10, Vector512<float> c11)
+    {
+        StoreRow(c, c0, accumulate); StoreRow(c + ldc, c1, accumulate); StoreRow(c + 2 * ldc, c2, accumulate);
+        StoreRow(c + 3 * ldc, c3, accumulate); StoreRow(c + 4 * ldc, c4, accumulate); StoreRow(c + 5 * ldc, c5, accumulate);
+        StoreRow(c + 6 * ldc, c6, accumulate); StoreRow(c + 7 * ldc, c7, accumulate); StoreRow(c + 8 * ldc, c8, accumulate);
+        StoreRow(c + 9 * ldc, c9, accumulate); StoreRow(c + 10 * ldc, c10, accumulate); StoreRow(c + 11 * ldc, c11, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(float* c, Vector512<float> v, bool accumulate)
+    {
+        if (accumulate) v = Avx512F.Add(v, Avx512F.LoadVector512(c));
+        Avx512F.Store(c, v);
+    }
+}

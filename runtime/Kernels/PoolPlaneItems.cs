@@ -1,0 +1,120 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace DyCompile.Runtime;
+
+/// <summary>The planes of a 2-D pooling cut into <paramref name="parts"/> ranges, as work items of
+/// a <see cref="ConvJob{TProblem}"/>. Each plane is pooled one output row at a time: the rows of
+/// the window are first reduced into one row, a whole row per vector pass (the bulk of the reads),
+/// and then each output reduces its columns of that row. Max propagates NaN, as in PyTorch;
+/// padding never wins a max and adds zero to an average (whose divisor the windows give).</summary>
+internal readonly struct PoolPlaneItems(float[] input, float[] output, PoolWindows windows, bool average, int planes, int parts) : IConvItems
+{
+    [ThreadStatic] private static float[]? _row;
+
+    public int Items => parts;
+
+    public void RunItem(int item)
+    {
+        for (var plane = (int)((long)item * planes / parts); plane < (int)((long)(item + 1) * planes / parts); plane++) Plane(plane);
+    }
+
+    private void Plane(int plane)
+    {
+        var planeIn = windows.Height * windows.Width;
+        var planeOut = windows.OutHeight * windows.OutWidth;
+        var src = input.AsSpan(plane * planeIn, planeIn);
+        var dst = output.AsSpan(plane * planeOut, planeOut);
+        var width = windows.Width;
+        if (_row is null || _row.Length < width) _row = new float[Math.Max(width, 64)];
+        var row = _row.AsSpan(0, width);
+        for (var oy = 0; oy < windows.OutHeight; oy++)
+        {
+            var (y0, y1) = windows.Rows(oy);
+            ReadOnlySpan<float> reduced;
+            if (y1 - y0 == 1)
+            {
+                reduced = src.Slice(y0 * width, width);
+            }
+            else if (y1 <= y0)
+            {
+                row.Fill(average ? 0f : float.NegativeInfinity);
+                reduced = row;
+            }
+            else
+            {
+                src.Slice(y0 * width, width).CopyTo(row);
+                for (var y = y0 + 1; y < y1; y++)
+                {
+                    var next = src.Slice(y * width, width);
+                    if (average) AddInto(row, next);
+                    else MaxInto(row, next);
+                }
+                reduced = row;
+            }
+            var outRow = dst.Slice(oy * windows.OutWidth, windows.OutWidth);
+            for (var ox = 0; ox < outRow.Length; ox++)
+            {
+                var (x0, x1) = windows.Columns(ox);
+                var span = reduced[x0..Math.Max(x0, x1)];
+                outRow[ox] = average ? Sum(span) / windows.Divisor(y1 - y0, span.Length) : Max(span);
+            }
+        }
+    }
+
+    // Rows of a pooling window are short (8 to 112 floats): inline vector loops, where a library
+    // call per row would cost more than the row.
+
+    /// <summary>row += next.</summary>
+    private static void AddInto(Span<float> row, ReadOnlySpan<float> next)
+    {
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref var r = ref MemoryMarshal.GetReference(row);
+            ref var n = ref MemoryMarshal.GetReference(next);
+            for (; i <= row.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+                (Vector256.LoadUnsafe(ref r, (nuint)i) + Vector256.LoadUnsafe(ref n, (nuint)i)).StoreUnsafe(ref r, (nuint)i);
+        }
+        for (; i < row.Length; i++) row[i] += next[i];
+    }
+
+    /// <summary>row = max(row, next), NaN winning over any number.</summary>
+    private static void MaxInto(Span<float> row, ReadOnlySpan<float> next)
+    {
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref var r = ref MemoryMarshal.GetReference(row);
+            ref var n = ref MemoryMarshal.GetReference(next);
+            for (; i <= row.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var a = Vector256.LoadUnsafe(ref r, (nuint)i);
+                var b = Vector256.LoadUnsafe(ref n, (nuint)i);
+                // a where a > b or a is NaN, else b (NaN when b is).
+                var keep = Vector256.GreaterThan(a, b) | ~Vector256.Equals(a, a);
+                Vector256.ConditionalSelect(keep, a, b).StoreUnsafe(ref r, (nuint)i);
+            }
+        }
+        for (; i < row.Length; i++)
+            if (!(row[i] > next[i] || float.IsNaN(row[i]))) row[i] = next[i];
+    }
+
+    private static float Sum(ReadOnlySpan<float> values)
+    {
+        if (values.Length >= 16) return TensorPrimitives.Sum(values);
+        var acc = 0f;
+        foreach (var v in values) acc += v;
+        return acc;
+    }
+
+    private static float Max(ReadOnlySpan<float> values)
+    {
+        if (values.Length >= 16) return TensorPrimitives.Max(values);
+        var acc = float.NegativeInfinity;
+        foreach (var v in values)
+            if (v > acc || float.IsNaN(v)) acc = v;
+        return acc;
+    }
+}
