@@ -94,8 +94,8 @@ public class CatalogCoverageTests(CatalogCoverageFixture compiled) : IClassFixtu
     public void EveryOpWithAFormulaRunsInFusedVectorLoops(string op)
     {
         var (program, inputs, expected) = compiled.Fused[op];
-        var segment = Assert.Single(program.Partition.Distinct);
-        var loop = Assert.Single(new SegmentEmitter(segment, "_").Steps.OfType<ElementwiseLoop>());
+        var segment = Assert.Single(program.Planned.Segments);
+        var loop = Assert.Single(segment.Steps!.OfType<ElementwiseLoop>());
         Assert.Contains(loop.Nodes, n => n.Op == op);
         foreach (var allow512 in new[] { true, false })
         {
