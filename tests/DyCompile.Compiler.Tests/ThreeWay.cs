@@ -19,7 +19,7 @@ public static class ThreeWay
         var lowered = ModelLowering.Lower(models.Compilation, type, method, model,
             new LoweringOptions { InputTypes = inputTypes ?? ModelLowering.TypesOf(inputSets[0]) });
         Assert.True(lowered.Succeeded, string.Join("\n", lowered.Diagnostics));
-        var compiled = JitCompiler.Compile(lowered.Program!, lowered.Weights);
+        var compiled = JitCompiler.Compile(lowered.Program!, lowered.Weights, callbacks: lowered.Callbacks);
         var paths = new HashSet<string>();
         foreach (var inputs in inputSets)
         {
