@@ -9,4 +9,8 @@ public sealed class DeviceKernelAttribute(params Type[] typeArguments) : Attribu
     public IReadOnlyList<Type> TypeArguments { get; } = typeArguments;
 
     public bool ExplicitlyGrouped { get; init; }
+
+    /// <summary>False for a form ILGPU's OpenCL backend cannot emit (warp shuffles off Intel);
+    /// such a kernel is loaded only where <see cref="GroupReduce.UsesWarpShuffles"/> holds.</summary>
+    public bool OpenCL { get; init; } = true;
 }

@@ -53,12 +53,13 @@ public sealed class GpuKernelLibrary(Accelerator accelerator) : IDisposable
 
     /// <summary>Every device entry point of the library, closed over the type arguments its
     /// <see cref="DeviceKernelAttribute"/> names.</summary>
-    public static IEnumerable<(MethodInfo Method, bool ExplicitlyGrouped)> DeviceKernels() =>
+    public static IEnumerable<DeviceKernelEntry> DeviceKernels() =>
         typeof(GpuKernelLibrary).Assembly.GetTypes()
             .SelectMany(t => t.GetMethods(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
-            .SelectMany(m => m.GetCustomAttributes<DeviceKernelAttribute>().Select(a => (
-                Method: m.IsGenericMethodDefinition ? m.MakeGenericMethod([.. a.TypeArguments]) : m,
-                a.ExplicitlyGrouped)))
+            .SelectMany(m => m.GetCustomAttributes<DeviceKernelAttribute>().Select(a => new DeviceKernelEntry(
+                m.IsGenericMethodDefinition ? m.MakeGenericMethod([.. a.TypeArguments]) : m,
+                a.ExplicitlyGrouped,
+                a.OpenCL)))
             .OrderBy(k => k.Method.DeclaringType!.Name, StringComparer.Ordinal)
             .ThenBy(k => k.Method.ToString(), StringComparer.Ordinal);
 

@@ -17,7 +17,9 @@ public sealed class NormalizationKernel : GpuOpKernel
     public NormalizationKernel(Accelerator accelerator) : base(accelerator)
     {
         _batch = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, float>(BatchNorm);
-        _layer = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>(LayerNorm);
+        _layer = GroupReduce.UsesWarpShuffles(accelerator)
+            ? accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>(LayerNorm<ShuffleReduction>)
+            : accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, float>(LayerNorm<SharedMemoryReduction>);
     }
 
     [DeviceKernel]
@@ -30,20 +32,22 @@ public sealed class NormalizationKernel : GpuOpKernel
         y[i] = x[i] * scale + shift;
     }
 
-    [DeviceKernel(ExplicitlyGrouped = true)]
-    internal static void LayerNorm(ArrayView<float> x, ArrayView<float> weight, ArrayView<float> bias, ArrayView<float> y, int width, float eps)
+    [DeviceKernel(typeof(ShuffleReduction), ExplicitlyGrouped = true, OpenCL = false)]
+    [DeviceKernel(typeof(SharedMemoryReduction), ExplicitlyGrouped = true)]
+    internal static void LayerNorm<TGroup>(ArrayView<float> x, ArrayView<float> weight, ArrayView<float> bias, ArrayView<float> y, int width, float eps)
+        where TGroup : struct, IGroupReduction
     {
         var start = Grid.IdxX * width;
         var sum = 0f;
         for (var k = Group.IdxX; k < width; k += Group.DimX) sum += x[start + k];
-        var mean = GroupReduce.All(sum, GroupReduce.Sum) / width;
+        var mean = default(TGroup).All(sum, GroupReduce.Sum) / width;
         var squares = 0f;
         for (var k = Group.IdxX; k < width; k += Group.DimX)
         {
             var d = x[start + k] - mean;
             squares += d * d;
         }
-        var rstd = 1f / MathF.Sqrt(GroupReduce.All(squares, GroupReduce.Sum) / width + eps);
+        var rstd = 1f / MathF.Sqrt(default(TGroup).All(squares, GroupReduce.Sum) / width + eps);
         for (var k = Group.IdxX; k < width; k += Group.DimX)
             y[start + k] = (x[start + k] - mean) * (rstd * weight[k]) + bias[k];
     }

@@ -57,31 +57,40 @@ public sealed class ReductionKernel : GpuOpKernel
 
     public ReductionKernel(Accelerator accelerator) : base(accelerator)
     {
-        _floats = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ReductionGeometry>(ReduceFloats);
-        _integers = accelerator.LoadKernel<AnyView, AnyView, ReductionGeometry>(ReduceIntegers);
+        var shuffles = GroupReduce.UsesWarpShuffles(accelerator);
+        _floats = shuffles
+            ? accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ReductionGeometry>(ReduceFloats<ShuffleReduction>)
+            : accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, ReductionGeometry>(ReduceFloats<SharedMemoryReduction>);
+        _integers = shuffles
+            ? accelerator.LoadKernel<AnyView, AnyView, ReductionGeometry>(ReduceIntegers<ShuffleReduction>)
+            : accelerator.LoadKernel<AnyView, AnyView, ReductionGeometry>(ReduceIntegers<SharedMemoryReduction>);
     }
 
-    [DeviceKernel(ExplicitlyGrouped = true)]
-    internal static void ReduceFloats(ArrayView<float> x, ArrayView<float> y, ReductionGeometry g)
+    [DeviceKernel(typeof(ShuffleReduction), ExplicitlyGrouped = true, OpenCL = false)]
+    [DeviceKernel(typeof(SharedMemoryReduction), ExplicitlyGrouped = true)]
+    internal static void ReduceFloats<TGroup>(ArrayView<float> x, ArrayView<float> y, ReductionGeometry g)
+        where TGroup : struct, IGroupReduction
     {
         var o = Grid.IdxX;
         var outer = g.OuterBase(o);
         var acc = GroupReduce.Identity(g.Op);
         for (var r = Group.IdxX; r < g.ReducedCount; r += Group.DimX)
             acc = GroupReduce.Combine(acc, x[outer + g.InnerOffset(r)], g.Op);
-        acc = GroupReduce.All(acc, g.Op);
+        acc = default(TGroup).All(acc, g.Op);
         if (Group.IdxX == 0) y[o] = g.Mean != 0 ? acc / g.ReducedCount : acc;
     }
 
-    [DeviceKernel(ExplicitlyGrouped = true)]
-    internal static void ReduceIntegers(AnyView x, AnyView y, ReductionGeometry g)
+    [DeviceKernel(typeof(ShuffleReduction), ExplicitlyGrouped = true, OpenCL = false)]
+    [DeviceKernel(typeof(SharedMemoryReduction), ExplicitlyGrouped = true)]
+    internal static void ReduceIntegers<TGroup>(AnyView x, AnyView y, ReductionGeometry g)
+        where TGroup : struct, IGroupReduction
     {
         var o = Grid.IdxX;
         var outer = g.OuterBase(o);
         var acc = GroupReduce.IdentityLong(g.Op);
         for (var r = Group.IdxX; r < g.ReducedCount; r += Group.DimX)
             acc = GroupReduce.Combine(acc, x.ReadLong(outer + g.InnerOffset(r)), g.Op);
-        acc = GroupReduce.All(acc, g.Op);
+        acc = default(TGroup).All(acc, g.Op);
         if (Group.IdxX == 0) y.WriteLong(o, acc);
     }
 

@@ -13,20 +13,24 @@ public sealed class SoftmaxKernel : GpuOpKernel
     private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, RowGeometry, int> _softmax;
 
     public SoftmaxKernel(Accelerator accelerator) : base(accelerator) =>
-        _softmax = accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, RowGeometry, int>(Softmax);
+        _softmax = GroupReduce.UsesWarpShuffles(accelerator)
+            ? accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, RowGeometry, int>(Softmax<ShuffleReduction>)
+            : accelerator.LoadKernel<ArrayView<float>, ArrayView<float>, RowGeometry, int>(Softmax<SharedMemoryReduction>);
 
-    [DeviceKernel(ExplicitlyGrouped = true)]
-    internal static void Softmax(ArrayView<float> x, ArrayView<float> y, RowGeometry g, int log)
+    [DeviceKernel(typeof(ShuffleReduction), ExplicitlyGrouped = true, OpenCL = false)]
+    [DeviceKernel(typeof(SharedMemoryReduction), ExplicitlyGrouped = true)]
+    internal static void Softmax<TGroup>(ArrayView<float> x, ArrayView<float> y, RowGeometry g, int log)
+        where TGroup : struct, IGroupReduction
     {
         var start = g.Base(Grid.IdxX);
         var max = float.NegativeInfinity;
         for (var k = Group.IdxX; k < g.Size; k += Group.DimX)
             max = GroupReduce.Combine(max, x[start + k * g.Inner], GroupReduce.Max);
-        max = GroupReduce.All(max, GroupReduce.Max);
+        max = default(TGroup).All(max, GroupReduce.Max);
         var sum = 0f;
         for (var k = Group.IdxX; k < g.Size; k += Group.DimX)
             sum += MathF.Exp(x[start + k * g.Inner] - max);
-        sum = GroupReduce.All(sum, GroupReduce.Sum);
+        sum = default(TGroup).All(sum, GroupReduce.Sum);
         if (log != 0)
         {
             var shift = max + MathF.Log(sum);
