@@ -21,14 +21,17 @@ public sealed class CuBlasGemm : IDisposable
         var beta = p.HasBias != 0 ? 1f : 0f;
         // B's column stride 1 means B is [K, N] row-major; a stride of K means it is Wᵀ with W [N, K].
         var transposeB = p.ColumnStrideB != 1;
-        var ldb = transposeB ? p.K : p.N;
+        // Leading dimensions are at least 1 even for an empty K, as cuBLAS requires.
+        var ldb = Math.Max(1, transposeB ? p.K : p.N);
+        var lda = Math.Max(1, p.K);
+        var ldc = Math.Max(1, p.N);
         for (var batch = 0; batch < batches; batch++)
         {
             var a = p.A.SubView(p.BaseA(batch), (long)p.M * p.K);
             var b = p.B.SubView(p.BaseB(batch), (long)p.K * p.N);
             var c = p.C.SubView(p.BaseC(batch), (long)p.M * p.N);
             _blas.Gemm(transposeB ? CuBlasOperation.Transpose : CuBlasOperation.NonTranspose, CuBlasOperation.NonTranspose,
-                p.N, p.M, p.K, 1f, b, ldb, a, p.K, beta, c, p.N);
+                p.N, p.M, p.K, 1f, b, ldb, a, lda, beta, c, ldc);
         }
     }
 

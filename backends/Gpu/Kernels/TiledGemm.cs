@@ -12,12 +12,16 @@ public static class TiledGemm
 {
     public const int Block = 64, Step = 16, Threads = 16;
 
+    /// <summary>Row pitch of the A tile: one word of padding, so the 16 threads of a warp that
+    /// store one k each hit 16 different banks.</summary>
+    private const int PitchA = Block + 1;
+
     public static KernelConfig Config(int m, int n, int batches) =>
         new(new Index3D(KernelShapes.CeilDiv(n, Block), KernelShapes.CeilDiv(m, Block), batches), new Index3D(Threads, Threads, 1));
 
     public static void Run<TProblem>(TProblem p) where TProblem : struct, IGemmProblem
     {
-        var a = SharedMemory.Allocate<float>(Step * Block);
+        var a = SharedMemory.Allocate<float>(Step * PitchA);
         var b = SharedMemory.Allocate<float>(Step * Block);
         int tx = Group.IdxX, ty = Group.IdxY;
         var t = ty * Threads + tx;
@@ -33,10 +37,10 @@ public static class TiledGemm
         int aRow = t / Step, aK = t % Step, bK = t / Block, bCol = t % Block;
         for (var k0 = 0; k0 < p.K; k0 += Step)
         {
-            a[aK * Block + aRow] = p.LoadA(baseA, m0 + aRow, k0 + aK);
-            a[aK * Block + aRow + 16] = p.LoadA(baseA, m0 + aRow + 16, k0 + aK);
-            a[aK * Block + aRow + 32] = p.LoadA(baseA, m0 + aRow + 32, k0 + aK);
-            a[aK * Block + aRow + 48] = p.LoadA(baseA, m0 + aRow + 48, k0 + aK);
+            a[aK * PitchA + aRow] = p.LoadA(baseA, m0 + aRow, k0 + aK);
+            a[aK * PitchA + aRow + 16] = p.LoadA(baseA, m0 + aRow + 16, k0 + aK);
+            a[aK * PitchA + aRow + 32] = p.LoadA(baseA, m0 + aRow + 32, k0 + aK);
+            a[aK * PitchA + aRow + 48] = p.LoadA(baseA, m0 + aRow + 48, k0 + aK);
             b[bK * Block + bCol] = p.LoadB(baseB, k0 + bK, n0 + bCol);
             b[(bK + 4) * Block + bCol] = p.LoadB(baseB, k0 + bK + 4, n0 + bCol);
             b[(bK + 8) * Block + bCol] = p.LoadB(baseB, k0 + bK + 8, n0 + bCol);
@@ -44,7 +48,7 @@ public static class TiledGemm
             Group.Barrier();
             for (var kk = 0; kk < Step; kk++)
             {
-                var ar = kk * Block + ty;
+                var ar = kk * PitchA + ty;
                 var bc = kk * Block + tx;
                 float a0 = a[ar], a1 = a[ar + 16], a2 = a[ar + 32], a3 = a[ar + 48];
                 float b0 = b[bc], b1 = b[bc + 16], b2 = b[bc + 32], b3 = b[bc + 48];
