@@ -25,8 +25,22 @@ public sealed class MatMulKernel : GpuOpKernel, IDisposable
         _tiled = GemmKernels.Load<MatrixProblem>(accelerator);
         _fillBias = accelerator.LoadAutoGroupedKernel<Index2D, ArrayView<float>, ArrayView<float>, int>(FillBias);
         PreferTiled = preferTiled;
-        if (!preferTiled && accelerator is CudaAccelerator cuda) _cublas = new CuBlasGemm(cuda);
+        if (!preferTiled && accelerator is CudaAccelerator cuda)
+        {
+            try
+            {
+                _cublas = new CuBlasGemm(cuda);
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or CuBlasException)
+            {
+                // A driver without cuBLAS still runs every product, on the tiled kernel.
+                CuBlasUnavailable = e.Message;
+            }
+        }
     }
+
+    /// <summary>Why the cuBLAS path is off on a CUDA accelerator (the library did not load), or null.</summary>
+    public string? CuBlasUnavailable { get; }
 
     /// <summary>True when the products run on the tiled kernel even on CUDA (the device check
     /// measures both paths).</summary>

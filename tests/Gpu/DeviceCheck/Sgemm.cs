@@ -40,6 +40,7 @@ internal static class Sgemm
         using var tiled = new MatMulKernel(accelerator, preferTiled: true);
         var tiledGflops = Gflops(tiled, runs);
         using var library = new MatMulKernel(accelerator);
+        if (library.CuBlasUnavailable is { } why) Console.Error.WriteLine($"cuBLAS did not load ({why}): the cuBLAS row stays empty");
         return (tiledGflops, library.UsesCuBlas ? Gflops(library, runs) : null);
     }
 }
