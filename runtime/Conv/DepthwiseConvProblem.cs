@@ -52,6 +52,7 @@ internal readonly unsafe struct DepthwiseConvProblem : IConvItems
     public int Items => Batch * Channels;
 
     /// <summary>output = relu?(depthwise conv(input) + bias + residual) (residual may be the output).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(float* input, float* weights, float* bias, float* residual, float* output,
         int batch, int channels, int multiplier, ConvGeometry g, bool relu, bool portable, int maxThreads)
     {
@@ -78,12 +79,14 @@ internal readonly unsafe struct DepthwiseConvProblem : IConvItems
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RunItem(int item)
     {
         if (Portable) RunItem<PortableFma>(item);
         else RunItem<HardwareFma>(item);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunItem<TFma>(int item) where TFma : struct, IVectorFma
     {
         var g = Geometry;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DyCompile.Runtime;
 
 /// <summary>Dense (groups = 1) NCHW convolution without im2col: the input is copied once per image
@@ -64,6 +66,7 @@ internal static unsafe class DirectConv2d
     /// <summary>output[n] = relu?(conv(input[n]) + bias + residual[n]) for every image; input is
     /// [batch, channels, H, W], weight [outChannels, channels, kh, kw], residual (or null) and
     /// output [batch, outChannels, OH, OW]. The residual may be the output itself.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(float* input, float* weight, float* bias, float* residual, float* output,
         int batch, int channels, int outChannels, ConvGeometry g, bool relu, bool portable, int maxThreads)
     {
@@ -145,6 +148,7 @@ internal static unsafe class DirectConv2d
 
     /// <summary>The weights [out, depth] in this thread's buffer as [channel block][tap][R], the
     /// channels past the last one zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float* PackWeights(float* weight, int outChannels, int depth)
     {
         const int r = DirectConvTile.R;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace DyCompile.Runtime;
@@ -58,6 +59,7 @@ internal readonly unsafe struct PhaseImage
     /// <summary>Fills channels [c0, c1) of <paramref name="scratch"/> from the planes of
     /// <paramref name="image"/> (channel c at image + c·H·W) and, when c1 is the last channel,
     /// zeroes the slack after it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Fill(float* image, float* scratch, int c0, int c1, int channels)
     {
         var plane = _g.Height * _g.Width;
@@ -84,6 +86,7 @@ internal readonly unsafe struct PhaseImage
     }
 
     /// <summary>Phase row j = 0..RowStride-1 holds input column j·sw + px − pw, or 0 outside.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FillRow(float* src, float* row, int px)
     {
         if (_g.StrideW == 1)

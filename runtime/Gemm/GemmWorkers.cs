@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace DyCompile.Runtime;
 
@@ -112,6 +113,7 @@ internal static class GemmWorkers
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunItems()
     {
         while (true)
