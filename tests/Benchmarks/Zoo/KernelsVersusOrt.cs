@@ -11,14 +11,15 @@ namespace DyCompile.Benchmarks.Zoo;
 /// compiled code calls it (a convolution with its ReLU fused, <c>TensorOps.Conv2dFusedInto</c>; a
 /// linear layer on its packed weight, <c>Gemm.Sgemm</c>; attention's batched product) against the
 /// same layer exported alone to ONNX and run in an ONNX Runtime session set up as in the zoo
-/// benchmark. The two run in alternating rounds of about 20 ms each, so load changes on the shared
-/// machine fall on both; the table gives each side's median per call over the rounds and ONNX
+/// benchmark. The two run in alternating rounds of about 50 ms each, so load changes on the shared
+/// machine fall on both, with a pause after each ONNX Runtime round for its spinning pool threads
+/// to park; the table gives each side's median per call over the rounds and ONNX
 /// Runtime / DyCompile (above 1: DyCompile faster). Results are compared once (within 1e-3 of the
 /// largest magnitude) before timing.</summary>
 internal static class KernelsVersusOrt
 {
-    private const int Rounds = 15;
-    private const double RoundSeconds = 0.02;
+    private const int Rounds = 7;
+    private const double RoundSeconds = 0.05;
 
     /// <summary>Long enough for tiered compilation to have swapped in the optimized code of every
     /// method on the path (30 calls and a quiet spell of 100 ms).</summary>
@@ -123,12 +124,16 @@ internal static class KernelsVersusOrt
         // Warm-up: tiered compilation, the packed weights, ONNX Runtime's first-run allocations.
         var warm = Stopwatch.StartNew();
         while (warm.Elapsed.TotalSeconds < WarmupSeconds) { run.Ours(); run.RunOrt(); }
+        Thread.Sleep(ZooBenchmark.OrtSpinDownMilliseconds);
         var ours = new List<double>();
         var ort = new List<double>();
         for (var round = 0; round < Rounds; round++)
         {
             ours.Add(Round(run.Ours));
             ort.Add(Round(run.RunOrt));
+            // ONNX Runtime's pool threads spin for hundreds of milliseconds after its calls and
+            // would take the second core from ours (see ZooBenchmark.OrtSpinDownMilliseconds).
+            Thread.Sleep(ZooBenchmark.OrtSpinDownMilliseconds);
         }
         return (Median(ours), Median(ort));
     }
@@ -136,7 +141,7 @@ internal static class KernelsVersusOrt
     /// <summary>Milliseconds per call over calls made in about <see cref="RoundSeconds"/>.</summary>
     private static double Round(Action call)
     {
-        Thread.Sleep(2); // let the other side's spinning worker threads park
+        Thread.Sleep(3); // our GEMM workers spin for 200 µs after a call
         var calls = 0;
         var start = Stopwatch.GetTimestamp();
         double elapsed;
