@@ -178,7 +178,19 @@ internal static class ZooBenchmark
         {
             var input = SampleBatch(model, random, batch);
             var start = Stopwatch.GetTimestamp();
-            var path = model.Run(input).Path;
+            string path;
+            try
+            {
+                path = model.Run(input).Path;
+            }
+            catch (TensorOpException e) when (batch > 1)
+            {
+                // Control flow on a per-sample value (a gate's item(), one routing decision per
+                // token row): the model's own Forward is defined for one sample per call.
+                row.CompileFailure = "one sample per call";
+                row.Notes.Add($"the model's eager Forward takes one sample per call (its control flow reads a per-sample value), so batch {batch} is not defined for it: {e.Message}");
+                return row;
+            }
             eagerSeconds.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
             if (chosen.All(p => p.Path != path)) chosen.Add((input, path));
             else candidates.Add((input, path));
