@@ -25,6 +25,7 @@ internal static unsafe class ConvEpilogue
     }
 
     /// <summary>Lanes [0, count) only, through a stack copy (a masked store is slow on some cores).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void StorePart(Vector256<float> sum, float* destination, float* residual, int count, bool relu)
     {
         var lanes = stackalloc float[Vector256<float>.Count];

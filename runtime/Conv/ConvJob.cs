@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DyCompile.Runtime;
 
 /// <summary>A convolution's independent work items (see <see cref="ConvJob{TProblem}"/>).</summary>
@@ -17,6 +19,7 @@ internal sealed class ConvJob<TProblem> : GemmJob where TProblem : struct, IConv
     private static readonly ConvJob<TProblem> _instance = new();
     private TProblem _problem;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(in TProblem problem, int threads)
     {
         var items = problem.Items;

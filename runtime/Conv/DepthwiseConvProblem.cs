@@ -5,14 +5,14 @@ namespace DyCompile.Runtime;
 
 /// <summary>Depthwise NCHW convolution (one input channel per group, <c>Multiplier</c> output
 /// channels each) on the <see cref="PhaseImage"/> of one channel at a time: every output vector
-/// of 8 pixels is one contiguous load and one FMA per tap. Vectors go 4 at a time
-/// (<see cref="OutputVectors"/>, across rows when rows are short) so each broadcast weight feeds 4
+/// of 8 pixels is one contiguous load and one FMA per tap. Vectors go 8 at a time
+/// (<see cref="OutputVectors"/>, across rows when rows are short) so each broadcast weight feeds 8
 /// independent FMA chains. Bias, residual and ReLU are applied in registers. Item = one (image,
 /// input channel): it fills its own per-thread phase image, so items run in parallel.</summary>
 internal readonly unsafe struct DepthwiseConvProblem : IConvItems
 {
     private const int Lanes = OutputVectors.Lanes;
-    private const int Group = 4;
+    private const int Group = 8;
 
     [ThreadStatic] private static PackBuffer? _image;
     [ThreadStatic] private static int[]? _offsets;
@@ -52,6 +52,7 @@ internal readonly unsafe struct DepthwiseConvProblem : IConvItems
     public int Items => Batch * Channels;
 
     /// <summary>output = relu?(depthwise conv(input) + bias + residual) (residual may be the output).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(float* input, float* weights, float* bias, float* residual, float* output,
         int batch, int channels, int multiplier, ConvGeometry g, bool relu, bool portable, int maxThreads)
     {
@@ -78,12 +79,14 @@ internal readonly unsafe struct DepthwiseConvProblem : IConvItems
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RunItem(int item)
     {
         if (Portable) RunItem<PortableFma>(item);
         else RunItem<HardwareFma>(item);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunItem<TFma>(int item) where TFma : struct, IVectorFma
     {
         var g = Geometry;
@@ -105,7 +108,9 @@ internal readonly unsafe struct DepthwiseConvProblem : IConvItems
         }
     }
 
-    /// <summary>Vectors v .. v+3 of one output channel.</summary>
+    /// <summary>Vectors v .. v+7 of one output channel: eight independent FMA chains, so the
+    /// FMA latency (4 cycles) is hidden behind the other chains' FMAs; with four, every tap
+    /// waited on the previous one and the kernel ran at half the FMA rate.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     [SkipLocalsInit] // see DirectConvTile: no helper call (buffer zeroing) after the loop
     private void Tile<TFma>(float* image, int* offsets, int taps, float* weights, float bias, float* residual, float* output, int v)
@@ -115,8 +120,12 @@ internal readonly unsafe struct DepthwiseConvProblem : IConvItems
         var s1 = image + Vectors[v + 1];
         var s2 = image + Vectors[v + 2];
         var s3 = image + Vectors[v + 3];
+        var s4 = image + Vectors[v + 4];
+        var s5 = image + Vectors[v + 5];
+        var s6 = image + Vectors[v + 6];
+        var s7 = image + Vectors[v + 7];
         var a0 = Vector256.Create(bias);
-        Vector256<float> a1 = a0, a2 = a0, a3 = a0;
+        Vector256<float> a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         for (var t = 0; t < taps; t++)
         {
             var o = offsets[t];
@@ -125,10 +134,15 @@ internal readonly unsafe struct DepthwiseConvProblem : IConvItems
             a1 = TFma.MultiplyAdd(w, Vector256.Load(s1 + o), a1);
             a2 = TFma.MultiplyAdd(w, Vector256.Load(s2 + o), a2);
             a3 = TFma.MultiplyAdd(w, Vector256.Load(s3 + o), a3);
+            a4 = TFma.MultiplyAdd(w, Vector256.Load(s4 + o), a4);
+            a5 = TFma.MultiplyAdd(w, Vector256.Load(s5 + o), a5);
+            a6 = TFma.MultiplyAdd(w, Vector256.Load(s6 + o), a6);
+            a7 = TFma.MultiplyAdd(w, Vector256.Load(s7 + o), a7);
         }
         // Through memory, so no accumulator is live across the epilogue's calls (see DirectConvTile).
         var sums = stackalloc float[Group * Lanes];
         a0.Store(sums); a1.Store(sums + Lanes); a2.Store(sums + 2 * Lanes); a3.Store(sums + 3 * Lanes);
+        a4.Store(sums + 4 * Lanes); a5.Store(sums + 5 * Lanes); a6.Store(sums + 6 * Lanes); a7.Store(sums + 7 * Lanes);
         for (var j = 0; j < Group; j++)
         {
             var at = Vectors[Slots + v + j];

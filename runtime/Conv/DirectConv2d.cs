@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DyCompile.Runtime;
 
 /// <summary>Dense (groups = 1) NCHW convolution without im2col: the input is copied once per image
@@ -64,6 +66,7 @@ internal static unsafe class DirectConv2d
     /// <summary>output[n] = relu?(conv(input[n]) + bias + residual[n]) for every image; input is
     /// [batch, channels, H, W], weight [outChannels, channels, kh, kw], residual (or null) and
     /// output [batch, outChannels, OH, OW]. The residual may be the output itself.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(float* input, float* weight, float* bias, float* residual, float* output,
         int batch, int channels, int outChannels, ConvGeometry g, bool relu, bool portable, int maxThreads)
     {
@@ -99,7 +102,8 @@ internal static unsafe class DirectConv2d
         var kernelTaps = g.KernelHeight * g.KernelWidth;
         var blocked = channels > ChannelsPerBlock && tiles >= BlockedMinTiles;
         var tapsPerBlock = blocked ? ChannelsPerBlock * kernelTaps : depth;
-        var packed = blocked && plane >= PackMinPlane ? PackWeights(weight, outChannels, depth) : null;
+        var packed = blocked && plane >= PackMinPlane ? PackedBuffer(outChannels, depth) : null;
+        var channelBlocks = (outChannels + DirectConvTile.R - 1) / DirectConvTile.R;
 
         fixed (int* pOffsets = offsets, pTable = table)
         {
@@ -114,6 +118,7 @@ internal static unsafe class DirectConv2d
             };
             if (imageItems)
             {
+                if (packed != null) PackBlocks(weight, packed, outChannels, depth, 0, channelBlocks);
                 var images = new DirectConvImages
                 {
                     Template = template, Layout = layout, Input = input, Channels = channels,
@@ -125,7 +130,14 @@ internal static unsafe class DirectConv2d
             var scratch = ThreadImage(layout.Floats(channels));
             for (var n = 0; n < batch; n++)
             {
-                layout.Fill(input + n * inPlane, scratch, 0, channels, channels);
+                var prepare = new DirectConvPrepare
+                {
+                    Layout = layout, Input = input + n * inPlane, Scratch = scratch, Channels = channels,
+                    FillParts = threads == 1 ? 1 : Math.Min(channels, 4 * threads),
+                    Weight = weight, Packed = n == 0 ? packed : null, OutChannels = outChannels, Depth = depth,
+                    PackParts = threads == 1 ? 1 : Math.Min(channelBlocks, 2 * threads),
+                };
+                ConvJob<DirectConvPrepare>.Run(prepare, threads);
                 var problem = template with
                 {
                     Image = scratch,
@@ -143,14 +155,20 @@ internal static unsafe class DirectConv2d
     /// <summary>This thread's buffer of partial sums, at least <paramref name="floats"/> long.</summary>
     internal static float* ThreadSums(int floats) => (_sums ??= new PackBuffer()).Get(floats);
 
-    /// <summary>The weights [out, depth] in this thread's buffer as [channel block][tap][R], the
-    /// channels past the last one zero.</summary>
-    private static float* PackWeights(float* weight, int outChannels, int depth)
+    /// <summary>This thread's buffer for the weights [out, depth] packed as [channel block][tap][R].</summary>
+    private static float* PackedBuffer(int outChannels, int depth)
+    {
+        var blocks = (outChannels + DirectConvTile.R - 1) / DirectConvTile.R;
+        return (_packed ??= new PackBuffer()).Get(checked(blocks * DirectConvTile.R * depth));
+    }
+
+    /// <summary>Packs channel blocks [b0, b1) of the weights [out, depth] into
+    /// <paramref name="packed"/> as [channel block][tap][R], the channels past the last one zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void PackBlocks(float* weight, float* packed, int outChannels, int depth, int b0, int b1)
     {
         const int r = DirectConvTile.R;
-        var blocks = (outChannels + r - 1) / r;
-        var packed = (_packed ??= new PackBuffer()).Get(checked(blocks * r * depth));
-        for (var b = 0; b < blocks; b++)
+        for (var b = b0; b < b1; b++)
         {
             var block = packed + (long)b * r * depth;
             for (var i = 0; i < r; i++)
@@ -167,7 +185,6 @@ internal static unsafe class DirectConv2d
                 }
             }
         }
-        return packed;
     }
 
     /// <summary>Tiles per chunk, chunks, and channel-block parts: chunks as large as the L2 slab

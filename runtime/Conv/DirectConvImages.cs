@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DyCompile.Runtime;
 
 /// <summary>A batch of images each too small to split (a batch of CIFAR-sized convolutions):
@@ -16,6 +18,7 @@ internal readonly unsafe struct DirectConvImages : IConvItems
 
     public int Items => Batch;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RunItem(int item)
     {
         var scratch = DirectConv2d.ThreadImage(Layout.Floats(Channels));

@@ -68,6 +68,7 @@ internal readonly unsafe struct DirectConvProblem : IConvItems
 
     /// <summary>Item = (tile chunk, part of the channel blocks).</summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RunItem(int item)
     {
         var chunk = item / ChannelParts;
@@ -98,6 +99,7 @@ internal readonly unsafe struct DirectConvProblem : IConvItems
     /// <summary>Groups of tiles; per group, each range of taps (a block of input channels) runs
     /// on every (channel block, tile) pair while its input rows and weights are hot, the partial
     /// sums waiting in a per-thread buffer until the last range applies the epilogue.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunBlocked(int t0, int t1, int b0, int b1)
     {
         var group = GroupTiles;
@@ -119,6 +121,7 @@ internal readonly unsafe struct DirectConvProblem : IConvItems
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Tile(int block, int tile, int q0, int q1, float* sums, bool first, bool last)
     {
         if (Portable) DirectConvTile.Run<PortableFma>(this, block * DirectConvTile.R, tile, q0, q1, sums, first, last);

@@ -96,6 +96,7 @@ internal static unsafe class DirectConvTile
     }
 
     /// <summary>Bias is in the sums already; residual, ReLU and the (possibly partial) stores.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Finish(in DirectConvProblem p, int oc0, int rows, int v, float* sums)
     {
         for (var r = 0; r < rows; r++)

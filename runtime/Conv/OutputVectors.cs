@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DyCompile.Runtime;
 
 /// <summary>The output plane cut into vectors of up to 8 pixels of one row, listed row by row,
@@ -12,6 +14,7 @@ internal static class OutputVectors
     /// <summary>Fills <paramref name="table"/> (grown as needed) with three runs of
     /// <c>slots</c> ints — read bases, output offsets, lane counts — and returns slots, the vector
     /// count rounded up to a multiple of <paramref name="group"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Build(in PhaseImage layout, ConvGeometry g, int group, ref int[]? table)
     {
         var perRow = (g.OutWidth + Lanes - 1) / Lanes;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DyCompile.Runtime;
 
 /// <summary>Pointwise convolution (1×1 kernel, unit stride, no padding, groups = 1) over NCHW:
@@ -29,6 +31,7 @@ internal static unsafe class PointwiseConv
     /// <summary>output[n] = relu?(W · input[n] + bias + residual[n]) for every image; input is
     /// [batch, channels, plane], weight [outChannels, channels], residual (or null) and output
     /// [batch, outChannels, plane]. The residual may be the output itself.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(float* input, float* weight, float* bias, float* residual, float* output,
         int batch, int channels, int outChannels, int plane, bool relu, bool portable, int maxThreads)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace DyCompile.Runtime;
@@ -19,6 +20,7 @@ internal readonly unsafe struct PointwiseConvPanels : IConvItems
 
     public int Items => Parts;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RunItem(int item)
     {
         var c0 = (int)((long)item * Channels / Parts);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DyCompile.Runtime;
 
 /// <summary>One image of a pointwise (1×1, unit stride, no padding, groups = 1) convolution, ready
@@ -44,6 +46,7 @@ internal readonly unsafe struct PointwiseConvProblem : IConvItems
     public int Items => Chunks * ChannelParts;
 
     /// <summary>Item = (tile chunk, part of the channel blocks).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RunItem(int item)
     {
         var chunk = item / ChannelParts;
@@ -68,6 +71,7 @@ internal readonly unsafe struct PointwiseConvProblem : IConvItems
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Tile(int block, int tile)
     {
         const int pixels = PointwiseConvTile.Pixels;

@@ -120,6 +120,7 @@ internal static unsafe class PointwiseConvTile
 
     /// <summary>Adds the residual, applies ReLU and stores the first <paramref name="rows"/>
     /// channels' sums (<paramref name="vectors"/> vectors each, <paramref name="count"/> pixels).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Finish(in PointwiseConvProblem p, int oc0, int rows, float* sums, int vectors, int pixel, int count)
     {
         for (var r = 0; r < rows; r++)

@@ -48,6 +48,7 @@ public static unsafe partial class Gemm
     /// <paramref name="transB"/> reads B stored n × k, as a linear layer's weight, without
     /// materializing the transpose. C is m × n at c[i·ldc + j]. k = 0 yields zeros (or leaves C
     /// unchanged when accumulating).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sgemm(bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate = false) =>
         Sgemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, Environment.ProcessorCount, forcePortable: false);
@@ -56,6 +57,7 @@ public static unsafe partial class Gemm
     /// with a cap on the cores used (1 = run on the calling thread, for callers that
     /// parallelize over independent products themselves) and, for tests, a switch to the
     /// portable micro-kernel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Sgemm(bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate,
         int maxThreads, bool forcePortable)
@@ -80,6 +82,7 @@ public static unsafe partial class Gemm
     /// <summary>C (+)= A · B where A is m × k row-major and B (k × n) exists only as what
     /// <paramref name="packer"/> writes into packed panels, e.g. an im2col view of an image that
     /// is never materialized.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void SgemmPackedB<TPacker>(int m, int n, int k, ReadOnlySpan<float> a, int lda, TPacker packer, Span<float> c, int ldc, bool accumulate, int maxThreads)
         where TPacker : struct, IGemmBPacker
     {
@@ -119,6 +122,7 @@ public static unsafe partial class Gemm
             throw new ArgumentException($"GEMM operand {name} has {length} elements, needs {needed} for {rows} x {cols} with leading dimension {ld}");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunBlocked<TPacker>(GemmProblem g, TPacker packer, int threads, SimdPath path)
         where TPacker : struct, IGemmBPacker
     {
@@ -186,6 +190,7 @@ public static unsafe partial class Gemm
     }
 
     /// <summary>One A block (at most MC rows) against one group of packed B panels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunItem(in GemmProblem g, in BlockSlice s, int item)
     {
         var im = item / s.NGroups;
@@ -247,6 +252,7 @@ public static unsafe partial class Gemm
     public static void Sgemm(GemmPackedB b, int m, ReadOnlySpan<float> a, int lda, Span<float> c, int ldc, bool accumulate = false) =>
         Sgemm(b, m, a, lda, c, ldc, accumulate, Environment.ProcessorCount, forcePortable: false);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Sgemm(GemmPackedB b, int m, ReadOnlySpan<float> a, int lda, Span<float> c, int ldc, bool accumulate,
         int maxThreads, bool forcePortable)
     {
@@ -289,6 +295,7 @@ public static unsafe partial class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunPackedItem(in GemmProblem g, in PackedSplit s, int item)
     {
         var b = s.B!;
@@ -381,6 +388,7 @@ public static unsafe partial class Gemm
     }
 
     /// <summary>The 6-row tile of the path (the AVX-512 path's leftover rows take the AVX2 one).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile(SimdPath path, int kc, float* a, float* b, float* c, int ldc, bool accumulate)
     {
         if (path == SimdPath.Portable) GemmMicroKernels.TilePortable(kc, a, b, c, ldc, accumulate);
@@ -392,6 +400,7 @@ public static unsafe partial class Gemm
     /// is transposed), or each C row is a sum of scaled B rows. Packing would cost as much as
     /// the arithmetic here, and a 16-wide tile would waste most of its lanes on one column.
     /// The longer of the two output dimensions is split across cores.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunShort(GemmProblem g, int threads)
     {
         var splitRows = g.M > g.N;
@@ -463,6 +472,7 @@ public static unsafe partial class Gemm
         public override void Run(int item) => RunShortChunk(_problem, _splitRows, _extent, _chunks, item);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunShortChunk(in GemmProblem g, bool splitRows, int extent, int chunks, int t)
     {
         int start = t * extent / chunks, end = (t + 1) * extent / chunks;
@@ -470,6 +480,7 @@ public static unsafe partial class Gemm
         else RunShortRange(g, 0, g.M, start, end);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunShortRange(in GemmProblem g, int i0, int i1, int j0, int j1)
     {
         var width = j1 - j0;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DyCompile.Runtime;
 
 public static unsafe partial class Gemm
@@ -8,6 +10,7 @@ public static unsafe partial class Gemm
     /// one fork/join for the batch rather than one per product, and no product split so finely
     /// that its packing outweighs its arithmetic; otherwise the products run one after another,
     /// each spread over the cores.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SgemmBatch(float[] a, int[] aOffsets, float[] b, int[] bOffsets, float[] c, int m, int n, int k)
     {
         ArgumentNullException.ThrowIfNull(aOffsets);
@@ -63,6 +66,7 @@ public static unsafe partial class Gemm
             (_aOffsets, _bOffsets, _m, _n, _k) = (aOffsets, bOffsets, m, n, k);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override void Run(int item)
         {
             int mk = _m * _k, kn = _k * _n, mn = _m * _n;

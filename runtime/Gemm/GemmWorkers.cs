@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace DyCompile.Runtime;
 
@@ -65,8 +66,10 @@ internal static class GemmWorkers
         var asleep = Math.Min(helpers, Volatile.Read(ref _sleeping)) - _start.CurrentCount;
         if (asleep > 0) _start.Release(asleep);
         RunItems();
+        // The last items are a worker's, finishing within microseconds: never Thread.Sleep(1)
+        // (SpinWait's default after 20 rounds), which costs a millisecond or more.
         var spin = new SpinWait();
-        while (Volatile.Read(ref _done) < count) spin.SpinOnce();
+        while (Volatile.Read(ref _done) < count) spin.SpinOnce(sleep1Threshold: -1);
         if (_error is { } error) throw new AggregateException(error);
     }
 
@@ -112,6 +115,7 @@ internal static class GemmWorkers
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunItems()
     {
         while (true)

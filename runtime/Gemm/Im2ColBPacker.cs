@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace DyCompile.Runtime;
@@ -10,6 +11,7 @@ internal readonly unsafe struct Im2ColBPacker(float* image, ConvGeometry g) : IG
 {
     private const int NR = Gemm.NR;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pack(float* dst, int j0, int nc, int p0, int kc, int panelStart, int panelEnd)
     {
         // A panel's NR pixels fall into runs along output rows.
@@ -83,6 +85,7 @@ internal readonly unsafe struct Im2ColBPacker(float* image, ConvGeometry g) : IG
     }
 
     /// <summary>Copies 1..16 floats with at most two (overlapping) vector moves.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyShort(float* src, float* dst, int count)
     {
         if (count == 16)

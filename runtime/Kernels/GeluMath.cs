@@ -139,31 +139,41 @@ public static class GeluMath
         return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<float>.Zero), Vector256<float>.One - half, half);
     }
 
+    // A vector with a lane in the lower tail: the other lanes take the vector formula (the tail
+    // lanes' inputs clamped to TailStart, a NaN staying NaN), then only the tail lanes are
+    // replaced by the double evaluation: the same values, lane for lane, as the scalar path.
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static Vector256<float> CdfTailLanes(Vector256<float> x)
     {
+        var tail = Vector256.LessThan(x, Vector256.Create(TailStart));
         Span<float> lanes = stackalloc float[Vector256<float>.Count];
-        x.CopyTo(lanes);
-        for (var i = 0; i < lanes.Length; i++) lanes[i] = NormalCdf(lanes[i]);
+        Vector256.ConditionalSelect(tail, Vector256.Create(TailStart), x).CopyTo(lanes);
+        Phi(Vector256.Create<float>(lanes)).CopyTo(lanes);
+        for (var i = 0; i < lanes.Length; i++)
+            if (tail.GetElement(i) != 0f) lanes[i] = (float)SpecialFunctions.NormalCdf(x.GetElement(i));
         return Vector256.Create<float>(lanes);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static Vector512<float> CdfTailLanes(Vector512<float> x)
     {
+        var tail = Vector512.LessThan(x, Vector512.Create(TailStart));
         Span<float> lanes = stackalloc float[Vector512<float>.Count];
-        x.CopyTo(lanes);
-        for (var i = 0; i < lanes.Length; i++) lanes[i] = NormalCdf(lanes[i]);
+        NormalCdf(Vector512.ConditionalSelect(tail, Vector512.Create(TailStart), x)).CopyTo(lanes);
+        for (var i = 0; i < lanes.Length; i++)
+            if (tail.GetElement(i) != 0f) lanes[i] = (float)SpecialFunctions.NormalCdf(x.GetElement(i));
         return Vector512.Create<float>(lanes);
     }
 
-    /// <summary>A vector with a lane in the lower tail, lane by lane.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static Vector256<float> TailLanes(Vector256<float> x)
     {
+        var tail = Vector256.LessThan(x, Vector256.Create(TailStart));
         Span<float> lanes = stackalloc float[Vector256<float>.Count];
-        x.CopyTo(lanes);
-        for (var i = 0; i < lanes.Length; i++) lanes[i] = Gelu(lanes[i]);
+        (x * Phi(Vector256.ConditionalSelect(tail, Vector256.Create(TailStart), x))).CopyTo(lanes);
+        for (var i = 0; i < lanes.Length; i++)
+            if (tail.GetElement(i) != 0f) lanes[i] = SpecialFunctions.Gelu(x.GetElement(i));
         return Vector256.Create<float>(lanes);
     }
 

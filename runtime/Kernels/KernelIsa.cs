@@ -50,8 +50,8 @@ public static class KernelIsa
         };
         var conv = path switch
         {
-            SimdPath.Avx512 => "pointwise 6×32 zmm (6×16 ymm tails), direct and depthwise 4×24 / 4×32 ymm",
-            SimdPath.Avx2 => "pointwise 6×16 ymm, direct and depthwise 4×24 / 4×32 ymm",
+            SimdPath.Avx512 => "pointwise 6×32 zmm (6×16 ymm tails), direct 4×24 ymm, depthwise 8 × 8-pixel ymm",
+            SimdPath.Avx2 => "pointwise 6×16 ymm, direct 4×24 ymm, depthwise 8 × 8-pixel ymm",
             _ => "portable",
         };
         return $"Avx512F {Avx512F.IsSupported}, Vector512 accelerated {Vector512.IsHardwareAccelerated}, Avx2 {Avx2.IsSupported}, Fma {Fma.IsSupported}; " +

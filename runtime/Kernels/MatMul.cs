@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DyCompile.Runtime;
 
 public static partial class TensorOps
@@ -50,6 +52,7 @@ public static partial class TensorOps
         return resultShape.ToArray();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MatMulCore(Tensor a, Tensor b, Tensor result)
     {
         var aShape = a.Shape;

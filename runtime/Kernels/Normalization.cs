@@ -10,6 +10,7 @@ public static partial class TensorOps
     /// <summary>Inference-mode batch normalization over channel dim 1:
     /// y = (x − mean) / √(var + eps) · weight + bias, folded into one scale and shift per channel.</summary>
     [OpKernel("batch_norm")]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor BatchNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias, float eps)
     {
         const string op = "batch_norm";

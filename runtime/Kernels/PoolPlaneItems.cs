@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -15,11 +16,13 @@ internal readonly struct PoolPlaneItems(float[] input, float[] output, PoolWindo
 
     public int Items => parts;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RunItem(int item)
     {
         for (var plane = (int)((long)item * planes / parts); plane < (int)((long)(item + 1) * planes / parts); plane++) Plane(plane);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Plane(int plane)
     {
         var planeIn = windows.Height * windows.Width;
@@ -67,6 +70,7 @@ internal readonly struct PoolPlaneItems(float[] input, float[] output, PoolWindo
     // call per row would cost more than the row.
 
     /// <summary>row += next.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddInto(Span<float> row, ReadOnlySpan<float> next)
     {
         var i = 0;
@@ -81,6 +85,7 @@ internal readonly struct PoolPlaneItems(float[] input, float[] output, PoolWindo
     }
 
     /// <summary>row = max(row, next), NaN winning over any number.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MaxInto(Span<float> row, ReadOnlySpan<float> next)
     {
         var i = 0;
@@ -101,6 +106,7 @@ internal readonly struct PoolPlaneItems(float[] input, float[] output, PoolWindo
             if (!(row[i] > next[i] || float.IsNaN(row[i]))) row[i] = next[i];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Sum(ReadOnlySpan<float> values)
     {
         if (values.Length >= 16) return TensorPrimitives.Sum(values);
@@ -109,6 +115,7 @@ internal readonly struct PoolPlaneItems(float[] input, float[] output, PoolWindo
         return acc;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Max(ReadOnlySpan<float> values)
     {
         if (values.Length >= 16) return TensorPrimitives.Max(values);

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace DyCompile.Runtime;
 
@@ -116,6 +117,7 @@ public static partial class TensorOps
     /// planes are many and large enough to pay a fork/join, else on the calling thread. (The .NET
     /// thread pool is not used: on a loaded machine a pool thread preempted in the middle of its
     /// planes holds the whole call up for milliseconds, a hundred times the pooling itself.)</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PoolPlanes(Tensor input, Tensor result, PoolWindows windows, bool average)
     {
         if (result.Length == 0) return;

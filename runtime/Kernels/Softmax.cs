@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace DyCompile.Runtime;
 
@@ -29,6 +30,7 @@ public static partial class TensorOps
 
 internal static class SoftmaxKernel
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(string op, Tensor x, int dim, Tensor destination, bool log)
     {
         OperandChecks.RequireFloat(op, x);
@@ -101,6 +103,7 @@ internal static class SoftmaxKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Row(ReadOnlySpan<float> x, Span<float> result, bool log)
     {
         var max = TensorPrimitives.Max(x);

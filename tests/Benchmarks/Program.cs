@@ -1,14 +1,15 @@
-using System.Diagnostics;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 using DyCompile.Benchmarks;
 using DyCompile.Runtime;
+using System.Diagnostics;
 
 // `--quick` times the GEMM, the ResNet conv, the e-graph workloads and the optimizer with a
 // stopwatch (seconds, for tuning); anything else goes to BenchmarkDotNet with GFLOP/s, % of peak
 // and e-graph columns added. `--compiled` compares small dynamic models run eagerly and compiled;
 // `--zoo` the zoo models eagerly, compiled and in ONNX Runtime (tests/Benchmarks/Zoo);
+// `--kernels [filter] [--batch N]` the zoo's dense layers one by one against ONNX Runtime;
 // `--concurrency` the calls per second of one compiled program shared by several threads;
 // `--egg [runs]` egg's own e-graph workloads with egg's counts (EggWorkloads).
 if (args.Length > 0 && args[0] == "--compiled")
@@ -24,6 +25,11 @@ if (args.Length > 0 && args[0] == "--concurrency")
 if (args.Length > 0 && args[0] == "--zoo")
 {
     DyCompile.Benchmarks.Zoo.ZooBenchmark.Run(args);
+    return;
+}
+if (args.Length > 0 && args[0] == "--kernels")
+{
+    DyCompile.Benchmarks.Zoo.KernelsVersusOrt.Run(args);
     return;
 }
 if (args.Length > 0 && args[0] == "--egg")

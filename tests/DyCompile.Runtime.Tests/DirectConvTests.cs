@@ -45,6 +45,8 @@ public class DirectConvTests
         ([1, 33, 33, 33], [9, 33, 3, 3], [2], [1], [1], 1),        // blocked, stride 2, packed weights
         ([1, 18, 20, 20], [7, 18, 5, 5], [1], [4], [2], 1),        // blocked 5×5 with dilation 2
         ([1, 48, 30, 30], [36, 48, 3, 3], [1], [1], [1], 1),       // blocked and packed, on the worker threads
+        ([2, 48, 30, 30], [38, 48, 3, 3], [1], [1], [1], 1),       // the same for two images: packed once, a 2-channel last pack
+        ([1, 24, 40, 41], [20, 24, 3, 3], [2], [1], [1], 1),       // stride 2 on the workers: phase rows split by vector shuffles
         ([4, 32, 16, 16], [8, 32, 3, 3], [1], [1], [1], 1),        // blocked, one image per thread
         ([9, 16, 32, 32], [16, 16, 3, 3], [1], [1], [1], 1),       // images worth splitting, but 9 of them: whole images per core
         ([9, 20, 30, 30], [36, 20, 3, 3], [1], [1], [1], 1),       // the same, blocked with packed weights read by every core
