@@ -83,15 +83,16 @@ internal sealed class CallLowerer(MethodLowerer lowerer)
         {
             var a = axis < 0 ? axis + t.Rank : axis;
             if (a >= 0 && a < t.Rank && t.Shape[a] != TensorType.Dynamic) return new StaticValue(t.Shape[a]);
-            var message = $"dimension {axis} of {t} is not known at compile time (a dynamic input size, or a loop-carried tensor whose size changes), and a program cannot read a size at run time; give the input a static shape, or count the steps in an int";
+            if (a < 0 || a >= t.Rank)
+                throw State.Fail(DiagnosticIds.ShapeError, at, $"'{at.Syntax}' reads dimension {axis} of {t}, which has {t.Rank} dimension(s)");
             // The size may be dynamic only because a loop-carried tensor was widened: unrolling the
-            // loop by its counter gives every iteration static sizes. A counter kept known before
-            // teaches the plan nothing, so the diagnostic then stands.
-            if (a >= 0 && a < t.Rank && State.WidenedLoopCounters.Count > 0)
-                throw new RestartException(MethodLowerer.MakeDiagnostic(DiagnosticIds.NotCompileTimeConstant, DiagnosticSeverity.Error, at.Syntax, message),
-                    RestartRequest.Keeping([.. State.WidenedLoopCounters]));
-            throw State.Fail(DiagnosticIds.NotCompileTimeConstant, at,
-                $"dimension {axis} of {t} is not known at compile time (a dynamic input size, or a loop-carried tensor whose size changes), and a program cannot read a size at run time; give the input a static shape, or count the steps in an int");
+            // loop by its counter gives every iteration static sizes, which the rest of the body
+            // can use as attributes. Once those counters were kept known, the size is read at run time.
+            var unroll = State.WidenedLoopCounters.Where(c => !State.Plan.KeepsKnown(c.Method, c.Slot)).ToList();
+            if (unroll.Count > 0)
+                throw new RestartException(MethodLowerer.MakeDiagnostic(DiagnosticIds.NotCompileTimeConstant, DiagnosticSeverity.Error, at.Syntax,
+                    $"dimension {axis} of {t} changes from one iteration to the next"), RestartRequest.Keeping([.. unroll]));
+            return new DynamicValue(Values.Host("dim", receiver is DynamicValue d ? d.Value : throw new InvalidOperationException(), Context.Block.Const(a)));
         }
         if (method.ContainingType.ToDisplayString() is "System.Math" or "System.MathF"
             || method.IsStatic && method.ContainingType.SpecialType is SpecialType.System_Single or SpecialType.System_Double && method.Name is "IsNaN" or "IsInfinity" or "IsFinite")
@@ -231,6 +232,10 @@ internal sealed class CallLowerer(MethodLowerer lowerer)
                 throw State.Fail(DiagnosticIds.NotCompileTimeConstant, at, $"the shape of '{at.Syntax}' must be known at compile time");
             return new DynamicValue(Values.Emit("expand", [scalar], new Attrs { { "shape", shape } }, at));
         }
+        if (args.Any(a => a.Value is DynamicValue { Value.Type: ScalarType { Kind: ScalarKind.Int } } || a.Value is TupleValue))
+            throw State.Fail(DiagnosticIds.NotCompileTimeConstant, at,
+                $"'{at.Syntax}' creates a tensor whose size is known only at run time (such as x.Dim(0) of a dynamic dimension), and the IR gives every created tensor a size known at compile time; "
+                + "derive it from a tensor that has that size instead ('x * 0f' gives zeros shaped like x, 'x.Narrow(1, 0, 1) * 0f' one column of them), or give the input a static shape");
         throw State.Fail(DiagnosticIds.NotCompileTimeConstant, at, $"'{at.Syntax}' needs arguments known at compile time (a run-time float value is allowed for Scalar and Full)");
     }
 
@@ -321,8 +326,15 @@ internal sealed class CallLowerer(MethodLowerer lowerer)
             {
                 var t = (TensorType)Values.TensorOperand(operands[0], at).Type;
                 var d = dim < 0 ? dim + t.Rank : dim;
-                if (d < 0 || d >= t.Rank || t.Shape[d] == TensorType.Dynamic)
-                    throw State.Fail(DiagnosticIds.NotCompileTimeConstant, at, "a negative narrow start needs the dimension's size at compile time");
+                if (d < 0 || d >= t.Rank)
+                    throw State.Fail(DiagnosticIds.ShapeError, at, $"'{at.Syntax}' narrows dimension {dim} of {t}, which has {t.Rank} dimension(s)");
+                if (t.Shape[d] == TensorType.Dynamic)
+                {
+                    // A start counted from the end of a dimension known only at run time: start + size.
+                    var input = Values.TensorOperand(operands[0], at);
+                    var fromEnd = Values.Host("add", Context.Block.Const(start), Values.Host("dim", input, Context.Block.Const(d)));
+                    return new DynamicValue(Values.Emit("narrow", [input, fromEnd], new Attrs { { "dim", dim }, { "length", StaticInt(length, at) } }, at));
+                }
                 start += t.Shape[d];
                 attrValues["start"] = new StaticValue(start);
             }

@@ -466,7 +466,9 @@ internal sealed class ExpressionLowerer(MethodLowerer lowerer)
         {
             if (items.All(v => v is StaticValue { Object: int })) return new StaticValue(items.Select(v => (int)((StaticValue)v).Object!).ToArray());
             var dynamicItem = items.OfType<DynamicValue>().First();
-            throw Values.NeedStatic(dynamicItem.Value, DiagnosticIds.NotCompileTimeConstant, op, "the elements of this int array must be known at compile time (constants, readonly fields, or dimensions of static shape)");
+            throw Values.NeedStatic(dynamicItem.Value, DiagnosticIds.NotCompileTimeConstant, op, "the elements of this int array must be known at compile time (constants, readonly fields, or dimensions of static shape); "
+                + "a size read at run time (x.Dim(d) of a dimension that is '?') cannot be one: in a Reshape write -1 for the one size the others determine (x.Reshape(-1, 3)), "
+                + "and create a tensor of a run-time size from a tensor that has it ('x * 0f' gives zeros shaped like x)");
         }
         return new TupleValue([.. items]);
     }
