@@ -162,21 +162,22 @@ public static class ModelLowering
         for (var attempt = 1; ; attempt++)
         {
             var lowerer = new MethodLowerer(compilation, options with { Strict = strict }, new WeightNames(model), plan, ProgramName(type, method));
-            try
+            switch (lowerer.Lower(method, model!, inputTypes))
             {
-                var program = lowerer.Lower(method, model!, inputTypes);
-                var verified = Verifier.Errors(program);
-                if (verified.Count > 0)
-                    return Failed(MethodLowerer.MakeDiagnostic(DiagnosticIds.InternalError, DiagnosticSeverity.Error, methodSyntax,
-                        $"internal compiler error: the lowered program is malformed ({verified[0].Message}); please report it with the model source"), diagnostics);
-                diagnostics.AddRange(lowerer.Warnings);
-                return new LoweringResult(program, lowerer.Weights, diagnostics) { Callbacks = lowerer.Callbacks };
-            }
-            catch (RestartException e) when (plan.Apply(e.Request))
-            {
-                if (attempt >= options.RestartLimit)
-                    return Failed(MakeDiagnosticAt(e.Diagnostic, DiagnosticIds.TooManySpecializations,
-                        $"lowering restarted {attempt} times and did not settle (LoweringOptions.RestartLimit); the last restart was to {e.Request.Describe()}"));
+                case LoweringAttempt.Lowered { Program: var program }:
+                    var verified = Verifier.Errors(program);
+                    if (verified.Count > 0)
+                        return Failed(MethodLowerer.MakeDiagnostic(DiagnosticIds.InternalError, DiagnosticSeverity.Error, methodSyntax,
+                            $"internal compiler error: the lowered program is malformed ({verified[0].Message}); please report it with the model source"), diagnostics);
+                    diagnostics.AddRange(lowerer.Warnings);
+                    return new LoweringResult(program, lowerer.Weights, diagnostics) { Callbacks = lowerer.Callbacks };
+                case LoweringAttempt.Restart restart when plan.Apply(restart.Request):
+                    if (attempt >= options.RestartLimit)
+                        return Failed(MakeDiagnosticAt(restart.Diagnostic, DiagnosticIds.TooManySpecializations,
+                            $"lowering restarted {attempt} times and did not settle (LoweringOptions.RestartLimit); the last restart was to {restart.Request.Describe()}"));
+                    break;
+                case LoweringAttempt.Restart { Diagnostic: var stands }:
+                    return Failed(stands);
             }
         }
     }

@@ -104,6 +104,7 @@ public static class CSharpSyntax
             "host.or" => $"({x[0]} || {x[1]})",
             "host.not" => $"!{x[0]}",
             "host.select" => $"({x[0]} ? {x[1]} : {x[2]})",
+            "host.dim" => $"{x[0]}.Dim({x[1]})",
             "host.to_float" => node.Operands[0].Type == IRType.Bool ? $"({x[0]} ? 1f : 0f)" : $"(float){x[0]}",
             "host.to_int" => node.Operands[0].Type == IRType.Bool ? $"({x[0]} ? 1 : 0)" : $"(int){x[0]}",
             _ => throw new NotSupportedException($"no C# form for host op '{node.Op}'"),

@@ -58,6 +58,12 @@ internal static class OpLowering
                 return T(0) == IRType.Float
                     ? [SaturatingCast(g, x[0], DType.Int32, hint)]
                     : [g.One("Cast", x, hint, Int("to", (long)OnnxTypes.ElementType(DType.Int32)))];
+            case "host.dim":
+            {
+                // Shape is a 1-d i64 tensor; gathering a 0-d index from it gives the 0-d size.
+                var size = g.One("Gather", [g.One("Shape", [x[0]], hint + "_shape"), x[1]], hint + "_i64", Int("axis", 0));
+                return [g.One("Cast", [size], hint, Int("to", (long)OnnxTypes.ElementType(DType.Int32)))];
+            }
             case "item":
             {
                 var scalar = g.One("Reshape", [x[0], g.Int64s([], hint + "_shape")], hint + "_0d");

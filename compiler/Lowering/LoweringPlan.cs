@@ -10,24 +10,24 @@ namespace DyCompile.Compiler.Lowering;
 /// dimension of each block parameter.</summary>
 internal sealed class LoweringPlan
 {
-    private readonly HashSet<(IMethodSymbol, object)> _keptKnown = [];
-    private readonly HashSet<(IMethodSymbol, object)> _moduleIndexes = [];
-    private readonly HashSet<(IMethodSymbol, object)> _dispatched = [];
+    private readonly HashSet<LocalSlot> _keptKnown = [];
+    private readonly HashSet<LocalSlot> _moduleIndexes = [];
+    private readonly HashSet<LocalSlot> _dispatched = [];
     private readonly Dictionary<(string Key, int Index), IRType> _widened = [];
 
     // Everything ever requested: a request made again (a counter kept known, moved to dispatch,
     // then asked to be kept known once more) is no progress, so lowering cannot cycle.
     private readonly HashSet<object> _seen = [];
 
-    public bool KeepsKnown(IMethodSymbol method, object slot) => _keptKnown.Contains((method, slot));
+    public bool KeepsKnown(IMethodSymbol method, object slot) => _keptKnown.Contains(new LocalSlot(method, slot));
 
     /// <summary>Whether <paramref name="slot"/> is kept known because it indexes a module list.</summary>
-    public bool IndexesModules(IMethodSymbol method, object slot) => _moduleIndexes.Contains((method, slot));
+    public bool IndexesModules(IMethodSymbol method, object slot) => _moduleIndexes.Contains(new LocalSlot(method, slot));
 
-    public bool Dispatches(IMethodSymbol method, object slot) => _dispatched.Contains((method, slot));
+    public bool Dispatches(IMethodSymbol method, object slot) => _dispatched.Contains(new LocalSlot(method, slot));
 
     /// <summary>Counters kept known for a module index, still kept known.</summary>
-    public IReadOnlyList<(IMethodSymbol Method, object Slot)> KnownModuleIndexes =>
+    public IReadOnlyList<LocalSlot> KnownModuleIndexes =>
         [.. _moduleIndexes.Where(_keptKnown.Contains)];
 
     /// <summary>The widened parameter types of the block specialized as <paramref name="key"/>, by position.</summary>

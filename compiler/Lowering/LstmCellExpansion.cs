@@ -10,7 +10,7 @@ namespace DyCompile.Compiler.Lowering;
 /// dimension (i, f, g, o); c' = σ(f)·c + σ(i)·tanh(g); h' = σ(o)·tanh(c').</summary>
 internal static class LstmCellExpansion
 {
-    public static AbstractValue Expand(MethodLowerer lowerer, LSTMCell cell, IReadOnlyList<AbstractValue> args, IOperation at)
+    public static AbstractValue Expand(ValueEmitter lowerer, LSTMCell cell, IReadOnlyList<AbstractValue> args, IOperation at)
     {
         var x = lowerer.Operand(args[0], at);
         var xType = (TensorType)x.Type;

@@ -12,12 +12,12 @@ namespace DyCompile.Compiler.Lowering;
 /// <param name="Dispatch">Counters that stay run-time values, a module list indexed by them dispatching.</param>
 /// <param name="Widen">Block parameters whose sizes change between the edges into them.</param>
 internal sealed record RestartRequest(
-    IReadOnlyCollection<(IMethodSymbol Method, object Slot)> KeepKnown,
-    IReadOnlyCollection<(IMethodSymbol Method, object Slot)> ModuleIndexes,
-    IReadOnlyCollection<(IMethodSymbol Method, object Slot)> Dispatch,
+    IReadOnlyCollection<LocalSlot> KeepKnown,
+    IReadOnlyCollection<LocalSlot> ModuleIndexes,
+    IReadOnlyCollection<LocalSlot> Dispatch,
     IReadOnlyList<Widening> Widen)
 {
-    public static RestartRequest Keeping(IReadOnlyCollection<(IMethodSymbol, object)> slots) => new(slots, [], [], []);
+    public static RestartRequest Keeping(IReadOnlyCollection<LocalSlot> slots) => new(slots, [], [], []);
 
     public bool IsEmpty => KeepKnown.Count == 0 && Dispatch.Count == 0 && Widen.Count == 0;
 
@@ -49,3 +49,7 @@ internal sealed class RestartException(Diagnostic diagnostic, RestartRequest req
 {
     public RestartRequest Request { get; } = request;
 }
+
+/// <summary>A local, parameter or flow capture (<paramref name="Slot"/>) of <paramref name="Method"/>:
+/// what the plan keeps known, dispatches on, or traces a run-time value back to.</summary>
+internal sealed record LocalSlot(IMethodSymbol Method, object Slot);

@@ -2,7 +2,9 @@ namespace DyCompile.IR;
 
 /// <summary>Evaluates the host-scalar ops (<c>host.*</c>) on C# ints, floats and bools, with C#
 /// semantics: int arithmetic wraps, int division truncates toward zero and throws on zero,
-/// to_int truncates toward zero and saturates; the float functions are those of <see cref="MathF"/>.</summary>
+/// to_int truncates toward zero and saturates; the float functions are those of <see cref="MathF"/>;
+/// <c>host.dim</c> reads a size of a tensor, as <see cref="Runtime.Tensor.Dim"/> does (negative
+/// dimensions count from the end).</summary>
 public static class HostEvaluator
 {
     public static object Evaluate(string op, IReadOnlyList<object> x) => (op, x.Count > 0 ? x[0] : null, x.Count > 1 ? x[1] : null) switch
@@ -52,6 +54,7 @@ public static class HostEvaluator
         ("host.to_int", float a, _) => (int)a, // saturating since .NET 9: NaN is 0, out-of-range values clamp
         ("host.to_int", int a, _) => a,
         ("host.to_int", bool a, _) => a ? 1 : 0,
+        ("host.dim", Runtime.Tensor t, int d) => t.Dim(d),
         _ => throw new InvalidOperationException($"{op} cannot take ({string.Join(", ", x.Select(v => $"{v.GetType().Name} {v}"))})"),
     };
 }

@@ -2,7 +2,8 @@ using DyCompile.Runtime;
 
 namespace DyCompile.IR;
 
-/// <summary>Host-scalar ops for control flow (evaluated by the IR itself), the literal op
+/// <summary>Host-scalar ops for control flow (evaluated by the IR itself; <c>host.dim</c> reads a
+/// tensor's size into a host int), the literal op
 /// <c>const</c>, and the two bridges between host scalars and tensors: <c>item</c> (a
 /// kernel: reads one element back) and <c>tensor.from_scalar</c>.</summary>
 internal static class HostOps
@@ -33,6 +34,14 @@ internal static class HostOps
         });
         yield return Host("to_float", ["x"], call => { call.Scalar(0); return call.One(IRType.Float); });
         yield return Host("to_int", ["x"], call => { call.Scalar(0); return call.One(IRType.Int); });
+        // The size of dimension 'dim' of a tensor, read when the program runs: what x.Dim(d) gives
+        // for a dimension whose size is known only then (a '?' of its type).
+        yield return Host("dim", ["x", "dim"], call =>
+        {
+            call.Tensor(0);
+            if (call.Scalar(1) != IRType.Int) throw call.Fail($"operand 'dim' must be int, got {call.Operands[1]}");
+            return call.One(IRType.Int);
+        });
 
         yield return new OpDef
         {

@@ -1,44 +1,56 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using DyCompile.IR;
 using DyCompile.Runtime;
 using DyCompile.Runtime.Nn;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace DyCompile.Compiler.Lowering;
 
-internal sealed partial class MethodLowerer
+/// <summary>Calls: a method's meaning by what it is — a tensor op (<c>[OpKernel]</c>/<c>[LowersTo]</c>),
+/// a built-in module's Forward, a <c>List&lt;Tensor&gt;</c> method, an enumerator step, host math,
+/// a tensor factory, or a method with source, which is inlined.</summary>
+internal sealed class CallLowerer(MethodLowerer lowerer)
 {
-    private AbstractValue Invoke(IInvocationOperation op)
+    private LoweringState State => lowerer.State;
+    private EmissionContext Context => lowerer.Context;
+    private ValueEmitter Values => lowerer.Values;
+    private ExpressionLowerer Expressions => lowerer.Expressions;
+    private InlineLowerer Inliner => lowerer.Inliner;
+    private DispatchLowerer Dispatcher => lowerer.Dispatcher;
+
+    internal AbstractValue Invoke(IInvocationOperation op)
     {
         var method = op.TargetMethod;
-        var receiver = op.Instance is null ? null : Eval(op.Instance);
-        if (receiver is not null) _inFlight.Add(receiver);
+        var receiver = op.Instance is null ? null : Expressions.Eval(op.Instance);
+        if (receiver is not null) Context.InFlight.Add(receiver);
         var args = new List<(IParameterSymbol, AbstractValue)>();
-        var mark = _inFlight.Count;
+        var mark = Context.InFlight.Count;
         foreach (var a in op.Arguments)
         {
             if (a.Parameter?.RefKind is RefKind.Ref or RefKind.Out)
-                throw Fail(DiagnosticIds.RefOrOut, a, "ref and out arguments cannot compile; return the values (a tuple for several)");
-            var v = Eval(a.Value);
+                throw State.Fail(DiagnosticIds.RefOrOut, a, "ref and out arguments cannot compile; return the values (a tuple for several)");
+            var v = Expressions.Eval(a.Value);
             args.Add((a.Parameter!, v));
-            _inFlight.Add(v);
+            Context.InFlight.Add(v);
         }
-        _inFlight.RemoveRange(mark, _inFlight.Count - mark);
-        if (receiver is not null) _inFlight.RemoveAt(_inFlight.Count - 1);
+        Context.InFlight.RemoveRange(mark, Context.InFlight.Count - mark);
+        if (receiver is not null) Context.InFlight.RemoveAt(Context.InFlight.Count - 1);
         args.Sort((x, y) => x.Item1.Ordinal.CompareTo(y.Item1.Ordinal));
         return CallMethod(method, receiver, args, op);
     }
 
-    private AbstractValue CallMethod(IMethodSymbol method, AbstractValue? receiver, List<(IParameterSymbol Parameter, AbstractValue Value)> args, IOperation at)
+    internal AbstractValue CallMethod(IMethodSymbol method, AbstractValue? receiver, List<(IParameterSymbol Parameter, AbstractValue Value)> args, IOperation at)
     {
         if (receiver is DispatchValue picked)
-            return Dispatch(method, picked, args, at);
+            return Dispatcher.Dispatch(method, picked, args, at);
         // 'base.Forward(x)' is not virtual: it runs the base class's body.
         if (receiver is StaticValue { Object: { } known } && !method.IsStatic && at is not IInvocationOperation { IsVirtual: false })
             method = Devirtualize(method, known, at);
         if (receiver is StaticValue { Object: null } nothing && !method.IsStatic)
-            throw NullUse(nothing, at is IInvocationOperation { Instance: { } instance } ? instance : at);
+            throw Values.NullUse(nothing, at is IInvocationOperation { Instance: { } instance } ? instance : at);
         if (method.Name is "Get" or "GetOrNull" && method.ContainingType.ToDisplayString() == "DyCompile.Runtime.Nn.Module")
             return RegisteredTensor(method, receiver, args, at);
         var op = OpOf(method);
@@ -46,16 +58,16 @@ internal sealed partial class MethodLowerer
             return ModuleOp(op, module, args, at);
         if (op is not null)
             return TensorOp(op, method, receiver, args, at);
-        if (receiver is TupleValue list && IsTensorList(method.ContainingType))
+        if (receiver is TupleValue list && ExpressionLowerer.IsTensorList(method.ContainingType))
             return ListCall(method, list, args, at);
         if (receiver is StaticValue { Object: LSTMCell cell } && method.Name == "Forward")
-            return LstmCellExpansion.Expand(this, cell, args.Select(a => a.Value).ToList(), at);
+            return LstmCellExpansion.Expand(Values, cell, args.Select(a => a.Value).ToList(), at);
         if (receiver is StaticValue { Object: StaticEnumerator e })
             return method.Name switch
             {
                 "MoveNext" => AdvanceEnumerator(e, at),
                 "Dispose" => StaticValue.Null,
-                _ => throw Fail(DiagnosticIds.UnknownMethod, at, $"'{method.Name}' on an enumerator cannot compile; use foreach"),
+                _ => throw State.Fail(DiagnosticIds.UnknownMethod, at, $"'{method.Name}' on an enumerator cannot compile; use foreach"),
             };
         if (method.Name == "GetEnumerator" && receiver is StaticValue { Object: System.Collections.IEnumerable items })
             return new StaticValue(new StaticEnumerator([.. items.Cast<object?>()], -1));
@@ -63,23 +75,24 @@ internal sealed partial class MethodLowerer
         if (method.Name == "GetEnumerator" && receiver is TupleValue { Items: var constants } && constants.All(c => c is StaticValue))
             return new StaticValue(new StaticEnumerator([.. constants.Select(c => ((StaticValue)c).Object)], -1));
         if (method.Name == "GetEnumerator" && receiver is TupleValue)
-            throw Fail(DiagnosticIds.UnsupportedStatement, at,
+            throw State.Fail(DiagnosticIds.UnsupportedStatement, at,
                 "foreach over an array that holds run-time tensors cannot compile; index it in a counted loop instead ('for (var i = 0; i < items.Length; i++) … items[i]' unrolls), or keep modules in a ModuleList");
         if (method.DeclaringSyntaxReferences.Length > 0 && !method.IsAbstract && method.MethodKind == MethodKind.Ordinary)
-            return Inline(method, receiver, args, at);
+            return Inliner.Inline(method, receiver, args, at);
         if (receiver is DynamicValue { Value.Type: TensorType t } && method.Name == "Dim" && args is [(_, StaticValue { Object: int axis })])
         {
             var a = axis < 0 ? axis + t.Rank : axis;
             if (a >= 0 && a < t.Rank && t.Shape[a] != TensorType.Dynamic) return new StaticValue(t.Shape[a]);
-            var message = $"dimension {axis} of {t} is not known at compile time (a dynamic input size, or a loop-carried tensor whose size changes), and a program cannot read a size at run time; give the input a static shape, or count the steps in an int";
+            if (a < 0 || a >= t.Rank)
+                throw State.Fail(DiagnosticIds.ShapeError, at, $"'{at.Syntax}' reads dimension {axis} of {t}, which has {t.Rank} dimension(s)");
             // The size may be dynamic only because a loop-carried tensor was widened: unrolling the
-            // loop by its counter gives every iteration static sizes. A counter kept known before
-            // teaches the plan nothing, so the diagnostic then stands.
-            if (a >= 0 && a < t.Rank && _widenedLoopCounters.Count > 0)
-                throw new RestartException(MakeDiagnostic(DiagnosticIds.NotCompileTimeConstant, DiagnosticSeverity.Error, at.Syntax, message),
-                    RestartRequest.Keeping([.. _widenedLoopCounters]));
-            throw Fail(DiagnosticIds.NotCompileTimeConstant, at,
-                $"dimension {axis} of {t} is not known at compile time (a dynamic input size, or a loop-carried tensor whose size changes), and a program cannot read a size at run time; give the input a static shape, or count the steps in an int");
+            // loop by its counter gives every iteration static sizes, which the rest of the body
+            // can use as attributes. Once those counters were kept known, the size is read at run time.
+            var unroll = State.WidenedLoopCounters.Where(c => !State.Plan.KeepsKnown(c.Method, c.Slot)).ToList();
+            if (unroll.Count > 0)
+                throw new RestartException(MethodLowerer.MakeDiagnostic(DiagnosticIds.NotCompileTimeConstant, DiagnosticSeverity.Error, at.Syntax,
+                    $"dimension {axis} of {t} changes from one iteration to the next"), RestartRequest.Keeping([.. unroll]));
+            return new DynamicValue(Values.Host("dim", receiver is DynamicValue d ? d.Value : throw new InvalidOperationException(), Context.Block.Const(a)));
         }
         if (method.ContainingType.ToDisplayString() is "System.Math" or "System.MathF"
             || method.IsStatic && method.ContainingType.SpecialType is SpecialType.System_Single or SpecialType.System_Double && method.Name is "IsNaN" or "IsInfinity" or "IsFinite")
@@ -98,7 +111,7 @@ internal sealed partial class MethodLowerer
         if (!isInterface && !method.IsVirtual && !method.IsAbstract && !method.IsOverride) return method;
         var runtimeType = instance.GetType();
         if (runtimeType.IsGenericType || runtimeType.FullName is not { } fullName) return method;
-        var type = _compilation.GetTypeByMetadataName(fullName);
+        var type = State.Compilation.GetTypeByMetadataName(fullName);
         if (type is null) return method;
         if (isInterface)
             return type.FindImplementationForInterfaceMember(method) as IMethodSymbol ?? method;
@@ -108,7 +121,7 @@ internal sealed partial class MethodLowerer
                 for (var m = candidate; m is not null; m = m.OverriddenMethod)
                     if (SymbolEqualityComparer.Default.Equals(m.OriginalDefinition, target))
                         return candidate.IsAbstract
-                            ? throw Fail(DiagnosticIds.UnknownMethod, at, $"'{method.Name}' is abstract in {runtimeType.Name}; give the module's class a body for it")
+                            ? throw State.Fail(DiagnosticIds.UnknownMethod, at, $"'{method.Name}' is abstract in {runtimeType.Name}; give the module's class a body for it")
                             : candidate;
         return method;
     }
@@ -126,23 +139,23 @@ internal sealed partial class MethodLowerer
             case "Add" or "Clear" when at is IInvocationOperation { Instance: ILocalReferenceOperation local }:
                 if (method.Name == "Add")
                 {
-                    var counters = _slots.Values.OfType<DynamicValue>().Where(d => d.Value.Type == IRType.Int)
-                        .SelectMany(d => OriginsOf(Use(d.Value))).Where(o => !_plan.KeepsKnown(o.Item1, o.Item2)).ToHashSet();
+                    var counters = Context.Slots.Values.OfType<DynamicValue>().Where(d => d.Value.Type == IRType.Int)
+                        .SelectMany(d => State.OriginsOf(Context.Use(d.Value))).Where(o => !State.Plan.KeepsKnown(o.Method, o.Slot)).ToHashSet();
                     if (counters.Count > 0)
-                        throw new RestartException(MakeDiagnostic(DiagnosticIds.NotCompileTimeConstant, DiagnosticSeverity.Error, at.Syntax, ListInLoopMessage(local.Local.Name)),
+                        throw new RestartException(MethodLowerer.MakeDiagnostic(DiagnosticIds.NotCompileTimeConstant, DiagnosticSeverity.Error, at.Syntax, ListInLoopMessage(local.Local.Name)),
                             RestartRequest.Keeping([.. counters]));
                 }
                 // Each item is a copy of the loop body: a list this long means the loop has no bound
                 // the compiler can unroll to (it would run out of blocks, slowly).
                 if (method.Name == "Add" && list.Items.Length >= MaxListItems)
-                    throw Fail(DiagnosticIds.NotCompileTimeConstant, at, ListInLoopMessage(local.Local.Name));
-                _slots[local.Local] = method.Name == "Add" ? new TupleValue([.. list.Items, args[0].Value]) : new TupleValue([]);
-                _listsGrown = true;
+                    throw State.Fail(DiagnosticIds.NotCompileTimeConstant, at, ListInLoopMessage(local.Local.Name));
+                Context.Slots[local.Local] = method.Name == "Add" ? new TupleValue([.. list.Items, args[0].Value]) : new TupleValue([]);
+                State.ListsGrown = true;
                 return StaticValue.Null;
             case "Add" or "Clear":
-                throw Fail(DiagnosticIds.UnsupportedExpression, at, $"'{at.Syntax}' changes a list that is not a local; keep the List<Tensor> in a local of the forward method");
+                throw State.Fail(DiagnosticIds.UnsupportedExpression, at, $"'{at.Syntax}' changes a list that is not a local; keep the List<Tensor> in a local of the forward method");
             default:
-                throw Fail(DiagnosticIds.UnknownMethod, at,
+                throw State.Fail(DiagnosticIds.UnknownMethod, at,
                     $"List<Tensor>.{method.Name} cannot compile; a list of tensors supports Add, Clear, Count, [i] with an index known at compile time, ToArray() and [.. list] (e.g. TensorOps.Concat([.. list], 0))");
         }
     }
@@ -155,23 +168,20 @@ internal sealed partial class MethodLowerer
         $"'{name}' grows in a loop whose number of steps is known only at run time (or past {MaxListItems} items), and a program cannot hold a list of varying length; "
         + "bound the loop by a constant or a module list (it then unrolls), or collect into one tensor: 'acc = TensorOps.Concat([acc, step], 0)' starting from an empty tensor such as Tensor.Zeros(0, 4)";
 
-    // A list of tensors grew this attempt: running out of blocks then means a loop grows it without bound.
-    private bool _listsGrown;
-
     /// <summary><c>Get("name")</c> / <c>GetOrNull("name")</c> with a compile-time name: the module's own
     /// registered parameter or buffer, a weight under its state-dict name.</summary>
     private AbstractValue RegisteredTensor(IMethodSymbol method, AbstractValue? receiver, List<(IParameterSymbol Parameter, AbstractValue Value)> args, IOperation at)
     {
         if (receiver is not StaticValue { Object: Module module })
-            throw Fail(DiagnosticIds.UnsupportedExpression, at, $"'{at.Syntax}' must be called on the model or a submodule known at compile time");
+            throw State.Fail(DiagnosticIds.UnsupportedExpression, at, $"'{at.Syntax}' must be called on the model or a submodule known at compile time");
         if (args is not [(_, StaticValue { Object: string name })])
-            throw Fail(DiagnosticIds.NotCompileTimeConstant, at, $"the name in '{at.Syntax}' must be known at compile time: a string literal, a const or a readonly field");
+            throw State.Fail(DiagnosticIds.NotCompileTimeConstant, at, $"the name in '{at.Syntax}' must be known at compile time: a string literal, a const or a readonly field");
         var getOrNull = typeof(Module).GetMethod("GetOrNull", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!;
         var tensor = (Tensor?)getOrNull.Invoke(module, [name]);
         if (tensor is not null) return new StaticValue(tensor);
         if (method.Name == "GetOrNull") return StaticValue.Null;
         var known = module.NamedParameters().Concat(module.NamedBuffers()).Select(p => p.Name).Where(n => !n.Contains('.', StringComparison.Ordinal)).ToList();
-        throw Fail(DiagnosticIds.UnknownParameterName, at,
+        throw State.Fail(DiagnosticIds.UnknownParameterName, at,
             $"{module.GetType().Name} has no parameter or buffer '{name}' (it registers {(known.Count == 0 ? "none" : string.Join(", ", known.Select(n => $"'{n}'")))}); use a name passed to RegisterParameter or RegisterBuffer");
     }
 
@@ -180,10 +190,10 @@ internal sealed partial class MethodLowerer
         var type = method.ContainingType?.ToDisplayString() ?? "";
         var ns = method.ContainingNamespace?.ToDisplayString() ?? "";
         if (ns.StartsWith("System.Linq", StringComparison.Ordinal))
-            return Fail(DiagnosticIds.Linq, at, $"LINQ ('{method.Name}') cannot compile; write a foreach or for loop");
+            return State.Fail(DiagnosticIds.Linq, at, $"LINQ ('{method.Name}') cannot compile; write a foreach or for loop");
         if (type is "System.Console" or "System.Diagnostics.Debug" or "System.Diagnostics.Trace" || ns.StartsWith("System.IO", StringComparison.Ordinal) || ns.StartsWith("System.Net", StringComparison.Ordinal))
-            return Fail(DiagnosticIds.InputOutput, at, $"I/O ('{type}.{method.Name}') cannot compile; move it out of the forward method, or leave it to the eager host fallback (non-strict mode)");
-        return Fail(DiagnosticIds.UnknownMethod, at,
+            return State.Fail(DiagnosticIds.InputOutput, at, $"I/O ('{type}.{method.Name}') cannot compile; move it out of the forward method, or leave it to the eager host fallback (non-strict mode)");
+        return State.Fail(DiagnosticIds.UnknownMethod, at,
             $"'{type}.{method.Name}' is not a tensor op (no [OpKernel]/[LowersTo]), a module's Forward, or a method of the model with source; call a supported op or write a helper method in the model");
     }
 
@@ -191,9 +201,9 @@ internal sealed partial class MethodLowerer
     {
         var next = e with { Index = e.Index + 1 };
         // The enumerator lives in a flow capture (foreach) or a local: replace it there.
-        var slot = _slots.FirstOrDefault(kv => kv.Value is StaticValue { Object: var o } && ReferenceEquals(o, e)).Key
-            ?? throw Fail(DiagnosticIds.UnsupportedStatement, at, "enumerators can only be used by foreach");
-        _slots[slot] = new StaticValue(next);
+        var slot = Context.Slots.FirstOrDefault(kv => kv.Value is StaticValue { Object: var o } && ReferenceEquals(o, e)).Key
+            ?? throw State.Fail(DiagnosticIds.UnsupportedStatement, at, "enumerators can only be used by foreach");
+        Context.Slots[slot] = new StaticValue(next);
         return new StaticValue(next.Index < next.Items.Count);
     }
 
@@ -211,18 +221,22 @@ internal sealed partial class MethodLowerer
             }
             catch (System.Reflection.TargetInvocationException e)
             {
-                throw Fail(DiagnosticIds.ShapeError, at, $"'{at.Syntax}' fails: {e.InnerException?.Message}");
+                throw State.Fail(DiagnosticIds.ShapeError, at, $"'{at.Syntax}' fails: {e.InnerException?.Message}");
             }
         }
         if (method.Name is "Scalar" or "Full" && args[0].Value is DynamicValue { Value.Type: ScalarType } && method.Parameters[0].Type.SpecialType == SpecialType.System_Single)
         {
-            var scalar = _block.FromScalar(HostScalar(args[0].Value, ScalarKind.Float, at));
+            var scalar = Context.Block.FromScalar(Values.HostScalar(args[0].Value, ScalarKind.Float, at));
             if (method.Name == "Scalar") return new DynamicValue(scalar);
             if (args[1].Value is not StaticValue { Object: int[] shape })
-                throw Fail(DiagnosticIds.NotCompileTimeConstant, at, $"the shape of '{at.Syntax}' must be known at compile time");
-            return new DynamicValue(Emit("expand", [scalar], new Attrs { { "shape", shape } }, at));
+                throw State.Fail(DiagnosticIds.NotCompileTimeConstant, at, $"the shape of '{at.Syntax}' must be known at compile time");
+            return new DynamicValue(Values.Emit("expand", [scalar], new Attrs { { "shape", shape } }, at));
         }
-        throw Fail(DiagnosticIds.NotCompileTimeConstant, at, $"'{at.Syntax}' needs arguments known at compile time (a run-time float value is allowed for Scalar and Full)");
+        if (args.Any(a => a.Value is DynamicValue { Value.Type: ScalarType { Kind: ScalarKind.Int } } || a.Value is TupleValue))
+            throw State.Fail(DiagnosticIds.NotCompileTimeConstant, at,
+                $"'{at.Syntax}' creates a tensor whose size is known only at run time (such as x.Dim(0) of a dynamic dimension), and the IR gives every created tensor a size known at compile time; "
+                + "derive it from a tensor that has that size instead ('x * 0f' gives zeros shaped like x, 'x.Narrow(1, 0, 1) * 0f' one column of them), or give the input a static shape");
+        throw State.Fail(DiagnosticIds.NotCompileTimeConstant, at, $"'{at.Syntax}' needs arguments known at compile time (a run-time float value is allowed for Scalar and Full)");
     }
 
     /// <summary>The host op of each <c>Math</c>/<c>MathF</c> function (and <c>float.IsNaN</c> …) on run-time scalars.</summary>
@@ -252,19 +266,17 @@ internal sealed partial class MethodLowerer
         var numeric = parameterTypes.All(t => t is SpecialType.System_Int32 or SpecialType.System_Single or SpecialType.System_Double);
         if (!HostMath.TryGetValue(method.Name, out var op) || args.Count != arity || !numeric
             || parameterTypes.Contains(SpecialType.System_Int32) && method.Name is not ("Min" or "Max" or "Abs"))
-            throw Fail(DiagnosticIds.UnknownMethod, at,
+            throw State.Fail(DiagnosticIds.UnknownMethod, at,
                 $"{method.ContainingType.Name}.{method.Name}({string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString()))}) on run-time values cannot compile; "
                 + "host scalars support + - * / % and comparisons, Math/MathF Min, Max, Abs, Sqrt, Exp, Log, Pow, Round (one argument), Floor, Ceiling, and float.IsNaN, IsInfinity, IsFinite; use tensor ops for the rest");
         if (parameterTypes.Contains(SpecialType.System_Double))
-            Warn(DiagnosticIds.UnsupportedType, at, $"{method.ContainingType.Name}.{method.Name} on a run-time double runs in float (the IR's host float is 32-bit), so results may differ from the eager double computation; call MathF.{method.Name} on a float");
+            State.Warn(DiagnosticIds.UnsupportedType, at, $"{method.ContainingType.Name}.{method.Name} on a run-time double runs in float (the IR's host float is 32-bit), so results may differ from the eager double computation; call MathF.{method.Name} on a float");
         var kind = parameterTypes[0] == SpecialType.System_Int32 ? ScalarKind.Int : ScalarKind.Float;
-        var operands = args.Select(a => HostScalar(a.Value, kind, at)).ToArray();
+        var operands = args.Select(a => Values.HostScalar(a.Value, kind, at)).ToArray();
         if (op == "isfinite")
-            return new DynamicValue(Host("not", Host("or", Host("isnan", operands), Host("isinf", operands))));
-        return new DynamicValue(Host(op, operands));
+            return new DynamicValue(Values.Host("not", Values.Host("or", Values.Host("isnan", operands), Values.Host("isinf", operands))));
+        return new DynamicValue(Values.Host(op, operands));
     }
-
-    // ---------------------------------------------------------------- ops
 
     /// <summary>The op a method means: its <c>[LowersTo]</c> or <c>[OpKernel]</c> attribute.</summary>
     internal static string? OpOf(IMethodSymbol method)
@@ -282,7 +294,7 @@ internal sealed partial class MethodLowerer
     private AbstractValue TensorOp(string op, IMethodSymbol method, AbstractValue? receiver, List<(IParameterSymbol Parameter, AbstractValue Value)> args, IOperation at)
     {
         if (!KernelRegistry.TryGet(op, out var kernel))
-            throw Fail(DiagnosticIds.UnknownMethod, at, $"'{method.Name}' lowers to op '{op}', which has no kernel in the runtime");
+            throw State.Fail(DiagnosticIds.UnknownMethod, at, $"'{method.Name}' lowers to op '{op}', which has no kernel in the runtime");
         var operands = new List<AbstractValue>();
         var attrValues = new Dictionary<string, AbstractValue>();
         if (receiver is not null) operands.Add(receiver);
@@ -297,7 +309,7 @@ internal sealed partial class MethodLowerer
         if (op == "slice" && !args.Any(a => a.Parameter.Name == "length"))
             foreach (var bound in new[] { "start", "end" })
                 if (attrValues.TryGetValue(bound, out var value) && value is DynamicValue runTime)
-                    throw NeedStatic(runTime.Value, DiagnosticIds.NotCompileTimeConstant, at,
+                    throw Values.NeedStatic(runTime.Value, DiagnosticIds.NotCompileTimeConstant, at,
                         $"'{bound}' of '{at.Syntax}' must be known at compile time (the bounds decide the size of the result); for a start known only at run time and a fixed length, use x.Narrow(dim, start, length)");
         // Narrow is slice with a length: end = start + length.
         if (op == "slice" && args.Any(a => a.Parameter.Name == "length"))
@@ -306,16 +318,23 @@ internal sealed partial class MethodLowerer
             // A start known only at run time (a loop counter) becomes the operand of narrow, so the
             // loop stays one loop instead of unrolling to make the start an attribute.
             if (attrValues["start"] is DynamicValue { Value.Type: ScalarType { Kind: ScalarKind.Int } } runTimeStart)
-                return new DynamicValue(Emit("narrow", [TensorOperand(operands[0], at), Use(runTimeStart.Value)],
+                return new DynamicValue(Values.Emit("narrow", [Values.TensorOperand(operands[0], at), Context.Use(runTimeStart.Value)],
                     new Attrs { { "dim", StaticInt(attrValues["dim"], at) }, { "length", StaticInt(length, at) } }, at));
             var start = StaticInt(attrValues["start"], at);
             var dim = StaticInt(attrValues["dim"], at);
             if (start < 0)
             {
-                var t = (TensorType)TensorOperand(operands[0], at).Type;
+                var t = (TensorType)Values.TensorOperand(operands[0], at).Type;
                 var d = dim < 0 ? dim + t.Rank : dim;
-                if (d < 0 || d >= t.Rank || t.Shape[d] == TensorType.Dynamic)
-                    throw Fail(DiagnosticIds.NotCompileTimeConstant, at, "a negative narrow start needs the dimension's size at compile time");
+                if (d < 0 || d >= t.Rank)
+                    throw State.Fail(DiagnosticIds.ShapeError, at, $"'{at.Syntax}' narrows dimension {dim} of {t}, which has {t.Rank} dimension(s)");
+                if (t.Shape[d] == TensorType.Dynamic)
+                {
+                    // A start counted from the end of a dimension known only at run time: start + size.
+                    var input = Values.TensorOperand(operands[0], at);
+                    var fromEnd = Values.Host("add", Context.Block.Const(start), Values.Host("dim", input, Context.Block.Const(d)));
+                    return new DynamicValue(Values.Emit("narrow", [input, fromEnd], new Attrs { { "dim", dim }, { "length", StaticInt(length, at) } }, at));
+                }
                 start += t.Shape[d];
                 attrValues["start"] = new StaticValue(start);
             }
@@ -331,11 +350,11 @@ internal sealed partial class MethodLowerer
         var values = new List<Value>();
         foreach (var o in operands)
         {
-            if (o is TupleValue t && kernel.Variadic) values.AddRange(t.Items.Select(i => TensorOperand(i, at)));
-            else values.Add(TensorOperand(o, at));
+            if (o is TupleValue t && kernel.Variadic) values.AddRange(t.Items.Select(i => Values.TensorOperand(i, at)));
+            else values.Add(Values.TensorOperand(o, at));
         }
         if (kernel.Variadic && values.Count == 0)
-            throw Fail(DiagnosticIds.ShapeError, at,
+            throw State.Fail(DiagnosticIds.ShapeError, at,
                 $"'{at.Syntax}' gets no tensors on a path the program can take (a list filled by a loop that may run zero times, or whose number of steps is known only at run time); "
                 + "bound the loop by a constant or a module list, or collect into one tensor: 'acc = TensorOps.Concat([acc, step], 0)' starting from an empty tensor such as Tensor.Zeros(0, 4)");
         var attrs = new Attrs();
@@ -344,16 +363,16 @@ internal sealed partial class MethodLowerer
             if (attrValues.TryGetValue(p.Name!, out var v)) attrs.Add(p.Name!, Attribute(v, p.ParameterType, p.Name!, at));
             else if (p.HasDefaultValue && p.DefaultValue is not null) attrs.Add(p.Name!, Attribute(new StaticValue(p.DefaultValue), p.ParameterType, p.Name!, at));
             else if (p.ParameterType == typeof(bool)) attrs.Add(p.Name!, false);
-            else throw Fail(DiagnosticIds.UnsupportedExpression, at, $"op '{op}' needs attribute '{p.Name}', which this call does not give");
+            else throw State.Fail(DiagnosticIds.UnsupportedExpression, at, $"op '{op}' needs attribute '{p.Name}', which this call does not give");
         }
         IReadOnlyList<Value> results;
         try
         {
-            results = _block.Ops(op, [.. values.Select(Use)], attrs);
+            results = Context.Block.Ops(op, [.. values.Select(Context.Use)], attrs);
         }
         catch (IRTypeException e)
         {
-            throw Fail(DiagnosticIds.ShapeError, at, $"{e.Message}; check the shapes of the operands of '{at.Syntax}'");
+            throw State.Fail(DiagnosticIds.ShapeError, at, $"{e.Message}; check the shapes of the operands of '{at.Syntax}'");
         }
         if (results.Count == 1 && kernel.Method.ReturnType != typeof(Tensor[])) return new DynamicValue(results[0]);
         return new TupleValue([.. results.Select(r => (AbstractValue)new DynamicValue(r))]);
@@ -362,7 +381,7 @@ internal sealed partial class MethodLowerer
     private AttrValue Attribute(AbstractValue value, Type type, string name, IOperation at)
     {
         if (value is DynamicValue d)
-            throw NeedStatic(d.Value, DiagnosticIds.NotCompileTimeConstant, at,
+            throw Values.NeedStatic(d.Value, DiagnosticIds.NotCompileTimeConstant, at,
                 $"'{name}' of '{at.Syntax}' must be known at compile time: a constant, a readonly field, or a loop counter bounded by a constant");
         var o = (value as StaticValue)?.Object;
         try
@@ -376,24 +395,22 @@ internal sealed partial class MethodLowerer
         catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException or NullReferenceException)
         {
         }
-        throw Fail(DiagnosticIds.NotCompileTimeConstant, at, $"'{name}' of '{at.Syntax}' must be a compile-time {type.Name}");
+        throw State.Fail(DiagnosticIds.NotCompileTimeConstant, at, $"'{name}' of '{at.Syntax}' must be a compile-time {type.Name}");
     }
 
     private int StaticInt(AbstractValue value, IOperation at) => value switch
     {
         StaticValue { Object: int i } => i,
-        DynamicValue d => throw NeedStatic(d.Value, DiagnosticIds.NotCompileTimeConstant, at, $"'{at.Syntax}' needs int arguments known at compile time"),
-        _ => throw Fail(DiagnosticIds.NotCompileTimeConstant, at, $"'{at.Syntax}' needs int arguments known at compile time"),
+        DynamicValue d => throw Values.NeedStatic(d.Value, DiagnosticIds.NotCompileTimeConstant, at, $"'{at.Syntax}' needs int arguments known at compile time"),
+        _ => throw State.Fail(DiagnosticIds.NotCompileTimeConstant, at, $"'{at.Syntax}' needs int arguments known at compile time"),
     };
-
-    // ---------------------------------------------------------------- nn modules
 
     /// <summary>A built-in module's Forward marked <c>[LowersTo(op)]</c>: its argument is the op's
     /// first operand; every other kernel parameter comes from the module by name.</summary>
     private AbstractValue ModuleOp(string op, Module module, List<(IParameterSymbol Parameter, AbstractValue Value)> args, IOperation at)
     {
         if (!KernelRegistry.TryGet(op, out var kernel))
-            throw Fail(DiagnosticIds.UnknownMethod, at, $"{module.GetType().Name}.Forward lowers to op '{op}', which has no kernel in the runtime");
+            throw State.Fail(DiagnosticIds.UnknownMethod, at, $"{module.GetType().Name}.Forward lowers to op '{op}', which has no kernel in the runtime");
         var operands = new List<AbstractValue> { args[0].Value };
         foreach (var p in kernel.OperandParameters.Skip(1)) operands.Add(new StaticValue(ModuleArgument(module, p.Name!, at)));
         var attrs = kernel.AttributeParameters.ToDictionary(p => p.Name!, p => (AbstractValue)new StaticValue(ModuleArgument(module, p.Name!, at)));
@@ -405,176 +422,9 @@ internal sealed partial class MethodLowerer
         var properties = module.GetType().GetProperties();
         var property = properties.FirstOrDefault(p => p.GetCustomAttributes(typeof(KernelArgumentAttribute), false).OfType<KernelArgumentAttribute>().Any(a => a.Parameter == parameter))
             ?? properties.FirstOrDefault(p => string.Equals(p.Name, parameter, StringComparison.OrdinalIgnoreCase))
-            ?? throw Fail(DiagnosticIds.UnknownMethod, at, $"{module.GetType().Name} has no property for the kernel parameter '{parameter}' (see [KernelArgument])");
+            ?? throw State.Fail(DiagnosticIds.UnknownMethod, at, $"{module.GetType().Name} has no property for the kernel parameter '{parameter}' (see [KernelArgument])");
         var value = property.GetValue(module);
-        if (value is Tensor t) _weightNames.Suggest(t, module, property.Name);
+        if (value is Tensor t) State.WeightNames.Suggest(t, module, property.Name);
         return value;
     }
-
-    internal Value ModuleTensor(Module module, string propertyName, Tensor? fallback, IOperation at)
-    {
-        var value = module.GetType().GetProperty(propertyName)?.GetValue(module) as Tensor;
-        if (value is not null)
-        {
-            _weightNames.Suggest(value, module, propertyName);
-            return Weight(value, at);
-        }
-        return fallback is null ? throw Fail(DiagnosticIds.UnknownMethod, at, $"{module.GetType().Name} has no tensor '{propertyName}'") : ConstTensor(fallback);
-    }
-
-    internal Value ConstTensor(Tensor t) => _block.Const(new TensorType(t.DType, t.Shape.ToArray()), [.. Enumerable.Range(0, t.Length).Select(t.GetAsDouble)]);
-
-    internal Value Emit(string op, IReadOnlyList<Value> operands, Attrs? attrs, IOperation at)
-    {
-        try
-        {
-            return _block.Op(op, [.. operands.Select(Use)], attrs);
-        }
-        catch (IRTypeException e)
-        {
-            throw Fail(DiagnosticIds.ShapeError, at, $"{e.Message}; check the shapes of the operands of '{at.Syntax}'");
-        }
-    }
-
-    internal IReadOnlyList<Value> EmitMany(string op, IReadOnlyList<Value> operands, Attrs? attrs, IOperation at)
-    {
-        try
-        {
-            return _block.Ops(op, [.. operands.Select(Use)], attrs);
-        }
-        catch (IRTypeException e)
-        {
-            throw Fail(DiagnosticIds.ShapeError, at, $"{e.Message}; check the shapes of the operands of '{at.Syntax}'");
-        }
-    }
-
-    internal Value Operand(AbstractValue value, IOperation at) => TensorOperand(value, at);
-
-    internal LoweringException Failure(string id, IOperation at, string message) => Fail(id, at, message);
-
-    // ---------------------------------------------------------------- inlining
-
-    private AbstractValue Inline(IMethodSymbol method, AbstractValue? receiver, List<(IParameterSymbol Parameter, AbstractValue Value)> args, IOperation at)
-    {
-        // The body's operations refer to the method's definition: a generic helper called as
-        // Id<Tensor> binds the parameters of Id<T>.
-        method = method.OriginalDefinition;
-        if (_inlineStack.Contains(method, SymbolEqualityComparer.Default))
-            throw Fail(DiagnosticIds.Recursion, at, $"'{method.Name}' calls itself (directly or through other methods); recursion cannot compile: write it as a loop");
-        var self = receiver is StaticValue s ? s.Object : method.IsStatic ? null
-            : throw Fail(DiagnosticIds.UnsupportedExpression, at, $"'{method.Name}' is called on a value not known at compile time; call it on the model or a submodule field");
-        SubsetScanner.Check(method, _compilation);
-        var graph = GraphOf(method);
-
-        // What the callee's blocks must carry for the caller: its carried values, its locals
-        // that are run-time values, and the operands already evaluated around this call.
-        var live = _frame.CurrentBlock is { } current ? _frame.Liveness.LiveFrom(current, _frame.CurrentIndex) : null;
-        var carried = _carried.Select(Use)
-            .Concat(CarriedThroughCall(Ordered(_slots).Where(kv => live?.Contains(kv.Key) ?? true).Select(kv => kv.Value)).Select(Use))
-            .Concat(CarriedThroughCall(_inFlight).Select(Use))
-            .Distinct().ToImmutableArray();
-        var frame = new Frame(_frameCount++, method, graph, self, _frame);
-        var bound = new Dictionary<object, AbstractValue>();
-        foreach (var p in method.Parameters) frame.SlotOrder[p] = frame.SlotOrder.Count;
-        foreach (var (parameter, value) in args) bound[method.Parameters[parameter.Ordinal]] = value;
-
-        var caller = Save();
-        var callerBlock = _block;
-        var callerInFlight = _inFlight.ToList();
-        _inFlight.Clear();
-        _inlineStack.Push(method);
-        _frame = frame;
-        _slots = bound;
-        _carried = carried;
-        RunBlock(graph.Blocks[0]);
-        Drain(frame);
-        _inlineStack.Pop();
-        Restore(caller);
-        _inFlight.Clear();
-        _inFlight.AddRange(callerInFlight);
-
-        if (frame.Returns.Count == 0)
-            throw Fail(DiagnosticIds.InconsistentReturn, at, $"'{method.Name}' never returns");
-        if (frame.Returns.Count == 1)
-        {
-            var site = frame.Returns[0];
-            if (site.Block == callerBlock && ReferenceEquals(site.Renames, _renames)) return site.Value;
-            // The caller's own values are now named as in the return block.
-            var renames = new Dictionary<Value, Value>(_renames);
-            foreach (var (from, to) in site.Renames) renames[from] = to;
-            for (var i = 0; i < carried.Length; i++) renames[carried[i]] = Resolve(site.Renames, site.Carried[i]);
-            _block = site.Block;
-            _renames = renames;
-            return site.Value;
-        }
-
-        // Several returns meet in a continuation block.
-        var first = frame.Returns[0].Value;
-        if (frame.Returns.All(r => r.Value.Equals(first)) && first is StaticValue)
-        {
-            var join = NewBlock($"{frame.Tag}join");
-            var joinCarried = carried.Select(c => Param(join, Use(c), "c")).ToImmutableArray();
-            foreach (var site in frame.Returns)
-            {
-                var args2 = site.Carried.Select(c => Resolve(site.Renames, c)).ToArray();
-                site.Block.Jump(join, args2);
-            }
-            EnterJoin(join, carried, joinCarried);
-            return first;
-        }
-        var cont = NewBlock($"{frame.Tag}join");
-        var contCarried = carried.Select(c => Param(cont, Use(c), "c")).ToImmutableArray();
-        // Returns that differ only in sizes (a sequence returned after different numbers of steps)
-        // meet in a parameter with those dimensions dynamic.
-        var returned = new List<List<Value>>();
-        foreach (var site in frame.Returns)
-        {
-            var saved = Save();
-            _block = site.Block;
-            _renames = site.Renames;
-            returned.Add(MaterializeAll(site.Value, at));
-            Restore(saved);
-        }
-        var resultTypes = returned[0].Select(v => v.Type).ToList();
-        foreach (var values in returned.Skip(1))
-        {
-            if (values.Count != resultTypes.Count)
-                throw Fail(DiagnosticIds.InconsistentReturn, at, $"the returns of '{method.Name}' give different types; every return must produce the same types and shapes");
-            for (var i = 0; i < resultTypes.Count; i++)
-            {
-                if (Admits(resultTypes[i], values[i].Type)) continue;
-                resultTypes[i] = Widened(resultTypes[i], values[i].Type)
-                    ?? throw Fail(DiagnosticIds.InconsistentReturn, at, $"the returns of '{method.Name}' give different types ({resultTypes[i]} and {values[i].Type}); every return must produce the same dtypes and ranks");
-            }
-        }
-        var resultParams = resultTypes.Select(t => cont.Parameter(Unique("r"), t)).ToList();
-        var shape = frame.Returns[0].Value;
-        for (var r = 0; r < frame.Returns.Count; r++)
-        {
-            var site = frame.Returns[r];
-            site.Block.Jump(cont, [.. site.Carried.Select(c => Resolve(site.Renames, c)), .. returned[r]]);
-        }
-        EnterJoin(cont, carried, contCarried);
-        var queue = new Queue<Value>(resultParams);
-        return Rebuild(shape, queue);
-    }
-
-    private static Value Resolve(Dictionary<Value, Value> renames, Value v)
-    {
-        while (renames.TryGetValue(v, out var r) && r != v) v = r;
-        return v;
-    }
-
-    private void EnterJoin(BlockBuilder join, ImmutableArray<Value> carried, ImmutableArray<Value> parameters)
-    {
-        _block = join;
-        _renames = new Dictionary<Value, Value>(_renames);
-        for (var i = 0; i < carried.Length; i++) _renames[carried[i]] = parameters[i];
-    }
-
-    private static AbstractValue Rebuild(AbstractValue shape, Queue<Value> values) => shape switch
-    {
-        TupleValue t => new TupleValue([.. t.Items.Select(i => Rebuild(i, values))]),
-        _ => new DynamicValue(values.Dequeue()),
-    };
 }
