@@ -141,6 +141,9 @@ public sealed class GpuSegmentPlan
     {
         var segment = planned.Segment;
         var steps = new List<GpuStep>();
+        // Weight-only nodes may read tensor constants: those are in place before anything runs.
+        var constants = segment.Graph.Nodes.Where(n => n.Def?.Kind == OpKind.Const && n.Results.Length == 1 && n.Result.Type is TensorType).ToHashSet();
+        foreach (var node in constants) steps.Add(new ConstantStep(node));
         foreach (var node in planned.Preparation?.Nodes ?? [])
             steps.Add(Classify(node, block, sourceOf));
         foreach (var step in planned.Steps ?? throw new InvalidOperationException($"segment {segment.Name}: fusion runs before the GPU plan"))
@@ -157,7 +160,7 @@ public sealed class GpuSegmentPlan
                     foreach (var n in fused.Absorbed) steps.Add(Classify(n, block, sourceOf));
                     break;
                 case NodeStep { Node: var node }:
-                    steps.Add(Classify(node, block, sourceOf));
+                    if (!constants.Contains(node)) steps.Add(Classify(node, block, sourceOf));
                     break;
                 default:
                     throw new NotSupportedException($"fusion step {step.GetType().Name} has no GPU plan");
