@@ -43,4 +43,8 @@ public static class DiagnosticIds
 
     // ---- limits of the compiler ----
     public const string NestingTooDeep = "DYC0401";
+
+    // ---- backends ----
+    /// <summary>A segment op the chosen GPU target cannot run (no formula, no GPU kernel).</summary>
+    public const string GpuUnsupportedOp = "DYC0601";
 }

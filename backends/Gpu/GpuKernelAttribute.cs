@@ -6,4 +6,8 @@ namespace DyCompile.Backends.Gpu;
 public sealed class GpuKernelAttribute(string op, params string[] moreOps) : Attribute
 {
     public IReadOnlyList<string> Ops { get; } = [op, .. moreOps];
+
+    /// <summary>Classes whose device entry points the kernel launches besides its own (a shared
+    /// copy or GEMM), so the offline emitter writes every kernel a segment runs.</summary>
+    public Type[] Uses { get; init; } = [];
 }

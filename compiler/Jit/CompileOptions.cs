@@ -5,8 +5,13 @@ namespace DyCompile;
 /// <summary>Settings of an in-memory compilation.</summary>
 public sealed record CompileOptions
 {
-    /// <summary>The code generation target. Supported: <see cref="JitCompiler.SupportedTargets"/>.</summary>
-    public string Target { get; init; } = "cpu";
+    /// <summary>The code generation target, one of <see cref="DyCompile.Target"/>'s constants
+    /// (<see cref="JitCompiler.SupportedTargets"/>). A GPU target (<c>cuda</c>, <c>opencl</c>)
+    /// needs a device of its kind: without one, compiling throws
+    /// <see cref="Backends.Gpu.GpuDeviceNotFoundException"/> naming the target and the devices found;
+    /// a segment op the GPU backend cannot run throws <see cref="Backends.Gpu.GpuUnsupportedOpException"/>
+    /// (through <see cref="DyCompiler"/>: a DYC0601 diagnostic).</summary>
+    public string Target { get; init; } = DyCompile.Target.Cpu;
 
     public PartitionOptions Partition { get; init; } = new();
 

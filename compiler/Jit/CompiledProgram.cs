@@ -45,7 +45,7 @@ public sealed class CompiledProgram : IDisposable
     internal int StatesCreated => Volatile.Read(ref _statesCreated);
 
     internal CompiledProgram(IRProgram program, PlannedProgram planned, GeneratedProgram generated, string source, IReadOnlyList<PassDump> dumps,
-        GeneratedCode code, Type hostType, Tensor[] weights, ModuleWeights? weightSource, IReadOnlyDictionary<string, string>? loopSources, HostCallbacks callbacks, CompileOptions options)
+        GeneratedCode code, Func<IHostProgram> createHost, Tensor[] weights, ModuleWeights? weightSource, IReadOnlyDictionary<string, string>? loopSources, HostCallbacks callbacks, CompileOptions options)
     {
         Program = program;
         Planned = planned;
@@ -63,7 +63,7 @@ public sealed class CompiledProgram : IDisposable
         _pool = new StatePool<ExecutionState>(() =>
         {
             Interlocked.Increment(ref _statesCreated);
-            var host = (IHostProgram)Activator.CreateInstance(hostType)!;
+            var host = createHost();
             host.Callbacks = callbacks;
             sources ??= [.. host.LoopHeads.Select(h => loopSources?.GetValueOrDefault(h))];
             var control = new ExecutionControl(host.LoopHeads, sources);

@@ -87,8 +87,28 @@ public static class DyCompiler
     {
         if (!lowered.Succeeded) return new DyCompilation(null, lowered);
         var program = lowered.Program!;
-        var sources = HasLoop(program) ? loopSources(program.Blocks.Select(b => b.Name)) : new Dictionary<string, string>();
-        return new DyCompilation(JitCompiler.CompileModel(program, lowered.Weights, new ModelBinding(model, sources), options.Jit, lowered.Callbacks), lowered);
+        // The GPU backend names the source line of an op it cannot run, so it needs every block's line.
+        var sources = HasLoop(program) || options.Jit.Target != Target.Cpu ? loopSources(program.Blocks.Select(b => b.Name)) : new Dictionary<string, string>();
+        try
+        {
+            return new DyCompilation(JitCompiler.CompileModel(program, lowered.Weights, new ModelBinding(model, sources), options.Jit, lowered.Callbacks), lowered);
+        }
+        catch (Backends.Gpu.GpuUnsupportedOpException e)
+        {
+            var (file, line) = ParseLocation(e.SourceLocation, options.Lowering.FileName);
+            var diagnostic = new Diagnostic(DiagnosticIds.GpuUnsupportedOp, Compiler.DiagnosticSeverity.Error, file, line, 1,
+                $"op '{e.Op}' cannot run on target '{options.Jit.Target}': it has no formula and no GPU kernel ('{e.Node}')");
+            return new DyCompilation(null, lowered with { Diagnostics = [.. lowered.Diagnostics, diagnostic] });
+        }
+    }
+
+    /// <summary>A <c>file(line)</c> location, or the model's file at line 1 when there is none.</summary>
+    private static (string File, int Line) ParseLocation(string? location, string fallbackFile)
+    {
+        if (location is not null && location.EndsWith(')') && location.LastIndexOf('(') is var open and > 0
+            && int.TryParse(location[(open + 1)..^1], System.Globalization.CultureInfo.InvariantCulture, out var line))
+            return (location[..open], line);
+        return (fallbackFile, 1);
     }
 
     /// <summary>Whether some block jumps back to itself or an earlier block (the frontend creates a

@@ -1,5 +1,7 @@
 using System.Text;
 using DyCompile.Backends.Cpu;
+using DyCompile.Backends.Gpu;
+using DyCompile.Backends.Gpu.Offline;
 using DyCompile.Backends.Host;
 using DyCompile.IR;
 using DyCompile.Passes.Pipeline;
@@ -15,7 +17,11 @@ namespace DyCompile.Compiler.Jit;
 /// (it dominates compile time).</summary>
 public static class JitCompiler
 {
-    public static IReadOnlyList<string> SupportedTargets { get; } = ["cpu"];
+    public static IReadOnlyList<string> SupportedTargets { get; } = [Target.Cpu, Target.Cuda, Target.OpenCL, Target.IlgpuCpu];
+
+    /// <summary>The targets the build step generates C# for ahead of time (the GPU targets load
+    /// their kernels through ILGPU at run time, so they compile in memory only).</summary>
+    public static IReadOnlyList<string> AheadOfTimeTargets { get; } = [Target.Cpu];
 
     /// <param name="callbacks">The eager regions the program's <c>host.call</c>s name by number
     /// (<see cref="LoweringResult.Callbacks"/>); none is needed for a program without them.</param>
@@ -41,6 +47,7 @@ public static class JitCompiler
         options ??= new CompileOptions();
         if (!SupportedTargets.Contains(options.Target))
             throw new CompilationException($"unsupported target '{options.Target}'; supported targets: {string.Join(", ", SupportedTargets.Select(t => $"\"{t}\""))}");
+        if (GpuTargetOf(options.Target) is { } gpu) return CompileGpu(programs, options, gpu);
 
         var prepared = new List<(IRProgram Program, IReadOnlyDictionary<string, Tensor> Weights, ModelBinding? Model, HostCallbacks Callbacks, PlannedProgram Planned, GeneratedProgram Generated, List<PassDump> Dumps)>();
         var source = new StringBuilder(ProgramGenerator.Usings);
@@ -74,7 +81,66 @@ public static class JitCompiler
             var type = code.Assembly.GetType(generated.HostTypeName) ?? throw new CompilationException($"generated type {generated.HostTypeName} is missing");
             if (options.DumpDirectory is { } dir) Dump(dir, program.Name, dumps, planned.Partition);
             Tensor[] ordered = [.. program.Weights.Select(w => weights[w.Name])];
-            result.Add(new CompiledProgram(program, planned, generated, text, dumps, code, type, ordered,
+            result.Add(new CompiledProgram(program, planned, generated, text, dumps, code, () => (IHostProgram)Activator.CreateInstance(type)!, ordered,
+                model?.Weights(ordered), model?.LoopSources, callbacks, options));
+        }
+        return result;
+    }
+
+    private static GpuTarget? GpuTargetOf(string target) => target switch
+    {
+        Target.Cuda => GpuTarget.Cuda,
+        Target.OpenCL => GpuTarget.OpenCL,
+        Target.IlgpuCpu => GpuTarget.IlgpuCpu,
+        _ => null,
+    };
+
+    /// <summary>The GPU path: the same program-level and per-segment passes; per distinct segment a
+    /// device plan (<see cref="GpuProgramPlan"/>) whose elementwise kernels are rendered C#, built
+    /// with Roslyn in one compilation for all the programs and loaded by ILGPU on the device; the
+    /// host side is a walker over the partitioned program's host blocks (<see cref="GpuHostProgram"/>).</summary>
+    /// <exception cref="GpuDeviceNotFoundException">No device of the target's kind.</exception>
+    /// <exception cref="GpuUnsupportedOpException">A segment op with no device implementation.</exception>
+    private static IReadOnlyList<CompiledProgram> CompileGpu(IReadOnlyList<(IRProgram Program, IReadOnlyDictionary<string, Tensor>? Weights, ModelBinding? Model, HostCallbacks? Callbacks)> programs, CompileOptions options, GpuTarget target)
+    {
+        var device = GpuDevice.Open(target);
+        var prepared = new List<(IRProgram Program, IReadOnlyDictionary<string, Tensor> Weights, ModelBinding? Model, HostCallbacks Callbacks, PlannedProgram Planned, GpuProgramPlan Plan, List<PassDump> Dumps)>();
+        foreach (var (program, weights, model, given) in programs)
+        {
+            var callbacks = given ?? HostCallbacks.None;
+            var dumps = new List<PassDump> { new("input", IRPrinter.Print(program)) };
+            var bound = CheckWeights(program, weights);
+            CheckCallbacks(program, callbacks);
+            PlannedProgram planned;
+            try
+            {
+                // Every device op kernel writes into the tensor it is given.
+                planned = PassPipeline.Plan(PassPipeline.Partition(program, options.Partition, dumps), _ => true, dumps);
+            }
+            catch (ProgramVerificationException e)
+            {
+                throw new CompilationException(e.Message);
+            }
+            var plan = GpuProgramPlan.Create(planned, block => model?.LoopSources.GetValueOrDefault(block));
+            dumps.Add(new PassDump("gpu-plan", plan.Describe()));
+            prepared.Add((program, bound, model, callbacks, planned, plan, dumps));
+        }
+        var text = GpuProgramPlan.KernelSource(prepared.Select(p => p.Plan));
+        var code = new GeneratedCode($"DyCompile.Generated.Gpu.{string.Join("+", prepared.Select(p => p.Program.Name))}", context => RoslynBuild.BuildKernels(text, context));
+        var result = new List<CompiledProgram>();
+        foreach (var (program, weights, model, callbacks, planned, plan, dumps) in prepared)
+        {
+            var gpu = new GpuProgram(plan, device, code.Assembly);
+            var own = GpuProgramPlan.KernelSource([plan]);
+            dumps.Add(new PassDump("csharp", own, "cs"));
+            if (options.DumpDirectory is { } dir)
+            {
+                Dump(dir, program.Name, dumps, planned.Partition);
+                GpuKernelDump.Write(dir, program.Name, plan, gpu);
+            }
+            var generated = new GeneratedProgram(GpuProgramPlan.KernelNamespace, nameof(GpuHostProgram), own);
+            Tensor[] ordered = [.. program.Weights.Select(w => weights[w.Name])];
+            result.Add(new CompiledProgram(program, planned, generated, text, dumps, code, gpu.CreateState, ordered,
                 model?.Weights(ordered), model?.LoopSources, callbacks, options));
         }
         return result;

@@ -28,6 +28,12 @@ internal static partial class LoopSources
             var graphs = new Dictionary<string, ControlFlowGraph?>(StringComparer.Ordinal);
             foreach (var block in blocks)
             {
+                if (block == "entry" && MethodLocation(compilation, typeName, methodName) is { } declared)
+                {
+                    // The entry block is the method's start: its declaration is the line to name.
+                    result[block] = declared;
+                    continue;
+                }
                 var match = BlockName().Match(block);
                 if (!match.Success) continue;
                 var method = match.Groups["method"].Success ? match.Groups["method"].Value : null;
@@ -59,6 +65,15 @@ internal static partial class LoopSources
         var compilation = CSharpCompilation.Create("DyCompileLoopSources", [tree], ModelLowering.References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true));
         return Find(compilation, typeName, methodName, blocks);
+    }
+
+    private static string? MethodLocation(Compilation compilation, string typeName, string methodName)
+    {
+        var method = compilation.GetTypeByMetadataName(typeName)?.GetMembers(methodName).OfType<IMethodSymbol>().FirstOrDefault(m => m.DeclaringSyntaxReferences.Length > 0);
+        if (method is null) return null;
+        var span = method.DeclaringSyntaxReferences[0].GetSyntax().GetLocation().GetLineSpan();
+        var file = string.IsNullOrEmpty(span.Path) ? "model.cs" : Path.GetFileName(span.Path);
+        return $"{file}({span.StartLinePosition.Line + 1})";
     }
 
     private static bool IsLoop(SyntaxNode node) => node is WhileStatementSyntax or DoStatementSyntax or ForStatementSyntax or CommonForEachStatementSyntax;

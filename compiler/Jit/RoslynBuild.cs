@@ -15,16 +15,26 @@ internal static class RoslynBuild
     private static readonly Lazy<MetadataReference[]> _references = new(() =>
         [.. MetadataReferences.ForGeneratedCode(typeof(object).Assembly, typeof(Tensor).Assembly)]);
 
+    /// <summary>For GPU kernels: ILGPU, ILGPU.Algorithms (XMath) and the GPU backend (the kernel base class and helpers).</summary>
+    private static readonly Lazy<MetadataReference[]> _kernelReferences = new(() =>
+        [.. MetadataReferences.ForGeneratedCode(typeof(object).Assembly, typeof(Tensor).Assembly, typeof(ILGPU.Index1D).Assembly,
+            typeof(ILGPU.Algorithms.XMath).Assembly, typeof(DyCompile.Backends.Gpu.ElementwiseKernel).Assembly, typeof(DyCompile.IR.Node).Assembly)]);
+
     private static int _counter;
 
     /// <summary>Builds <paramref name="source"/> and loads it into <paramref name="context"/>.</summary>
-    public static Assembly Build(string source, System.Runtime.Loader.AssemblyLoadContext context)
+    public static Assembly Build(string source, System.Runtime.Loader.AssemblyLoadContext context) => Build(source, context, _references.Value);
+
+    /// <summary>Builds the GPU backend's kernel classes and loads them into <paramref name="context"/>.</summary>
+    public static Assembly BuildKernels(string source, System.Runtime.Loader.AssemblyLoadContext context) => Build(source, context, _kernelReferences.Value);
+
+    private static Assembly Build(string source, System.Runtime.Loader.AssemblyLoadContext context, MetadataReference[] references)
     {
         var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest));
         var compilation = CSharpCompilation.Create(
             $"DyCompile.Generated{Interlocked.Increment(ref _counter)}",
             [tree],
-            _references.Value,
+            references,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release, allowUnsafe: true, nullableContextOptions: NullableContextOptions.Disable));
         using var image = new MemoryStream();
         var emitted = compilation.Emit(image);

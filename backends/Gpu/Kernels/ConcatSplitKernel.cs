@@ -4,7 +4,7 @@ using ILGPU.Runtime;
 namespace DyCompile.Backends.Gpu.Kernels;
 
 /// <summary>concat and split: one strided copy per part, into or out of its place along the dim.</summary>
-[GpuKernel("concat", "split")]
+[GpuKernel("concat", "split", Uses = [typeof(StridedCopy)])]
 public sealed class ConcatSplitKernel(Accelerator accelerator) : GpuOpKernel(accelerator)
 {
     private readonly StridedCopy _copy = new(accelerator);

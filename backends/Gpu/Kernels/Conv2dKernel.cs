@@ -7,7 +7,7 @@ namespace DyCompile.Backends.Gpu.Kernels;
 /// <summary>conv2d (NCHW, groups, stride, padding, dilation, bias) as an implicit GEMM on the
 /// tiled kernel: one batch of the grid per group, the image read through the im2col view
 /// without materialising it.</summary>
-[GpuKernel("conv2d")]
+[GpuKernel("conv2d", Uses = [typeof(GemmKernels)])]
 public sealed class Conv2dKernel : GpuOpKernel
 {
     private readonly Action<AcceleratorStream, KernelConfig, ConvolutionProblem> _gemm;

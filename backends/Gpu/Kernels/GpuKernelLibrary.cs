@@ -63,6 +63,15 @@ public sealed class GpuKernelLibrary(Accelerator accelerator) : IDisposable
             .OrderBy(k => k.Method.DeclaringType!.Name, StringComparer.Ordinal)
             .ThenBy(k => k.Method.ToString(), StringComparer.Ordinal);
 
+    /// <summary>The device entry points the op kernel class <paramref name="kernel"/> launches: its
+    /// own and those of the classes its <see cref="GpuKernelAttribute.Uses"/> names.</summary>
+    public static IEnumerable<DeviceKernelEntry> DeviceKernelsOf(Type kernel)
+    {
+        var owners = new HashSet<Type> { kernel };
+        if (kernel.GetCustomAttribute<GpuKernelAttribute>() is { } attribute) owners.UnionWith(attribute.Uses);
+        return DeviceKernels().Where(k => owners.Contains(k.Method.DeclaringType!));
+    }
+
     private static FrozenDictionary<string, Type> Scan()
     {
         var map = new Dictionary<string, Type>();

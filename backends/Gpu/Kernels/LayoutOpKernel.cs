@@ -7,7 +7,7 @@ namespace DyCompile.Backends.Gpu.Kernels;
 /// <summary>The ops that only move data within one tensor: a dense copy for the ops that keep the
 /// row-major order (reshape, squeeze, unsqueeze; the program may alias those instead), a strided
 /// copy for the others.</summary>
-[GpuKernel("reshape", "squeeze", "unsqueeze", "transpose", "permute", "expand", "slice", "narrow")]
+[GpuKernel("reshape", "squeeze", "unsqueeze", "transpose", "permute", "expand", "slice", "narrow", Uses = [typeof(StridedCopy)])]
 public sealed class LayoutOpKernel(Accelerator accelerator) : GpuOpKernel(accelerator)
 {
     private readonly StridedCopy _copy = new(accelerator);

@@ -9,7 +9,7 @@ namespace DyCompile.Backends.Gpu.Kernels;
 /// broadcast) and linear (x·Wᵀ + b). On a CUDA accelerator the product goes to cuBLAS (FP32
 /// SGEMM, one call per batch matrix; linear's bias is written into C first and kept with
 /// β = 1); elsewhere, or when <see cref="PreferTiled"/> is set, to the tiled GEMM kernel.</summary>
-[GpuKernel("matmul", "linear")]
+[GpuKernel("matmul", "linear", Uses = [typeof(GemmKernels)])]
 public sealed class MatMulKernel : GpuOpKernel, IDisposable
 {
     private readonly Action<AcceleratorStream, KernelConfig, MatrixProblem> _tiled;

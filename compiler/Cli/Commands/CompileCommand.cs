@@ -17,7 +17,7 @@ public static class CompileCommand
     {
         var options = new CommandOptions();
         var output = new Option<string>("--output", "-o") { Description = "The folder the generated C# is written to", Required = true };
-        var target = new Option<string?>("--target", "-t") { Description = $"Code generation target, replacing the attribute's (supported ahead of time: {string.Join(", ", JitCompiler.SupportedTargets)})" };
+        var target = new Option<string?>("--target", "-t") { Description = $"Code generation target, replacing the attribute's (supported ahead of time: {string.Join(", ", JitCompiler.AheadOfTimeTargets)})" };
         var command = new Command("compile", "Compile the [DyCompile] models of a built assembly or a C# file into C# source");
         options.AddTo(command);
         command.Options.Add(output);
@@ -33,11 +33,11 @@ public static class CompileCommand
                 foreach (var model in models)
                 {
                     var targets = parse.GetValue(target) is { } t ? [t] : model.Spec.Attribute.Targets;
-                    var unsupported = targets.Where(x => !JitCompiler.SupportedTargets.Contains(x)).ToList();
+                    var unsupported = targets.Where(x => !JitCompiler.AheadOfTimeTargets.Contains(x)).ToList();
                     if (unsupported.Count > 0)
                     {
                         diagnostics.Add(model.Spec.Error(ToolDiagnosticIds.UnsupportedTarget,
-                            $"target(s) {string.Join(", ", unsupported.Select(x => $"\"{x}\""))} cannot be generated ahead of time; supported: {string.Join(", ", JitCompiler.SupportedTargets.Select(x => $"\"{x}\""))}"));
+                            $"target(s) {string.Join(", ", unsupported.Select(x => $"\"{x}\""))} cannot be generated ahead of time; supported: {string.Join(", ", JitCompiler.AheadOfTimeTargets.Select(x => $"\"{x}\""))}"));
                         continue;
                     }
                     progress.Report($"generating {model.Spec.FullName}");

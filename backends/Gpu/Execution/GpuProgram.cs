@@ -1,0 +1,138 @@
+using System.Reflection;
+using DyCompile.IR;
+using DyCompile.Passes.Partition;
+using DyCompile.Runtime;
+using DyCompile.Runtime.Compiled;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace DyCompile.Backends.Gpu;
+
+/// <summary>A program planned for the device with its kernels loaded: what every execution state of
+/// the program shares. It holds the loaded elementwise kernels (one instance per distinct class),
+/// one instance of each <see cref="GpuOpKernel"/> the program uses, the tensor constants (uploaded
+/// once, when the program loads) and the device copies of the weights (uploaded once per weight
+/// tensor and version, when a state is bound to them). <see cref="CreateState"/> makes an execution
+/// state: a <see cref="GpuHostProgram"/> with its own stream and arena.</summary>
+public sealed class GpuProgram
+{
+    private readonly Dictionary<Tensor, (int Version, MemoryBuffer1D<byte, Stride1D.Dense> Buffer, DeviceTensor Tensor)> _weights = new(ReferenceEqualityComparer.Instance);
+    private readonly List<MemoryBuffer1D<byte, Stride1D.Dense>> _constantBuffers = [];
+
+    /// <param name="kernels">The assembly the plan's kernel source was compiled into.</param>
+    public GpuProgram(GpuProgramPlan plan, GpuDevice device, Assembly kernels)
+    {
+        Plan = plan;
+        Device = device;
+        var accelerator = device.Accelerator;
+        foreach (var kernel in plan.Kernels)
+        {
+            var type = kernels.GetType($"{GpuProgramPlan.KernelNamespace}.{kernel.ClassName}")
+                ?? throw new InvalidOperationException($"generated kernel {kernel.ClassName} is missing from its assembly");
+            ElementwiseKernels[kernel.ClassName] = (ElementwiseKernel)Activator.CreateInstance(type, accelerator)!;
+        }
+        foreach (var step in plan.Segments.Values.SelectMany(s => s.Steps).OfType<OpKernelStep>())
+            OpKernels.TryAdd(step.Kernel, device.Library.Get(step.Node.Op));
+        lock (device.Gate)
+        {
+            foreach (var step in plan.Segments.Values.SelectMany(s => s.Steps).OfType<ConstantStep>())
+            {
+                var value = (Tensor)Interpreter.Constant(step.Node);
+                var buffer = accelerator.Allocate1D<byte>(Math.Max(1, value.AsBytes().Length));
+                GpuTransfers.Allocation();
+                _constantBuffers.Add(buffer);
+                DeviceCopies.Upload(accelerator.DefaultStream, value, buffer.View);
+                Constants[step.Node] = new DeviceTensor(buffer.View, value.DType, [.. value.Shape]);
+            }
+            accelerator.DefaultStream.Synchronize();
+        }
+        WeightIndex = plan.Program.Original.Weights.Select((w, i) => (w, i)).ToDictionary(p => p.w, p => p.i);
+        LoopHeads = FindLoopHeads(plan.Program.Host);
+    }
+
+    public GpuProgramPlan Plan { get; }
+
+    public GpuDevice Device { get; }
+
+    internal Dictionary<string, ElementwiseKernel> ElementwiseKernels { get; } = new(StringComparer.Ordinal);
+
+    internal Dictionary<Type, GpuOpKernel> OpKernels { get; } = [];
+
+    internal Dictionary<Node, DeviceTensor> Constants { get; } = [];
+
+    /// <summary>Each program weight's position in the program's weight list.</summary>
+    internal Dictionary<Value, int> WeightIndex { get; }
+
+    /// <summary>Host blocks entered by a back edge (depth-first from the entry), in block order.</summary>
+    public IReadOnlyList<string> LoopHeads { get; }
+
+    public IHostProgram CreateState() => new GpuHostProgram(this);
+
+    /// <summary>The device copies of <paramref name="weights"/>: uploaded the first time a tensor
+    /// is seen and again only when its version changed (<see cref="Tensor.MarkModified"/>).</summary>
+    internal DeviceTensor[] DeviceWeights(Tensor[] weights)
+    {
+        lock (Device.Gate)
+        {
+            var result = new DeviceTensor[weights.Length];
+            var stream = Device.Accelerator.DefaultStream;
+            for (var i = 0; i < weights.Length; i++)
+            {
+                var w = weights[i];
+                if (_weights.TryGetValue(w, out var known) && known.Version == w.Version)
+                {
+                    result[i] = known.Tensor;
+                    continue;
+                }
+                var buffer = known.Buffer is { } old && old.Length >= w.AsBytes().Length ? old : Allocate(w.AsBytes().Length);
+                DeviceCopies.Upload(stream, w, buffer.View);
+                var tensor = new DeviceTensor(buffer.View, w.DType, [.. w.Shape]);
+                _weights[w] = (w.Version, buffer, tensor);
+                result[i] = tensor;
+            }
+            stream.Synchronize();
+            return result;
+        }
+    }
+
+    private MemoryBuffer1D<byte, Stride1D.Dense> Allocate(long bytes)
+    {
+        GpuTransfers.Allocation();
+        return Device.Accelerator.Allocate1D<byte>(Math.Max(1, bytes));
+    }
+
+    private static List<string> FindLoopHeads(IReadOnlyList<HostBlock> blocks)
+    {
+        var byName = blocks.ToDictionary(b => b.Name);
+        var heads = new HashSet<string>(StringComparer.Ordinal);
+        var state = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (blocks.Count == 0) return [];
+        // Iterative depth-first search: 1 = on the stack, 2 = done.
+        var stack = new Stack<(string Block, int Next)>();
+        stack.Push((blocks[0].Name, 0));
+        state[blocks[0].Name] = 1;
+        while (stack.Count > 0)
+        {
+            var (name, next) = stack.Pop();
+            var successors = byName[name].Terminator.Successors;
+            if (next >= successors.Count)
+            {
+                state[name] = 2;
+                continue;
+            }
+            stack.Push((name, next + 1));
+            var target = successors[next].Block;
+            switch (state.GetValueOrDefault(target))
+            {
+                case 0:
+                    state[target] = 1;
+                    stack.Push((target, 0));
+                    break;
+                case 1:
+                    heads.Add(target);
+                    break;
+            }
+        }
+        return [.. blocks.Select(b => b.Name).Where(heads.Contains)];
+    }
+}
