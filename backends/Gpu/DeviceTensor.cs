@@ -26,6 +26,10 @@ public sealed class DeviceTensor
 
     public int Rank => Shape.Length;
 
+    /// <summary>The size of one dimension (negative axes count from the end), as
+    /// <see cref="Tensor.Dim"/>: what <c>host.dim</c> reads without touching the device.</summary>
+    public int Dim(int axis) => Shape[Shapes.NormalizeAxis("dim", axis, Rank)];
+
     /// <summary>Element count.</summary>
     public long Length { get; }
 

@@ -98,4 +98,26 @@ internal static class GpuSamplePrograms
           return %r, %m
         }
         """;
+
+    /// <summary>A loop bounded by a run-time size (<c>host.dim</c> of a <c>?</c> dimension): the
+    /// host reads the size from the device tensor's shape, not from its elements.</summary>
+    public const string RowCount = """
+        program @row_count(%x: tensor<f32, [?, 4]>) -> (tensor<f32, [?, 4]>, int) {
+        ^entry(%x: tensor<f32, [?, 4]>):
+          %zero = const 0 : int
+          %n = host.dim(%x, %zero)
+          jump ^head(%x, %zero, %n)
+        ^head(%h: tensor<f32, [?, 4]>, %i: int, %m: int):
+          %go = host.lt(%i, %m)
+          branch %go, ^body(%h, %i, %m), ^done(%h, %i)
+        ^body(%hb: tensor<f32, [?, 4]>, %ib: int, %mb: int):
+          %t = tanh(%hb)
+          %a = add(%t, %hb)
+          %one = const 1 : int
+          %i2 = host.add(%ib, %one)
+          jump ^head(%a, %i2, %mb)
+        ^done(%r: tensor<f32, [?, 4]>, %k: int):
+          return %r, %k
+        }
+        """;
 }

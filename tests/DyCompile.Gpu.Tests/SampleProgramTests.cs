@@ -51,7 +51,24 @@ public class SampleProgramTests
     [Fact]
     public void TheElementwiseSamplesNeedNoOpKernel()
     {
-        foreach (var name in new[] { nameof(GpuSamplePrograms.GrowUntil), nameof(GpuSamplePrograms.MaskedBranch), nameof(GpuSamplePrograms.DynamicLoop), nameof(SamplePrograms.Irreducible) })
+        foreach (var name in new[] { nameof(GpuSamplePrograms.GrowUntil), nameof(GpuSamplePrograms.MaskedBranch), nameof(GpuSamplePrograms.DynamicLoop), nameof(SamplePrograms.Irreducible), nameof(GpuSamplePrograms.RowCount) })
             Assert.Empty(GpuCompile.MissingOps(IRProgram.Parse(Text(name))));
+    }
+
+    [Fact]
+    public void ALoopBoundedByARunTimeSizeAgreesOnEveryLength()
+    {
+        var program = IRProgram.Parse(GpuSamplePrograms.RowCount);
+        using var compiled = GpuCompile.Compile(program, null);
+        var interpreter = new Interpreter();
+        foreach (var rows in new[] { 0, 1, 3, 5 })
+        {
+            var inputs = new object[] { Tensor.FromArray(Enumerable.Range(0, rows * 4).Select(i => (i % 7 - 3) * 0.1f).ToArray(), rows, 4) };
+            var expected = interpreter.Run(program, inputs);
+            var actual = compiled.Run(inputs);
+            var problem = Agreement.Compare(expected, actual, compiled.Partition);
+            Assert.True(problem is null, $"{rows} rows: {problem}");
+            Assert.Equal(rows, actual.Outputs[1]);
+        }
     }
 }

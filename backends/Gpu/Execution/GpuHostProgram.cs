@@ -146,6 +146,7 @@ public sealed class GpuHostProgram : IHostProgram
     {
         "const" => Interpreter.Constant(node),
         "host.call" => Callbacks.Invoke((int)operands[0], HostValues(operands[1..])),
+        "host.dim" when operands[0] is DeviceTensor d => d.Dim((int)operands[1]),
         _ => HostEvaluator.Evaluate(node.Op, operands),
     };
 

@@ -41,6 +41,7 @@ internal sealed class SegmentRun(GpuProgram program, AcceleratorStream stream, G
                     {
                         "const" => Interpreter.Constant(h.Node),
                         "host.call" => callbacks.Invoke((int)scalars[0], scalars[1..]),
+                        "host.dim" when scalars[0] is DeviceTensor d => d.Dim((int)scalars[1]),
                         _ => HostEvaluator.Evaluate(h.Node.Op, scalars),
                     });
                     break;
