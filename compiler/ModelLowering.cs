@@ -61,6 +61,11 @@ public static class ModelLowering
     private static LoweringResult LowerCompilation(Compilation compilation, string typeName, string methodName, object? model, LoweringOptions options)
     {
         SyntaxNode? where = null;
+        // A concurrent build binds method bodies on thread-pool threads, whose 1.5 MB stacks a deep
+        // expression can overflow before Roslyn's probes fire; bound on this thread, the dedicated
+        // stack holds them.
+        if (compilation.Options.ConcurrentBuild)
+            compilation = compilation.WithOptions(compilation.Options.WithConcurrentBuild(false));
         try
         {
             return LowerChecked(compilation, typeName, methodName, model, options, ref where);
@@ -240,5 +245,5 @@ public static class ModelLowering
 
     // Compilations derived from one share its bound references, which makes each new one cheap.
     private static readonly Lazy<CSharpCompilation> EmptyCompilation = new(() => CSharpCompilation.Create("DyCompileModel", [], References.Value,
-        new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true)));
+        new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true, concurrentBuild: false)));
 }
