@@ -128,8 +128,8 @@ public sealed class GpuProgramPlan
         foreach (var (d, plan) in Segments)
         {
             sb.Append($"{d.Name}: {plan.Memory.Buffers.Count} scratch buffer(s), {plan.ScratchBytes} bytes\n");
-            foreach (var step in plan.Steps)
-                sb.Append("  ").Append(step switch
+            foreach (var (step, weightOnly) in plan.Preparation.Select(s => (s, true)).Concat(plan.Steps.Select(s => (s, false))))
+                sb.Append(weightOnly ? "  once per weight binding: " : "  ").Append(step switch
                 {
                     ElementwiseStep e => $"kernel {e.Kernel.ClassName} [{string.Join(" ", e.Spec.Nodes.Select(n => n.Op))}] {e.Spec.Shape}",
                     OpKernelStep k => $"op kernel {k.Kernel.Name}: {k.Node.Op}",

@@ -19,11 +19,19 @@ public sealed record ScratchHome(long Offset) : DeviceHome;
 /// (never shrunk or freed between calls).</summary>
 public sealed record GrownHome(int Index) : DeviceHome;
 
-/// <summary>How one distinct segment runs on the device: its steps (fused elementwise chains and
+/// <summary>A result of the segment's weight-only work: a device buffer the program keeps per call
+/// site, computed when the call site first runs and again only after a weight it reads changed
+/// (<see cref="GpuSegmentPlan.PreparedValues"/>[<see cref="Index"/>]).</summary>
+public sealed record PreparedHome(int Index) : DeviceHome;
+
+/// <summary>How one distinct segment runs on the device: its weight-only steps (<see cref="Preparation"/>,
+/// run once per call site and weight binding), its per-call steps (fused elementwise chains and
 /// single elementwise nodes as rendered kernels, op kernels, views, host scalar work), and where
 /// each tensor it writes lives. Intermediates of static type share the buffers of the memory
 /// planner (<see cref="MemoryPlanner"/>), placed in the scratch area of the program's arena; views
-/// alias their operand, so the planner sees a view's readers as readers of the storage it aliases.</summary>
+/// alias their operand, so the planner sees a view's readers as readers of the storage it aliases.
+/// Weight-only results live in buffers of their own (<see cref="PreparedHome"/>), outside the arena,
+/// because they outlive the call.</summary>
 public sealed class GpuSegmentPlan
 {
     /// <summary>Bytes every device region is aligned to (a CUDA global-memory transaction, and
@@ -35,11 +43,32 @@ public sealed class GpuSegmentPlan
     private readonly Dictionary<Value, DeviceHome> _homes = [];
     private readonly Dictionary<Value, Value> _aliasOf = [];
 
-    private GpuSegmentPlan(DistinctSegment segment, IReadOnlyList<GpuStep> steps)
+    private GpuSegmentPlan(DistinctSegment segment, IReadOnlyList<GpuStep> preparation, IReadOnlyList<int> preparedWeights, IReadOnlyList<GpuStep> steps)
     {
         Segment = segment;
+        Preparation = preparation;
+        PreparedWeights = preparedWeights;
         Steps = steps;
         var graph = segment.Graph;
+        var prepared = new List<Value>();
+        foreach (var step in preparation)
+        {
+            // Only for the aliases of views: the weight-only steps do not run in the planned call.
+            ForPlanner(step);
+            IReadOnlyList<Value> results = step switch
+            {
+                ElementwiseStep e => e.Spec.Outputs,
+                OpKernelStep k => k.Node.Results,
+                ViewStep v => [v.Node.Result],
+                _ => throw new InvalidOperationException($"segment {segment.Name}: {step.GetType().Name} is no weight-only step"),
+            };
+            foreach (var r in results)
+            {
+                if (step is not ViewStep) _homes[r] = new PreparedHome(prepared.Count);
+                prepared.Add(r);
+            }
+        }
+        PreparedValues = prepared;
         var written = new HashSet<Value>();
         var elementwiseReads = new List<IReadOnlyList<Value>>();
         foreach (var step in steps)
@@ -78,7 +107,23 @@ public sealed class GpuSegmentPlan
 
     public DistinctSegment Segment { get; }
 
+    /// <summary>The weight-only steps (folded batch-norm scales, weight transposes: the nodes of
+    /// the weight preparation pass), each a single node. A call site runs them the first time it is
+    /// called and again only when a weight they read has changed.</summary>
+    public IReadOnlyList<GpuStep> Preparation { get; }
+
+    /// <summary>The results of <see cref="Preparation"/>, in step order; views among them alias a
+    /// weight, a constant or another prepared result.</summary>
+    public IReadOnlyList<Value> PreparedValues { get; }
+
+    /// <summary>Positions, in the segment's weight list, of the weights <see cref="Preparation"/> reads.</summary>
+    public IReadOnlyList<int> PreparedWeights { get; }
+
+    /// <summary>The per-call steps: tensor constants first, then the fused steps.</summary>
     public IReadOnlyList<GpuStep> Steps { get; }
+
+    /// <summary>Every step, weight-only ones first.</summary>
+    public IEnumerable<GpuStep> AllSteps => Preparation.Concat(Steps);
 
     public MemoryPlan Memory { get; }
 
@@ -94,7 +139,7 @@ public sealed class GpuSegmentPlan
     public IReadOnlyDictionary<Value, DeviceHome> Homes => _homes;
 
     /// <summary>The distinct kernels the segment launches.</summary>
-    public IEnumerable<RenderedKernel> Kernels => Steps.OfType<ElementwiseStep>().Select(s => s.Kernel).DistinctBy(k => k.ClassName);
+    public IEnumerable<RenderedKernel> Kernels => AllSteps.OfType<ElementwiseStep>().Select(s => s.Kernel).DistinctBy(k => k.ClassName);
 
     public static long Align(long bytes) => (bytes + Alignment - 1) / Alignment * Alignment;
 
@@ -133,8 +178,8 @@ public sealed class GpuSegmentPlan
         public override IReadOnlyList<Value> ReadsElementwise => ElementwiseValues;
     }
 
-    /// <summary>Plans <paramref name="planned"/>: its weight-only nodes first (the device computes
-    /// them per call, as single steps), then the fused steps of its per-call part.</summary>
+    /// <summary>Plans <paramref name="planned"/>: its weight-only nodes (single steps the device
+    /// runs once per call site and weight binding), then the fused steps of its per-call part.</summary>
     /// <param name="sourceOf">Where a host block is in the model source, when known (for the error).</param>
     /// <exception cref="GpuUnsupportedOpException">A node has no device implementation.</exception>
     public static GpuSegmentPlan Create(PlannedSegment planned, string block, Func<string, string?> sourceOf)
@@ -144,8 +189,7 @@ public sealed class GpuSegmentPlan
         // Weight-only nodes may read tensor constants: those are in place before anything runs.
         var constants = segment.Graph.Nodes.Where(n => n.Def?.Kind == OpKind.Const && n.Results.Length == 1 && n.Result.Type is TensorType).ToHashSet();
         foreach (var node in constants) steps.Add(new ConstantStep(node));
-        foreach (var node in planned.Preparation?.Nodes ?? [])
-            steps.Add(Classify(node, block, sourceOf));
+        var preparation = (planned.Preparation?.Nodes ?? []).Select(node => Classify(node, block, sourceOf)).ToList();
         foreach (var step in planned.Steps ?? throw new InvalidOperationException($"segment {segment.Name}: fusion runs before the GPU plan"))
         {
             switch (step)
@@ -166,7 +210,7 @@ public sealed class GpuSegmentPlan
                     throw new NotSupportedException($"fusion step {step.GetType().Name} has no GPU plan");
             }
         }
-        return new GpuSegmentPlan(segment, steps);
+        return new GpuSegmentPlan(segment, preparation, planned.Preparation?.WeightPositions ?? [], steps);
     }
 
     /// <summary>Whether the GPU backend renders <paramref name="node"/> as an elementwise kernel.</summary>

@@ -30,6 +30,7 @@ public sealed class GpuHostProgram : IHostProgram
     private readonly Dictionary<string, HostBlock> _blocks;
     private readonly Dictionary<string, int> _loopIndex;
     private DeviceTensor[] _weights = [];
+    private long[] _weightGenerations = [];
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DeviceTensor, DeviceRegion> _regions = [];
 
     internal GpuHostProgram(GpuProgram program)
@@ -61,10 +62,11 @@ public sealed class GpuHostProgram : IHostProgram
 
     public IReadOnlyList<string> LoopHeads => _program.LoopHeads;
 
-    /// <summary>No weight-only work is split off on the device: every node runs per call.</summary>
+    /// <summary>Nothing is prepared on the host: the weight-only work runs on the device, once per
+    /// call site and weight upload, into buffers the program keeps for all its states (<see cref="GpuProgram.Prepare"/>).</summary>
     public Tensor[][] Prepare(Tensor[] weights) => [];
 
-    public void Bind(Tensor[] weights, Tensor[][] prepared) => _weights = _program.DeviceWeights(weights);
+    public void Bind(Tensor[] weights, Tensor[][] prepared) => _weights = _program.DeviceWeights(weights, out _weightGenerations);
 
     private ArrayView<byte> Arena => _arena.View;
 
@@ -88,7 +90,18 @@ public sealed class GpuHostProgram : IHostProgram
     public void Run(object[] inputs, object[] outputs)
     {
         lock (_program.Device.Gate)
-            Walk(inputs, outputs);
+        {
+            try
+            {
+                Walk(inputs, outputs);
+            }
+            catch
+            {
+                // Work this call queued may read buffers that the next call, of any state, rewrites.
+                _stream.Synchronize();
+                throw;
+            }
+        }
     }
 
     private void Walk(object[] inputs, object[] outputs)
@@ -181,6 +194,8 @@ public sealed class GpuHostProgram : IHostProgram
         var values = new object?[segment.Slots.Count];
         for (var i = 0; i < graph.Inputs.Length; i++) values[segment.Slots[graph.Inputs[i]]] = env[call.Inputs[i]];
         for (var i = 0; i < graph.Weights.Length; i++) values[segment.Slots[graph.Weights[i]]] = _weights[_program.WeightIndex[call.Weights[i]]];
+        if (segment.Preparation.Count > 0)
+            _program.Prepare(call, segment, values, [.. segment.PreparedWeights.Select(k => _weightGenerations[_program.WeightIndex[call.Weights[k]]])], _stream);
 
         DeviceTensor Place(Value v, ImmutableArray<int> shape)
         {

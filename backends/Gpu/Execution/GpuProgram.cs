@@ -11,13 +11,17 @@ namespace DyCompile.Backends.Gpu;
 /// <summary>A program planned for the device with its kernels loaded: what every execution state of
 /// the program shares. It holds the loaded elementwise kernels (one instance per distinct class),
 /// one instance of each <see cref="GpuOpKernel"/> the program uses, the tensor constants (uploaded
-/// once, when the program loads) and the device copies of the weights (uploaded once per weight
-/// tensor and version, when a state is bound to them). <see cref="CreateState"/> makes an execution
-/// state: a <see cref="GpuHostProgram"/> with its own stream and arena.</summary>
+/// once, when the program loads), the device copies of the weights (uploaded once per weight
+/// tensor and version, when a state is bound to them) and the results of each call site's
+/// weight-only work (computed once per set of weight uploads, <see cref="Prepare"/>).
+/// <see cref="CreateState"/> makes an execution state: a <see cref="GpuHostProgram"/> with its own
+/// stream and arena.</summary>
 public sealed class GpuProgram
 {
-    private readonly Dictionary<Tensor, (int Version, MemoryBuffer1D<byte, Stride1D.Dense> Buffer, DeviceTensor Tensor)> _weights = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<Tensor, (int Version, long Generation, MemoryBuffer1D<byte, Stride1D.Dense> Buffer, DeviceTensor Tensor)> _weights = new(ReferenceEqualityComparer.Instance);
     private readonly List<MemoryBuffer1D<byte, Stride1D.Dense>> _constantBuffers = [];
+    private readonly Dictionary<SegmentCall, PreparedResults> _prepared = [];
+    private long _uploadGeneration;
 
     /// <param name="kernels">The assembly the plan's kernel source was compiled into.</param>
     public GpuProgram(GpuProgramPlan plan, GpuDevice device, Assembly kernels)
@@ -31,7 +35,7 @@ public sealed class GpuProgram
                 ?? throw new InvalidOperationException($"generated kernel {kernel.ClassName} is missing from its assembly");
             ElementwiseKernels[kernel.ClassName] = (ElementwiseKernel)Activator.CreateInstance(type, accelerator)!;
         }
-        foreach (var step in plan.Segments.Values.SelectMany(s => s.Steps).OfType<OpKernelStep>())
+        foreach (var step in plan.Segments.Values.SelectMany(s => s.AllSteps).OfType<OpKernelStep>())
             OpKernels.TryAdd(step.Kernel, device.Library.Get(step.Node.Op));
         lock (device.Gate)
         {
@@ -69,12 +73,15 @@ public sealed class GpuProgram
     public IHostProgram CreateState() => new GpuHostProgram(this);
 
     /// <summary>The device copies of <paramref name="weights"/>: uploaded the first time a tensor
-    /// is seen and again only when its version changed (<see cref="Tensor.MarkModified"/>).</summary>
-    internal DeviceTensor[] DeviceWeights(Tensor[] weights)
+    /// is seen and again only when its version changed (<see cref="Tensor.MarkModified"/>). Each
+    /// upload gets a new generation (in <paramref name="generations"/>), which tells weight-only
+    /// results computed from an earlier upload apart.</summary>
+    internal DeviceTensor[] DeviceWeights(Tensor[] weights, out long[] generations)
     {
         lock (Device.Gate)
         {
             var result = new DeviceTensor[weights.Length];
+            generations = new long[weights.Length];
             var stream = Device.Accelerator.DefaultStream;
             for (var i = 0; i < weights.Length; i++)
             {
@@ -82,16 +89,58 @@ public sealed class GpuProgram
                 if (_weights.TryGetValue(w, out var known) && known.Version == w.Version)
                 {
                     result[i] = known.Tensor;
+                    generations[i] = known.Generation;
                     continue;
                 }
                 var buffer = known.Buffer is { } old && old.Length >= w.AsBytes().Length ? old : Allocate(w.AsBytes().Length);
                 DeviceCopies.Upload(stream, w, buffer.View);
                 var tensor = new DeviceTensor(buffer.View, w.DType, [.. w.Shape]);
-                _weights[w] = (w.Version, buffer, tensor);
+                var generation = ++_uploadGeneration;
+                _weights[w] = (w.Version, generation, buffer, tensor);
                 result[i] = tensor;
+                generations[i] = generation;
             }
             stream.Synchronize();
             return result;
+        }
+    }
+
+    /// <summary>Puts the weight-only results of call site <paramref name="call"/> into
+    /// <paramref name="values"/> (the call's segment environment, its weights already in place):
+    /// the ones kept from an earlier call when the weights they read carry the same upload
+    /// generations (<paramref name="generations"/>, of the weights at <see cref="GpuSegmentPlan.PreparedWeights"/>), else
+    /// computed now on <paramref name="stream"/> into the site's persistent buffers. The results are
+    /// shared by every execution state; they are computed under <see cref="GpuDevice.Gate"/>, once,
+    /// and the stream is drained before another state's stream may read them.</summary>
+    internal void Prepare(SegmentCall call, GpuSegmentPlan segment, object?[] values, long[] generations, AcceleratorStream stream)
+    {
+        if (segment.Preparation.Count == 0) return;
+        lock (Device.Gate)
+        {
+            if (!_prepared.TryGetValue(call, out var results))
+                _prepared[call] = results = new PreparedResults(segment.PreparedValues.Count);
+            if (!results.IsCurrent(generations))
+            {
+                results.Invalidate();
+                DeviceTensor Place(Value v, System.Collections.Immutable.ImmutableArray<int> shape)
+                {
+                    var home = (PreparedHome)segment.Homes[v];
+                    var type = (TensorType)v.Type;
+                    var bytes = shape.Aggregate(1L, (n, d) => n * d) * type.DType.ElementSize();
+                    return new DeviceTensor(results.Storage(Device.Accelerator, stream, home.Index, bytes), type.DType, shape);
+                }
+                // Constants the weight-only nodes read are set first.
+                var run = new SegmentRun(this, stream, segment, values, Place, (_, _) => { }, HostCallbacks.None);
+                run.Execute(segment.Steps.OfType<ConstantStep>(), weightOnly: false);
+                run.Execute(segment.Preparation, weightOnly: true);
+                stream.Synchronize();
+                for (var i = 0; i < segment.PreparedValues.Count; i++)
+                    results.Tensors[i] = (DeviceTensor)values[segment.Slots[segment.PreparedValues[i]]]!;
+                results.Computed(generations);
+                return;
+            }
+            for (var i = 0; i < segment.PreparedValues.Count; i++)
+                values[segment.Slots[segment.PreparedValues[i]]] = results.Tensors[i];
         }
     }
 

@@ -7,16 +7,21 @@ using ILGPU.Runtime;
 
 namespace DyCompile.Backends.Gpu;
 
-/// <summary>One call of a segment: enqueues its steps on the stream in order. Values live in
-/// <c>values</c> (a slot per segment value): device tensors and boxed host scalars. Result shapes
-/// are the static types where they are static, else the catalog's shape rule applied to the
-/// operands' run-time shapes.</summary>
+/// <summary>One call of a segment, or of its weight-only work: enqueues steps on the stream in
+/// order. Values live in <c>values</c> (a slot per segment value): device tensors and boxed host
+/// scalars. Result shapes are the static types where they are static, else the catalog's shape
+/// rule applied to the operands' run-time shapes.</summary>
 internal sealed class SegmentRun(GpuProgram program, AcceleratorStream stream, GpuSegmentPlan segment, object?[] values, Func<Value, ImmutableArray<int>, DeviceTensor> place, Action<DeviceTensor, DeviceTensor> alias, HostCallbacks callbacks)
 {
-    public void Execute()
+    /// <summary>Enqueues the segment's per-call steps.</summary>
+    public void Execute() => Execute(segment.Steps, weightOnly: false);
+
+    /// <param name="weightOnly">Whether the steps are weight-only work (counted by <see cref="GpuTransfers.WeightOnlyLaunches"/>).</param>
+    public void Execute(IEnumerable<GpuStep> steps, bool weightOnly)
     {
-        foreach (var step in segment.Steps)
+        foreach (var step in steps)
         {
+            if (weightOnly && step is ElementwiseStep or OpKernelStep) GpuTransfers.WeightOnlyLaunch();
             switch (step)
             {
                 case ElementwiseStep e:

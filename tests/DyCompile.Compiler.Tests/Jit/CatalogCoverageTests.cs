@@ -17,12 +17,16 @@ public enum OpBackend
     Cpu,
     /// <summary>Exported to ONNX and run by ONNX Runtime.</summary>
     Onnx,
+    /// <summary>The GPU backend's kernels (a rendered elementwise kernel or an op kernel), compiled for
+    /// ILGPU's CPU accelerator (<see cref="Target.IlgpuCpu"/>), which runs them as a device would.</summary>
+    Gpu,
 }
 
 /// <summary>Every op of the catalog on every backend, derived from the catalog itself: each sample
 /// application of the op (<see cref="KernelSamples"/>, the one table of samples) runs through the
-/// backend and agrees with the op's eager kernel — or the pair is on <see cref="Unsupported"/>, and
-/// then the backend refuses it with the listed error. Every op with a formula also runs fused into
+/// backend (the interpreter, the CPU backend, ONNX Runtime, and the GPU backend on ILGPU's CPU
+/// accelerator) and agrees with the op's eager kernel — or the pair is on <see cref="Unsupported"/>,
+/// and then the backend refuses it with the listed error. Every op with a formula also runs fused into
 /// the CPU backend's vector loops, on both the Vector512 and the Vector256 path. An op added to the
 /// catalog without a sample, or that a backend cannot run and that is not listed, fails here.</summary>
 public class CatalogCoverageTests(CatalogCoverageFixture compiled) : IClassFixture<CatalogCoverageFixture>
@@ -78,6 +82,22 @@ public class CatalogCoverageTests(CatalogCoverageFixture compiled) : IClassFixtu
         }
     }
 
+    /// <summary>The GPU column runs on the device: every sample it does not list compiles for ILGPU's
+    /// CPU accelerator in one batch, and a call uploads its operands and downloads its results.</summary>
+    [Fact]
+    public void TheGpuColumnRunsOnTheDevice()
+    {
+        var supported = KernelSamples.All().Select(c => c.ToString()).Distinct()
+            .Count(c => !Unsupported.Any(u => u.Backend == OpBackend.Gpu && u.Sample == c));
+        Assert.Equal(supported, compiled.Gpu.Count);
+        var sample = KernelSamples.All().First(c => c.Op == "softmax");
+        var (_, inputs) = CatalogCoverageFixture.Single(sample);
+        var (uploads, downloads) = (Backends.Gpu.GpuTransfers.Uploads, Backends.Gpu.GpuTransfers.Downloads);
+        compiled.Gpu[sample.ToString()].Run(inputs);
+        Assert.Equal(uploads + inputs.Length, Backends.Gpu.GpuTransfers.Uploads);
+        Assert.Equal(downloads + 1, Backends.Gpu.GpuTransfers.Downloads);
+    }
+
     [Fact]
     public void TheUnsupportedListNamesOnlySamplesThatExist()
     {
@@ -120,6 +140,7 @@ public class CatalogCoverageTests(CatalogCoverageFixture compiled) : IClassFixtu
         {
             OpBackend.Interpreter => new Interpreter().Run(program, inputs, new Dictionary<string, Tensor>()).Outputs,
             OpBackend.Cpu => compiled.Cpu.TryGetValue(sample.ToString(), out var cpu) ? cpu.Run(inputs).Outputs : JitCompiler.Compile(program).Run(inputs).Outputs,
+            OpBackend.Gpu => compiled.Gpu.TryGetValue(sample.ToString(), out var gpu) ? gpu.Run(inputs).Outputs : JitCompiler.Compile(program, null, CatalogCoverageFixture.GpuOptions).Run(inputs).Outputs,
             _ => OrtRunner.Run(program, new Dictionary<string, Tensor>(), inputs),
         };
     }
@@ -159,6 +180,7 @@ public sealed class CatalogCoverageFixture
         var programs = samples.Select(s => Single(s).Program).ToList();
         var compiledSamples = JitCompiler.CompileMany([.. programs.Select(p => (p, (IReadOnlyDictionary<string, Tensor>?)null))]);
         Cpu = samples.Select((s, i) => (s.ToString(), compiledSamples[i])).ToDictionary(p => p.Item1, p => p.Item2);
+        Gpu = CompileForTheDevice();
 
         var fused = new List<(string Op, IRProgram Program, object[] Inputs, IReadOnlyList<object> Expected)>();
         foreach (var op in FloatFusibleOps())
@@ -183,6 +205,30 @@ public sealed class CatalogCoverageFixture
 
     /// <summary>The compiled one-op program of each sample, by the sample's text.</summary>
     public IReadOnlyDictionary<string, CompiledProgram> Cpu { get; }
+
+    /// <summary>The samples compiled for ILGPU's CPU accelerator, by the sample's text; empty when
+    /// one of them did not compile (then each compiles on its own, so the error names its sample).</summary>
+    public IReadOnlyDictionary<string, CompiledProgram> Gpu { get; }
+
+    public static readonly CompileOptions GpuOptions = new() { Target = Target.IlgpuCpu };
+
+    /// <summary>Every sample the GPU backend is not listed as refusing, in one compilation (the
+    /// kernels of all of them are one Roslyn compilation, each distinct kernel loaded once).</summary>
+    private static Dictionary<string, CompiledProgram> CompileForTheDevice()
+    {
+        var samples = KernelSamples.All()
+            .Where(s => !CatalogCoverageTests.Unsupported.Any(u => u.Backend == OpBackend.Gpu && u.Sample == s.ToString()))
+            .GroupBy(s => s.ToString()).Select(g => g.First()).ToList();
+        try
+        {
+            var compiled = JitCompiler.CompileMany([.. samples.Select(s => (Single(s).Program, (IReadOnlyDictionary<string, Tensor>?)null))], GpuOptions);
+            return samples.Select((s, i) => (s.ToString(), compiled[i])).ToDictionary(p => p.Item1, p => p.Item2);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return [];
+        }
+    }
 
     public IReadOnlyDictionary<string, (CompiledProgram Program, object[] Inputs, IReadOnlyList<object> Expected)> Fused { get; }
 
