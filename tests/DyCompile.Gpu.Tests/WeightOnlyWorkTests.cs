@@ -198,6 +198,34 @@ public class WeightOnlyWorkTests
         Assert.Equal(start, GpuTransfers.WeightOnlyLaunches);
     }
 
+    /// <summary>A state dict replaces the weight tensors: the device copies of the replaced ones
+    /// hold the new ones (same sizes), so loading state dicts again and again allocates no device
+    /// memory, and every call still agrees with the eager forward.</summary>
+    [Fact]
+    public void LoadingStateDictsAgainAndAgainAllocatesNoDeviceMemory()
+    {
+        var model = new Vgg16BnSdn(new SdnConfig(WidthDivisor: 16, Seed: 1));
+        var random = new Random(8);
+        var x = model.SampleInput(random);
+        var compiled = DyCompiler.Compile(model, ModelLowering.TypesOf([x]), new DyCompilerOptions
+        {
+            Lowering = new LoweringOptions { Strict = true },
+            Jit = new CompileOptions { Target = Target.IlgpuCpu },
+        });
+        Assert.True(compiled.Succeeded, string.Join("\n", compiled.Diagnostics));
+        using var program = compiled.Program!;
+        AgreesWithEager(model, program, x);
+
+        foreach (var seed in new[] { 2, 3, 4 })
+        {
+            var state = new Vgg16BnSdn(new SdnConfig(WidthDivisor: 16, Seed: seed)).SaveStateDict().ToDictionary(p => p.Key, p => p.Value.Clone());
+            model.LoadStateDict(state);
+            var before = GpuTransfers.Allocations;
+            AgreesWithEager(model, program, x);
+            Assert.Equal(before, GpuTransfers.Allocations);
+        }
+    }
+
     private static (IRProgram Program, Dictionary<string, Tensor> Weights, CompiledProgram Compiled) CompileLayers()
     {
         var program = IRProgram.Parse(Layers);

@@ -31,6 +31,7 @@ public sealed class GpuHostProgram : IHostProgram
     private readonly Dictionary<string, int> _loopIndex;
     private DeviceTensor[] _weights = [];
     private long[] _weightGenerations = [];
+    private Tensor[] _boundWeights = [];
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DeviceTensor, DeviceRegion> _regions = [];
 
     internal GpuHostProgram(GpuProgram program)
@@ -66,7 +67,11 @@ public sealed class GpuHostProgram : IHostProgram
     /// call site and weight upload, into buffers the program keeps for all its states (<see cref="GpuProgram.Prepare"/>).</summary>
     public Tensor[][] Prepare(Tensor[] weights) => [];
 
-    public void Bind(Tensor[] weights, Tensor[][] prepared) => _weights = _program.DeviceWeights(weights, out _weightGenerations);
+    public void Bind(Tensor[] weights, Tensor[][] prepared)
+    {
+        _weights = _program.DeviceWeights(weights, out _weightGenerations);
+        _boundWeights = weights;
+    }
 
     private ArrayView<byte> Arena => _arena.View;
 
@@ -93,6 +98,10 @@ public sealed class GpuHostProgram : IHostProgram
         {
             try
             {
+                // A binding made for another state between this state's bind and this run may have
+                // dropped the copies it holds (a new state dict).
+                if (!_program.IsResident(_boundWeights, _weightGenerations))
+                    _weights = _program.DeviceWeights(_boundWeights, out _weightGenerations);
                 Walk(inputs, outputs);
             }
             catch

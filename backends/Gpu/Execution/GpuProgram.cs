@@ -75,24 +75,43 @@ public sealed class GpuProgram
     /// <summary>The device copies of <paramref name="weights"/>: uploaded the first time a tensor
     /// is seen and again only when its version changed (<see cref="Tensor.MarkModified"/>). Each
     /// upload gets a new generation (in <paramref name="generations"/>), which tells weight-only
-    /// results computed from an earlier upload apart.</summary>
+    /// results computed from an earlier upload apart. Copies of tensors that are not among
+    /// <paramref name="weights"/> (those a new state dict replaced) are dropped: their buffers hold
+    /// the new tensors where large enough and are freed otherwise, so loading state dicts again and
+    /// again does not grow device memory. That is safe because every run holds
+    /// <see cref="GpuDevice.Gate"/> until its stream is drained, and a state whose copies were
+    /// dropped binds again before it runs (<see cref="IsResident"/>).</summary>
     internal DeviceTensor[] DeviceWeights(Tensor[] weights, out long[] generations)
     {
         lock (Device.Gate)
         {
+            var bound = new HashSet<Tensor>(weights, ReferenceEqualityComparer.Instance);
+            var retired = new List<MemoryBuffer1D<byte, Stride1D.Dense>>();
+            foreach (var stale in _weights.Keys.Where(t => !bound.Contains(t)).ToList())
+            {
+                retired.Add(_weights[stale].Buffer);
+                _weights.Remove(stale);
+            }
             var result = new DeviceTensor[weights.Length];
             generations = new long[weights.Length];
             var stream = Device.Accelerator.DefaultStream;
             for (var i = 0; i < weights.Length; i++)
             {
                 var w = weights[i];
+                var bytes = w.AsBytes().Length;
                 if (_weights.TryGetValue(w, out var known) && known.Version == w.Version)
                 {
                     result[i] = known.Tensor;
                     generations[i] = known.Generation;
                     continue;
                 }
-                var buffer = known.Buffer is { } old && old.Length >= w.AsBytes().Length ? old : Allocate(w.AsBytes().Length);
+                MemoryBuffer1D<byte, Stride1D.Dense> buffer;
+                if (known.Buffer is { } own && own.Length >= bytes) buffer = own;
+                else
+                {
+                    if (known.Buffer is { } small) retired.Add(small);
+                    buffer = TakeRetired(retired, bytes) ?? Allocate(bytes);
+                }
                 DeviceCopies.Upload(stream, w, buffer.View);
                 var tensor = new DeviceTensor(buffer.View, w.DType, [.. w.Shape]);
                 var generation = ++_uploadGeneration;
@@ -101,8 +120,37 @@ public sealed class GpuProgram
                 generations[i] = generation;
             }
             stream.Synchronize();
+            foreach (var buffer in retired) buffer.Dispose();
             return result;
         }
+    }
+
+    /// <summary>Whether the device copies a state was bound to (<paramref name="weights"/> with
+    /// <paramref name="generations"/>) are still held: false after another binding dropped or
+    /// replaced one of them. Call under <see cref="GpuDevice.Gate"/>.</summary>
+    internal bool IsResident(Tensor[] weights, long[] generations)
+    {
+        for (var i = 0; i < weights.Length; i++)
+            if (!_weights.TryGetValue(weights[i], out var known) || known.Generation != generations[i]) return false;
+        return true;
+    }
+
+    /// <summary>Weight tensors with a device copy (for tests: bounded by the program's weights).</summary>
+    internal int ResidentWeights
+    {
+        get { lock (Device.Gate) return _weights.Count; }
+    }
+
+    /// <summary>The smallest retired buffer that holds <paramref name="bytes"/>, taken off the list.</summary>
+    private static MemoryBuffer1D<byte, Stride1D.Dense>? TakeRetired(List<MemoryBuffer1D<byte, Stride1D.Dense>> retired, long bytes)
+    {
+        var best = -1;
+        for (var i = 0; i < retired.Count; i++)
+            if (retired[i].Length >= bytes && (best < 0 || retired[i].Length < retired[best].Length)) best = i;
+        if (best < 0) return null;
+        var buffer = retired[best];
+        retired.RemoveAt(best);
+        return buffer;
     }
 
     /// <summary>Puts the weight-only results of call site <paramref name="call"/> into
