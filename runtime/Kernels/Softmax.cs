@@ -1,5 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace DyCompile.Runtime;
 
@@ -125,9 +127,52 @@ internal static class SoftmaxKernel
         }
         else
         {
-            TensorPrimitives.Exp(result, result);
-            var total = TensorPrimitives.Sum<float>(result);
-            TensorPrimitives.Divide(result, total, result);
+            SoftmaxRow(result, KernelIsa.Current);
         }
+    }
+
+    /// <summary>softmax of a row already shifted by its max (every value ≤ 0), in place: one pass
+    /// exponentiates and sums (<see cref="ExpMath"/>, sixteen lanes at a time on the AVX-512 path),
+    /// one divides by the sum. Every path computes the same exponentials; the sum is added in a
+    /// different order on each, so results may differ between paths in the last place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void SoftmaxRow(Span<float> shifted, SimdPath path)
+    {
+        ref var r = ref MemoryMarshal.GetReference(shifted);
+        var length = shifted.Length;
+        var i = 0;
+        var total = 0f;
+        if (path == SimdPath.Avx512 && length >= Vector512<float>.Count)
+        {
+            var acc = Vector512<float>.Zero;
+            for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var e = ExpMath.ExpNonPositive(Vector512.LoadUnsafe(ref r, (nuint)i));
+                e.StoreUnsafe(ref r, (nuint)i);
+                acc += e;
+            }
+            total += Vector512.Sum(acc);
+        }
+        if (path != SimdPath.Portable && Vector256.IsHardwareAccelerated && length - i >= Vector256<float>.Count)
+        {
+            var acc = Vector256<float>.Zero;
+            for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var e = ExpMath.ExpNonPositive(Vector256.LoadUnsafe(ref r, (nuint)i));
+                e.StoreUnsafe(ref r, (nuint)i);
+                acc += e;
+            }
+            total += Vector256.Sum(acc);
+        }
+        var vectorized = i > 0;
+        for (; i < length; i++)
+        {
+            var e = ExpMath.ExpNonPositive(Unsafe.Add(ref r, i));
+            Unsafe.Add(ref r, i) = e;
+            total += e;
+        }
+        // Without vector accumulators a running float sum of a long row would drift: sum it blockwise.
+        if (!vectorized) total = TensorPrimitives.Sum<float>(shifted);
+        TensorPrimitives.Divide(shifted, total, shifted);
     }
 }
