@@ -85,7 +85,7 @@ public class TransformerKernelPathTests
     [MemberData(nameof(Paths))]
     public void SoftmaxRowsOnEveryPathMatchTheDoubleFormula(SimdPath path)
     {
-        foreach (var (rows, length) in new[] { (3, 1), (2, 7), (5, 16), (4, 23), (64, 128), (3, 1001) })
+        foreach (var (rows, length) in new[] { (3, 1), (2, 7), (5, 16), (4, 23), (64, 128), (512, 128), (3, 1001), (300, 17) })
         {
             var values = DenseReference.Random(rows * length, rows * 31 + length).Select(v => v * 12f).ToArray();
             // A masked position and a row whose entries are all far below its max.
@@ -107,6 +107,22 @@ public class TransformerKernelPathTests
                 }
             }
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void ASoftmaxRowWithANaNIsNaNOnEveryPath(SimdPath path)
+    {
+        foreach (var (rows, length) in new[] { (40, 7), (40, 16), (200, 128), (3, 37) })
+            foreach (var at in new[] { 0, length / 2, length - 1 })
+            {
+                var values = DenseReference.Random(rows * length, length + at);
+                values[length + at] = float.NaN;
+                var result = Tensor.Zeros(rows, length);
+                using (KernelIsa.Force(path)) TensorOps.SoftmaxInto(Tensor.FromArray(values, rows, length), -1, result);
+                for (var j = 0; j < length; j++) Assert.True(float.IsNaN(result.Floats[length + j]), $"{rows}×{length}, NaN at {at}: element {j} is {result.Floats[length + j]}");
+                Assert.False(float.IsNaN(result.Floats[0]));
+            }
     }
 
     public static TheoryData<SimdPath, int, int, int> LinearShapes()
