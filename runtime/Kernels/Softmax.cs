@@ -213,8 +213,7 @@ internal static class SoftmaxKernel
         {
             max = TensorPrimitives.Max(x);
         }
-        TensorPrimitives.Subtract(x, max, result);
-        SoftmaxRow(result, path);
+        ExpAndNormalize(x, max, result, path);
     }
 
     private static float MaxOf(Vector512<float> m) => MaxOf(Vector256.Max(m.GetLower(), m.GetUpper()));
@@ -228,20 +227,22 @@ internal static class SoftmaxKernel
         return Vector128.EqualsAll(v, v) ? result : float.NaN;
     }
 
-    /// <summary>softmax of a row already shifted by its max (every value ≤ 0), in place.</summary>
+    /// <summary>exp(x − max) of a row into <paramref name="result"/>, then divided by its sum.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void SoftmaxRow(Span<float> shifted, SimdPath path)
+    private static void ExpAndNormalize(ReadOnlySpan<float> x, float max, Span<float> result, SimdPath path)
     {
-        ref var r = ref MemoryMarshal.GetReference(shifted);
-        var length = shifted.Length;
+        ref var src = ref MemoryMarshal.GetReference(x);
+        ref var r = ref MemoryMarshal.GetReference(result);
+        var length = x.Length;
         var i = 0;
         var total = 0f;
         if (path == SimdPath.Avx512 && length >= Vector512<float>.Count)
         {
+            var shift = Vector512.Create(max);
             var acc = Vector512<float>.Zero;
             for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
             {
-                var e = ExpMath.ExpNonPositive(Vector512.LoadUnsafe(ref r, (nuint)i));
+                var e = ExpMath.ExpNonPositive(Vector512.LoadUnsafe(ref src, (nuint)i) - shift);
                 e.StoreUnsafe(ref r, (nuint)i);
                 acc += e;
             }
@@ -249,10 +250,11 @@ internal static class SoftmaxKernel
         }
         if (path != SimdPath.Portable && Vector256.IsHardwareAccelerated && length - i >= Vector256<float>.Count)
         {
+            var shift = Vector256.Create(max);
             var acc = Vector256<float>.Zero;
             for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
             {
-                var e = ExpMath.ExpNonPositive(Vector256.LoadUnsafe(ref r, (nuint)i));
+                var e = ExpMath.ExpNonPositive(Vector256.LoadUnsafe(ref src, (nuint)i) - shift);
                 e.StoreUnsafe(ref r, (nuint)i);
                 acc += e;
             }
@@ -261,12 +263,12 @@ internal static class SoftmaxKernel
         var vectorized = i > 0;
         for (; i < length; i++)
         {
-            var e = ExpMath.ExpNonPositive(Unsafe.Add(ref r, i));
+            var e = ExpMath.ExpNonPositive(Unsafe.Add(ref src, i) - max);
             Unsafe.Add(ref r, i) = e;
             total += e;
         }
         // Without vector accumulators a running float sum of a long row would drift: sum it blockwise.
-        if (!vectorized) total = TensorPrimitives.Sum<float>(shifted);
-        TensorPrimitives.Divide(shifted, total, shifted);
+        if (!vectorized) total = TensorPrimitives.Sum<float>(result);
+        TensorPrimitives.Divide(result, total, result);
     }
 }
