@@ -125,6 +125,28 @@ public class TransformerKernelPathTests
             }
     }
 
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void AttentionBatchesMatchTheNaiveProductOnEveryPath(SimdPath path)
+    {
+        // Attention's heads (scores and the weighted values), a depth over two slices, tile edges.
+        foreach (var (count, m, n, k) in new[] { (4, 128, 128, 64), (4, 128, 64, 128), (8, 13, 33, 300), (6, 5, 17, 7), (2, 12, 16, 1), (16, 30, 7, 9) })
+        {
+            var a = DenseReference.Random(count * m * k, count + m);
+            var b = DenseReference.Random(count * k * n, n + k);
+            var aOffsets = Enumerable.Range(0, count).Select(i => i * m * k).ToArray();
+            // The second half of the batch shares its B operands with the first (a broadcast batch dim).
+            var bOffsets = Enumerable.Range(0, count).Select(i => i % Math.Max(1, count / 2) * k * n).ToArray();
+            var c = new float[count * m * n];
+            using (KernelIsa.Force(path)) Gemm.SgemmBatch(a, aOffsets, b, bOffsets, c, m, n, k);
+            for (var i = 0; i < count; i++)
+            {
+                var expected = DenseReference.MatMul(false, false, m, n, k, a[aOffsets[i]..], k, b[bOffsets[i]..], n);
+                DenseReference.AssertClose(expected, c.AsSpan(i * m * n, m * n).ToArray());
+            }
+        }
+    }
+
     public static TheoryData<SimdPath, int, int, int> LinearShapes()
     {
         var data = new TheoryData<SimdPath, int, int, int>();
