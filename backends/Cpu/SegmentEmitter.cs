@@ -554,12 +554,22 @@ public sealed class SegmentEmitter
             // When the last dim stays last, every innermost run is contiguous on both sides: copy
             // it whole ([1, 128, 4, 64] → [1, 4, 128, 64] moves runs of 64).
             var run = order.Length > 0 && order[^1] == source.Rank - 1 ? source.Shape[^1] : 1;
-            var loops = run > 1 ? order.Length - 1 : order.Length;
+            // When the source's last dim becomes the second last and another dim the last, each
+            // innermost pair of dims is a matrix transpose read with a row stride (a head of k
+            // [tokens, heads, dim] into kᵀ [heads, dim, tokens]): 8 × 8 register tiles.
+            var strided = source.DType == DType.Float32 && rank >= 2 && order[^2] == rank - 1 && order[^1] != rank - 1;
+            var loops = run > 1 || strided ? order.Length - (strided ? 2 : 1) : order.Length;
             var blocks = new List<IDisposable>();
             for (var k = 0; k < loops; k++)
                 blocks.Add(w.Block($"for (var j{k} = 0; j{k} < {source.Shape[order[k]]}; j{k}++)"));
             var offset = loops == 0 ? "0" : string.Join(" + ", order.Take(loops).Select((d, k) => $"j{k} * {strides[d]}"));
-            if (run > 1)
+            if (strided)
+            {
+                int rows = source.Shape[order[^1]], cols = source.Shape[^1];
+                w.Line($"MatrixTranspose.Strided(src, {offset}, {strides[order[^1]]}, dst, o, {rows}, {cols});");
+                w.Line($"o += {(long)rows * cols};");
+            }
+            else if (run > 1)
             {
                 w.Line($"src.Slice({offset}, {run}).CopyTo(dst.Slice(o, {run}));");
                 w.Line($"o += {run};");

@@ -147,6 +147,25 @@ public class TransformerKernelPathTests
         }
     }
 
+    [Theory]
+    [InlineData(128, 64, 256, true)]
+    [InlineData(13, 10, 30, true)]
+    [InlineData(17, 9, 9, true)]
+    [InlineData(16, 8, 40, false)]
+    [InlineData(1, 1, 1, true)]
+    public void AStridedTransposeMovesEveryValue(int rows, int cols, int rowStride, bool vector)
+    {
+        const int sourceOffset = 5, destinationOffset = 3;
+        var source = DenseReference.Random(sourceOffset + (rows - 1) * rowStride + cols, rows + cols);
+        var destination = new float[destinationOffset + rows * cols + 2];
+        MatrixTranspose.Strided(source, sourceOffset, rowStride, destination, destinationOffset, rows, cols, vector);
+        for (var i = 0; i < rows; i++)
+            for (var j = 0; j < cols; j++)
+                Assert.Equal(source[sourceOffset + i * rowStride + j], destination[destinationOffset + j * rows + i]);
+        Assert.Equal(0f, destination[destinationOffset + rows * cols]);
+        Assert.Throws<ArgumentException>(() => MatrixTranspose.Strided(source, sourceOffset, cols - 1, destination, destinationOffset, rows, Math.Max(1, cols)));
+    }
+
     public static TheoryData<SimdPath, int, int, int> LinearShapes()
     {
         var data = new TheoryData<SimdPath, int, int, int>();
