@@ -53,7 +53,8 @@ public static class ExpMath
     {
         var underflow = Vector256.LessThan(x, Vector256.Create(Lowest));
         var nan = ~Vector256.Equals(x, x);
-        var c = Vector256.Min(Vector256.Max(x, Vector256.Create(Lowest)), Vector256<float>.Zero);
+        // The native min/max (one instruction each): a NaN lane is restored at the end.
+        var c = Vector256.MinNative(Vector256.MaxNative(x, Vector256.Create(Lowest)), Vector256<float>.Zero);
         var n = c * Log2E + Vector256.Create(RoundingShift) - Vector256.Create(RoundingShift);
         var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Hi), c);
         r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Lo), r);
@@ -76,7 +77,7 @@ public static class ExpMath
     {
         var underflow = Vector512.LessThan(x, Vector512.Create(Lowest));
         var nan = ~Vector512.Equals(x, x);
-        var c = Vector512.Min(Vector512.Max(x, Vector512.Create(Lowest)), Vector512<float>.Zero);
+        var c = Vector512.MinNative(Vector512.MaxNative(x, Vector512.Create(Lowest)), Vector512<float>.Zero);
         var n = c * Log2E + Vector512.Create(RoundingShift) - Vector512.Create(RoundingShift);
         var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Hi), c);
         r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Lo), r);

@@ -181,7 +181,7 @@ internal static class SoftmaxKernel
 
     /// <summary>softmax of one row: its max, then one pass that exponentiates x − max
     /// (<see cref="ExpMath"/>, sixteen lanes at a time on the AVX-512 path) and sums, then one that
-    /// divides by the sum. Every path computes the same exponentials; the sum is added in a
+    /// scales by the sum's reciprocal. Every path computes the same exponentials; the sum is added in a
     /// different order on each, so results may differ between paths in the last place.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void SoftmaxRow(ReadOnlySpan<float> x, Span<float> result, SimdPath path)
@@ -269,6 +269,7 @@ internal static class SoftmaxKernel
         }
         // Without vector accumulators a running float sum of a long row would drift: sum it blockwise.
         if (!vectorized) total = TensorPrimitives.Sum<float>(result);
-        TensorPrimitives.Divide(result, total, result);
+        // One reciprocal and a multiply per element (within an ulp of the quotient).
+        TensorPrimitives.Multiply(result, 1f / total, result);
     }
 }
