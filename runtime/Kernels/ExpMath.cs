@@ -20,7 +20,9 @@ public static class ExpMath
     /// <summary>Smallest argument with a normal result (2⁻¹²⁶ times a factor in [1/√2, √2]).</summary>
     private const float Lowest = -87.33654f;
 
-    // 1.5 · 2²³: adding it rounds a float of magnitude below 2²² to an integer (round to nearest even).
+    // 1.5 · 2²³: adding it rounds a float of magnitude below 2²² to an integer n (round to nearest
+    // even) and leaves n in the low mantissa bits: bits(x + shift) = 0x4B400000 + n, so
+    // (bits + 127) << 23 is the float 2ⁿ (the constant's own bits shift out).
     private const float RoundingShift = 12582912f;
 
     // 1/k! for k = 7 … 0 (Horner, highest power first).
@@ -33,7 +35,8 @@ public static class ExpMath
         if (float.IsNaN(x)) return x;
         if (x < Lowest) return 0f;
         x = MathF.Min(x, 0f);
-        var n = x * Log2E + RoundingShift - RoundingShift;
+        var shifted = x * Log2E + RoundingShift;
+        var n = shifted - RoundingShift;
         var r = MathF.FusedMultiplyAdd(n, -Ln2Hi, x);
         r = MathF.FusedMultiplyAdd(n, -Ln2Lo, r);
         var p = C7;
@@ -44,7 +47,7 @@ public static class ExpMath
         p = MathF.FusedMultiplyAdd(p, r, C2);
         p = MathF.FusedMultiplyAdd(p, r, C1);
         p = MathF.FusedMultiplyAdd(p, r, C0);
-        return p * BitConverter.Int32BitsToSingle(((int)n + 127) << 23);
+        return p * BitConverter.Int32BitsToSingle((BitConverter.SingleToInt32Bits(shifted) + 127) << 23);
     }
 
     /// <summary>exp of eight lanes, each ≤ 0 (see <see cref="ExpNonPositive(float)"/>).</summary>
@@ -55,7 +58,8 @@ public static class ExpMath
         var nan = ~Vector256.Equals(x, x);
         // The native min/max (one instruction each): a NaN lane is restored at the end.
         var c = Vector256.MinNative(Vector256.MaxNative(x, Vector256.Create(Lowest)), Vector256<float>.Zero);
-        var n = c * Log2E + Vector256.Create(RoundingShift) - Vector256.Create(RoundingShift);
+        var shifted = c * Log2E + Vector256.Create(RoundingShift);
+        var n = shifted - Vector256.Create(RoundingShift);
         var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Hi), c);
         r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Lo), r);
         var p = Vector256.Create(C7);
@@ -66,7 +70,7 @@ public static class ExpMath
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C2));
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C1));
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C0));
-        var scale = ((Vector256.ConvertToInt32(n) + Vector256.Create(127)) << 23).AsSingle();
+        var scale = ((shifted.AsInt32() + Vector256.Create(127)) << 23).AsSingle();
         var result = Vector256.AndNot(p * scale, underflow.AsSingle());
         return Vector256.ConditionalSelect(nan, x, result);
     }
@@ -78,7 +82,8 @@ public static class ExpMath
         var underflow = Vector512.LessThan(x, Vector512.Create(Lowest));
         var nan = ~Vector512.Equals(x, x);
         var c = Vector512.MinNative(Vector512.MaxNative(x, Vector512.Create(Lowest)), Vector512<float>.Zero);
-        var n = c * Log2E + Vector512.Create(RoundingShift) - Vector512.Create(RoundingShift);
+        var shifted = c * Log2E + Vector512.Create(RoundingShift);
+        var n = shifted - Vector512.Create(RoundingShift);
         var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Hi), c);
         r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Lo), r);
         var p = Vector512.Create(C7);
@@ -89,7 +94,7 @@ public static class ExpMath
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C2));
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C1));
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C0));
-        var scale = ((Vector512.ConvertToInt32(n) + Vector512.Create(127)) << 23).AsSingle();
+        var scale = ((shifted.AsInt32() + Vector512.Create(127)) << 23).AsSingle();
         var result = Vector512.AndNot(p * scale, underflow.AsSingle());
         return Vector512.ConditionalSelect(nan, x, result);
     }
