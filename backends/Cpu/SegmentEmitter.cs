@@ -167,6 +167,11 @@ public sealed class SegmentEmitter
             EmitConvolutionEpilogue(w, fused);
             return;
         }
+        if (step is LinearEpilogue linear)
+        {
+            EmitLinearEpilogue(w, linear);
+            return;
+        }
         var node = ((NodeStep)step).Node;
         // A tensor constant already made a field (it feeds the weight-only nodes too).
         if (node.Op == "const" && node.Result.Type is TensorType && _expr.ContainsKey(node.Result)) return;
@@ -253,12 +258,7 @@ public sealed class SegmentEmitter
                     w.Line($"SmallGemm.Linear({x[0]}.Floats, {x[1]}.Floats, {x[2]}.Floats, {r}.Floats, {rows}, {outs}, {ins});");
                     return;
                 }
-                w.Line($"// linear: C starts as the bias in every row, then the GEMM accumulates x·Wᵀ into it");
-                using (w.Block($"for (var row = 0; row < {rows}; row++)"))
-                    w.Line($"{x[2]}.Floats.CopyTo({r}.Floats.Slice(row * {outs}, {outs}));");
-                w.Line(IsFixed(node.Operands[1])
-                    ? $"Gemm.Sgemm(GemmPackedB.OfLinearWeight({x[1]}), {rows}, {x[0]}.Floats, {ins}, {r}.Floats, {outs}, accumulate: true);"
-                    : $"Gemm.Sgemm(false, true, {rows}, {outs}, {ins}, {x[0]}.Floats, {ins}, {x[1]}.Floats, {ins}, {r}.Floats, {outs}, accumulate: true);");
+                EmitLinearGemm(w, node, x, r, rows, outs, ins, gelu: false);
                 return;
             case "softmax" when SoftmaxRows(node) is { } softmaxRows:
                 var (outer, length) = softmaxRows;
@@ -313,6 +313,44 @@ public sealed class SegmentEmitter
         var attributes = KernelRegistry.All["conv2d"].AttributeParameters.Select(p => Attribute(conv.Attrs[p.Name!]!));
         var args = x.Append(fused.Residual is null ? "null" : _expr[fused.Residual]).Append(CSharpSyntax.Bool(fused.Relu)).Concat(attributes).Append(r);
         w.Line($"TensorOps.Conv2dFusedInto({string.Join(", ", args)});");
+    }
+
+    /// <summary>A linear layer on the GEMM: C starts as the bias, the GEMM accumulates x·Wᵀ into it
+    /// and, for a fused gelu, applies it to each block it finishes (a weight packed once) or to
+    /// the whole result after it (a weight computed per call).</summary>
+    private void EmitLinearGemm(CodeWriter w, Node node, string[] x, string r, int rows, int outs, int ins, bool gelu)
+    {
+        w.Line($"// linear: C starts as the bias in every row, then the GEMM accumulates x·Wᵀ into it{(gelu ? " and applies gelu" : "")}");
+        using (w.Block($"for (var row = 0; row < {rows}; row++)"))
+            w.Line($"{x[2]}.Floats.CopyTo({r}.Floats.Slice(row * {outs}, {outs}));");
+        if (IsFixed(node.Operands[1]))
+        {
+            w.Line($"Gemm.Sgemm(GemmPackedB.OfLinearWeight({x[1]}), {rows}, {x[0]}.Floats, {ins}, {r}.Floats, {outs}, accumulate: true{(gelu ? ", GemmEpilogue.Gelu" : "")});");
+            return;
+        }
+        w.Line($"Gemm.Sgemm(false, true, {rows}, {outs}, {ins}, {x[0]}.Floats, {ins}, {x[1]}.Floats, {ins}, {r}.Floats, {outs}, accumulate: true);");
+        if (gelu) w.Line($"TensorOps.GeluInto({r}, {r});");
+    }
+
+    /// <summary>linear with gelu applied to its result before it is read (see <see cref="LinearEpilogue"/>).</summary>
+    private void EmitLinearEpilogue(CodeWriter w, LinearEpilogue fused)
+    {
+        var node = fused.Linear;
+        var x = node.Operands.Select(v => _expr[v]).ToArray();
+        var r = CSharpSyntax.Identifier("", fused.Output.Name);
+        _expr[fused.Output] = r;
+        var type = (TensorType)fused.Output.Type;
+        w.Line(_home.TryGetValue(fused.Output, out var home)
+            ? $"Tensor {r} = {home};"
+            : $"Tensor {r} = Tensor.Zeros({CSharpSyntax.DTypeName(type.DType)}{ShapeArgs(type.Shape)});");
+        var (rows, outs, ins) = LinearShapes(node) ?? throw new InvalidOperationException("a fused linear has static f32 operands");
+        if ((long)rows * outs * ins <= InlineGemmLimit)
+        {
+            w.Line($"SmallGemm.Linear({x[0]}.Floats, {x[1]}.Floats, {x[2]}.Floats, {r}.Floats, {rows}, {outs}, {ins});");
+            w.Line($"TensorOps.GeluInto({r}, {r});");
+            return;
+        }
+        EmitLinearGemm(w, node, x, r, rows, outs, ins, gelu: true);
     }
 
     private void EmitKernelCall(CodeWriter w, Node node, string[] x)
@@ -516,12 +554,22 @@ public sealed class SegmentEmitter
             // When the last dim stays last, every innermost run is contiguous on both sides: copy
             // it whole ([1, 128, 4, 64] → [1, 4, 128, 64] moves runs of 64).
             var run = order.Length > 0 && order[^1] == source.Rank - 1 ? source.Shape[^1] : 1;
-            var loops = run > 1 ? order.Length - 1 : order.Length;
+            // When the source's last dim becomes the second last and another dim the last, each
+            // innermost pair of dims is a matrix transpose read with a row stride (a head of k
+            // [tokens, heads, dim] into kᵀ [heads, dim, tokens]): 8 × 8 register tiles.
+            var strided = source.DType == DType.Float32 && rank >= 2 && order[^2] == rank - 1 && order[^1] != rank - 1;
+            var loops = run > 1 || strided ? order.Length - (strided ? 2 : 1) : order.Length;
             var blocks = new List<IDisposable>();
             for (var k = 0; k < loops; k++)
                 blocks.Add(w.Block($"for (var j{k} = 0; j{k} < {source.Shape[order[k]]}; j{k}++)"));
             var offset = loops == 0 ? "0" : string.Join(" + ", order.Take(loops).Select((d, k) => $"j{k} * {strides[d]}"));
-            if (run > 1)
+            if (strided)
+            {
+                int rows = source.Shape[order[^1]], cols = source.Shape[^1];
+                w.Line($"MatrixTranspose.Strided(src, {offset}, {strides[order[^1]]}, dst, o, {rows}, {cols});");
+                w.Line($"o += {(long)rows * cols};");
+            }
+            else if (run > 1)
             {
                 w.Line($"src.Slice({offset}, {run}).CopyTo(dst.Slice(o, {run}));");
                 w.Line($"o += {run};");

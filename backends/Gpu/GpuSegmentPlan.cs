@@ -203,6 +203,10 @@ public sealed class GpuSegmentPlan
                     steps.Add(Classify(fused.Convolution, block, sourceOf));
                     foreach (var n in fused.Absorbed) steps.Add(Classify(n, block, sourceOf));
                     break;
+                case LinearEpilogue linear:
+                    steps.Add(Classify(linear.Linear, block, sourceOf));
+                    steps.Add(Classify(linear.Activation, block, sourceOf));
+                    break;
                 case NodeStep { Node: var node }:
                     if (!constants.Contains(node)) steps.Add(Classify(node, block, sourceOf));
                     break;

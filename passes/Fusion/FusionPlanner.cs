@@ -7,7 +7,9 @@ namespace DyCompile.Passes.Fusion;
 /// fusible nodes (f32 elementwise ops with a scalar formula, all of one static result shape, each
 /// operand of that shape or a single element) of at least two nodes becomes one
 /// <see cref="ElementwiseLoop"/>; everything else stays a <see cref="NodeStep"/>. Consecutive runs
-/// keep the node order, so the plan is valid whatever the data dependences inside the run.</summary>
+/// keep the node order, so the plan is valid whatever the data dependences inside the run. Then a
+/// conv2d and the residual add / relu after it become a <see cref="ConvolutionEpilogue"/>, a linear
+/// and the gelu after it a <see cref="LinearEpilogue"/>.</summary>
 public static class FusionPlanner
 {
     private static readonly HashSet<string> Producers = ["matmul", "linear", "conv2d"];
@@ -50,7 +52,40 @@ public static class FusionPlanner
             steps.Add(new ElementwiseLoop(group, inputs, outputs, shape, epilogueOf));
             i0 = end;
         }
-        return FuseConvolutionEpilogues(steps, graph);
+        return FuseLinearEpilogues(FuseConvolutionEpilogues(steps, graph), graph);
+    }
+
+    /// <summary>Folds a static f32 linear and a gelu right after it, its only reader, into one
+    /// <see cref="LinearEpilogue"/>.</summary>
+    private static List<FusionStep> FuseLinearEpilogues(List<FusionStep> steps, Graph graph)
+    {
+        var readers = Readers(graph);
+        var fused = new List<FusionStep>(steps.Count);
+        for (var i = 0; i < steps.Count; i++)
+        {
+            if (i + 1 < steps.Count && steps[i] is NodeStep { Node: { Op: "linear" } linear }
+                && steps[i + 1] is NodeStep { Node: { Op: "gelu" } gelu }
+                && gelu.Operands[0] == linear.Result
+                && readers.GetValueOrDefault(linear.Result) == 1
+                && linear.Operands.Append(linear.Result).All(v => v.Type is TensorType { DType: DType.Float32, IsStatic: true }))
+            {
+                fused.Add(new LinearEpilogue(linear, gelu, gelu.Result));
+                i++;
+                continue;
+            }
+            fused.Add(steps[i]);
+        }
+        return fused;
+    }
+
+    /// <summary>How many times each value is read: by a node, or as a graph output.</summary>
+    private static Dictionary<Value, int> Readers(Graph graph)
+    {
+        var readers = new Dictionary<Value, int>();
+        foreach (var n in graph.Nodes)
+            foreach (var v in n.Operands) readers[v] = readers.GetValueOrDefault(v) + 1;
+        foreach (var v in graph.Outputs) readers[v] = readers.GetValueOrDefault(v) + 1;
+        return readers;
     }
 
     /// <summary>Folds a conv2d and the step right after it into one <see cref="ConvolutionEpilogue"/>
@@ -58,11 +93,7 @@ public static class FusionPlanner
     /// own shape and/or apply relu (<c>relu(conv)</c>, <c>conv + r</c>, <c>relu(conv + r)</c>).</summary>
     private static List<FusionStep> FuseConvolutionEpilogues(List<FusionStep> steps, Graph graph)
     {
-        var readers = new Dictionary<Value, int>();
-        foreach (var n in graph.Nodes)
-            foreach (var v in n.Operands) readers[v] = readers.GetValueOrDefault(v) + 1;
-        foreach (var v in graph.Outputs) readers[v] = readers.GetValueOrDefault(v) + 1;
-
+        var readers = Readers(graph);
         var fused = new List<FusionStep>(steps.Count);
         for (var i = 0; i < steps.Count; i++)
         {

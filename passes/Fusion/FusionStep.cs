@@ -52,3 +52,14 @@ public sealed record ConvolutionEpilogue(Node Convolution, Value? Residual, bool
     /// <summary>The residual, unless the convolution also reads it as its input (which it reads whole).</summary>
     public override IReadOnlyList<Value> ReadsElementwise => Residual is null || Convolution.Operands.Contains(Residual) ? [] : [Residual];
 }
+
+/// <summary>A linear layer whose only reader is gelu: the GEMM applies gelu to each block of the
+/// result it finishes, on the core that computed it, so the activation costs no second pass over
+/// the result (<c>GemmEpilogue.Gelu</c>). <see cref="Output"/> is gelu's result; the linear's own
+/// result is never stored on its own.</summary>
+public sealed record LinearEpilogue(Node Linear, Node Activation, Value Output) : FusionStep
+{
+    public override IReadOnlyList<Value> Reads => Linear.Operands;
+
+    public override IReadOnlyList<Value> Defines => [Output];
+}

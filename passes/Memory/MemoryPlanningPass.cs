@@ -6,7 +6,7 @@ namespace DyCompile.Passes.Memory;
 
 /// <summary>Decides which values the code generator writes into a destination and assigns the
 /// intermediate ones to buffers (<see cref="MemoryPlanner"/>). Fused loops and convolution
-/// epilogues always write into one; a single node does when its result is one static tensor and
+/// and linear epilogues always write into one; a single node does when its result is one static tensor and
 /// the code generator can compute it into a given tensor (<paramref name="writesIntoDestination"/>,
 /// the backend's answer). Segment outputs go to the caller's destination, never to a planned buffer.</summary>
 public sealed class MemoryPlanningPass(Func<Node, bool> writesIntoDestination) : IPass<PlannedProgram, PlannedProgram>
@@ -24,6 +24,7 @@ public sealed class MemoryPlanningPass(Func<Node, bool> writesIntoDestination) :
         {
             if (step is ElementwiseLoop loop) intoDestination.UnionWith(loop.Outputs);
             else if (step is ConvolutionEpilogue fused) intoDestination.Add(fused.Output);
+            else if (step is LinearEpilogue linear) intoDestination.Add(linear.Output);
             else if (step is NodeStep { Node: var n } && n.Results.Length == 1 && n.Result.Type is TensorType { IsStatic: true } && writesIntoDestination(n))
                 intoDestination.Add(n.Result);
         }

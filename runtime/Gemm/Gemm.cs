@@ -248,22 +248,29 @@ public static unsafe partial class Gemm
     /// <summary>C (+)= A · B for a B packed once beforehand (see <see cref="GemmPackedB"/>): A is
     /// m × k row-major (a[i·lda + p]), C is m × n at c[i·ldc + j], with k and n those of
     /// <paramref name="b"/>. Nothing of B is packed per call, and the whole product is one
-    /// parallel loop: each item owns a block of C and walks every k slice itself.</summary>
-    public static void Sgemm(GemmPackedB b, int m, ReadOnlySpan<float> a, int lda, Span<float> c, int ldc, bool accumulate = false) =>
-        Sgemm(b, m, a, lda, c, ldc, accumulate, Environment.ProcessorCount, forcePortable: false);
+    /// parallel loop: each item owns a block of C and walks every k slice itself, then applies
+    /// <paramref name="epilogue"/> to its block.</summary>
+    public static void Sgemm(GemmPackedB b, int m, ReadOnlySpan<float> a, int lda, Span<float> c, int ldc, bool accumulate = false,
+        GemmEpilogue epilogue = GemmEpilogue.None) =>
+        Sgemm(b, m, a, lda, c, ldc, accumulate, Environment.ProcessorCount, forcePortable: false, epilogue);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Sgemm(GemmPackedB b, int m, ReadOnlySpan<float> a, int lda, Span<float> c, int ldc, bool accumulate,
-        int maxThreads, bool forcePortable)
+        int maxThreads, bool forcePortable, GemmEpilogue epilogue = GemmEpilogue.None)
     {
         ArgumentNullException.ThrowIfNull(b);
         if (m < 0) throw new ArgumentOutOfRangeException(nameof(m), $"negative GEMM size m={m}");
         int n = b.N, k = b.K;
         CheckOperand("A", a.Length, m, k, lda);
         CheckOperand("C", c.Length, m, n, ldc);
-        if (IsEmptyProduct(m, n, k, c, ldc, accumulate)) return;
-        var threads = ThreadsFor(m, n, k, maxThreads);
         var path = forcePortable ? SimdPath.Portable : KernelIsa.Current;
+        if (IsEmptyProduct(m, n, k, c, ldc, accumulate))
+        {
+            if (m > 0 && n > 0 && epilogue != GemmEpilogue.None)
+                fixed (float* pc = c) ApplyEpilogue(epilogue, pc, m, n, ldc, path);
+            return;
+        }
+        var threads = ThreadsFor(m, n, k, maxThreads);
         fixed (float* pa = a, pc = c)
         {
             var g = new GemmProblem(pa, lda, false, null, 0, false, pc, ldc, m, n, k, accumulate);
@@ -273,7 +280,7 @@ public static unsafe partial class Gemm
             var mStep = GemmPacking.PanelCount(GemmPacking.PanelCount(m, wantedBlocks), tileRows) * tileRows;
             var mBlocks = GemmPacking.PanelCount(m, mStep);
             var nGroups = threads == 1 ? 1 : Math.Min(b.NPanels, Math.Max(1, (2 * threads + mBlocks - 1) / mBlocks));
-            var split = new PackedSplit(b, mStep, nGroups, path);
+            var split = new PackedSplit(b, mStep, nGroups, path, epilogue);
             var items = mBlocks * nGroups;
             if (threads > 1 && items > 1 && GemmWorkers.TryAcquire())
             {
@@ -311,14 +318,37 @@ public static unsafe partial class Gemm
             for (var pc = 0; pc < g.K; pc += b.KStep)
                 SweepPanelsRowsA(g, i0, mc, pc, Math.Min(b.KStep, g.K - pc), b.Slice(pc), 0, g.N, panelStart, panelEnd, g.Accumulate || pc > 0,
                     s.Path == SimdPath.Avx512);
-            return;
         }
-        var packA = (_packA ??= new PackBuffer()).Get(MC * KC);
-        for (var pc = 0; pc < g.K; pc += b.KStep)
+        else
         {
-            var kc = Math.Min(b.KStep, g.K - pc);
-            GemmPacking.PackA(packA, g.A, g.Lda, false, i0, mc, pc, kc);
-            SweepPanels(g, packA, i0, mc, kc, b.Slice(pc), 0, g.N, panelStart, panelEnd, g.Accumulate || pc > 0, SimdPath.Portable);
+            var packA = (_packA ??= new PackBuffer()).Get(MC * KC);
+            for (var pc = 0; pc < g.K; pc += b.KStep)
+            {
+                var kc = Math.Min(b.KStep, g.K - pc);
+                GemmPacking.PackA(packA, g.A, g.Lda, false, i0, mc, pc, kc);
+                SweepPanels(g, packA, i0, mc, kc, b.Slice(pc), 0, g.N, panelStart, panelEnd, g.Accumulate || pc > 0, SimdPath.Portable);
+            }
+        }
+        if (s.Epilogue != GemmEpilogue.None)
+        {
+            var j0 = panelStart * NR;
+            var j1 = Math.Min(g.N, panelEnd * NR);
+            if (j1 > j0) ApplyEpilogue(s.Epilogue, g.C + (long)i0 * g.Ldc + j0, mc, j1 - j0, g.Ldc, s.Path);
+        }
+    }
+
+    /// <summary>The epilogue over a finished rows × width block of C.</summary>
+    private static void ApplyEpilogue(GemmEpilogue epilogue, float* c, int rows, int width, int ldc, SimdPath path)
+    {
+        switch (epilogue)
+        {
+            case GemmEpilogue.Gelu:
+                GeluMath.GeluInPlace(c, rows, width, ldc, path);
+                break;
+            case GemmEpilogue.None:
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(epilogue), epilogue, "unknown GEMM epilogue");
         }
     }
 
@@ -367,12 +397,13 @@ public static unsafe partial class Gemm
 
     /// <summary>How a product with a prepacked B is shared out: A blocks of MStep rows times
     /// NGroups groups of B panels.</summary>
-    private readonly struct PackedSplit(GemmPackedB b, int mStep, int nGroups, SimdPath path)
+    private readonly struct PackedSplit(GemmPackedB b, int mStep, int nGroups, SimdPath path, GemmEpilogue epilogue)
     {
         public readonly GemmPackedB? B = b;
         public readonly int MStep = mStep;
         public readonly int NGroups = nGroups;
         public readonly SimdPath Path = path;
+        public readonly GemmEpilogue Epilogue = epilogue;
     }
 
     /// <summary>The items of a product with a prepacked B.</summary>

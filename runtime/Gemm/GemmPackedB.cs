@@ -30,8 +30,11 @@ public sealed unsafe class GemmPackedB
         PaddedN = NPanels * Gemm.NR;
         KStep = k == 0 ? 1 : GemmPacking.PanelCount(k, GemmPacking.PanelCount(k, Gemm.KC));
         _data = (float*)NativeMemory.AlignedAlloc((nuint)Math.Max(1L, (long)k * PaddedN) * sizeof(float), 64);
-        GC.AddMemoryPressure((long)k * PaddedN * sizeof(float));
+        // An empty operand (k = 0 or n = 0) holds one float: no pressure to report (the GC rejects 0).
+        if (PressureBytes > 0) GC.AddMemoryPressure(PressureBytes);
     }
+
+    private long PressureBytes => (long)K * PaddedN * sizeof(float);
 
     /// <summary>Depth of op(B).</summary>
     public int K { get; }
@@ -102,6 +105,6 @@ public sealed unsafe class GemmPackedB
     ~GemmPackedB()
     {
         NativeMemory.AlignedFree(_data);
-        GC.RemoveMemoryPressure((long)K * PaddedN * sizeof(float));
+        if (PressureBytes > 0) GC.RemoveMemoryPressure(PressureBytes);
     }
 }

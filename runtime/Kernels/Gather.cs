@@ -69,20 +69,41 @@ public static partial class TensorOps
     [OpKernel("embedding")]
     public static Tensor Embedding(Tensor indices, Tensor weight)
     {
-        var view = IndexView.Of("embedding", indices);
-        if (weight.Rank != 2)
-            throw new TensorOpException("embedding", $"weight must be 2-D [num, dim], got shape {Shapes.Format(weight.Shape)}");
-        var rows = weight.Shape[0];
-        var width = weight.Shape[1];
+        CheckEmbeddingWeight(weight);
         var shape = new int[indices.Rank + 1];
         indices.Shape.CopyTo(shape);
-        shape[^1] = width;
+        shape[^1] = weight.Shape[1];
         var result = Tensor.Zeros(weight.DType, shape);
+        EmbeddingRows(indices, weight, result);
+        return result;
+    }
+
+    /// <summary><see cref="Embedding"/> into a destination of the result's shape (indices' shape + [dim]).</summary>
+    public static void EmbeddingInto(Tensor indices, Tensor weight, Tensor destination)
+    {
+        CheckEmbeddingWeight(weight);
+        var shape = destination.Shape;
+        if (destination.DType != weight.DType || shape.Length != indices.Rank + 1 || shape[^1] != weight.Shape[1] || !shape[..^1].SequenceEqual(indices.Shape))
+            throw new TensorOpException("embedding",
+                $"destination is {destination.DType.ShortName()} {Shapes.Format(shape)} but the result is {weight.DType.ShortName()} {Shapes.Format([.. indices.Shape, weight.Shape[1]])}");
+        EmbeddingRows(indices, weight, destination);
+    }
+
+    private static void CheckEmbeddingWeight(Tensor weight)
+    {
+        if (weight.Rank != 2)
+            throw new TensorOpException("embedding", $"weight must be 2-D [num, dim], got shape {Shapes.Format(weight.Shape)}");
+    }
+
+    private static void EmbeddingRows(Tensor indices, Tensor weight, Tensor result)
+    {
+        var view = IndexView.Of("embedding", indices);
+        var rows = weight.Shape[0];
+        var width = weight.Shape[1];
         for (var i = 0; i < indices.Length; i++)
         {
             var row = view.Checked("embedding", i, rows, 0);
             if (width > 0) Array.Copy(weight.Storage, row * width, result.Storage, i * width, width);
         }
-        return result;
     }
 }

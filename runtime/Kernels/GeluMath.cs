@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace DyCompile.Runtime;
@@ -58,7 +59,7 @@ public static class GeluMath
         var bb = s - p;
         var e = (p - (s - bb)) + (a - bb) - 0.5f * lo;
         // Half of erfc(|x|/√2): Φ(x) for x < 0, 1 − Φ(x) for x ≥ 0.
-        var half = 0.5f * t * MathF.Exp(s) * (1f + e);
+        var half = 0.5f * t * ExpMath.ExpNonPositive(s) * (1f + e);
         return x >= 0f ? 1f - half : half;
     }
 
@@ -91,6 +92,21 @@ public static class GeluMath
     public static Vector512<float> NormalCdf(Vector512<float> x)
     {
         if (Vector512.LessThanAny(x, Vector512.Create(TailStart))) return CdfTailLanes(x);
+        return Phi(x);
+    }
+
+    /// <summary>GELU of sixteen values, lane for lane as <see cref="Gelu(float)"/>; NaN stays NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Gelu(Vector512<float> x)
+    {
+        if (Vector512.LessThanAny(x, Vector512.Create(TailStart))) return TailLanes(x);
+        return x * Phi(x);
+    }
+
+    /// <summary>Φ(x) of sixteen values at or above <see cref="TailStart"/> (or NaN).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Phi(Vector512<float> x)
+    {
         var ax = Vector512.Min(Vector512.Abs(x), Vector512.Create(Saturation));
         var t = Vector512<float>.One / (Vector512<float>.One + ax * (0.5f * InverseSqrt2));
         var p = Vector512.Create(P9);
@@ -109,7 +125,7 @@ public static class GeluMath
         var s = p + a;
         var bb = s - p;
         var e = (p - (s - bb)) + (a - bb) - lo * 0.5f;
-        var half = t * 0.5f * Vector512.Exp(s) * (Vector512<float>.One + e);
+        var half = t * 0.5f * ExpMath.ExpNonPositive(s) * (Vector512<float>.One + e);
         return Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, Vector512<float>.Zero), Vector512<float>.One - half, half);
     }
 
@@ -135,7 +151,7 @@ public static class GeluMath
         var s = p + a;
         var bb = s - p;
         var e = (p - (s - bb)) + (a - bb) - lo * 0.5f;
-        var half = t * 0.5f * Vector256.Exp(s) * (Vector256<float>.One + e);
+        var half = t * 0.5f * ExpMath.ExpNonPositive(s) * (Vector256<float>.One + e);
         return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<float>.Zero), Vector256<float>.One - half, half);
     }
 
@@ -167,6 +183,17 @@ public static class GeluMath
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector512<float> TailLanes(Vector512<float> x)
+    {
+        var tail = Vector512.LessThan(x, Vector512.Create(TailStart));
+        Span<float> lanes = stackalloc float[Vector512<float>.Count];
+        (x * Phi(Vector512.ConditionalSelect(tail, Vector512.Create(TailStart), x))).CopyTo(lanes);
+        for (var i = 0; i < lanes.Length; i++)
+            if (tail.GetElement(i) != 0f) lanes[i] = SpecialFunctions.Gelu(x.GetElement(i));
+        return Vector512.Create<float>(lanes);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static Vector256<float> TailLanes(Vector256<float> x)
     {
         var tail = Vector256.LessThan(x, Vector256.Create(TailStart));
@@ -177,17 +204,42 @@ public static class GeluMath
         return Vector256.Create<float>(lanes);
     }
 
-    /// <summary>GELU over a span, eight lanes at a time where the hardware has them (with
-    /// <paramref name="allowVector"/>), the scalar formula for the rest; the destination may be
-    /// the source.</summary>
+    /// <summary>GELU over a span: sixteen lanes at a time on the AVX-512 path (<see cref="KernelIsa.Current"/>),
+    /// eight where the hardware has 256-bit vectors, the scalar formula for the rest; all agree lane
+    /// for lane. <paramref name="allowVector"/> = false runs the scalar formula throughout (tests).
+    /// The destination may be the source.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gelu(ReadOnlySpan<float> source, Span<float> destination, bool allowVector = true)
     {
         if (destination.Length < source.Length) throw new ArgumentException("destination is shorter than source", nameof(destination));
+        GeluRows(source, destination, source.Length, allowVector && KernelIsa.Current == SimdPath.Avx512, allowVector);
+    }
+
+    /// <summary>GELU in place over <paramref name="rows"/> rows of <paramref name="width"/> values
+    /// <paramref name="stride"/> apart, starting at <paramref name="c"/>: a block of C a GEMM has just
+    /// finished (see <see cref="GemmEpilogue"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void GeluInPlace(float* c, int rows, int width, int stride, SimdPath path)
+    {
+        for (var i = 0; i < rows; i++)
+        {
+            var row = new Span<float>(c + (long)i * stride, width);
+            GeluRows(row, row, width, path == SimdPath.Avx512, vector: true);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GeluRows(ReadOnlySpan<float> source, Span<float> destination, int length, bool wide, bool vector)
+    {
+        ref var src = ref MemoryMarshal.GetReference(source);
+        ref var dst = ref MemoryMarshal.GetReference(destination);
         var i = 0;
-        if (allowVector && Vector256.IsHardwareAccelerated)
-            for (; i <= source.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-                Gelu(Vector256.Create(source.Slice(i, Vector256<float>.Count))).CopyTo(destination.Slice(i));
-        for (; i < source.Length; i++) destination[i] = Gelu(source[i]);
+        if (wide)
+            for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
+                Gelu(Vector512.LoadUnsafe(ref src, (nuint)i)).StoreUnsafe(ref dst, (nuint)i);
+        if (vector && Vector256.IsHardwareAccelerated)
+            for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
+                Gelu(Vector256.LoadUnsafe(ref src, (nuint)i)).StoreUnsafe(ref dst, (nuint)i);
+        for (; i < length; i++) Unsafe.Add(ref dst, i) = Gelu(Unsafe.Add(ref src, i));
     }
 }

@@ -7,8 +7,8 @@ namespace DyCompile.Runtime;
 /// hardware has, unless the environment variable <c>DYCOMPILE_CPU_ISA</c> (<c>avx2</c> or
 /// <c>portable</c>) caps it for the whole process, or <see cref="Force"/> caps it for the calling
 /// thread (how tests run every path on one machine). A kernel reads the path once on the thread
-/// that calls it and hands it to the workers it splits its own work over; products a kernel runs
-/// whole on worker threads (a batch of small products, one per core) take the process path.</summary>
+/// that calls it and hands it to the workers it splits its own work over, including the products
+/// of a batch it runs whole on worker threads (one per core).</summary>
 public static class KernelIsa
 {
     /// <summary>The environment variable that caps the path for the process.</summary>

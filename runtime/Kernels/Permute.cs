@@ -86,6 +86,37 @@ public static unsafe class MatrixTranspose
     public static void SwapLastTwo(ReadOnlySpan<float> source, Span<float> destination, int batch, int rows, int cols) =>
         SwapLastTwo(source, destination, batch, rows, cols, System.Runtime.Intrinsics.X86.Avx.IsSupported);
 
+    /// <summary>destination[d + j·rows + i] = source[s + i·<paramref name="sourceRowStride"/> + j]
+    /// for a rows × cols matrix read with a row stride (one head of a [tokens, heads, dim] tensor,
+    /// whose kᵀ is [dim, tokens]); the two must not overlap.</summary>
+    public static void Strided(ReadOnlySpan<float> source, int sourceOffset, int sourceRowStride, Span<float> destination, int destinationOffset, int rows, int cols) =>
+        Strided(source, sourceOffset, sourceRowStride, destination, destinationOffset, rows, cols, System.Runtime.Intrinsics.X86.Avx.IsSupported);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Strided(ReadOnlySpan<float> source, int sourceOffset, int sourceRowStride, Span<float> destination, int destinationOffset, int rows, int cols, bool vector)
+    {
+        if (rows < 0 || cols < 0 || sourceOffset < 0 || destinationOffset < 0 || sourceRowStride < cols)
+            throw new ArgumentException($"a strided transpose of {rows} x {cols} needs a row stride of at least {cols}, got {sourceRowStride}");
+        if (rows == 0 || cols == 0) return;
+        if (source.Length < sourceOffset + (long)(rows - 1) * sourceRowStride + cols || destination.Length < destinationOffset + (long)rows * cols)
+            throw new ArgumentException($"a strided transpose of {rows} x {cols} reads or writes past its operands");
+        fixed (float* src = source, dst = destination)
+        {
+            var s = src + sourceOffset;
+            var d = dst + destinationOffset;
+            int rows8 = vector ? rows & ~7 : 0, cols8 = vector ? cols & ~7 : 0;
+            for (var i = 0; i < rows8; i += 8)
+                for (var j = 0; j < cols8; j += 8)
+                    GemmPacking.Transpose8x8(s + (long)i * sourceRowStride + j, sourceRowStride, d + (long)j * rows + i, rows);
+            for (var i = 0; i < rows8; i++)
+                for (var j = cols8; j < cols; j++)
+                    d[(long)j * rows + i] = s[(long)i * sourceRowStride + j];
+            for (var i = rows8; i < rows; i++)
+                for (var j = 0; j < cols; j++)
+                    d[(long)j * rows + i] = s[(long)i * sourceRowStride + j];
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void SwapLastTwo(ReadOnlySpan<float> source, Span<float> destination, int batch, int rows, int cols, bool vector)
     {

@@ -79,6 +79,10 @@ internal static class KernelsVersusOrt
         Linear("transformer", 128, 256, 1024),
         Attention("transformer", 4, 128, 128, 64),
         Attention("transformer", 4, 128, 64, 128),
+        LinearGelu("transformer", 128, 1024, 256),
+        Gelu("transformer", 128, 1024),
+        Softmax("transformer", 4, 128, 128),
+        LayerNorm("transformer", 128, 256),
     ];
 
     public static void Run(string[] args)
@@ -110,7 +114,7 @@ internal static class KernelsVersusOrt
             var ratio = ortMs / ourMs;
             ratios.Add(ratio);
             Console.WriteLine(FormattableString.Invariant(
-                $"| {layer.Model} | {layer.Name} | {ourMs:F3} | {ortMs:F3} | {run.Flops / ourMs / 1e6:F1} | {ratio:F2}×{(agreement is null ? "" : $" ({agreement})")} |"));
+                $"| {layer.Model} | {layer.Name} | {ourMs:F3} | {ortMs:F3} | {(run.Flops > 0 ? (run.Flops / ourMs / 1e6).ToString("F1", CultureInfo.InvariantCulture) : "—")} | {ratio:F2}×{(agreement is null ? "" : $" ({agreement})")} |"));
         }
         if (ratios.Count > 0)
             Console.WriteLine(FormattableString.Invariant($"| **geometric mean** | | | | | **{Math.Exp(ratios.Average(Math.Log)):F2}×** |"));
@@ -242,6 +246,66 @@ internal static class KernelsVersusOrt
         var ort = Export(pb.Build(), []);
         return new LayerRun(() => TensorOps.MatMulInto(a, b, output), () => output.Floats.ToArray(), ort, OrtModel.ToOrt([a, b]),
             2.0 * batch * heads * m * n * k);
+    });
+
+    /// <summary>The feed-forward layer's first half as the compiled code runs it: the linear layer
+    /// with GELU applied to its result (one step).</summary>
+    private static Layer LinearGelu(string model, int tokens, int outs, int ins) => new(model, $"linear+gelu {tokens}x{outs}x{ins}", batch =>
+    {
+        var random = new Random(8);
+        var rows = batch * tokens;
+        var input = Random(random, 1f, batch, tokens, ins);
+        var weight = Random(random, 1f / MathF.Sqrt(ins), outs, ins);
+        var bias = Random(random, 0.1f, outs);
+        var output = Tensor.Zeros(batch, tokens, outs);
+        var pb = new ProgramBuilder("linear_gelu");
+        var x = pb.Input("x", IRType.F32(batch, tokens, ins));
+        var y = pb.Entry.Linear(x, pb.Weight("w", IRType.F32(outs, ins)), pb.Weight("b", IRType.F32(outs)));
+        pb.Entry.Return(pb.Entry.Op("gelu", y));
+        var ort = Export(pb.Build(), new Dictionary<string, Tensor> { ["w"] = weight, ["b"] = bias });
+        void Ours()
+        {
+            var c = output.Floats;
+            for (var row = 0; row < rows; row++) bias.Floats.CopyTo(c.Slice(row * outs, outs));
+            Gemm.Sgemm(GemmPackedB.OfLinearWeight(weight), rows, input.Floats, ins, c, outs, accumulate: true, GemmEpilogue.Gelu);
+        }
+        return new LayerRun(Ours, () => output.Floats.ToArray(), ort, OrtModel.ToOrt([input]), 2.0 * rows * outs * ins);
+    });
+
+    private static Layer Gelu(string model, int tokens, int width) => new(model, $"gelu {tokens}x{width}", batch =>
+    {
+        var input = Random(new Random(10), 3f, batch, tokens, width);
+        var output = Tensor.Zeros(batch, tokens, width);
+        var pb = new ProgramBuilder("gelu");
+        var x = pb.Input("x", IRType.F32(batch, tokens, width));
+        pb.Entry.Return(pb.Entry.Op("gelu", x));
+        var ort = Export(pb.Build(), []);
+        return new LayerRun(() => TensorOps.GeluInto(input, output), () => output.Floats.ToArray(), ort, OrtModel.ToOrt([input]), 0);
+    });
+
+    private static Layer Softmax(string model, int heads, int m, int n) => new(model, $"softmax {heads}x{m}x{n}", batch =>
+    {
+        var input = Random(new Random(11), 4f, batch, heads, m, n);
+        var output = Tensor.Zeros(batch, heads, m, n);
+        var pb = new ProgramBuilder("softmax");
+        var x = pb.Input("x", IRType.F32(batch, heads, m, n));
+        pb.Entry.Return(pb.Entry.Softmax(x, -1));
+        var ort = Export(pb.Build(), []);
+        return new LayerRun(() => TensorOps.SoftmaxInto(input, -1, output), () => output.Floats.ToArray(), ort, OrtModel.ToOrt([input]), 0);
+    });
+
+    private static Layer LayerNorm(string model, int tokens, int width) => new(model, $"layer_norm {tokens}x{width}", batch =>
+    {
+        var random = new Random(12);
+        var input = Random(random, 2f, batch, tokens, width);
+        var gamma = Random(random, 1f, width);
+        var beta = Random(random, 0.1f, width);
+        var output = Tensor.Zeros(batch, tokens, width);
+        var pb = new ProgramBuilder("layer_norm");
+        var x = pb.Input("x", IRType.F32(batch, tokens, width));
+        pb.Entry.Return(pb.Entry.Op("layer_norm", [x, pb.Weight("g", IRType.F32(width)), pb.Weight("b", IRType.F32(width))], new Attrs { { "eps", 1e-5f } }));
+        var ort = Export(pb.Build(), new Dictionary<string, Tensor> { ["g"] = gamma, ["b"] = beta });
+        return new LayerRun(() => TensorOps.LayerNormInto(input, gamma, beta, 1e-5f, output), () => output.Floats.ToArray(), ort, OrtModel.ToOrt([input]), 0);
     });
 
     private static OrtModel Export(IRProgram program, Dictionary<string, Tensor> weights) =>
