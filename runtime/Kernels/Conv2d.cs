@@ -141,7 +141,7 @@ public static partial class TensorOps
         if (IsPointwise(g, groups))
         {
             var plane = g.OutHeight * g.OutWidth;
-            var faster = plane <= 64 || g.GroupChannels >= 512 || (plane >= 10_000 && g.GroupChannels >= 64);
+            var faster = plane <= 64 || g.GroupChannels >= 512 || (plane >= 10_000 && (g.GroupChannels >= 64 || g.GroupChannels <= PointwiseConv.InPlaceMaxChannels));
             return faster ? ConvAlgorithm.Pointwise : ConvAlgorithm.Im2ColGemm;
         }
         if (depthwise) return ConvAlgorithm.Direct;
