@@ -4,7 +4,8 @@ namespace DyCompile.Runtime;
 
 /// <summary>Dense (groups = 1) NCHW convolution without im2col: the input is copied once per image
 /// into a <see cref="PhaseImage"/>, and <see cref="DirectConvTile"/> computes 4 output channels ×
-/// 24 output pixels at a time from it, bias, residual and ReLU included.</summary>
+/// 24 output pixels at a time from it (<see cref="DirectConvTile512"/> 4 × 64 on the AVX-512 path,
+/// where rows are wider than 8), bias, residual and ReLU included.</summary>
 /// <remarks>
 /// Blocking: output vectors are grouped into tiles (3 vectors, possibly from several rows when
 /// rows are narrow) and tiles into chunks of output rows whose input slab fits in L2. Within a
@@ -34,6 +35,9 @@ internal static unsafe class DirectConv2d
     private const long WeightBudget = 256 * 1024;
 
     private const int Lanes = OutputVectors.Lanes;
+
+    /// <summary>Output pixels of one <see cref="DirectConvTile"/>.</summary>
+    private const int YmmTilePixels = DirectConvTile.V * Lanes;
 
     [ThreadStatic] private static PackBuffer? _image;
     [ThreadStatic] private static PackBuffer? _sums;
@@ -79,9 +83,18 @@ internal static unsafe class DirectConv2d
                 for (var kx = 0; kx < g.KernelWidth; kx++)
                     offsets[q++] = layout.TapOffset(c, ky, kx);
 
-        var perRow = (g.OutWidth + Lanes - 1) / Lanes;
-        var slots = OutputVectors.Build(layout, g, DirectConvTile.V, ref _vectors);
-        var tiles = slots / DirectConvTile.V;
+        // The zmm tile where rows are wider than one ymm vector: on 8-wide and narrower planes half
+        // of each 16-pixel vector would be empty.
+        var wide = !portable && KernelIsa.Current == SimdPath.Avx512 && g.OutWidth > Lanes;
+        var lanes = wide ? DirectConvTile512.Lanes : Lanes;
+        var perTile = wide ? DirectConvTile512.V : DirectConvTile.V;
+        var perRow = (g.OutWidth + lanes - 1) / lanes;
+        var slots = OutputVectors.Build(layout, g, perTile, lanes, ref _vectors);
+        var tiles = slots / perTile;
+        // Group and plane thresholds are in pixels of the ymm tile (measured there), so both tiles
+        // keep the same rows in L1.
+        var tilePixels = perTile * lanes;
+        var group = Math.Max(1, GroupTiles * YmmTilePixels / tilePixels);
         var table = _vectors!;
 
         var plane = g.OutHeight * g.OutWidth;
@@ -95,12 +108,12 @@ internal static unsafe class DirectConv2d
         // a fork/join per image).
         var imageItems = batch > 1 && cores > 1 && work * batch >= ParallelThreshold && (threads == 1 || batch >= ImagesPerCore * cores);
         if (imageItems) threads = 1;
-        var (tilesPerChunk, chunks, parts) = Blocking(g, channels, outChannels, perRow, tiles, threads);
+        var (tilesPerChunk, chunks, parts) = Blocking(g, channels, outChannels, perRow, perTile, tiles, threads);
         var inPlane = (long)channels * g.Height * g.Width;
         var outImage = (long)outChannels * plane;
 
         var kernelTaps = g.KernelHeight * g.KernelWidth;
-        var blocked = channels > ChannelsPerBlock && tiles >= BlockedMinTiles;
+        var blocked = channels > ChannelsPerBlock && tiles * tilePixels >= BlockedMinTiles * YmmTilePixels;
         var tapsPerBlock = blocked ? ChannelsPerBlock * kernelTaps : depth;
         var packed = blocked && plane >= PackMinPlane ? PackedBuffer(outChannels, depth) : null;
         var channelBlocks = (outChannels + DirectConvTile.R - 1) / DirectConvTile.R;
@@ -111,9 +124,9 @@ internal static unsafe class DirectConv2d
             {
                 Offsets = pOffsets, Depth = depth,
                 VectorBase = pTable, VectorOutput = pTable + slots, VectorCount = pTable + 2 * slots, Tiles = tiles,
-                Weights = weight, PackedWeights = packed, TapsPerBlock = tapsPerBlock, GroupTiles = Math.Min(GroupTiles, tilesPerChunk),
+                Weights = weight, PackedWeights = packed, TapsPerBlock = tapsPerBlock, GroupTiles = Math.Min(group, tilesPerChunk),
                 Bias = bias, Residual = residual, Output = output, OutChannels = outChannels, Plane = plane, Relu = relu,
-                TilesPerChunk = tilesPerChunk, Chunks = chunks, ChannelParts = parts, Portable = portable,
+                TilesPerChunk = tilesPerChunk, Chunks = chunks, ChannelParts = parts, Portable = portable, Wide = wide,
                 BlocksOutside = (long)outChannels * depth * sizeof(float) / parts > WeightBudget,
             };
             if (imageItems)
@@ -189,13 +202,13 @@ internal static unsafe class DirectConv2d
 
     /// <summary>Tiles per chunk, chunks, and channel-block parts: chunks as large as the L2 slab
     /// budget allows, then (with several threads) enough items to keep every core busy.</summary>
-    private static (int TilesPerChunk, int Chunks, int Parts) Blocking(ConvGeometry g, int channels, int outChannels, int perRow, int tiles, int threads)
+    private static (int TilesPerChunk, int Chunks, int Parts) Blocking(ConvGeometry g, int channels, int outChannels, int perRow, int perTile, int tiles, int threads)
     {
         long paddedWidth = g.Width + 2 * g.PadW;
         var rowBytes = channels * paddedWidth * g.StrideH * sizeof(float);
         var haloBytes = channels * paddedWidth * (g.KernelHeight - 1) * g.DilationH * sizeof(float);
         var rows = (int)Math.Clamp((SlabBudget - haloBytes) / rowBytes, 1, g.OutHeight);
-        var tilesPerChunk = Math.Max(1, rows * perRow / DirectConvTile.V);
+        var tilesPerChunk = Math.Max(1, rows * perRow / perTile);
         return ConvWorkSplit.Split(tiles, tilesPerChunk, (outChannels + DirectConvTile.R - 1) / DirectConvTile.R, threads);
     }
 

@@ -9,7 +9,8 @@ namespace DyCompile.Runtime;
 /// Output vector v (up to 8 pixels of one output row) reads tap q at
 /// <c>Image + VectorBase[v] + Offsets[q]</c> and writes channel oc at
 /// <c>Output + oc·Plane + VectorOutput[v]</c>, its first <c>VectorCount[v]</c> lanes (0 for
-/// the filler vectors that round the last tile up). Tile t is vectors t·V .. t·V + V − 1.
+/// the filler vectors that round the last tile up). Tile t is vectors t·V .. t·V + V − 1, with V
+/// and the vector width those of the tile kind (<see cref="Wide"/>).
 /// </remarks>
 internal readonly unsafe struct DirectConvProblem : IConvItems
 {
@@ -57,6 +58,13 @@ internal readonly unsafe struct DirectConvProblem : IConvItems
     public int ChannelParts { get; init; }
     public bool Portable { get; init; }
 
+    /// <summary>Tiles of <see cref="DirectConvTile512"/> (4 vectors of 16 pixels) instead of
+    /// <see cref="DirectConvTile"/> (3 of 8); the vector table is built for the one chosen.</summary>
+    public bool Wide { get; init; }
+
+    /// <summary>Floats of partial sums per tile of the chosen kind.</summary>
+    private int SumFloats => Wide ? DirectConvTile512.SumFloats : DirectConvTile.SumFloats;
+
     public int ChannelBlocks => (OutChannels + DirectConvTile.R - 1) / DirectConvTile.R;
 
     public int Items => Chunks * ChannelParts;
@@ -83,7 +91,7 @@ internal readonly unsafe struct DirectConvProblem : IConvItems
             RunBlocked(t0, t1, b0, b1);
             return;
         }
-        var sums = stackalloc float[DirectConvTile.SumFloats];
+        var sums = stackalloc float[Math.Max(DirectConvTile.SumFloats, DirectConvTile512.SumFloats)];
         if (BlocksOutside)
         {
             for (var b = b0; b < b1; b++)
@@ -103,7 +111,8 @@ internal readonly unsafe struct DirectConvProblem : IConvItems
     private void RunBlocked(int t0, int t1, int b0, int b1)
     {
         var group = GroupTiles;
-        var sums = DirectConv2d.ThreadSums((b1 - b0) * group * DirectConvTile.SumFloats);
+        var sumFloats = SumFloats;
+        var sums = DirectConv2d.ThreadSums((b1 - b0) * group * sumFloats);
         for (var g0 = t0; g0 < t1; g0 += group)
         {
             var g1 = Math.Min(t1, g0 + group);
@@ -116,7 +125,7 @@ internal readonly unsafe struct DirectConvProblem : IConvItems
                 // tile of the group from L1 (tiles outside measured no faster).
                 for (var b = b0; b < b1; b++)
                     for (var t = g0; t < g1; t++)
-                        Tile(b, t, q0, q1, sums + ((b - b0) * group + t - g0) * DirectConvTile.SumFloats, first, last);
+                        Tile(b, t, q0, q1, sums + ((b - b0) * group + t - g0) * sumFloats, first, last);
             }
         }
     }
@@ -124,7 +133,8 @@ internal readonly unsafe struct DirectConvProblem : IConvItems
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Tile(int block, int tile, int q0, int q1, float* sums, bool first, bool last)
     {
-        if (Portable) DirectConvTile.Run<PortableFma>(this, block * DirectConvTile.R, tile, q0, q1, sums, first, last);
+        if (Wide) DirectConvTile512.Run(this, block * DirectConvTile.R, tile, q0, q1, sums, first, last);
+        else if (Portable) DirectConvTile.Run<PortableFma>(this, block * DirectConvTile.R, tile, q0, q1, sums, first, last);
         else DirectConvTile.Run<HardwareFma>(this, block * DirectConvTile.R, tile, q0, q1, sums, first, last);
     }
 }

@@ -19,8 +19,8 @@ namespace DyCompile.Runtime;
 internal readonly unsafe struct PhaseImage
 {
     /// <summary>Floats after the last channel that are kept zero: the last vector of a row may
-    /// read up to 7 floats past its last real column.</summary>
-    private const int Slack = 16;
+    /// read up to 15 floats (a 16-lane vector) past its last real column.</summary>
+    private const int Slack = 32;
 
     private readonly ConvGeometry _g;
 

@@ -26,6 +26,11 @@ internal static unsafe class PointwiseConv
     /// on ≤ 64 input channels, 10–25 % faster on 128–1024.</summary>
     private const long SlabBudget = 16 * 1024;
 
+    /// <summary>Up to this many input channels the tiles read the image in place instead of
+    /// panels: a tile's rows are then few enough streams for the prefetchers, and the copy would
+    /// be a whole extra pass over an image read once per channel block.</summary>
+    internal const int InPlaceMaxChannels = 32;
+
     [ThreadStatic] private static PackBuffer? _panels;
 
     /// <summary>output[n] = relu?(W · input[n] + bias + residual[n]) for every image; input is
@@ -40,7 +45,8 @@ internal static unsafe class PointwiseConv
         var work = (long)outChannels * channels * plane;
         var threads = work >= ParallelThreshold ? Math.Max(1, Math.Min(maxThreads, Environment.ProcessorCount)) : 1;
         var (tilesPerChunk, chunks, parts) = Blocking(channels, outChannels, tiles, threads);
-        var panels = (_panels ??= new PackBuffer()).Get(checked(tiles * channels * pixels));
+        var inPlace = channels <= InPlaceMaxChannels;
+        var panels = inPlace ? null : (_panels ??= new PackBuffer()).Get(checked(tiles * channels * pixels));
         var template = new PointwiseConvProblem
         {
             Panels = panels, Channels = channels, Weights = weight, Bias = bias, OutChannels = outChannels, Plane = plane,
@@ -50,6 +56,16 @@ internal static unsafe class PointwiseConv
         var outImage = (long)outChannels * plane;
         for (var n = 0; n < batch; n++)
         {
+            if (inPlace)
+            {
+                ConvJob<PointwiseConvProblem>.Run(template with
+                {
+                    Image = input + n * inImage,
+                    Residual = residual == null ? null : residual + n * outImage,
+                    Output = output + n * outImage,
+                }, threads);
+                continue;
+            }
             var pack = new PointwiseConvPanels
             {
                 Image = input + n * inImage, Panels = panels, Channels = channels, Plane = plane,

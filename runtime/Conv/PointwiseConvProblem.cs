@@ -8,8 +8,14 @@ namespace DyCompile.Runtime;
 /// [16t, min(16t + 16, H·W)) and reads panel t.</summary>
 internal readonly unsafe struct PointwiseConvProblem : IConvItems
 {
-    /// <summary>The image as panels [tile][channel][16] (<see cref="PointwiseConvPanels"/>).</summary>
+    /// <summary>The image as panels [tile][channel][16] (<see cref="PointwiseConvPanels"/>), or
+    /// null when the tiles read <see cref="Image"/> in place.</summary>
     public float* Panels { get; init; }
+
+    /// <summary>The image [channels, plane] the tiles read in place when there are no panels: with
+    /// few input channels a tile reads few rows, and the copy into panels would be a whole extra
+    /// pass over an image that is read only once per channel block.</summary>
+    public float* Image { get; init; }
 
     /// <summary>Input channels: the row length of the weights.</summary>
     public int Channels { get; init; }
@@ -64,12 +70,45 @@ internal readonly unsafe struct PointwiseConvProblem : IConvItems
             {
                 const int pixels = PointwiseConvTile.Pixels;
                 var fullEnd = Math.Min(t1, Plane / pixels); // tiles [.., fullEnd) hold 16 pixels each
-                for (; t + 1 < fullEnd; t += 2)
-                    PointwiseConvTile512.Run(this, b * PointwiseConvTile.R, Panels + (long)t * Channels * pixels, (long)Channels * pixels, t * pixels);
+                if (Panels != null)
+                {
+                    for (; t + 1 < fullEnd; t += 2)
+                        PointwiseConvTile512.Run(this, b * PointwiseConvTile.R, Panels + (long)t * Channels * pixels, (long)Channels * pixels, pixels, t * pixels);
+                }
+                else
+                {
+                    for (; t + 1 < fullEnd; t += 2)
+                        PointwiseConvTile512.Run(this, b * PointwiseConvTile.R, Image + (long)t * pixels, pixels, Plane, t * pixels);
+                }
             }
             for (; t < t1; t++) Tile(b, t);
         }
     }
+
+    /// <summary>Where tile <paramref name="tile"/> reads channel 0 and how far apart its channels
+    /// are. In place, a partial last tile is copied into a zero-padded per-thread panel first, as
+    /// its 16-float loads would read past the image's last channel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private (IntPtr Source, long Stride) TileSource(int tile, int count)
+    {
+        const int pixels = PointwiseConvTile.Pixels;
+        if (Panels != null) return ((IntPtr)(Panels + (long)tile * Channels * pixels), pixels);
+        var start = Image + (long)tile * pixels;
+        if (count == pixels) return ((IntPtr)start, Plane);
+        var panel = TailPanel(Channels * pixels);
+        for (var ic = 0; ic < Channels; ic++)
+        {
+            var row = start + (long)ic * Plane;
+            var target = panel + ic * pixels;
+            for (var j = 0; j < count; j++) target[j] = row[j];
+            for (var j = count; j < pixels; j++) target[j] = 0f;
+        }
+        return ((IntPtr)panel, pixels);
+    }
+
+    [ThreadStatic] private static PackBuffer? _tail;
+
+    private static float* TailPanel(int floats) => (_tail ??= new PackBuffer()).Get(floats);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Tile(int block, int tile)
@@ -78,16 +117,17 @@ internal readonly unsafe struct PointwiseConvProblem : IConvItems
         var oc0 = block * PointwiseConvTile.R;
         var pixel = tile * pixels;
         var count = Math.Min(pixels, Plane - pixel);
-        var source = Panels + (long)tile * Channels * pixels;
+        var (at, stride) = TileSource(tile, count);
+        var source = (float*)at;
         if (count <= pixels / 2)
         {
-            if (Portable) PointwiseConvTile.Narrow<PortableFma>(this, oc0, source, pixels, pixel, count);
-            else PointwiseConvTile.Narrow<HardwareFma>(this, oc0, source, pixels, pixel, count);
+            if (Portable) PointwiseConvTile.Narrow<PortableFma>(this, oc0, source, stride, pixel, count);
+            else PointwiseConvTile.Narrow<HardwareFma>(this, oc0, source, stride, pixel, count);
         }
         else
         {
-            if (Portable) PointwiseConvTile.Wide<PortableFma>(this, oc0, source, pixels, pixel, count);
-            else PointwiseConvTile.Wide<HardwareFma>(this, oc0, source, pixels, pixel, count);
+            if (Portable) PointwiseConvTile.Wide<PortableFma>(this, oc0, source, stride, pixel, count);
+            else PointwiseConvTile.Wide<HardwareFma>(this, oc0, source, stride, pixel, count);
         }
     }
 }

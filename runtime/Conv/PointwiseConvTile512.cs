@@ -8,8 +8,9 @@ namespace DyCompile.Runtime;
 /// consecutive pixels, two 16-pixel panels side by side, out[oc][p] = bias[oc] + Σ_ic
 /// W[oc][ic]·In[ic][p]. Per input channel it loads one zmm vector from each panel and broadcasts
 /// one weight per output channel: 2 loads + 6 broadcasts feed 12 FMAs of 16 lanes, the 12
-/// accumulators and 3 operands in 15 of the 32 zmm registers. Same panels, weights and epilogue
-/// as <see cref="PointwiseConvTile"/>, whose 16-pixel tiles cover what is left.</summary>
+/// accumulators and 3 operands in 15 of the 32 zmm registers. Same panels (or the image in
+/// place), weights and epilogue as <see cref="PointwiseConvTile"/>, whose 16-pixel tiles cover
+/// what is left.</summary>
 internal static unsafe class PointwiseConvTile512
 {
     public const int Pixels = 2 * PointwiseConvTile.Pixels;
@@ -18,12 +19,12 @@ internal static unsafe class PointwiseConvTile512
     private const int Lanes = 16;
 
     /// <summary>Output channels [oc0, oc0 + R) (fewer at the end: missing rows repeat the first and
-    /// are not stored) × the 32 pixels from <paramref name="pixel"/>, read from two consecutive
-    /// panels at <paramref name="source"/> (channel ic of the first at <c>source + 16·ic</c>, of the
-    /// second <paramref name="panelStride"/> floats on).</summary>
+    /// are not stored) × the 32 pixels from <paramref name="pixel"/>: channel ic of the first 16 at
+    /// <c>source + ic·channelStride</c>, of the second 16 <paramref name="second"/> floats on (two
+    /// consecutive panels: 16 and the panel size; the image in place: the plane and 16).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit] // see PointwiseConvTile: no buffer-zeroing helper call after the loop
-    public static void Run(in PointwiseConvProblem p, int oc0, float* source, long panelStride, int pixel)
+    public static void Run(in PointwiseConvProblem p, int oc0, float* source, long second, long channelStride, int pixel)
     {
         var rows = Math.Min(R, p.OutChannels - oc0);
         var depth = p.Channels;
@@ -44,13 +45,14 @@ internal static unsafe class PointwiseConvTile512
         Vector512<float> a01 = a00, a11 = a10, a21 = a20, a31 = a30, a41 = a40, a51 = a50;
 
         var s = source;
-        var s2 = source + panelStride;
+        var s2 = source + second;
+        var stride = (nint)channelStride;
         for (var ic = 0; ic < depth; ic++)
         {
             var x0 = Avx512F.LoadVector512(s);
             var x1 = Avx512F.LoadVector512(s2);
-            s += PointwiseConvTile.Pixels;
-            s2 += PointwiseConvTile.Pixels;
+            s += stride;
+            s2 += stride;
             var w = Vector512.Create(w0[ic]);
             a00 = Avx512F.FusedMultiplyAdd(w, x0, a00); a01 = Avx512F.FusedMultiplyAdd(w, x1, a01);
             w = Vector512.Create(w1[ic]);

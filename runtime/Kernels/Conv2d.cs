@@ -126,7 +126,8 @@ public static partial class TensorOps
     /// quick benchmark, `Benchmarks --quick conv`). Pointwise convolutions (1×1, unit stride, no
     /// padding, one group) run the pointwise kernel where it measured faster than the GEMM in
     /// repeated runs: tiny planes (≤ 64 pixels: 8×8, 7×7; 1.2–1.8×), deep inputs (≥ 512 channels:
-    /// 14×14, 7×7) and large planes with ≥ 64 channels (112×112, 1.2–1.5× in most runs). On the
+    /// 14×14, 7×7), large planes with ≥ 64 channels (112×112, 1.2–1.5× in most runs) and large
+    /// planes with ≤ 32 channels, which the kernel reads in place (224×224, 32 → 64: 1.5×). On the
     /// layers between (32 channels on 112×112, 64–256 channels on 56×56 and 28×28) the two measured
     /// level within the noise, and they stay on the GEMM. Other shapes run the direct kernels, except for
     /// - grouped convolutions (not depthwise), which they do not cover;
@@ -141,7 +142,7 @@ public static partial class TensorOps
         if (IsPointwise(g, groups))
         {
             var plane = g.OutHeight * g.OutWidth;
-            var faster = plane <= 64 || g.GroupChannels >= 512 || (plane >= 10_000 && g.GroupChannels >= 64);
+            var faster = plane <= 64 || g.GroupChannels >= 512 || (plane >= 10_000 && (g.GroupChannels >= 64 || g.GroupChannels <= PointwiseConv.InPlaceMaxChannels));
             return faster ? ConvAlgorithm.Pointwise : ConvAlgorithm.Im2ColGemm;
         }
         if (depthwise) return ConvAlgorithm.Direct;

@@ -57,21 +57,31 @@ public class DirectConvTests
         ([1, 4, 12, 11], [8, 1, 5, 3], [2, 1], [2, 1], [1, 2], 4), // depthwise, multiplier 2
         ([1, 64, 40, 40], [64, 1, 3, 3], [1], [1], [1], 64),       // depthwise, large enough for the workers
         ([2, 6, 9, 7], [4, 3, 3, 3], [2], [1, 2], [1, 2], 2),      // grouped: stays on the GEMM
+        ([1, 16, 32, 32], [16, 16, 3, 3], [1], [1], [1], 1),       // zmm tiles: two 16-pixel vectors per row, rows of two tiles
+        ([1, 6, 9, 9], [5, 6, 3, 3], [1], [0], [1], 1),            // 7 wide: the ymm tile on the AVX-512 path
+        ([1, 5, 11, 17], [6, 5, 3, 3], [1], [1], [1], 1),          // 17 wide: a 1-lane zmm vector; 11 rows: a filler-padded last tile
+        ([1, 20, 14, 30], [7, 20, 3, 3], [1], [1], [1], 1),        // 30 wide: a 14-lane second vector; blocked with zmm tiles
+        ([1, 24, 33, 33], [10, 24, 3, 3], [2], [1], [1], 1),       // stride 2 to 17×17 zmm vectors, blocked with packed weights
+        ([2, 40, 28, 28], [70, 40, 3, 3], [1], [1], [1], 1),       // 28 wide (16 + 12 lanes), blocked and packed on the workers, 2-channel last block
+        ([5, 16, 24, 20], [12, 16, 5, 3], [1], [2, 1], [1], 1),    // a 5×3 kernel on zmm tiles, one image per thread
     ];
 
-    public static TheoryData<int, string, Epilogue> Cases()
+    /// <summary>Every shape, kernel and epilogue; the direct kernel on its AVX-512 path (the zmm
+    /// tile where rows are wider than 8) and its AVX2 path, which stays tested on AVX-512 machines.</summary>
+    public static TheoryData<int, string, Epilogue, SimdPath> Cases()
     {
-        var data = new TheoryData<int, string, Epilogue>();
+        var data = new TheoryData<int, string, Epilogue, SimdPath>();
         for (var shape = 0; shape < _shapes.Length; shape++)
             foreach (var algorithm in _algorithms)
                 foreach (var epilogue in Enum.GetValues<Epilogue>())
-                    data.Add(shape, algorithm.ToString(), epilogue);
+                    foreach (var path in algorithm == ConvAlgorithm.Direct ? [SimdPath.Avx512, SimdPath.Avx2] : new[] { SimdPath.Avx512 })
+                        data.Add(shape, algorithm.ToString(), epilogue, path);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void FusedConvolutionMatchesTheLoopNest(int shape, string kernel, Epilogue epilogue)
+    public void FusedConvolutionMatchesTheLoopNest(int shape, string kernel, Epilogue epilogue, SimdPath path)
     {
         var algorithm = Enum.Parse<ConvAlgorithm>(kernel);
         var (inputShape, weightShape, stride, padding, dilation, groups) = _shapes[shape];
@@ -87,7 +97,8 @@ public class DirectConvTests
         // must all be overwritten.
         var destination = epilogue == Epilogue.ResidualInPlaceRelu ? Tensor.FromArray(residual!.ToFloatArray(), outShape) : Tensor.Full(123f, outShape);
         var residualOperand = epilogue == Epilogue.ResidualInPlaceRelu ? destination : residual;
-        TensorOps.Conv2dFusedWith(input, weight, bias, residualOperand, relu, stride, padding, dilation, groups, destination, algorithm, Environment.ProcessorCount);
+        using (KernelIsa.Force(path))
+            TensorOps.Conv2dFusedWith(input, weight, bias, residualOperand, relu, stride, padding, dilation, groups, destination, algorithm, Environment.ProcessorCount);
         ConvTolerance.AssertClose(expected, scale, destination.ToFloatArray());
     }
 
@@ -162,7 +173,9 @@ public class DirectConvTests
                 var residual = withResidual ? DenseReference.RandomTensor(seed + 3, 1, outC, oh, ow) : null;
                 var (expected, scale) = LoopNest(input, weight, bias, residual, relu, [stride], [pad], [dilation], groups);
                 var destination = Tensor.Full(-7f, 1, outC, oh, ow);
-                TensorOps.Conv2dFusedWith(input, weight, bias, residual, relu, [stride], [pad], [dilation], groups, destination, algorithm, 1);
+                // Both FMA paths: the zmm tile (rows wider than 8) and the AVX2 tile alone.
+                using (KernelIsa.Force((inC + outC + extraW) % 2 == 0 ? SimdPath.Avx512 : SimdPath.Avx2))
+                    TensorOps.Conv2dFusedWith(input, weight, bias, residual, relu, [stride], [pad], [dilation], groups, destination, algorithm, 1);
                 return ConvTolerance.Close(expected, scale, destination.ToFloatArray(), out _);
             });
 

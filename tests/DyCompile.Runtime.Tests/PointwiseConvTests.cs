@@ -34,6 +34,9 @@ public class PointwiseConvTests
         (1, 200, 190, 8, 8),   // 200-float weight rows, worth the workers
         (1, 40, 50, 112, 112), // a large plane: several chunks, worth the workers
         (3, 9, 11, 7, 7),      // a batch of 7×7 planes
+        (1, 32, 48, 60, 60),   // 32 channels read in place on a large plane: whole tiles, worth the workers
+        (2, 24, 20, 57, 57),   // in place, batch 2, a 1-pixel tail copied to its own panel
+        (1, 33, 12, 30, 30),   // 33 channels: just past in place, on panels
     ];
 
     /// <summary>Every shape, kernel and epilogue; the FMA kernel on its AVX-512 (32-pixel zmm tile
