@@ -11,7 +11,7 @@ namespace DyCompile.Backends.Gpu;
 /// order. Values live in <c>values</c> (a slot per segment value): device tensors and boxed host
 /// scalars. Result shapes are the static types where they are static, else the catalog's shape
 /// rule applied to the operands' run-time shapes.</summary>
-internal sealed class SegmentRun(GpuProgram program, AcceleratorStream stream, GpuSegmentPlan segment, object?[] values, Func<Value, ImmutableArray<int>, DeviceTensor> place, Action<DeviceTensor, DeviceTensor> alias, HostCallbacks callbacks)
+internal sealed class SegmentRun(GpuProgram program, AcceleratorStream stream, GpuSegmentPlan segment, object?[] values, Func<Value, ImmutableArray<int>, DeviceTensor> place, Action<DeviceTensor, DeviceTensor> alias, HostCallbacks callbacks, ScalarReadback? readback = null)
 {
     /// <summary>Enqueues the segment's per-call steps.</summary>
     public void Execute() => Execute(segment.Steps, weightOnly: false);
@@ -59,7 +59,8 @@ internal sealed class SegmentRun(GpuProgram program, AcceleratorStream stream, G
                     Set(f.Node.Result, target);
                     break;
                 case ReadScalarStep r:
-                    Set(r.Node.Result, DeviceCopies.ReadScalar(stream, (DeviceTensor)Get(r.Node.Operands[0])));
+                    var scalarReads = readback ?? throw new InvalidOperationException($"{r.Node.Result.Ref} reads a scalar back where no execution state reads back (weight-only work)");
+                    Set(r.Node.Result, scalarReads.Read(stream, (DeviceTensor)Get(r.Node.Operands[0])));
                     break;
                 default:
                     throw new InvalidOperationException($"no device execution for {step.GetType().Name}");
