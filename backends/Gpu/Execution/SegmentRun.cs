@@ -21,6 +21,7 @@ internal sealed class SegmentRun(GpuProgram program, AcceleratorStream stream, G
     {
         foreach (var step in steps)
         {
+            if (step is ElementwiseStep or OpKernelStep or DenseEpilogueStep or FillStep) GpuTransfers.Launch();
             if (weightOnly && step is ElementwiseStep or OpKernelStep) GpuTransfers.WeightOnlyLaunch();
             switch (step)
             {
@@ -33,6 +34,13 @@ internal sealed class SegmentRun(GpuProgram program, AcceleratorStream stream, G
                     var results = k.Node.Results.Select((r, i) => place(r, shapes[i])).ToArray();
                     program.OpKernels[k.Kernel].Launch(stream, k.Node, operands, results);
                     for (var i = 0; i < results.Length; i++) Set(k.Node.Results[i], results[i]);
+                    break;
+                case DenseEpilogueStep d:
+                    var denseOperands = d.Dense.Operands.Select(v => GpuOperand.Of((DeviceTensor)Get(v))).ToArray();
+                    var output = place(d.Output, ResultShapes(d.Dense, denseOperands)[0]);
+                    var residual = d.Residual is { } residualValue ? (DeviceTensor)Get(residualValue) : null;
+                    ((Kernels.IDenseEpilogueKernel)program.OpKernels[d.Kernel]).Launch(stream, d.Dense, denseOperands, [output], new Kernels.DenseEpilogue(residual, d.Relu));
+                    Set(d.Output, output);
                     break;
                 case ViewStep v:
                     var x = (DeviceTensor)Get(v.Node.Operands[0]);
