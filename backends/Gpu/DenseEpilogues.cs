@@ -41,7 +41,7 @@ internal static class DenseEpilogues
         Value output;
         switch (next)
         {
-            case NodeStep { Node: var single }:
+            case NodeStep { Node: { Results.Length: 1 } single }:
                 (nodes, output) = ([single], single.Result);
                 break;
             case ElementwiseLoop { EpilogueOf: var of, Nodes: { Count: <= 2 } loopNodes, Outputs: [var loopOutput] } when of == dense:
