@@ -133,6 +133,7 @@ public sealed class GpuProgramPlan
                 {
                     ElementwiseStep e => $"kernel {e.Kernel.ClassName} [{string.Join(" ", e.Spec.Nodes.Select(n => n.Op))}] {e.Spec.Shape}",
                     OpKernelStep k => $"op kernel {k.Kernel.Name}: {k.Node.Op}",
+                    DenseEpilogueStep fused => $"op kernel {fused.Kernel.Name}: {fused.Dense.Op} + [{string.Join(" ", fused.Absorbed.Select(n => n.Op))}] in its store",
                     ViewStep v => $"view {v.Node.Op}",
                     HostScalarStep h => $"host {h.Node.Op}",
                     ConstantStep => "constant",

@@ -76,6 +76,7 @@ public sealed class GpuSegmentPlan
             {
                 case ElementwiseStep e: written.UnionWith(e.Spec.Outputs); break;
                 case OpKernelStep k: written.UnionWith(k.Node.Results); break;
+                case DenseEpilogueStep d: written.Add(d.Output); break;
                 case FillStep f: written.Add(f.Node.Result); break;
             }
 
@@ -157,6 +158,11 @@ public sealed class GpuSegmentPlan
                     [.. e.Spec.Inputs.Where(v => e.Spec.Access(v) == InputAccess.Full).Select(Root)]);
             case OpKernelStep k:
                 return new PlannerStep([.. k.Node.Operands.Select(Root)], k.Node.Results, []);
+            case DenseEpilogueStep d:
+                // The residual may share the result's buffer: each element is read just before it
+                // is stored at the same index. The dense operands are read whole.
+                return new PlannerStep([.. d.Dense.Operands.Concat(d.Residual is { } read ? [read] : []).Select(Root)], [d.Output],
+                    d.Residual is { } residual && !d.Dense.Operands.Select(Root).Contains(Root(residual)) ? [Root(residual)] : []);
             case ViewStep v:
                 _aliasOf[v.Node.Result] = Root(v.Node.Operands[0]);
                 return new PlannerStep([Root(v.Node.Operands[0])], [], []);
@@ -190,8 +196,17 @@ public sealed class GpuSegmentPlan
         var constants = segment.Graph.Nodes.Where(n => n.Def?.Kind == OpKind.Const && n.Results.Length == 1 && n.Result.Type is TensorType).ToHashSet();
         foreach (var node in constants) steps.Add(new ConstantStep(node));
         var preparation = (planned.Preparation?.Nodes ?? []).Select(node => Classify(node, block, sourceOf)).ToList();
-        foreach (var step in planned.Steps ?? throw new InvalidOperationException($"segment {segment.Name}: fusion runs before the GPU plan"))
+        var fusion = planned.Steps ?? throw new InvalidOperationException($"segment {segment.Name}: fusion runs before the GPU plan");
+        var readers = DenseEpilogues.Readers(segment.Graph);
+        for (var i = 0; i < fusion.Count; i++)
         {
+            var step = fusion[i];
+            if (step is NodeStep { Node: var dense } && i + 1 < fusion.Count && DenseEpilogues.Match(dense, fusion[i + 1], readers) is { } epilogue)
+            {
+                steps.Add(epilogue);
+                i++;
+                continue;
+            }
             switch (step)
             {
                 case ElementwiseLoop loop:
@@ -200,8 +215,10 @@ public sealed class GpuSegmentPlan
                     else foreach (var n in loop.Nodes) steps.Add(Classify(n, block, sourceOf));
                     break;
                 case ConvolutionEpilogue fused:
-                    steps.Add(Classify(fused.Convolution, block, sourceOf));
-                    foreach (var n in fused.Absorbed) steps.Add(Classify(n, block, sourceOf));
+                    // The fusion planner's conv2d epilogue (residual and/or relu) is the device's too.
+                    steps.Add(DenseEpilogues.Of(fused) is { } onDevice ? onDevice : Classify(fused.Convolution, block, sourceOf));
+                    if (steps[^1] is not DenseEpilogueStep)
+                        foreach (var n in fused.Absorbed) steps.Add(Classify(n, block, sourceOf));
                     break;
                 case LinearEpilogue linear:
                     steps.Add(Classify(linear.Linear, block, sourceOf));

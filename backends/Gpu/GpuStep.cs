@@ -27,3 +27,9 @@ public sealed record FillStep(Node Node) : GpuStep;
 
 /// <summary><c>item</c>: the one read back to the host inside a segment (it waits for the stream).</summary>
 public sealed record ReadScalarStep(Node Node) : GpuStep;
+
+/// <summary>A conv2d, linear or matmul whose only reader adds a residual of its own shape and/or
+/// applies relu: the dense kernel does both as it stores (<see cref="DyCompile.Backends.Gpu.Kernels.IDenseEpilogueKernel"/>),
+/// so the product is written once, as <see cref="Output"/> (the last absorbed node's result), and
+/// never read back. <see cref="Absorbed"/> are the add/relu nodes it replaces.</summary>
+public sealed record DenseEpilogueStep(Node Dense, Type Kernel, Value? Residual, bool Relu, IReadOnlyList<Node> Absorbed, Value Output) : GpuStep;

@@ -1,3 +1,4 @@
+using DyCompile.Backends.Gpu;
 using DyCompile.Backends.Host;
 using DyCompile.Compiler.Jit;
 using DyCompile.IR;
@@ -140,6 +141,67 @@ public sealed class CompiledProgram : IDisposable
         finally
         {
             ReturnState(state);
+        }
+    }
+
+    /// <summary>Runs a program compiled for a GPU target with its tensors on the device, for callers
+    /// that chain programs: a tensor input may be a host <see cref="Tensor"/> (uploaded), or a
+    /// <see cref="GpuTensor"/> or <see cref="DeviceTensor"/> on this program's device (read in place,
+    /// never written: no upload); each tensor result is written, device to device, into a
+    /// <see cref="GpuTensor"/> the caller owns — the one already in its slot of
+    /// <paramref name="outputs"/> when it is on this device and large enough, else a new one — and
+    /// nothing is downloaded (<see cref="GpuTensor.Download"/> does that). A result therefore stays
+    /// valid across later calls of this or any program until the caller disposes it. Host scalar
+    /// results are as for <see cref="RunInto"/>. Safe to call from many threads at once, each with
+    /// its own output array.</summary>
+    /// <exception cref="ArgumentException">An input of the wrong dtype or shape, or a device tensor
+    /// of another accelerator.</exception>
+    /// <exception cref="ObjectDisposedException">A <see cref="GpuTensor"/> input was disposed.</exception>
+    /// <exception cref="InvalidOperationException">The program was not compiled for a GPU target.</exception>
+    /// <exception cref="LoopStoppedException">As for <see cref="Run"/>.</exception>
+    public void RunOnDevice(object[] inputs, object[] outputs, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var declared = Program.Inputs;
+        if (inputs.Length != declared.Length)
+            throw new ArgumentException($"program @{Program.Name} takes {declared.Length} input(s), {inputs.Length} given");
+        for (var i = 0; i < declared.Length; i++)
+        {
+            var device = inputs[i] switch { GpuTensor g => g.Tensor, var other => other as DeviceTensor };
+            var accepted = device is null ? Accepts(declared[i].Type, inputs[i]) : declared[i].Type is TensorType t && t.Accepts(device.DType, device.Shape.AsSpan());
+            if (!accepted)
+                throw new ArgumentException($"program @{Program.Name}: input %{declared[i].Name} must be {declared[i].Type}, got {(device is null ? Describe(inputs[i]) : $"device tensor<{device.DType.ShortName()}, {Shapes.Format(device.Shape.AsSpan())}>")}");
+        }
+        CheckOutputs(outputs);
+        var state = Enter();
+        try
+        {
+            if (state.Host is not GpuHostProgram gpu)
+                throw new InvalidOperationException($"program @{Program.Name} was not compiled for a GPU target; RunOnDevice needs Target.Cuda, Target.OpenCL or Target.IlgpuCpu");
+            state.BindTo(CurrentBinding(state));
+            state.Control.Start(cancellation, _iterationLimit);
+            gpu.RunOnDevice(inputs, outputs);
+        }
+        finally
+        {
+            ReturnState(state);
+        }
+    }
+
+    /// <summary>The device a program compiled for a GPU target runs on (for <see cref="GpuTensor.Upload"/>); null for the CPU target.</summary>
+    public GpuDevice? Device
+    {
+        get
+        {
+            var state = Enter();
+            try
+            {
+                return (state.Host as GpuHostProgram)?.Device;
+            }
+            finally
+            {
+                ReturnState(state);
+            }
         }
     }
 

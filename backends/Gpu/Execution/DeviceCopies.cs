@@ -34,23 +34,4 @@ internal static class DeviceCopies
         }
         return result;
     }
-
-    /// <summary>The one element of a device tensor as a float, as <c>item</c> reads it (waits for the stream).</summary>
-    public static float ReadScalar(AcceleratorStream stream, DeviceTensor source)
-    {
-        if (source.Length != 1)
-            throw new TensorOpException("item", $"needs a tensor with one element, got shape [{string.Join(", ", source.Shape)}]");
-        Span<byte> bytes = stackalloc byte[8];
-        var size = source.DType.ElementSize();
-        source.Bytes.SubView(0, size).CopyToCPU(stream, ref bytes[0], size);
-        stream.Synchronize();
-        GpuTransfers.ScalarRead();
-        return source.DType switch
-        {
-            DType.Float32 => MemoryMarshal.Read<float>(bytes),
-            DType.Int32 => MemoryMarshal.Read<int>(bytes),
-            DType.Int64 => MemoryMarshal.Read<long>(bytes),
-            _ => bytes[0] != 0 ? 1f : 0f,
-        };
-    }
 }

@@ -24,6 +24,7 @@ public sealed class GpuHostProgram : IHostProgram
     private readonly Accelerator _accelerator;
     private readonly AcceleratorStream _stream;
     private readonly MemoryBuffer1D<byte, Stride1D.Dense> _arena;
+    private readonly ScalarReadback _readback;
     private readonly Dictionary<DistinctSegment, GrownBuffer[]> _grownValues = [];
     private readonly Dictionary<(SegmentCall, int), GrownBuffer[]> _grownOutputs = [];
     private readonly GrownBuffer?[] _grownInputs;
@@ -45,6 +46,7 @@ public sealed class GpuHostProgram : IHostProgram
             // One alignment unit more, so an empty region at the very end is still inside the buffer.
             _arena = _accelerator.Allocate1D<byte>(plan.ArenaBytes + GpuSegmentPlan.Alignment);
             GpuTransfers.Allocation();
+            _readback = new ScalarReadback(_accelerator);
         }
         foreach (var (d, segment) in plan.Segments)
             _grownValues[d] = [.. Enumerable.Range(0, segment.GrownCount).Select(_ => new GrownBuffer())];
@@ -92,7 +94,38 @@ public sealed class GpuHostProgram : IHostProgram
         if (RegionOf(of) is { } region) Register(view, region);
     }
 
-    public void Run(object[] inputs, object[] outputs)
+    /// <summary>The device the program runs on.</summary>
+    public GpuDevice Device => _program.Device;
+
+    /// <summary>Whether this state reads <c>item</c> scalars back through page-locked host memory.</summary>
+    internal bool ReadsPageLocked => _readback.IsPageLocked;
+
+    public void Run(object[] inputs, object[] outputs) => Run(inputs, outputs, deviceResults: false);
+
+    /// <summary>A call whose tensors stay on the device: a tensor input may be a host
+    /// <see cref="Tensor"/> (uploaded), a <see cref="GpuTensor"/> or a <see cref="DeviceTensor"/> of
+    /// this program's device (read in place, never written); each tensor result is copied, device to
+    /// device, into a <see cref="GpuTensor"/> the caller owns: the one already in its slot of
+    /// <paramref name="outputs"/> when that belongs to this device and its buffer holds the result,
+    /// else a new one. Host scalar results are as for <see cref="Run(object[], object[])"/>.</summary>
+    /// <exception cref="ArgumentException">A device input lives on another accelerator.</exception>
+    /// <exception cref="ObjectDisposedException">A <see cref="GpuTensor"/> input was disposed.</exception>
+    public void RunOnDevice(object[] inputs, object[] outputs)
+    {
+        for (var i = 0; i < inputs.Length; i++)
+            if (inputs[i] is DeviceTensor or GpuTensor) CheckDeviceInput(i, inputs[i]);
+        Run(inputs, outputs, deviceResults: true);
+    }
+
+    private void CheckDeviceInput(int index, object input)
+    {
+        var tensor = input is GpuTensor g ? g.Tensor : (DeviceTensor)input;
+        var home = tensor.Bytes.GetAccelerator();
+        if (!ReferenceEquals(home, _accelerator))
+            throw new ArgumentException($"input {index} is a device tensor of another accelerator, '{home.Name}' ({home.AcceleratorType}), but the program runs on '{_accelerator.Name}' ({_accelerator.AcceleratorType}); download it and pass the host tensor, or compile the program for that device", nameof(input));
+    }
+
+    private void Run(object[] inputs, object[] outputs, bool deviceResults)
     {
         lock (_program.Device.Gate)
         {
@@ -102,7 +135,7 @@ public sealed class GpuHostProgram : IHostProgram
                 // dropped the copies it holds (a new state dict).
                 if (!_program.IsResident(_boundWeights, _weightGenerations))
                     _weights = _program.DeviceWeights(_boundWeights, out _weightGenerations);
-                Walk(inputs, outputs);
+                Walk(inputs, outputs, deviceResults);
             }
             catch
             {
@@ -113,13 +146,18 @@ public sealed class GpuHostProgram : IHostProgram
         }
     }
 
-    private void Walk(object[] inputs, object[] outputs)
+    private void Walk(object[] inputs, object[] outputs, bool deviceResults)
     {
         var plan = _program.Plan;
         var env = new Dictionary<Value, object>();
         var block = plan.Program.Host[0];
         for (var i = 0; i < inputs.Length; i++)
-            env[block.Parameters[i]] = inputs[i] is Tensor t ? UploadInput(i, t) : inputs[i];
+            env[block.Parameters[i]] = inputs[i] switch
+            {
+                Tensor t => UploadInput(i, t),
+                GpuTensor g => g.Tensor,
+                var other => other,
+            };
         while (true)
         {
             Path?.Add(block.Name);
@@ -137,13 +175,31 @@ public sealed class GpuHostProgram : IHostProgram
                     break;
                 case Return ret:
                     for (var i = 0; i < ret.Values.Length; i++)
-                        outputs[i] = env[ret.Values[i]] is DeviceTensor d ? DeviceCopies.Download(_stream, d) : env[ret.Values[i]];
+                        outputs[i] = env[ret.Values[i]] is not DeviceTensor d ? env[ret.Values[i]]
+                            : deviceResults ? CopyOut(d, outputs[i])
+                            : DeviceCopies.Download(_stream, d);
                     _stream.Synchronize();
                     return;
                 default:
                     throw new InvalidOperationException($"host block ^{block.Name} has an unknown terminator");
             }
         }
+    }
+
+    /// <summary>A result the caller owns: <paramref name="previous"/> when it is a live tensor of this
+    /// device that holds <paramref name="result"/>'s bytes, else a new one.</summary>
+    private GpuTensor CopyOut(DeviceTensor result, object? previous)
+    {
+        var bytes = result.Bytes.Length;
+        GpuTensor target;
+        if (previous is GpuTensor { IsDisposed: false } reused && ReferenceEquals(reused.Device, _program.Device) && reused.Capacity >= Math.Max(1, bytes))
+        {
+            target = reused;
+            target.Reshape(result.DType, result.Shape);
+        }
+        else target = GpuTensor.Allocate(_program.Device, result.DType, result.Shape);
+        if (bytes > 0) result.Bytes.CopyTo(_stream, target.Tensor.Bytes);
+        return target;
     }
 
     private HostBlock Enter(BlockTarget target, Dictionary<Value, object> env)
@@ -220,7 +276,7 @@ public sealed class GpuHostProgram : IHostProgram
             return Register(new DeviceTensor(storage, type.DType, shape), region);
         }
 
-        new SegmentRun(_program, _stream, segment, values, Place, Alias, Callbacks).Execute();
+        new SegmentRun(_program, _stream, segment, values, Place, Alias, Callbacks, _readback).Execute();
 
         for (var k = 0; k < graph.Outputs.Length; k++)
         {

@@ -37,6 +37,8 @@ public sealed class GpuProgram
         }
         foreach (var step in plan.Segments.Values.SelectMany(s => s.AllSteps).OfType<OpKernelStep>())
             OpKernels.TryAdd(step.Kernel, device.Library.Get(step.Node.Op));
+        foreach (var step in plan.Segments.Values.SelectMany(s => s.AllSteps).OfType<DenseEpilogueStep>())
+            OpKernels.TryAdd(step.Kernel, device.Library.Get(step.Dense.Op));
         lock (device.Gate)
         {
             foreach (var step in plan.Segments.Values.SelectMany(s => s.Steps).OfType<ConstantStep>())

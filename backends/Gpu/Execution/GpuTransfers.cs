@@ -11,6 +11,13 @@ public static class GpuTransfers
     [ThreadStatic] private static long _downloads;
     [ThreadStatic] private static long _allocations;
     [ThreadStatic] private static long _weightOnlyLaunches;
+    [ThreadStatic] private static long _launches;
+
+    /// <summary>Device launches of segment steps: rendered elementwise kernels, op kernels (a dense
+    /// op with its epilogue folded into its store is one), fills. Shows what fusion saves.</summary>
+    public static long Launches => _launches;
+
+    internal static void Launch() => _launches++;
 
     /// <summary>Host → device copies of tensors (call inputs and, once per program, weights and constants).</summary>
     public static long Uploads => _uploads;

@@ -11,7 +11,7 @@ namespace DyCompile.Backends.Gpu;
 /// order. Values live in <c>values</c> (a slot per segment value): device tensors and boxed host
 /// scalars. Result shapes are the static types where they are static, else the catalog's shape
 /// rule applied to the operands' run-time shapes.</summary>
-internal sealed class SegmentRun(GpuProgram program, AcceleratorStream stream, GpuSegmentPlan segment, object?[] values, Func<Value, ImmutableArray<int>, DeviceTensor> place, Action<DeviceTensor, DeviceTensor> alias, HostCallbacks callbacks)
+internal sealed class SegmentRun(GpuProgram program, AcceleratorStream stream, GpuSegmentPlan segment, object?[] values, Func<Value, ImmutableArray<int>, DeviceTensor> place, Action<DeviceTensor, DeviceTensor> alias, HostCallbacks callbacks, ScalarReadback? readback = null)
 {
     /// <summary>Enqueues the segment's per-call steps.</summary>
     public void Execute() => Execute(segment.Steps, weightOnly: false);
@@ -21,6 +21,7 @@ internal sealed class SegmentRun(GpuProgram program, AcceleratorStream stream, G
     {
         foreach (var step in steps)
         {
+            if (step is ElementwiseStep or OpKernelStep or DenseEpilogueStep or FillStep) GpuTransfers.Launch();
             if (weightOnly && step is ElementwiseStep or OpKernelStep) GpuTransfers.WeightOnlyLaunch();
             switch (step)
             {
@@ -33,6 +34,13 @@ internal sealed class SegmentRun(GpuProgram program, AcceleratorStream stream, G
                     var results = k.Node.Results.Select((r, i) => place(r, shapes[i])).ToArray();
                     program.OpKernels[k.Kernel].Launch(stream, k.Node, operands, results);
                     for (var i = 0; i < results.Length; i++) Set(k.Node.Results[i], results[i]);
+                    break;
+                case DenseEpilogueStep d:
+                    var denseOperands = d.Dense.Operands.Select(v => GpuOperand.Of((DeviceTensor)Get(v))).ToArray();
+                    var output = place(d.Output, ResultShapes(d.Dense, denseOperands)[0]);
+                    var residual = d.Residual is { } residualValue ? (DeviceTensor)Get(residualValue) : null;
+                    ((Kernels.IDenseEpilogueKernel)program.OpKernels[d.Kernel]).Launch(stream, d.Dense, denseOperands, [output], new Kernels.DenseEpilogue(residual, d.Relu));
+                    Set(d.Output, output);
                     break;
                 case ViewStep v:
                     var x = (DeviceTensor)Get(v.Node.Operands[0]);
@@ -59,7 +67,8 @@ internal sealed class SegmentRun(GpuProgram program, AcceleratorStream stream, G
                     Set(f.Node.Result, target);
                     break;
                 case ReadScalarStep r:
-                    Set(r.Node.Result, DeviceCopies.ReadScalar(stream, (DeviceTensor)Get(r.Node.Operands[0])));
+                    var scalarReads = readback ?? throw new InvalidOperationException($"{r.Node.Result.Ref} reads a scalar back where no execution state reads back (weight-only work)");
+                    Set(r.Node.Result, scalarReads.Read(stream, (DeviceTensor)Get(r.Node.Operands[0])));
                     break;
                 default:
                     throw new InvalidOperationException($"no device execution for {step.GetType().Name}");

@@ -8,14 +8,17 @@ namespace DyCompile.Backends.Gpu.Kernels;
 /// tiled kernel: one batch of the grid per group, the image read through the im2col view
 /// without materialising it.</summary>
 [GpuKernel("conv2d", Uses = [typeof(GemmKernels)])]
-public sealed class Conv2dKernel : GpuOpKernel
+public sealed class Conv2dKernel : GpuOpKernel, IDenseEpilogueKernel
 {
     private readonly Action<AcceleratorStream, KernelConfig, ConvolutionProblem> _gemm;
 
     public Conv2dKernel(Accelerator accelerator) : base(accelerator) =>
         _gemm = GemmKernels.Load<ConvolutionProblem>(accelerator);
 
-    public override void Launch(AcceleratorStream stream, Node node, IReadOnlyList<GpuOperand> operands, IReadOnlyList<DeviceTensor> results)
+    public override void Launch(AcceleratorStream stream, Node node, IReadOnlyList<GpuOperand> operands, IReadOnlyList<DeviceTensor> results) =>
+        Launch(stream, node, operands, results, DenseEpilogue.None);
+
+    public void Launch(AcceleratorStream stream, Node node, IReadOnlyList<GpuOperand> operands, IReadOnlyList<DeviceTensor> results, DenseEpilogue epilogue)
     {
         DeviceTensor x = operands[0].Tensor, w = operands[1].Tensor, bias = operands[2].Tensor, y = results[0];
         var groups = node.Attrs.GetInt("groups");
@@ -45,6 +48,9 @@ public sealed class Conv2dKernel : GpuOpKernel
             DilationW = d.W,
             GroupIn = x.Shape[1] / groups,
             GroupOut = y.Shape[1] / groups,
+            Residual = epilogue.Residual?.Floats ?? y.Floats,
+            HasResidual = epilogue.Residual is null ? 0 : 1,
+            Relu = epilogue.Relu ? 1 : 0,
         };
         if (problem.M == 0 || problem.N == 0) return;
         _gemm(stream, TiledGemm.Config(problem.M, problem.N, groups), problem);

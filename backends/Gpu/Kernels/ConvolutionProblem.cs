@@ -8,12 +8,14 @@ namespace DyCompile.Backends.Gpu.Kernels;
 /// as the result is stored into the NCHW output.</summary>
 public struct ConvolutionProblem : IGemmProblem
 {
-    public ArrayView<float> Input, Weight, Bias, Output;
+    public ArrayView<float> Input, Weight, Bias, Output, Residual;
     public int Batch, InChannels, Height, Width;
     public int OutChannels, OutHeight, OutWidth;
     public int KernelHeight, KernelWidth, StrideH, StrideW, PadH, PadW, DilationH, DilationW;
     /// <summary>Input and output channels of one group.</summary>
     public int GroupIn, GroupOut;
+    /// <summary>The store's epilogue after the bias: add Residual (NCHW like the output), then relu.</summary>
+    public int HasResidual, Relu;
 
     public readonly int M => Batch * OutHeight * OutWidth;
     public readonly int N => GroupOut;
@@ -48,6 +50,9 @@ public struct ConvolutionProblem : IGemmProblem
         var pixels = OutHeight * OutWidth;
         var n = row / pixels;
         var channel = firstOut + column;
-        Output[(n * OutChannels + channel) * pixels + row % pixels] = value + Bias[channel];
+        var at = (n * OutChannels + channel) * pixels + row % pixels;
+        value += Bias[channel];
+        if (HasResidual != 0) value += Residual[at];
+        Output[at] = Relu != 0 ? KernelHelpers.Max(value, 0f) : value;
     }
 }

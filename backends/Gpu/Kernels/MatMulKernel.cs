@@ -10,11 +10,12 @@ namespace DyCompile.Backends.Gpu.Kernels;
 /// SGEMM, one call per batch matrix; linear's bias is written into C first and kept with
 /// β = 1); elsewhere, or when <see cref="PreferTiled"/> is set, to the tiled GEMM kernel.</summary>
 [GpuKernel("matmul", "linear", Uses = [typeof(GemmKernels)])]
-public sealed class MatMulKernel : GpuOpKernel, IDisposable
+public sealed class MatMulKernel : GpuOpKernel, IDenseEpilogueKernel, IDisposable
 {
     private readonly Action<AcceleratorStream, KernelConfig, MatrixProblem> _tiled;
     private readonly Action<AcceleratorStream, Index2D, ArrayView<float>, ArrayView<float>, int> _fillBias;
     private readonly CuBlasGemm? _cublas;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, int, int> _epilogue;
 
     public MatMulKernel(Accelerator accelerator) : this(accelerator, preferTiled: false)
     {
@@ -24,6 +25,7 @@ public sealed class MatMulKernel : GpuOpKernel, IDisposable
     {
         _tiled = GemmKernels.Load<MatrixProblem>(accelerator);
         _fillBias = accelerator.LoadAutoGroupedKernel<Index2D, ArrayView<float>, ArrayView<float>, int>(FillBias);
+        _epilogue = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(ApplyEpilogue);
         PreferTiled = preferTiled;
         if (!preferTiled && accelerator is CudaAccelerator cuda)
         {
@@ -52,16 +54,34 @@ public sealed class MatMulKernel : GpuOpKernel, IDisposable
     internal static void FillBias(Index2D i, ArrayView<float> bias, ArrayView<float> c, int columns) =>
         c[i.X * columns + i.Y] = bias[i.Y];
 
-    public override void Launch(AcceleratorStream stream, Node node, IReadOnlyList<GpuOperand> operands, IReadOnlyList<DeviceTensor> results)
+    /// <summary>The epilogue after a cuBLAS product, which has no store of ours to fold it into.</summary>
+    [DeviceKernel]
+    internal static void ApplyEpilogue(Index1D i, ArrayView<float> c, ArrayView<float> residual, int hasResidual, int relu)
+    {
+        var value = c[i];
+        if (hasResidual != 0) value += residual[i];
+        c[i] = relu != 0 ? KernelHelpers.Max(value, 0f) : value;
+    }
+
+    public override void Launch(AcceleratorStream stream, Node node, IReadOnlyList<GpuOperand> operands, IReadOnlyList<DeviceTensor> results) =>
+        Launch(stream, node, operands, results, DenseEpilogue.None);
+
+    /// <summary>On the tiled kernel the epilogue is part of the store; after cuBLAS it is one more
+    /// elementwise launch over C.</summary>
+    public void Launch(AcceleratorStream stream, Node node, IReadOnlyList<GpuOperand> operands, IReadOnlyList<DeviceTensor> results, DenseEpilogue epilogue)
     {
         var p = node.Op == "linear" ? Linear(operands) : MatMul(operands[0].Tensor, operands[1].Tensor);
         var batches = KernelShapes.Count(Enumerable.Range(0, p.BatchRank).Select(p.BatchShape.Get));
         p.C = results[0].Floats;
+        p.Residual = epilogue.Residual?.Floats ?? p.C;
+        p.HasResidual = epilogue.Residual is null ? 0 : 1;
+        p.Relu = epilogue.Relu ? 1 : 0;
         if (p.M == 0 || p.N == 0 || batches == 0) return;
         if (_cublas is not null)
         {
             if (p.HasBias != 0) _fillBias(stream, new Index2D(p.M, p.N), p.Bias, p.C, p.N);
             _cublas.Run(stream, p, batches);
+            if (!epilogue.IsNone) _epilogue(stream, (int)results[0].Length, p.C, p.Residual, p.HasResidual, p.Relu);
             return;
         }
         _tiled(stream, TiledGemm.Config(p.M, p.N, batches), p);

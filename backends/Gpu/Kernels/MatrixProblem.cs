@@ -7,12 +7,14 @@ namespace DyCompile.Backends.Gpu.Kernels;
 /// C is dense [batch, M, N].</summary>
 public struct MatrixProblem : IGemmProblem
 {
-    public ArrayView<float> A, B, C, Bias;
+    public ArrayView<float> A, B, C, Bias, Residual;
     public int Rows, Columns, Inner;
     public int RowStrideA, KStrideA, KStrideB, ColumnStrideB;
     public int BatchRank;
     public Dims BatchShape, BatchStridesA, BatchStridesB;
     public int HasBias;
+    /// <summary>The store's epilogue after the bias: add Residual (dense like C), then relu.</summary>
+    public int HasResidual, Relu;
 
     public readonly int M => Rows;
     public readonly int N => Columns;
@@ -40,6 +42,11 @@ public struct MatrixProblem : IGemmProblem
     public readonly float LoadB(int baseB, int k, int column) =>
         k < Inner && column < Columns ? B[baseB + k * KStrideB + column * ColumnStrideB] : 0f;
 
-    public readonly void Store(int baseC, int row, int column, float value) =>
-        C[baseC + row * Columns + column] = HasBias != 0 ? value + Bias[column] : value;
+    public readonly void Store(int baseC, int row, int column, float value)
+    {
+        var at = baseC + row * Columns + column;
+        if (HasBias != 0) value += Bias[column];
+        if (HasResidual != 0) value += Residual[at];
+        C[at] = Relu != 0 ? KernelHelpers.Max(value, 0f) : value;
+    }
 }

@@ -27,7 +27,7 @@ public static class GpuKernelDump
                     File.WriteAllText(source, kernel.Source);
                     return [source, .. WriteDevice(directory, $"{name}.kernel.{kernel.ClassName}", new DeviceKernelEntry(method, false, true))];
                 }));
-            foreach (var type in segmentPlan.AllSteps.OfType<OpKernelStep>().Select(s => s.Kernel).Distinct())
+            foreach (var type in segmentPlan.AllSteps.OfType<OpKernelStep>().Select(s => s.Kernel).Concat(segmentPlan.AllSteps.OfType<DenseEpilogueStep>().Select(s => s.Kernel)).Distinct())
                 foreach (var entry in GpuKernelLibrary.DeviceKernelsOf(type))
                 {
                     var file = OfflineKernels.FileName(entry.Method);
