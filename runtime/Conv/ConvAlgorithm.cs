@@ -24,4 +24,8 @@ internal enum ConvAlgorithm
     /// <summary>The pointwise kernel with the portable vector code; other shapes run
     /// <see cref="DirectPortable"/>.</summary>
     PointwisePortable,
+
+    /// <summary>The AVX-512 tile of 16 output channels × 16 pixels (ChannelVectorConv) where it
+    /// covers the shape and the path is AVX-512; other cases run <see cref="Direct"/>.</summary>
+    ChannelVector,
 }

@@ -15,24 +15,27 @@ public static partial class TensorOps
         var geometry = ConvSetup(input, weight, bias, stride, padding, dilation, groups);
         // Every element is written.
         var result = DenseArgs.Uninitialized(input.Dim(0), weight.Dim(0), geometry.OutHeight, geometry.OutWidth);
-        ConvCompute(input, weight, bias, null, false, result, geometry, groups, ConvAlgorithm.Auto, Environment.ProcessorCount);
+        ConvCompute(input, weight, bias, null, false, result, geometry, groups, ConvAlgorithm.Auto, Environment.ProcessorCount, keepPackedWeights: false);
         return result;
     }
 
     /// <summary><see cref="Conv2d"/> into a caller-owned destination of the result's shape (a
-    /// compiled segment's buffer, so a call allocates no result); it must not overlap the operands.</summary>
+    /// compiled segment's buffer, so a call allocates no result); it must not overlap the operands.
+    /// As in compiled code, the weight's repacked form may be kept per tensor: after changing a
+    /// weight in place, call <see cref="Tensor.MarkModified"/>.</summary>
     public static void Conv2dInto(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups, Tensor destination)
     {
         var geometry = ConvSetup(input, weight, bias, stride, padding, dilation, groups);
         OperandChecks.Destination("conv2d", destination, DType.Float32, [input.Dim(0), weight.Dim(0), geometry.OutHeight, geometry.OutWidth]);
-        ConvCompute(input, weight, bias, null, false, destination, geometry, groups, ConvAlgorithm.Auto, Environment.ProcessorCount);
+        ConvCompute(input, weight, bias, null, false, destination, geometry, groups, ConvAlgorithm.Auto, Environment.ProcessorCount, keepPackedWeights: true);
     }
 
     /// <summary>destination = relu?(conv2d(input, weight, bias, …) + residual): a convolution with
     /// its bias, an optional residual of the result's shape and an optional ReLU applied before
     /// each result is stored (a ResNet block's conv + add + relu in one pass over the output).
     /// <paramref name="residual"/> may be <paramref name="destination"/> itself (each element is
-    /// read before it is written); otherwise the destination must not overlap the operands.</summary>
+    /// read before it is written); otherwise the destination must not overlap the operands. The
+    /// weight's repacked form may be kept per tensor, as for <see cref="Conv2dInto"/>.</summary>
     public static void Conv2dFusedInto(Tensor input, Tensor weight, Tensor bias, Tensor? residual, bool relu,
         int[] stride, int[] padding, int[] dilation, int groups, Tensor destination) =>
         Conv2dFusedWith(input, weight, bias, residual, relu, stride, padding, dilation, groups, destination, ConvAlgorithm.Auto, Environment.ProcessorCount);
@@ -52,7 +55,7 @@ public static partial class TensorOps
             if (!residual.Shape.SequenceEqual(shape))
                 throw TensorOpException.ShapeMismatch(op, residual.Shape, shape, "the residual must have the result's shape");
         }
-        ConvCompute(input, weight, bias, residual, relu, destination, geometry, groups, algorithm, maxThreads);
+        ConvCompute(input, weight, bias, residual, relu, destination, geometry, groups, algorithm, maxThreads, keepPackedWeights: true);
     }
 
     private static ConvGeometry ConvSetup(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups)
@@ -79,7 +82,7 @@ public static partial class TensorOps
     }
 
     private static unsafe void ConvCompute(Tensor input, Tensor weight, Tensor bias, Tensor? residual, bool relu, Tensor result,
-        ConvGeometry geometry, int groups, ConvAlgorithm algorithm, int maxThreads)
+        ConvGeometry geometry, int groups, ConvAlgorithm algorithm, int maxThreads, bool keepPackedWeights)
     {
         if (result.Length == 0) return;
         var channels = input.Dim(1);
@@ -87,6 +90,14 @@ public static partial class TensorOps
         if (algorithm == ConvAlgorithm.Auto) algorithm = ChooseConvAlgorithm(geometry, groups, depthwise);
         if (algorithm is ConvAlgorithm.Pointwise or ConvAlgorithm.PointwisePortable && !IsPointwise(geometry, groups))
             algorithm = algorithm == ConvAlgorithm.Pointwise ? ConvAlgorithm.Direct : ConvAlgorithm.DirectPortable;
+        if (algorithm == ConvAlgorithm.ChannelVector && (depthwise || KernelIsa.Current != SimdPath.Avx512 || !ChannelVectorConv.Covers(geometry, groups, weight.Dim(0))))
+            algorithm = ConvAlgorithm.Direct;
+        if (algorithm == ConvAlgorithm.ChannelVector)
+        {
+            fixed (float* pIn = (float[])input.Storage, pB = (float[])bias.Storage, pRes = (float[]?)residual?.Storage, pOut = (float[])result.Storage)
+                ChannelVectorConv.Run(pIn, weight, pB, pRes, pOut, input.Dim(0), channels, weight.Dim(0), geometry, relu, keepPackedWeights, maxThreads);
+            return;
+        }
         if (algorithm == ConvAlgorithm.Direct && !ConvKernelFlavour.HardwareAvailable) algorithm = ConvAlgorithm.DirectPortable;
         if (algorithm == ConvAlgorithm.Pointwise && !ConvKernelFlavour.HardwareAvailable) algorithm = ConvAlgorithm.PointwisePortable;
         if (algorithm is ConvAlgorithm.Pointwise or ConvAlgorithm.PointwisePortable)
@@ -136,7 +147,10 @@ public static partial class TensorOps
     ///   while the GEMM reads (or packs) the image as contiguous panels.
     /// Deep k×k kernels (VGG's 256- and 512-channel 3×3 layers) run direct too: with its taps in
     /// blocks of 16 input channels the direct kernel matches the GEMM at 28×28 and beats it at
-    /// 14×14 and below.</summary>
+    /// 14×14 and below. Where the channel-vector tile covers a k×k layer (AVX-512, unit stride,
+    /// out channels in sixteens, rows 8 or a multiple of 16 wide) it runs instead of the direct
+    /// tile: 1.1–1.5× faster on every such zoo layer (64 → 64 at 8×8 0.041 → 0.028 ms, 256 → 256
+    /// at 8×8 0.45 → 0.35 ms, 64 → 64 at 224×224 20.7 → 18.5 ms on two cores).</summary>
     private static ConvAlgorithm ChooseConvAlgorithm(ConvGeometry g, int groups, bool depthwise)
     {
         if (IsPointwise(g, groups))
@@ -148,7 +162,7 @@ public static partial class TensorOps
         if (depthwise) return ConvAlgorithm.Direct;
         if (groups != 1) return ConvAlgorithm.Im2ColGemm;
         if (g.KernelHeight == 1 && g.KernelWidth == 1) return ConvAlgorithm.Im2ColGemm;
-        return ConvAlgorithm.Direct;
+        return ConvAlgorithm.ChannelVector;
     }
 
     /// <summary>A 1×1 kernel with unit stride, no padding and one group: each output pixel is a

@@ -98,6 +98,8 @@ public sealed class ConvLayerRun
         _padding = [layer.Padding];
         Im2ColGemm = Pinned("Im2ColGemm");
         Direct = Pinned("Direct");
+        DirectOneCore = Pinned("Direct", threads: 1);
+        ChannelVector = Pinned("ChannelVector");
         Pointwise = Pinned("Pointwise");
     }
 
@@ -109,6 +111,12 @@ public sealed class ConvLayerRun
     /// <summary>The convolution on the direct kernel.</summary>
     public Action Direct { get; }
 
+    /// <summary>The convolution on the 16-channel × 16-pixel AVX-512 tile where it covers the layer.</summary>
+    public Action ChannelVector { get; }
+
+    /// <summary>The convolution on the direct kernel, on the calling thread alone.</summary>
+    public Action DirectOneCore { get; }
+
     /// <summary>The convolution on the pointwise kernel (the direct kernel for shapes it does not cover).</summary>
     public Action Pointwise { get; }
 
@@ -118,14 +126,14 @@ public sealed class ConvLayerRun
     /// <summary>The public operation (its own kernel choice).</summary>
     public void Auto() => TensorOps.Conv2dInto(_input, _weight, _bias, _stride, _padding, [1], Layer.Groups, _destination);
 
-    private Action Pinned(string algorithm)
+    private Action Pinned(string algorithm, int? threads = null)
     {
         var kind = _fusedWith.GetParameters()[10].ParameterType;
         var call = Expression.Call(_fusedWith,
             Expression.Constant(_input), Expression.Constant(_weight), Expression.Constant(_bias), Expression.Constant(null, typeof(Tensor)),
             Expression.Constant(false), Expression.Constant(_stride), Expression.Constant(_padding), Expression.Constant(new[] { 1 }),
             Expression.Constant(Layer.Groups), Expression.Constant(_destination), Expression.Constant(Enum.Parse(kind, algorithm)),
-            Expression.Constant(Environment.ProcessorCount));
+            Expression.Constant(threads ?? Environment.ProcessorCount));
         return Expression.Lambda<Action>(call).Compile();
     }
 }

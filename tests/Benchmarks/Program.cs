@@ -93,13 +93,15 @@ internal static class QuickTimings
         // (1×1 layers it covers), and as conv2d chooses.
         foreach (var layer in ConvLayer.Zoo)
         {
-            string[] names = [$"conv gemm   {layer.Name}", $"conv direct {layer.Name}", $"conv pw     {layer.Name}", $"conv auto   {layer.Name}"];
+            string[] names = [$"conv gemm   {layer.Name}", $"conv direct {layer.Name}", $"conv pw     {layer.Name}", $"conv auto   {layer.Name}", $"conv 1core  {layer.Name}", $"conv cvec   {layer.Name}"];
             if (!names.Any(name => name.Contains(_filter, StringComparison.OrdinalIgnoreCase))) continue;
             var run = new ConvLayerRun(layer);
             Report(names[0], layer.Flops, run.Im2ColGemm);
             Report(names[1], layer.Flops, run.Direct);
             if (run.IsPointwise) Report(names[2], layer.Flops, run.Pointwise);
             Report(names[3], layer.Flops, run.Auto);
+            Report(names[4], layer.Flops, run.DirectOneCore);
+            Report(names[5], layer.Flops, run.ChannelVector);
         }
         foreach (var workload in Enum.GetValues<BlowUpWorkload>())
         {

@@ -17,7 +17,7 @@ public class DirectConvTests
         ResidualInPlaceRelu,
     }
 
-    private static readonly ConvAlgorithm[] _algorithms = [ConvAlgorithm.Direct, ConvAlgorithm.DirectPortable, ConvAlgorithm.Im2ColGemm];
+    private static readonly ConvAlgorithm[] _algorithms = [ConvAlgorithm.Direct, ConvAlgorithm.DirectPortable, ConvAlgorithm.Im2ColGemm, ConvAlgorithm.ChannelVector];
 
     private static readonly (int[] Input, int[] Weight, int[] Stride, int[] Padding, int[] Dilation, int Groups)[] _shapes =
     [
@@ -64,6 +64,12 @@ public class DirectConvTests
         ([1, 24, 33, 33], [10, 24, 3, 3], [2], [1], [1], 1),       // stride 2 to 17×17 zmm vectors, blocked with packed weights
         ([2, 40, 28, 28], [70, 40, 3, 3], [1], [1], [1], 1),       // 28 wide (16 + 12 lanes), blocked and packed on the workers, 2-channel last block
         ([5, 16, 24, 20], [12, 16, 5, 3], [1], [2, 1], [1], 1),    // a 5×3 kernel on zmm tiles, one image per thread
+        ([2, 20, 16, 16], [32, 20, 3, 3], [1], [1], [1], 1),       // channel-vector tiles: 16 wide, two 16-channel blocks, batch 2
+        ([3, 5, 10, 8], [16, 5, 3, 3], [1], [1], [1], 1),          // channel-vector tiles spanning two 8-wide rows, batch 3
+        ([1, 7, 18, 34], [48, 7, 3, 3], [1], [0], [1], 1),         // channel-vector tiles without padding: 16 × 32 out
+        ([1, 3, 16, 16], [16, 3, 5, 5], [1], [2], [1], 1),         // a 5×5 kernel on channel-vector tiles
+        ([4, 32, 16, 16], [64, 32, 3, 3], [1], [1], [1], 1),       // channel-vector tiles on the worker threads
+        ([1, 64, 8, 8], [256, 64, 3, 3], [1], [1], [1], 1),        // 8×8, sixteen channel blocks
     ];
 
     /// <summary>Every shape, kernel and epilogue; the direct kernel on its AVX-512 path (the zmm

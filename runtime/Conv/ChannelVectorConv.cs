@@ -1,0 +1,88 @@
+using System.Runtime.CompilerServices;
+
+namespace DyCompile.Runtime;
+
+/// <summary>Dense unit-stride convolutions with output channels in blocks of 16, on AVX-512: the
+/// batch's inputs are copied once into zero-padded images (<see cref="PhaseImage"/> of stride 1)
+/// and <see cref="ChannelVectorTile"/> computes 16 channels × 16 pixels at a time from them with
+/// weights packed once per weight tensor (<see cref="ChannelVectorWeights"/>). It covers the
+/// CIFAR residual networks' 3×3 layers (planes 32, 16 and 8 wide), where the NCHW direct tiles
+/// spend as long on loads that cross cache lines as on the FMAs.</summary>
+internal static unsafe class ChannelVectorConv
+{
+    /// <summary>Whether the kernel runs the convolution: one group, unit stride and dilation, out
+    /// channels a multiple of 16, and output rows that tile by 16 pixels (a multiple of 16 wide,
+    /// or 8 wide with an even number of rows).</summary>
+    public static bool Covers(ConvGeometry g, int groups, int outChannels) =>
+        groups == 1 && g.StrideH == 1 && g.StrideW == 1 && g.DilationH == 1 && g.DilationW == 1
+        && outChannels % ChannelVectorTile.Channels == 0 && g.GroupChannels > 0
+        && (g.OutWidth % 16 == 0 || (g.OutWidth == 8 && g.OutHeight % 2 == 0));
+
+    [ThreadStatic] private static PackBuffer? _images;
+
+    /// <summary>output = relu?(conv(input) + bias + residual) for a batch; see
+    /// <see cref="DirectConv2d.Run"/> for the operands. With <paramref name="keepPackedWeights"/>
+    /// the packed weights are kept per weight tensor (<see cref="ChannelVectorWeights.Cached"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(float* input, Tensor weight, float* bias, float* residual, float* output,
+        int batch, int channels, int outChannels, ConvGeometry g, bool relu, bool keepPackedWeights, int maxThreads)
+    {
+        var layout = new PhaseImage(g);
+        var imageFloats = layout.Floats(channels);
+        var images = (_images ??= new PackBuffer()).Get(checked((int)(batch * imageFloats)));
+        var inputImage = (long)channels * g.Height * g.Width;
+        var plane = g.OutHeight * g.OutWidth;
+        var work = (long)outChannels * channels * g.KernelHeight * g.KernelWidth * plane * batch;
+        var cores = Math.Max(1, Math.Min(maxThreads, Environment.ProcessorCount));
+        var threads = work >= DirectConv2d.ParallelThreshold ? cores : 1;
+        ConvJob<PaddedImages>.Run(new PaddedImages
+        {
+            Layout = layout, Input = input, InputImage = inputImage, Images = images, ImageFloats = imageFloats,
+            Channels = channels, Parts = threads == 1 ? 1 : Math.Min(channels, Math.Max(1, 4 * threads / batch)), Batch = batch,
+        }, threads);
+
+        var kept = keepPackedWeights ? ChannelVectorWeights.Cached(weight) : null;
+        var packed = kept != null ? kept.Data : ChannelVectorWeights.PackedNow(weight);
+        var tiles = plane / ChannelVectorTile.Pixels;
+        var blocks = outChannels / ChannelVectorTile.Channels;
+        // About three items per thread across the batch, so a core descheduled on a loaded
+        // machine does not hold the call up; a chunk of tiles runs on inputs that stay hot.
+        var chunks = threads == 1 ? 1 : Math.Clamp((3 * threads + batch * blocks - 1) / (batch * blocks), 1, tiles);
+        var tilesPerChunk = (tiles + chunks - 1) / chunks;
+        chunks = (tiles + tilesPerChunk - 1) / tilesPerChunk;
+        ConvJob<ChannelVectorProblem>.Run(new ChannelVectorProblem
+        {
+            Images = images, ImageFloats = imageFloats, RowStride = layout.RowStride, ChannelSize = layout.ChannelSize,
+            Weights = packed, Bias = bias, Residual = residual, Output = output, Relu = relu,
+            InChannels = channels, KernelHeight = g.KernelHeight, KernelWidth = g.KernelWidth,
+            Depth = channels * g.KernelHeight * g.KernelWidth, OutWidth = g.OutWidth, Plane = plane,
+            OutputImage = (long)outChannels * plane, Blocks = blocks, Tiles = tiles,
+            TilesPerChunk = tilesPerChunk, Chunks = chunks, Batch = batch,
+        }, threads);
+        GC.KeepAlive(kept);
+    }
+
+    /// <summary>Fills the padded images: items are (image, range of channels).</summary>
+    private readonly struct PaddedImages : IConvItems
+    {
+        public PhaseImage Layout { get; init; }
+        public float* Input { get; init; }
+        public long InputImage { get; init; }
+        public float* Images { get; init; }
+        public long ImageFloats { get; init; }
+        public int Channels { get; init; }
+        public int Parts { get; init; }
+        public int Batch { get; init; }
+
+        public int Items => Batch * Parts;
+
+        public void RunItem(int item)
+        {
+            var n = item / Parts;
+            var part = item % Parts;
+            var c0 = (int)((long)part * Channels / Parts);
+            var c1 = (int)((long)(part + 1) * Channels / Parts);
+            Layout.Fill(Input + n * InputImage, Images + n * ImageFloats, c0, c1, Channels);
+        }
+    }
+}

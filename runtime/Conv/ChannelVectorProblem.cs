@@ -1,0 +1,59 @@
+using System.Runtime.CompilerServices;
+
+namespace DyCompile.Runtime;
+
+/// <summary>A batch of unit-stride convolutions for <see cref="ChannelVectorTile"/>, after the
+/// padded images are filled: items are (image, block of 16 output channels, chunk of tiles),
+/// each running its chunk's tiles for its channel block.</summary>
+internal readonly unsafe struct ChannelVectorProblem : IConvItems
+{
+    /// <summary>The zero-padded images, <see cref="ImageFloats"/> apart.</summary>
+    public float* Images { get; init; }
+    public long ImageFloats { get; init; }
+    public int RowStride { get; init; }
+    public int ChannelSize { get; init; }
+
+    /// <summary>Weights packed by <see cref="ChannelVectorWeights"/>.</summary>
+    public float* Weights { get; init; }
+    public float* Bias { get; init; }
+
+    /// <summary>The residual (the output's layout) or null; it may be the output itself.</summary>
+    public float* Residual { get; init; }
+    public float* Output { get; init; }
+    public bool Relu { get; init; }
+
+    public int InChannels { get; init; }
+    public int KernelHeight { get; init; }
+    public int KernelWidth { get; init; }
+
+    /// <summary>Taps per output channel: InChannels × KernelHeight × KernelWidth.</summary>
+    public int Depth { get; init; }
+    public int OutWidth { get; init; }
+
+    /// <summary>Output pixels per channel.</summary>
+    public int Plane { get; init; }
+
+    /// <summary>Output floats per image.</summary>
+    public long OutputImage { get; init; }
+
+    public int Blocks { get; init; }
+    public int Tiles { get; init; }
+    public int TilesPerChunk { get; init; }
+    public int Chunks { get; init; }
+    public int Batch { get; init; }
+
+    public int Items => Batch * Blocks * Chunks;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void RunItem(int item)
+    {
+        var chunk = item % Chunks;
+        var block = item / Chunks % Blocks;
+        var n = item / (Chunks * Blocks);
+        var image = Images + n * ImageFloats;
+        var output = Output + n * OutputImage;
+        var residual = Residual == null ? null : Residual + n * OutputImage;
+        var t1 = Math.Min(Tiles, (chunk + 1) * TilesPerChunk);
+        for (var t = chunk * TilesPerChunk; t < t1; t++) ChannelVectorTile.Run(this, image, residual, output, block, t);
+    }
+}

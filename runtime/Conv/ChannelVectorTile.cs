@@ -1,0 +1,121 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace DyCompile.Runtime;
+
+/// <summary>The AVX-512 register tile of <see cref="ChannelVectorConv"/>: 16 output channels × 16
+/// output pixels in 16 zmm accumulators, one per pixel, each holding the pixel's 16 channels.
+/// Per tap it loads the tap's 16 weights (one aligned vector of the packed weights) and
+/// broadcasts each pixel's input: 1 vector load and 16 scalar broadcasts feed 16 FMAs, and no
+/// load ever crosses a cache line (the NCHW direct tiles load unaligned 16-pixel rows at every
+/// tap). The pixels are 16 consecutive outputs in raster order: one row of a plane at least 16
+/// wide, or two rows of an 8-wide plane. The sums are turned to channel-major order through a
+/// stack tile and stored as 16-pixel rows, residual and ReLU applied.</summary>
+internal static unsafe class ChannelVectorTile
+{
+    public const int Channels = 16;
+    public const int Pixels = 16;
+
+    /// <summary>Output channels [16·block, 16·block + 16) × pixels [16·tile, 16·tile + 16) of one
+    /// image. <paramref name="image"/> is its zero-padded input (rows of
+    /// <paramref name="rowStride"/> floats, channels <paramref name="channelSize"/> apart).</summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(in ChannelVectorProblem p, float* image, float* residual, float* output, int block, int tile)
+    {
+        var first = tile * Pixels;
+        var y = first / p.OutWidth;
+        var x = first % p.OutWidth;
+        // Pixels 8..15 read from r1: the same row on planes at least 16 wide, the next row on 8-wide ones.
+        var start = image + (long)y * p.RowStride + x;
+        nint nextRow = p.OutWidth == 8 ? p.RowStride - 8 : 0;
+        var w = p.Weights + (long)block * p.Depth * Channels;
+
+        var bias = Vector512.Load(p.Bias + block * Channels);
+        Vector512<float> a0 = bias, a1 = bias, a2 = bias, a3 = bias, a4 = bias, a5 = bias, a6 = bias, a7 = bias,
+            a8 = bias, a9 = bias, a10 = bias, a11 = bias, a12 = bias, a13 = bias, a14 = bias, a15 = bias;
+        int kh = p.KernelHeight, kw = p.KernelWidth;
+        for (var c = 0; c < p.InChannels; c++)
+        {
+            var plane = start + (long)c * p.ChannelSize;
+            for (var ky = 0; ky < kh; ky++)
+            {
+                var r0 = plane + ky * p.RowStride;
+                var r1 = r0 + nextRow;
+                for (var kx = 0; kx < kw; kx++, r0++, r1++, w += Channels)
+                {
+                    var v = Vector512.LoadAligned(w);
+                    a0 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r0[0]), a0);
+                    a1 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r0[1]), a1);
+                    a2 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r0[2]), a2);
+                    a3 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r0[3]), a3);
+                    a4 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r0[4]), a4);
+                    a5 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r0[5]), a5);
+                    a6 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r0[6]), a6);
+                    a7 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r0[7]), a7);
+                    a8 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r1[8]), a8);
+                    a9 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r1[9]), a9);
+                    a10 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r1[10]), a10);
+                    a11 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r1[11]), a11);
+                    a12 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r1[12]), a12);
+                    a13 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r1[13]), a13);
+                    a14 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r1[14]), a14);
+                    a15 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r1[15]), a15);
+                }
+            }
+        }
+
+        // sums[pixel][channel] → rows of 16 pixels per channel.
+        var buffer = stackalloc float[2 * Channels * Pixels + 16];
+        var t = (Vector512<float>*)(((nint)buffer + 63) & ~(nint)63);
+        var u = t + Pixels;
+        t[0] = a0; t[1] = a1; t[2] = a2; t[3] = a3; t[4] = a4; t[5] = a5; t[6] = a6; t[7] = a7;
+        t[8] = a8; t[9] = a9; t[10] = a10; t[11] = a11; t[12] = a12; t[13] = a13; t[14] = a14; t[15] = a15;
+        Transpose(t, u);
+        var at = (long)block * Channels * p.Plane + first;
+        for (var j = 0; j < Channels; j++, at += p.Plane)
+        {
+            var sum = t[j];
+            if (residual != null) sum += Vector512.Load(residual + at);
+            if (p.Relu) sum = Vector512.Max(sum, Vector512<float>.Zero);
+            sum.Store(output + at);
+        }
+    }
+
+    /// <summary>Transposes the 16 × 16 matrix of rows <paramref name="rows"/>[0..15] in place
+    /// (<paramref name="scratch"/> holds 16 vectors): pairs of rows interleaved, then 64-bit
+    /// pairs, then 128-bit lanes twice, 64 shuffles in all.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose(Vector512<float>* rows, Vector512<float>* scratch)
+    {
+        for (var i = 0; i < 16; i += 2)
+        {
+            scratch[i] = Avx512F.UnpackLow(rows[i], rows[i + 1]);
+            scratch[i + 1] = Avx512F.UnpackHigh(rows[i], rows[i + 1]);
+        }
+        // rows[4i + k], 128-bit lane L: element 4L + k of rows 4i .. 4i + 3.
+        for (var i = 0; i < 16; i += 4)
+        {
+            rows[i] = Avx512F.Shuffle(scratch[i], scratch[i + 2], 0x44);
+            rows[i + 1] = Avx512F.Shuffle(scratch[i], scratch[i + 2], 0xEE);
+            rows[i + 2] = Avx512F.Shuffle(scratch[i + 1], scratch[i + 3], 0x44);
+            rows[i + 3] = Avx512F.Shuffle(scratch[i + 1], scratch[i + 3], 0xEE);
+        }
+        for (var k = 0; k < 4; k++)
+        {
+            scratch[k] = Avx512F.Shuffle4x128(rows[k], rows[4 + k], 0x88);
+            scratch[4 + k] = Avx512F.Shuffle4x128(rows[k], rows[4 + k], 0xDD);
+            scratch[8 + k] = Avx512F.Shuffle4x128(rows[8 + k], rows[12 + k], 0x88);
+            scratch[12 + k] = Avx512F.Shuffle4x128(rows[8 + k], rows[12 + k], 0xDD);
+        }
+        // Column 4L + k of the matrix.
+        for (var k = 0; k < 4; k++)
+        {
+            rows[k] = Avx512F.Shuffle4x128(scratch[k], scratch[8 + k], 0x88);
+            rows[8 + k] = Avx512F.Shuffle4x128(scratch[k], scratch[8 + k], 0xDD);
+            rows[4 + k] = Avx512F.Shuffle4x128(scratch[4 + k], scratch[12 + k], 0x88);
+            rows[12 + k] = Avx512F.Shuffle4x128(scratch[4 + k], scratch[12 + k], 0xDD);
+        }
+    }
+}
