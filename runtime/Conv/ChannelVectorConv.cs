@@ -6,17 +6,18 @@ namespace DyCompile.Runtime;
 /// batch's inputs are copied once into zero-padded images (<see cref="PhaseImage"/> of stride 1)
 /// and <see cref="ChannelVectorTile"/> computes 16 channels × 16 pixels at a time from them with
 /// weights packed once per weight tensor (<see cref="ChannelVectorWeights"/>). It covers the
-/// CIFAR residual networks' 3×3 layers (planes 32, 16 and 8 wide), where the NCHW direct tiles
-/// spend as long on loads that cross cache lines as on the FMAs.</summary>
+/// unit-stride k×k layers of the CIFAR and ImageNet networks (planes 8 to 224 wide), where the
+/// NCHW direct tiles spend as long on loads that cross cache lines as on the FMAs.</summary>
 internal static unsafe class ChannelVectorConv
 {
     /// <summary>Whether the kernel runs the convolution: one group, unit stride and dilation, out
-    /// channels a multiple of 16, and output rows that tile by 16 pixels (a multiple of 16 wide,
-    /// or 8 wide with an even number of rows).</summary>
+    /// channels a multiple of 16, and output rows wider than 8 (tiles of 16 pixels of a row, the
+    /// last one partial) or 8 wide with an even number of rows (tiles of two rows). Narrower rows
+    /// would leave most of each tile empty.</summary>
     public static bool Covers(ConvGeometry g, int groups, int outChannels) =>
         groups == 1 && g.StrideH == 1 && g.StrideW == 1 && g.DilationH == 1 && g.DilationW == 1
         && outChannels % ChannelVectorTile.Channels == 0 && g.GroupChannels > 0
-        && (g.OutWidth % 16 == 0 || (g.OutWidth == 8 && g.OutHeight % 2 == 0));
+        && (g.OutWidth > 8 || (g.OutWidth == 8 && g.OutHeight % 2 == 0));
 
     [ThreadStatic] private static PackBuffer? _images;
 
@@ -43,7 +44,8 @@ internal static unsafe class ChannelVectorConv
 
         var kept = keepPackedWeights ? ChannelVectorWeights.Cached(weight) : null;
         var packed = kept != null ? kept.Data : ChannelVectorWeights.PackedNow(weight);
-        var tiles = plane / ChannelVectorTile.Pixels;
+        var tilesPerRow = g.OutWidth == 8 ? 0 : (g.OutWidth + ChannelVectorTile.Pixels - 1) / ChannelVectorTile.Pixels;
+        var tiles = tilesPerRow == 0 ? plane / ChannelVectorTile.Pixels : g.OutHeight * tilesPerRow;
         var blocks = outChannels / ChannelVectorTile.Channels;
         // About three items per thread across the batch, so a core descheduled on a loaded
         // machine does not hold the call up; a chunk of tiles runs on inputs that stay hot.
@@ -56,7 +58,7 @@ internal static unsafe class ChannelVectorConv
             Weights = packed, Bias = bias, Residual = residual, Output = output, Relu = relu,
             InChannels = channels, KernelHeight = g.KernelHeight, KernelWidth = g.KernelWidth,
             Depth = channels * g.KernelHeight * g.KernelWidth, OutWidth = g.OutWidth, Plane = plane,
-            OutputImage = (long)outChannels * plane, Blocks = blocks, Tiles = tiles,
+            OutputImage = (long)outChannels * plane, TilesPerRow = tilesPerRow, Blocks = blocks, Tiles = tiles,
             TilesPerChunk = tilesPerChunk, Chunks = chunks, Batch = batch,
         }, threads);
         GC.KeepAlive(kept);

@@ -36,6 +36,9 @@ internal readonly unsafe struct ChannelVectorProblem : IConvItems
     /// <summary>Output floats per image.</summary>
     public long OutputImage { get; init; }
 
+    /// <summary>Tiles per output row, or 0 on 8-wide planes, where a tile is two whole rows.</summary>
+    public int TilesPerRow { get; init; }
+
     public int Blocks { get; init; }
     public int Tiles { get; init; }
     public int TilesPerChunk { get; init; }

@@ -9,8 +9,9 @@ namespace DyCompile.Runtime;
 /// Per tap it loads the tap's 16 weights (one aligned vector of the packed weights) and
 /// broadcasts each pixel's input: 1 vector load and 16 scalar broadcasts feed 16 FMAs, and no
 /// load ever crosses a cache line (the NCHW direct tiles load unaligned 16-pixel rows at every
-/// tap). The pixels are 16 consecutive outputs in raster order: one row of a plane at least 16
-/// wide, or two rows of an 8-wide plane. The sums are turned to channel-major order through a
+/// tap). The pixels are 16 neighbours of one output row (the last tile of a row stores only the
+/// pixels the row has; the others read past it, into padding or the slack after the image), or
+/// two rows of an 8-wide plane. The sums are turned to channel-major order through a
 /// stack tile and stored as 16-pixel rows, residual and ReLU applied.</summary>
 internal static unsafe class ChannelVectorTile
 {
@@ -24,12 +25,26 @@ internal static unsafe class ChannelVectorTile
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(in ChannelVectorProblem p, float* image, float* residual, float* output, int block, int tile)
     {
-        var first = tile * Pixels;
-        var y = first / p.OutWidth;
-        var x = first % p.OutWidth;
-        // Pixels 8..15 read from r1: the same row on planes at least 16 wide, the next row on 8-wide ones.
-        var start = image + (long)y * p.RowStride + x;
-        nint nextRow = p.OutWidth == 8 ? p.RowStride - 8 : 0;
+        // Pixels 8..15 read from r1: the same row, or the next row on 8-wide planes (two rows a tile).
+        int first, count;
+        nint nextRow;
+        float* start;
+        if (p.TilesPerRow == 0)
+        {
+            first = tile * Pixels;
+            count = Pixels;
+            start = image + (long)(first / 8) * p.RowStride;
+            nextRow = p.RowStride - 8;
+        }
+        else
+        {
+            var y = tile / p.TilesPerRow;
+            var x = tile % p.TilesPerRow * Pixels;
+            first = y * p.OutWidth + x;
+            count = Math.Min(Pixels, p.OutWidth - x);
+            start = image + (long)y * p.RowStride + x;
+            nextRow = 0;
+        }
         var w = p.Weights + (long)block * p.Depth * Channels;
 
         var bias = Vector512.Load(p.Bias + block * Channels);
@@ -74,12 +89,28 @@ internal static unsafe class ChannelVectorTile
         t[8] = a8; t[9] = a9; t[10] = a10; t[11] = a11; t[12] = a12; t[13] = a13; t[14] = a14; t[15] = a15;
         Transpose(t, u);
         var at = (long)block * Channels * p.Plane + first;
+        if (count == Pixels)
+        {
+            for (var j = 0; j < Channels; j++, at += p.Plane)
+            {
+                var sum = t[j];
+                if (residual != null) sum += Vector512.Load(residual + at);
+                if (p.Relu) sum = Vector512.Max(sum, Vector512<float>.Zero);
+                sum.Store(output + at);
+            }
+            return;
+        }
+        // The last tile of a row: its first count pixels only (the rest read past the row).
         for (var j = 0; j < Channels; j++, at += p.Plane)
         {
-            var sum = t[j];
-            if (residual != null) sum += Vector512.Load(residual + at);
-            if (p.Relu) sum = Vector512.Max(sum, Vector512<float>.Zero);
-            sum.Store(output + at);
+            var sum = (float*)(t + j);
+            for (var i = 0; i < count; i++)
+            {
+                var value = sum[i];
+                if (residual != null) value += residual[at + i];
+                if (p.Relu) value = MathF.Max(value, 0f);
+                output[at + i] = value;
+            }
         }
     }
 

@@ -70,6 +70,10 @@ public class DirectConvTests
         ([1, 3, 16, 16], [16, 3, 5, 5], [1], [2], [1], 1),         // a 5×5 kernel on channel-vector tiles
         ([4, 32, 16, 16], [64, 32, 3, 3], [1], [1], [1], 1),       // channel-vector tiles on the worker threads
         ([1, 64, 8, 8], [256, 64, 3, 3], [1], [1], [1], 1),        // 8×8, sixteen channel blocks
+        ([1, 6, 14, 14], [16, 6, 3, 3], [1], [1], [1], 1),         // 14 wide: one partial channel-vector tile per row
+        ([2, 5, 12, 28], [32, 5, 3, 3], [1], [1], [1], 1),         // 28 wide: tiles of 16 and 12 pixels
+        ([1, 4, 33, 33], [16, 4, 3, 3], [1], [1], [1], 1),         // 33 wide: a 1-pixel last tile reading past its row
+        ([1, 3, 9, 9], [16, 3, 1, 1], [1], [0], [1], 1),           // 9 wide, 1×1
     ];
 
     /// <summary>Every shape, kernel and epilogue; the direct kernel on its AVX-512 path (the zmm
