@@ -148,9 +148,9 @@ public static partial class TensorOps
     /// Deep k×k kernels (VGG's 256- and 512-channel 3×3 layers) run direct too: with its taps in
     /// blocks of 16 input channels the direct kernel matches the GEMM at 28×28 and beats it at
     /// 14×14 and below. Where the channel-vector tile covers a k×k layer (AVX-512, unit stride,
-    /// out channels in sixteens, rows 8 or a multiple of 16 wide) it runs instead of the direct
-    /// tile: 1.1–1.5× faster on every such zoo layer (64 → 64 at 8×8 0.041 → 0.028 ms, 256 → 256
-    /// at 8×8 0.45 → 0.35 ms, 64 → 64 at 224×224 20.7 → 18.5 ms on two cores).</summary>
+    /// out channels in sixteens, rows at least 8 wide) it runs instead of the direct tile: as
+    /// fast or faster on every such zoo layer, 1.1–1.5× on most (64 → 64 at 8×8 0.041 → 0.028 ms,
+    /// 256 → 256 at 8×8 0.45 → 0.35 ms, 512 → 512 at 14×14 5.5 → 4.7 ms on two cores).</summary>
     private static ConvAlgorithm ChooseConvAlgorithm(ConvGeometry g, int groups, bool depthwise)
     {
         if (IsPointwise(g, groups))
