@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace DyCompile.Runtime;
 
@@ -57,7 +58,10 @@ internal readonly struct PoolPlaneItems(float[] input, float[] output, PoolWindo
                 reduced = row;
             }
             var outRow = dst.Slice(oy * windows.OutWidth, windows.OutWidth);
-            for (var ox = 0; ox < outRow.Length; ox++)
+            var done = 0;
+            if (windows is { IsAdaptive: false, KernelWidth: 2, StrideW: 2, PadW: 0 })
+                done = average ? PairAverages(reduced, outRow, windows.Divisor(y1 - y0, 2)) : PairMaxima(reduced, outRow);
+            for (var ox = done; ox < outRow.Length; ox++)
             {
                 var (x0, x1) = windows.Columns(ox);
                 var span = reduced[x0..Math.Max(x0, x1)];
@@ -104,6 +108,54 @@ internal readonly struct PoolPlaneItems(float[] input, float[] output, PoolWindo
         }
         for (; i < row.Length; i++)
             if (!(row[i] > next[i] || float.IsNaN(row[i]))) row[i] = next[i];
+    }
+
+    /// <summary>2-wide windows at stride 2 (the 2×2 poolings): out[i] = max(row[2i], row[2i + 1])
+    /// for as many outputs as whole vectors cover, NaN winning; returns how many were written.
+    /// Even and odd columns are split with one shuffle and one permute per 8 outputs, where a
+    /// window at a time cost more per output than the reads.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int PairMaxima(ReadOnlySpan<float> row, Span<float> output)
+    {
+        if (!Avx2.IsSupported) return 0;
+        ref var r = ref MemoryMarshal.GetReference(row);
+        ref var o = ref MemoryMarshal.GetReference(output);
+        var i = 0;
+        for (; i + Vector256<float>.Count <= output.Length && 2 * (i + Vector256<float>.Count) <= row.Length; i += Vector256<float>.Count)
+        {
+            var (even, odd) = Columns(ref r, 2 * i);
+            // The scalar loop's order: the left column unless the right one is greater or NaN.
+            var right = Vector256.GreaterThan(odd, even) | ~Vector256.Equals(odd, odd);
+            Vector256.ConditionalSelect(right, odd, even).StoreUnsafe(ref o, (nuint)i);
+        }
+        return i;
+    }
+
+    /// <summary>As <see cref="PairMaxima"/> for an average: out[i] = (row[2i] + row[2i + 1]) / divisor, as the scalar loop divides.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int PairAverages(ReadOnlySpan<float> row, Span<float> output, float divisor)
+    {
+        if (!Avx2.IsSupported) return 0;
+        ref var r = ref MemoryMarshal.GetReference(row);
+        ref var o = ref MemoryMarshal.GetReference(output);
+        var i = 0;
+        for (; i + Vector256<float>.Count <= output.Length && 2 * (i + Vector256<float>.Count) <= row.Length; i += Vector256<float>.Count)
+        {
+            var (even, odd) = Columns(ref r, 2 * i);
+            ((even + odd) / divisor).StoreUnsafe(ref o, (nuint)i);
+        }
+        return i;
+    }
+
+    /// <summary>Columns at + 0, 2, …, 14 and at + 1, 3, …, 15 of a row, in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float> Even, Vector256<float> Odd) Columns(ref float row, int at)
+    {
+        var a = Vector256.LoadUnsafe(ref row, (nuint)at);
+        var b = Vector256.LoadUnsafe(ref row, (nuint)(at + Vector256<float>.Count));
+        var even = Avx2.Permute4x64(Avx.Shuffle(a, b, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
+        var odd = Avx2.Permute4x64(Avx.Shuffle(a, b, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
+        return (even, odd);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -74,6 +74,46 @@ public class PoolingTests
                 }
     }
 
+    [Theory]
+    [InlineData(32, 32)] // whole vectors of 8 outputs
+    [InlineData(7, 33)]  // 16 outputs from 33 columns: two vectors, the last column unused
+    [InlineData(6, 21)]  // one vector and 2 outputs in the scalar tail
+    [InlineData(4, 8)]   // 4 outputs: no whole vector
+    public void TwoByTwoPoolingMatchesTheWindowsIncludingNaNAndSignedZero(int height, int width)
+    {
+        // The 2-wide stride-2 windows take a vector path: NaN in a left and in a right column, and
+        // +0 beside −0 (the left one wins a tie, as the scalar loop keeps it).
+        var x = DenseReference.RandomTensor(5, 1, 3, height, width);
+        var data = x.Floats;
+        data[1] = float.NaN;
+        data[width + 2] = float.NaN;
+        data[2 * width + 4] = 0f;
+        data[2 * width + 5] = -0f;
+        data[3 * width + 4] = -0.5f;
+        data[3 * width + 5] = -0.5f;
+        data[height * width + 7] = float.NaN;
+        var max = TensorOps.MaxPool2d(x, [2], [2], [0]);
+        var avg = TensorOps.AvgPool2d(x, [2], [2], [0]);
+        var cells = x.ToFloatArray();
+        int outH = height / 2, outW = width / 2;
+        for (var p = 0; p < 3; p++)
+            for (var oy = 0; oy < outH; oy++)
+                for (var ox = 0; ox < outW; ox++)
+                {
+                    var best = float.NegativeInfinity;
+                    float Cell(int dy, int dx) => cells[p * height * width + (2 * oy + dy) * width + 2 * ox + dx];
+                    foreach (var (dy, dx) in new[] { (0, 0), (0, 1), (1, 0), (1, 1) })
+                        if (Cell(dy, dx) > best || float.IsNaN(Cell(dy, dx))) best = Cell(dy, dx);
+                    // Rows are added first, then the two columns: the same roundings as the kernel.
+                    var average = (Cell(0, 0) + Cell(1, 0) + (Cell(0, 1) + Cell(1, 1))) / 4;
+                    var at = (p * outH + oy) * outW + ox;
+                    Assert.Equal(float.IsNaN(best), float.IsNaN(max.Floats[at]));
+                    if (!float.IsNaN(best)) Assert.Equal(BitConverter.SingleToInt32Bits(best), BitConverter.SingleToInt32Bits(max.Floats[at]));
+                    Assert.Equal(float.IsNaN(average), float.IsNaN(avg.Floats[at]));
+                    if (!float.IsNaN(average)) Assert.Equal(average, avg.Floats[at]);
+                }
+    }
+
     [Fact]
     public void MaxPoolPropagatesNaNFromAnyRowAndColumnOfTheWindow()
     {
