@@ -2,20 +2,20 @@ using System.Runtime.CompilerServices;
 
 namespace DyCompile.Runtime;
 
-/// <summary>Dense unit-stride convolutions with output channels in blocks of 16, on AVX-512: the
+/// <summary>Dense convolutions of stride 1 or 2 with output channels in blocks of 16, on AVX-512: the
 /// batch's inputs are copied once into zero-padded images (<see cref="PhaseImage"/> of stride 1)
 /// and <see cref="ChannelVectorTile"/> computes 16 channels × 16 pixels at a time from them with
 /// weights packed once per weight tensor (<see cref="ChannelVectorWeights"/>). It covers the
-/// unit-stride k×k layers of the CIFAR and ImageNet networks (planes 8 to 224 wide), where the
+/// k×k layers of the CIFAR and ImageNet networks (planes 8 to 224 wide), where the
 /// NCHW direct tiles spend as long on loads that cross cache lines as on the FMAs.</summary>
 internal static unsafe class ChannelVectorConv
 {
-    /// <summary>Whether the kernel runs the convolution: one group, unit stride and dilation, out
+    /// <summary>Whether the kernel runs the convolution: one group, stride 1 or 2 on both axes, unit dilation, out
     /// channels a multiple of 16, and output rows wider than 8 (tiles of 16 pixels of a row, the
     /// last one partial) or 8 wide with an even number of rows (tiles of two rows). Narrower rows
     /// would leave most of each tile empty.</summary>
     public static bool Covers(ConvGeometry g, int groups, int outChannels) =>
-        groups == 1 && g.StrideH == 1 && g.StrideW == 1 && g.DilationH == 1 && g.DilationW == 1
+        groups == 1 && g.StrideH == g.StrideW && g.StrideH is 1 or 2 && g.DilationH == 1 && g.DilationW == 1
         && outChannels % ChannelVectorTile.Channels == 0 && g.GroupChannels > 0
         && (g.OutWidth > 8 || (g.OutWidth == 8 && g.OutHeight % 2 == 0));
 
@@ -28,7 +28,8 @@ internal static unsafe class ChannelVectorConv
     public static void Run(float* input, Tensor weight, float* bias, float* residual, float* output,
         int batch, int channels, int outChannels, ConvGeometry g, bool relu, bool keepPackedWeights, int maxThreads)
     {
-        var layout = new PhaseImage(g);
+        // The padded image itself (one phase): a stride-2 tile reads every other column of it.
+        var layout = new PhaseImage(g with { StrideH = 1, StrideW = 1 });
         var imageFloats = layout.Floats(channels);
         var images = (_images ??= new PackBuffer()).Get(checked((int)(batch * imageFloats)));
         var inputImage = (long)channels * g.Height * g.Width;
@@ -55,7 +56,7 @@ internal static unsafe class ChannelVectorConv
         ConvJob<ChannelVectorProblem>.Run(new ChannelVectorProblem
         {
             Images = images, ImageFloats = imageFloats, RowStride = layout.RowStride, ChannelSize = layout.ChannelSize,
-            Weights = packed, Bias = bias, Residual = residual, Output = output, Relu = relu,
+            Weights = packed, Bias = bias, Residual = residual, Output = output, Relu = relu, Stride = g.StrideH,
             InChannels = channels, KernelHeight = g.KernelHeight, KernelWidth = g.KernelWidth,
             Depth = channels * g.KernelHeight * g.KernelWidth, OutWidth = g.OutWidth, Plane = plane,
             OutputImage = (long)outChannels * plane, TilesPerRow = tilesPerRow, Blocks = blocks, Tiles = tiles,

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 
 namespace DyCompile.Runtime;
 
-/// <summary>A batch of unit-stride convolutions for <see cref="ChannelVectorTile"/>, after the
+/// <summary>A batch of convolutions (stride 1 or 2) for <see cref="ChannelVectorTile"/>, after the
 /// padded images are filled: items are (image, block of 16 output channels, chunk of tiles),
 /// each running its chunk's tiles for its channel block.</summary>
 internal readonly unsafe struct ChannelVectorProblem : IConvItems
@@ -21,6 +21,9 @@ internal readonly unsafe struct ChannelVectorProblem : IConvItems
     public float* Residual { get; init; }
     public float* Output { get; init; }
     public bool Relu { get; init; }
+
+    /// <summary>The stride of both axes, 1 or 2.</summary>
+    public int Stride { get; init; }
 
     public int InChannels { get; init; }
     public int KernelHeight { get; init; }
@@ -57,6 +60,9 @@ internal readonly unsafe struct ChannelVectorProblem : IConvItems
         var output = Output + n * OutputImage;
         var residual = Residual == null ? null : Residual + n * OutputImage;
         var t1 = Math.Min(Tiles, (chunk + 1) * TilesPerChunk);
-        for (var t = chunk * TilesPerChunk; t < t1; t++) ChannelVectorTile.Run(this, image, residual, output, block, t);
+        if (Stride == 2)
+            for (var t = chunk * TilesPerChunk; t < t1; t++) ChannelVectorTile.Run<DoubleStride>(this, image, residual, output, block, t);
+        else
+            for (var t = chunk * TilesPerChunk; t < t1; t++) ChannelVectorTile.Run<UnitStride>(this, image, residual, output, block, t);
     }
 }

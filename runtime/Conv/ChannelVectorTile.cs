@@ -18,13 +18,16 @@ internal static unsafe class ChannelVectorTile
     public const int Channels = 16;
     public const int Pixels = 16;
 
-    /// <summary>Output channels [16·block, 16·block + 16) × pixels [16·tile, 16·tile + 16) of one
-    /// image. <paramref name="image"/> is its zero-padded input (rows of
-    /// <paramref name="rowStride"/> floats, channels <paramref name="channelSize"/> apart).</summary>
+    /// <summary>Output channels [16·block, 16·block + 16) × the pixels of tile
+    /// <paramref name="tile"/> of one image, whose zero-padded input is <paramref name="image"/>
+    /// (rows and channels as in the problem); <typeparamref name="TStride"/> is the stride of
+    /// both axes, a constant in each instance so every broadcast is one load at a fixed offset.</summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(in ChannelVectorProblem p, float* image, float* residual, float* output, int block, int tile)
+    public static void Run<TStride>(in ChannelVectorProblem p, float* image, float* residual, float* output, int block, int tile)
+        where TStride : struct, IConvStride
     {
+        var s = TStride.Step;
         // Pixels 8..15 read from r1: the same row, or the next row on 8-wide planes (two rows a tile).
         int first, count;
         nint nextRow;
@@ -33,8 +36,8 @@ internal static unsafe class ChannelVectorTile
         {
             first = tile * Pixels;
             count = Pixels;
-            start = image + (long)(first / 8) * p.RowStride;
-            nextRow = p.RowStride - 8;
+            start = image + (long)(first / 8) * s * p.RowStride;
+            nextRow = s * p.RowStride - 8 * s;
         }
         else
         {
@@ -42,7 +45,7 @@ internal static unsafe class ChannelVectorTile
             var x = tile % p.TilesPerRow * Pixels;
             first = y * p.OutWidth + x;
             count = Math.Min(Pixels, p.OutWidth - x);
-            start = image + (long)y * p.RowStride + x;
+            start = image + (long)y * s * p.RowStride + x * s;
             nextRow = 0;
         }
         var w = p.Weights + (long)block * p.Depth * Channels;
@@ -61,22 +64,22 @@ internal static unsafe class ChannelVectorTile
                 for (var kx = 0; kx < kw; kx++, r0++, r1++, w += Channels)
                 {
                     var v = Vector512.LoadAligned(w);
-                    a0 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r0[0]), a0);
-                    a1 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r0[1]), a1);
-                    a2 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r0[2]), a2);
-                    a3 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r0[3]), a3);
-                    a4 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r0[4]), a4);
-                    a5 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r0[5]), a5);
-                    a6 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r0[6]), a6);
-                    a7 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r0[7]), a7);
-                    a8 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r1[8]), a8);
-                    a9 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r1[9]), a9);
-                    a10 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r1[10]), a10);
-                    a11 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r1[11]), a11);
-                    a12 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r1[12]), a12);
-                    a13 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r1[13]), a13);
-                    a14 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r1[14]), a14);
-                    a15 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r1[15]), a15);
+                    a0 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r0[0 * s]), a0);
+                    a1 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r0[1 * s]), a1);
+                    a2 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r0[2 * s]), a2);
+                    a3 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r0[3 * s]), a3);
+                    a4 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r0[4 * s]), a4);
+                    a5 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r0[5 * s]), a5);
+                    a6 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r0[6 * s]), a6);
+                    a7 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r0[7 * s]), a7);
+                    a8 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r1[8 * s]), a8);
+                    a9 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r1[9 * s]), a9);
+                    a10 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r1[10 * s]), a10);
+                    a11 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r1[11 * s]), a11);
+                    a12 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r1[12 * s]), a12);
+                    a13 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r1[13 * s]), a13);
+                    a14 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r1[14 * s]), a14);
+                    a15 = Avx512F.FusedMultiplyAdd(v, Vector512.Create(r1[15 * s]), a15);
                 }
             }
         }

@@ -147,7 +147,7 @@ public static partial class TensorOps
     ///   while the GEMM reads (or packs) the image as contiguous panels.
     /// Deep k×k kernels (VGG's 256- and 512-channel 3×3 layers) run direct too: with its taps in
     /// blocks of 16 input channels the direct kernel matches the GEMM at 28×28 and beats it at
-    /// 14×14 and below. Where the channel-vector tile covers a k×k layer (AVX-512, unit stride,
+    /// 14×14 and below. Where the channel-vector tile covers a k×k layer (AVX-512, stride 1 or 2,
     /// out channels in sixteens, rows at least 8 wide) it runs instead of the direct tile: as
     /// fast or faster on every such zoo layer, 1.1–1.5× on most (64 → 64 at 8×8 0.041 → 0.028 ms,
     /// 256 → 256 at 8×8 0.45 → 0.35 ms, 512 → 512 at 14×14 5.5 → 4.7 ms on two cores).</summary>

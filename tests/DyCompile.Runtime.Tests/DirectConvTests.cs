@@ -74,6 +74,10 @@ public class DirectConvTests
         ([2, 5, 12, 28], [32, 5, 3, 3], [1], [1], [1], 1),         // 28 wide: tiles of 16 and 12 pixels
         ([1, 4, 33, 33], [16, 4, 3, 3], [1], [1], [1], 1),         // 33 wide: a 1-pixel last tile reading past its row
         ([1, 3, 9, 9], [16, 3, 1, 1], [1], [0], [1], 1),           // 9 wide, 1×1
+        ([1, 5, 33, 31], [16, 5, 3, 3], [2], [1], [1], 1),         // channel-vector tiles at stride 2: 17 × 16 out
+        ([2, 8, 16, 16], [32, 8, 3, 3], [2], [1], [1], 1),         // stride 2 to 8 wide: tiles of two rows
+        ([1, 3, 23, 21], [16, 3, 7, 7], [2], [3], [1], 1),         // a 7×7 stride-2 stem on channel-vector tiles
+        ([1, 16, 4, 4], [32, 16, 3, 3], [2], [1], [1], 1),         // stride 2 to 2×2: too narrow, the direct tile
     ];
 
     /// <summary>Every shape, kernel and epilogue; the direct kernel on its AVX-512 path (the zmm
