@@ -19,6 +19,9 @@ internal static unsafe class ChannelVectorConv
         && outChannels % ChannelVectorTile.Channels == 0 && g.GroupChannels > 0
         && (g.OutWidth > 8 || (g.OutWidth == 8 && g.OutHeight % 2 == 0));
 
+    /// <summary>Floats of padded images one call holds at a time (64 MiB).</summary>
+    private const long ImageBudget = 1L << 24;
+
     [ThreadStatic] private static PackBuffer? _images;
 
     /// <summary>output = relu?(conv(input) + bias + residual) for a batch; see
@@ -31,37 +34,46 @@ internal static unsafe class ChannelVectorConv
         // The padded image itself (one phase): a stride-2 tile reads every other column of it.
         var layout = new PhaseImage(g with { StrideH = 1, StrideW = 1 });
         var imageFloats = layout.Floats(channels);
-        var images = (_images ??= new PackBuffer()).Get(checked((int)(batch * imageFloats)));
+        // Images in groups whose padded copies fit the budget (a batch of large images would need
+        // a copy as large as the input).
+        var group = (int)Math.Clamp(ImageBudget / imageFloats, 1, batch);
+        var images = (_images ??= new PackBuffer()).Get(checked((int)(group * imageFloats)));
         var inputImage = (long)channels * g.Height * g.Width;
         var plane = g.OutHeight * g.OutWidth;
-        var work = (long)outChannels * channels * g.KernelHeight * g.KernelWidth * plane * batch;
+        var outputImage = (long)outChannels * plane;
+        var work = (long)outChannels * channels * g.KernelHeight * g.KernelWidth * plane * group;
         var cores = Math.Max(1, Math.Min(maxThreads, Environment.ProcessorCount));
         var threads = work >= DirectConv2d.ParallelThreshold ? cores : 1;
-        ConvJob<PaddedImages>.Run(new PaddedImages
-        {
-            Layout = layout, Input = input, InputImage = inputImage, Images = images, ImageFloats = imageFloats,
-            Channels = channels, Parts = threads == 1 ? 1 : Math.Min(channels, Math.Max(1, 4 * threads / batch)), Batch = batch,
-        }, threads);
 
         var kept = keepPackedWeights ? ChannelVectorWeights.Cached(weight) : null;
         var packed = kept != null ? kept.Data : ChannelVectorWeights.PackedNow(weight);
         var tilesPerRow = g.OutWidth == 8 ? 0 : (g.OutWidth + ChannelVectorTile.Pixels - 1) / ChannelVectorTile.Pixels;
         var tiles = tilesPerRow == 0 ? plane / ChannelVectorTile.Pixels : g.OutHeight * tilesPerRow;
         var blocks = outChannels / ChannelVectorTile.Channels;
-        // About three items per thread across the batch, so a core descheduled on a loaded
-        // machine does not hold the call up; a chunk of tiles runs on inputs that stay hot.
-        var chunks = threads == 1 ? 1 : Math.Clamp((3 * threads + batch * blocks - 1) / (batch * blocks), 1, tiles);
-        var tilesPerChunk = (tiles + chunks - 1) / chunks;
-        chunks = (tiles + tilesPerChunk - 1) / tilesPerChunk;
-        ConvJob<ChannelVectorProblem>.Run(new ChannelVectorProblem
+        for (var n0 = 0; n0 < batch; n0 += group)
         {
-            Images = images, ImageFloats = imageFloats, RowStride = layout.RowStride, ChannelSize = layout.ChannelSize,
-            Weights = packed, Bias = bias, Residual = residual, Output = output, Relu = relu, Stride = g.StrideH,
-            InChannels = channels, KernelHeight = g.KernelHeight, KernelWidth = g.KernelWidth,
-            Depth = channels * g.KernelHeight * g.KernelWidth, OutWidth = g.OutWidth, Plane = plane,
-            OutputImage = (long)outChannels * plane, TilesPerRow = tilesPerRow, Blocks = blocks, Tiles = tiles,
-            TilesPerChunk = tilesPerChunk, Chunks = chunks, Batch = batch,
-        }, threads);
+            var count = Math.Min(group, batch - n0);
+            ConvJob<PaddedImages>.Run(new PaddedImages
+            {
+                Layout = layout, Input = input + n0 * inputImage, InputImage = inputImage, Images = images, ImageFloats = imageFloats,
+                Channels = channels, Parts = threads == 1 ? 1 : Math.Min(channels, Math.Max(1, 4 * threads / count)), Batch = count,
+            }, threads);
+            // About three items per thread across the images, so a core descheduled on a loaded
+            // machine does not hold the call up; a chunk of tiles runs on inputs that stay hot.
+            var chunks = threads == 1 ? 1 : Math.Clamp((3 * threads + count * blocks - 1) / (count * blocks), 1, tiles);
+            var tilesPerChunk = (tiles + chunks - 1) / chunks;
+            chunks = (tiles + tilesPerChunk - 1) / tilesPerChunk;
+            ConvJob<ChannelVectorProblem>.Run(new ChannelVectorProblem
+            {
+                Images = images, ImageFloats = imageFloats, RowStride = layout.RowStride, ChannelSize = layout.ChannelSize,
+                Weights = packed, Bias = bias, Residual = residual == null ? null : residual + n0 * outputImage,
+                Output = output + n0 * outputImage, Relu = relu, Stride = g.StrideH,
+                InChannels = channels, KernelHeight = g.KernelHeight, KernelWidth = g.KernelWidth,
+                Depth = channels * g.KernelHeight * g.KernelWidth, OutWidth = g.OutWidth, Plane = plane,
+                OutputImage = outputImage, TilesPerRow = tilesPerRow, Blocks = blocks, Tiles = tiles,
+                TilesPerChunk = tilesPerChunk, Chunks = chunks, Batch = count,
+            }, threads);
+        }
         GC.KeepAlive(kept);
     }
 
