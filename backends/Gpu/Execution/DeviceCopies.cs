@@ -17,7 +17,7 @@ internal static class DeviceCopies
     }
 
     /// <summary>A host tensor with the device tensor's elements (waits for the stream).</summary>
-    public static Tensor Download(AcceleratorStream stream, DeviceTensor source)
+    public static unsafe Tensor Download(AcceleratorStream stream, DeviceTensor source)
     {
         var result = Tensor.Zeros(source.DType, [.. source.Shape]);
         var bytes = source.DType switch
@@ -29,7 +29,15 @@ internal static class DeviceCopies
         };
         if (bytes.Length > 0)
         {
-            source.Bytes.SubView(0, bytes.Length).CopyToCPU(stream, ref MemoryMarshal.GetReference(bytes), bytes.Length);
+            // Wait for the kernels that wrote the source, and keep the managed array pinned until
+            // the copy has finished: without both, a run on ILGPU's CPU accelerator once read back
+            // zeros for a result its kernel had just written.
+            stream.Synchronize();
+            fixed (byte* target = bytes)
+            {
+                source.Bytes.SubView(0, bytes.Length).CopyToCPU(stream, ref *target, bytes.Length);
+                stream.Synchronize();
+            }
             GpuTransfers.Download();
         }
         return result;
