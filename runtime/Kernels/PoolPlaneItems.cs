@@ -60,7 +60,7 @@ internal readonly struct PoolPlaneItems(float[] input, float[] output, PoolWindo
             var outRow = dst.Slice(oy * windows.OutWidth, windows.OutWidth);
             var done = 0;
             if (windows is { IsAdaptive: false, KernelWidth: 2, StrideW: 2, PadW: 0 })
-                done = average ? PairAverages(reduced, outRow, windows.Divisor(y1 - y0, 2)) : PairMaxima(reduced, outRow);
+                done = PairWindows(reduced, outRow, average, windows.Divisor(y1 - y0, 2));
             for (var ox = done; ox < outRow.Length; ox++)
             {
                 var (x0, x1) = windows.Columns(ox);
@@ -110,12 +110,13 @@ internal readonly struct PoolPlaneItems(float[] input, float[] output, PoolWindo
             if (!(row[i] > next[i] || float.IsNaN(row[i]))) row[i] = next[i];
     }
 
-    /// <summary>2-wide windows at stride 2 (the 2×2 poolings): out[i] = max(row[2i], row[2i + 1])
-    /// for as many outputs as whole vectors cover, NaN winning; returns how many were written.
-    /// Even and odd columns are split with one shuffle and one permute per 8 outputs, where a
-    /// window at a time cost more per output than the reads.</summary>
+    /// <summary>2-wide windows at stride 2 (the 2×2 poolings): out[i] = max(row[2i], row[2i + 1]),
+    /// NaN winning, or with <paramref name="average"/> (row[2i] + row[2i + 1]) / divisor, as the
+    /// scalar loop divides; for as many outputs as whole vectors cover, returning how many were
+    /// written. Even and odd columns are split with one shuffle and one permute per 8 outputs, where
+    /// a window at a time cost more per output than the reads.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int PairMaxima(ReadOnlySpan<float> row, Span<float> output)
+    private static int PairWindows(ReadOnlySpan<float> row, Span<float> output, bool average, float divisor)
     {
         if (!Avx2.IsSupported) return 0;
         ref var r = ref MemoryMarshal.GetReference(row);
@@ -124,25 +125,18 @@ internal readonly struct PoolPlaneItems(float[] input, float[] output, PoolWindo
         for (; i + Vector256<float>.Count <= output.Length && 2 * (i + Vector256<float>.Count) <= row.Length; i += Vector256<float>.Count)
         {
             var (even, odd) = Columns(ref r, 2 * i);
-            // The scalar loop's order: the left column unless the right one is greater or NaN.
-            var right = Vector256.GreaterThan(odd, even) | ~Vector256.Equals(odd, odd);
-            Vector256.ConditionalSelect(right, odd, even).StoreUnsafe(ref o, (nuint)i);
-        }
-        return i;
-    }
-
-    /// <summary>As <see cref="PairMaxima"/> for an average: out[i] = (row[2i] + row[2i + 1]) / divisor, as the scalar loop divides.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int PairAverages(ReadOnlySpan<float> row, Span<float> output, float divisor)
-    {
-        if (!Avx2.IsSupported) return 0;
-        ref var r = ref MemoryMarshal.GetReference(row);
-        ref var o = ref MemoryMarshal.GetReference(output);
-        var i = 0;
-        for (; i + Vector256<float>.Count <= output.Length && 2 * (i + Vector256<float>.Count) <= row.Length; i += Vector256<float>.Count)
-        {
-            var (even, odd) = Columns(ref r, 2 * i);
-            ((even + odd) / divisor).StoreUnsafe(ref o, (nuint)i);
+            Vector256<float> value;
+            if (average)
+            {
+                value = (even + odd) / divisor;
+            }
+            else
+            {
+                // The scalar loop's order: the left column unless the right one is greater or NaN.
+                var right = Vector256.GreaterThan(odd, even) | ~Vector256.Equals(odd, odd);
+                value = Vector256.ConditionalSelect(right, odd, even);
+            }
+            value.StoreUnsafe(ref o, (nuint)i);
         }
         return i;
     }
