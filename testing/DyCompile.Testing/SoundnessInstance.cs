@@ -49,7 +49,8 @@ public sealed record SoundnessInstance(RuleApplication Application, IReadOnlyLis
         {
             var expected = (Tensor)results[i];
             var actual = (Tensor)results[i + 1];
-            var compared = rule.RefinesUnderflow ? Refine(expected, actual) : expected;
+            var compared = rule.RefinesUnderflow ? RefineUnderflow(expected, actual) : expected;
+            if (!rule.PreservesNonFinite) compared = RefineUndefined(compared, actual);
             if (OutputComparison.Difference(compared, actual, rule.Tolerance.Relative, absolute) is { } difference)
                 return Failure(rule, [.. results.Where((_, j) => j % 2 == 0).Cast<Tensor>()], [.. results.Where((_, j) => j % 2 == 1).Cast<Tensor>()], $"rewrite {i / 2}: {difference}");
         }
@@ -77,13 +78,30 @@ public sealed record SoundnessInstance(RuleApplication Application, IReadOnlyLis
     }
 
     /// <summary>Where the left side is below log of the smallest normal float, the right side may be anything below that too.</summary>
-    private static Tensor Refine(Tensor expected, Tensor actual)
+    private static Tensor RefineUnderflow(Tensor expected, Tensor actual)
     {
         var floats = expected.ToFloatArray();
         var rhs = actual.ToFloatArray();
         var underflow = MathF.Log(1.17549435e-38f);
         for (var i = 0; i < floats.Length; i++)
             if (floats[i] < underflow && rhs[i] < underflow) floats[i] = rhs[i];
+        return Tensor.FromArray(floats, expected.ShapeArray());
+    }
+
+    /// <summary>
+    /// A rule that claims agreement on finite inputs only makes no claim where the left side, from
+    /// those inputs, computed NaN: that is outside the real function's domain (0·∞, ∞ − ∞, √ of a
+    /// negative — batch-norm with σ² + ε = 0), where the right side may compute anything.
+    /// </summary>
+    private static Tensor RefineUndefined(Tensor expected, Tensor actual)
+    {
+        if (expected.DType != DType.Float32 || actual.DType != DType.Float32) return expected;
+        var floats = expected.ToFloatArray();
+        if (!floats.Any(float.IsNaN)) return expected;
+        var rhs = actual.ToFloatArray();
+        if (rhs.Length != floats.Length) return expected;
+        for (var i = 0; i < floats.Length; i++)
+            if (float.IsNaN(floats[i])) floats[i] = rhs[i];
         return Tensor.FromArray(floats, expected.ShapeArray());
     }
 
