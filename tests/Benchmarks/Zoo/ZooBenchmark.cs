@@ -293,6 +293,7 @@ internal static class ZooBenchmark
         var calls = runs ?? Math.Clamp((int)Math.Ceiling(TimedSecondsPerModel / (Math.Max(1, engines.Count) * perCall)),
             batch == 1 ? MinCallsBatch1 : MinCallsBatched, MaxCalls);
         var rounds = (calls + inputs.Length - 1) / inputs.Length;
+        string? previous = null;
         for (var round = 0; round < rounds; round++)
         {
             // Each engine in turn runs every input once; the order rotates from round to round, so
@@ -305,8 +306,9 @@ internal static class ZooBenchmark
             {
                 var engine = engines[(k + round) % engines.Count];
                 if (engine.Failure is not null) continue;
-                var previous = engines[(k + round + engines.Count - 1) % engines.Count];
-                Thread.Sleep(previous.Name == OrtEngineName ? OrtSpinDownMilliseconds : EngineGapMilliseconds);
+                // The engine that ran last: the previous round's last one for the first turn of a round.
+                Thread.Sleep(previous == OrtEngineName ? OrtSpinDownMilliseconds : EngineGapMilliseconds);
+                previous = engine.Name;
                 for (var i = 0; i < inputs.Length && engine.Failure is null; i++) Call(engine, i, expected[i], timed: true);
             }
         }
