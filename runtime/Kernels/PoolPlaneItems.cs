@@ -84,6 +84,9 @@ internal readonly struct PoolPlaneItems(float[] input, float[] output, PoolWindo
             ref var n = ref MemoryMarshal.GetReference(next);
             for (; i <= row.Length - Vector256<float>.Count; i += Vector256<float>.Count)
                 (Vector256.LoadUnsafe(ref r, (nuint)i) + Vector256.LoadUnsafe(ref n, (nuint)i)).StoreUnsafe(ref r, (nuint)i);
+            // The rows of small planes (8×8 → 4×4) are 4 wide.
+            for (; i <= row.Length - Vector128<float>.Count; i += Vector128<float>.Count)
+                (Vector128.LoadUnsafe(ref r, (nuint)i) + Vector128.LoadUnsafe(ref n, (nuint)i)).StoreUnsafe(ref r, (nuint)i);
         }
         for (; i < row.Length; i++) row[i] += next[i];
     }
@@ -104,6 +107,13 @@ internal readonly struct PoolPlaneItems(float[] input, float[] output, PoolWindo
                 // a where a > b or a is NaN, else b (NaN when b is).
                 var keep = Vector256.GreaterThan(a, b) | ~Vector256.Equals(a, a);
                 Vector256.ConditionalSelect(keep, a, b).StoreUnsafe(ref r, (nuint)i);
+            }
+            for (; i <= row.Length - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                var a = Vector128.LoadUnsafe(ref r, (nuint)i);
+                var b = Vector128.LoadUnsafe(ref n, (nuint)i);
+                var keep = Vector128.GreaterThan(a, b) | ~Vector128.Equals(a, a);
+                Vector128.ConditionalSelect(keep, a, b).StoreUnsafe(ref r, (nuint)i);
             }
         }
         for (; i < row.Length; i++)
@@ -165,6 +175,22 @@ internal readonly struct PoolPlaneItems(float[] input, float[] output, PoolWindo
     private static float Max(ReadOnlySpan<float> values)
     {
         if (values.Length >= 16) return TensorPrimitives.Max(values);
+        if (Sse.IsSupported)
+        {
+            // Without branches: on random data "v > acc" is a coin toss, and the mispredicted
+            // branches of the loop below cost more than the windows' reads (8×8 → 4×4 pooling
+            // ran at ~25 ns per output). maxss(v, acc) is v > acc ? v : acc, so ties keep the
+            // earlier value, as below; a NaN anywhere makes the result NaN.
+            var best = Vector128.Create(float.NegativeInfinity);
+            var unordered = Vector128<float>.Zero;
+            foreach (var v in values)
+            {
+                var x = Vector128.CreateScalarUnsafe(v);
+                best = Sse.MaxScalar(x, best);
+                unordered = Sse.Or(unordered, Sse.CompareScalarUnordered(x, x));
+            }
+            return BitConverter.SingleToInt32Bits(unordered.ToScalar()) != 0 ? float.NaN : best.ToScalar();
+        }
         var acc = float.NegativeInfinity;
         foreach (var v in values)
             if (v > acc || float.IsNaN(v)) acc = v;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DyCompile.Runtime;
 
 /// <summary>The windows of a 2-D pooling over one plane: which input rows and columns each
@@ -21,16 +23,19 @@ internal readonly record struct PoolWindows(
     }
 
     /// <summary>Input rows [start, end) of output row <paramref name="oy"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public (int Start, int End) Rows(int oy) => IsAdaptive
         ? (oy * Height / OutHeight, ((oy + 1) * Height + OutHeight - 1) / OutHeight)
         : (Math.Max(oy * StrideH - PadH, 0), Math.Min(oy * StrideH - PadH + KernelHeight, Height));
 
     /// <summary>Input columns [start, end) of output column <paramref name="ox"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public (int Start, int End) Columns(int ox) => IsAdaptive
         ? (ox * Width / OutWidth, ((ox + 1) * Width + OutWidth - 1) / OutWidth)
         : (Math.Max(ox * StrideW - PadW, 0), Math.Min(ox * StrideW - PadW + KernelWidth, Width));
 
     /// <summary>An adaptive average divides by the cells it covers; a sliding one by the whole
     /// window, padding included (count_include_pad).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Divisor(int rows, int columns) => IsAdaptive ? rows * columns : KernelHeight * KernelWidth;
 }

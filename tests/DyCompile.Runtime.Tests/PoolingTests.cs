@@ -79,6 +79,8 @@ public class PoolingTests
     [InlineData(7, 33)]  // 16 outputs from 33 columns: two vectors, the last column unused
     [InlineData(6, 21)]  // one vector and 2 outputs in the scalar tail
     [InlineData(4, 8)]   // 4 outputs: no whole vector
+    [InlineData(4, 12)]  // rows of 12: an 8-float and a 4-float vector per row pass
+    [InlineData(6, 4)]   // rows of 4 (a 4×4 plane's pooling to 2×2)
     public void TwoByTwoPoolingMatchesTheWindowsIncludingNaNAndSignedZero(int height, int width)
     {
         // The 2-wide stride-2 windows take a vector path: NaN in a left and in a right column, and
@@ -112,6 +114,55 @@ public class PoolingTests
                     Assert.Equal(float.IsNaN(average), float.IsNaN(avg.Floats[at]));
                     if (!float.IsNaN(average)) Assert.Equal(average, avg.Floats[at]);
                 }
+    }
+
+    [Theory]
+    [InlineData(8, 32)] // the internal classifiers' 8×8 windows: 32×32 → 4×4
+    [InlineData(4, 8)]  // 8×8 → 2×2 from 4-wide windows
+    [InlineData(3, 9)]
+    public void WideWindowsKeepTheFirstMaximumAndPropagateNaN(int window, int side)
+    {
+        // Windows narrower than 16 columns are reduced without branches; the result must still be
+        // the sequential one: the first of equal maxima (+0 before −0 stays +0, −0 before +0 stays
+        // −0) and NaN wherever the window holds one.
+        var x = DenseReference.RandomTensor(9, 1, 4, side, side);
+        var data = x.Floats;
+        data[window + 1] = float.NaN;                  // plane 0, window (0, 1), first row
+        data[(window - 1) * side + 2 * window] = float.NaN; // plane 0, window (0, 2), last row
+        for (var i = 0; i < window * window; i++)
+        {
+            // Plane 1, window (0, 0): all −1 but a −0 then a +0; window (0, 1): +0 then −0.
+            var (dy, dx) = (i / window, i % window);
+            data[side * side + dy * side + dx] = i == 1 ? -0f : i == 2 ? 0f : -1f;
+            data[side * side + dy * side + window + dx] = i == 1 ? 0f : i == 2 ? -0f : -1f;
+        }
+        var max = TensorOps.MaxPool2d(x, [window], [window], [0]);
+        var avg = TensorOps.AvgPool2d(x, [window], [window], [0]);
+        var cells = x.ToFloatArray();
+        var outSide = side / window;
+        for (var p = 0; p < 4; p++)
+            for (var oy = 0; oy < outSide; oy++)
+                for (var ox = 0; ox < outSide; ox++)
+                {
+                    var best = float.NegativeInfinity;
+                    var sum = 0.0;
+                    for (var dy = 0; dy < window; dy++)
+                        for (var dx = 0; dx < window; dx++)
+                        {
+                            var cell = cells[(p * side + oy * window + dy) * side + ox * window + dx];
+                            if (cell > best || float.IsNaN(cell)) best = cell;
+                            sum += cell;
+                        }
+                    var at = (p * outSide + oy) * outSide + ox;
+                    Assert.True(float.IsNaN(best) == float.IsNaN(max.Floats[at]), $"plane {p}, ({oy}, {ox}): {max.Floats[at]}, expected {best}");
+                    if (!float.IsNaN(best)) Assert.Equal(BitConverter.SingleToInt32Bits(best), BitConverter.SingleToInt32Bits(max.Floats[at]));
+                    var average = sum / (window * window);
+                    if (double.IsNaN(average)) Assert.True(float.IsNaN(avg.Floats[at]));
+                    else Assert.Equal(average, avg.Floats[at], 1e-5);
+                }
+        Assert.True(float.IsNaN(max.Floats[1]) && float.IsNaN(max.Floats[2]));
+        Assert.Equal(BitConverter.SingleToInt32Bits(-0f), BitConverter.SingleToInt32Bits(max.Floats[outSide * outSide]));
+        Assert.Equal(BitConverter.SingleToInt32Bits(0f), BitConverter.SingleToInt32Bits(max.Floats[outSide * outSide + 1]));
     }
 
     [Fact]
