@@ -216,32 +216,56 @@ public static unsafe partial class Gemm
             var jr = panel * NR;
             var nr = Math.Min(NR, nc - jr);
             var bp = packedB + (long)jr * kc;
+            var pair = wide && panel + 1 < panelEnd && nc - jr >= 2 * NR;
+            if (pair) panel++;
             for (var ir = 0; ir < mc; ir += MR)
             {
                 var mr = Math.Min(MR, mc - ir);
                 var ap = packA + (long)ir * kc;
-                var cp = g.C + (long)(i0 + ir) * g.Ldc + jc + jr;
+                if (pair && ir + MR512 <= mc)
+                {
+                    // Two B panels and two A panels: the 12 × 32 tile.
+                    GemmMicroKernels512.TileWide(kc, ap, bp, g.C + (long)(i0 + ir) * g.Ldc + jc + jr, g.Ldc, add);
+                    ir += MR;
+                    continue;
+                }
+                if (pair)
+                {
+                    // The rows the wide tile leaves, for both panels of the pair.
+                    PanelRows(g, path, kc, ap, bp, i0 + ir, mr, jc + jr, NR, add, edge);
+                    PanelRows(g, path, kc, ap, bp + (long)NR * kc, i0 + ir, mr, jc + jr + NR, NR, add, edge);
+                    continue;
+                }
                 if (wide && nr == NR && ir + MR512 <= mc)
                 {
                     // Two A panels at once in the zmm tile; the rows left over take the ymm tile.
-                    GemmMicroKernels512.Tile(kc, ap, bp, cp, g.Ldc, add);
+                    GemmMicroKernels512.Tile(kc, ap, bp, g.C + (long)(i0 + ir) * g.Ldc + jc + jr, g.Ldc, add);
                     ir += MR;
+                    continue;
                 }
-                else if (mr == MR && nr == NR)
-                {
-                    Tile(path, kc, ap, bp, cp, g.Ldc, add);
-                }
-                else
-                {
-                    Tile(path, kc, ap, bp, edge, NR, false);
-                    for (var i = 0; i < mr; i++)
-                    {
-                        var row = cp + (long)i * g.Ldc;
-                        for (var j = 0; j < nr; j++)
-                            row[j] = add ? row[j] + edge[i * NR + j] : edge[i * NR + j];
-                    }
-                }
+                PanelRows(g, path, kc, ap, bp, i0 + ir, mr, jc + jr, nr, add, edge);
             }
+        }
+    }
+
+    /// <summary>One packed A panel (mr ≤ 6 rows from C row <paramref name="row"/>) against one B
+    /// panel (nr ≤ 16 columns from C column <paramref name="column"/>) on the ymm tile; a partial
+    /// tile goes through <paramref name="edge"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PanelRows(in GemmProblem g, SimdPath path, int kc, float* ap, float* bp, int row, int mr, int column, int nr, bool add, float* edge)
+    {
+        var cp = g.C + (long)row * g.Ldc + column;
+        if (mr == MR && nr == NR)
+        {
+            Tile(path, kc, ap, bp, cp, g.Ldc, add);
+            return;
+        }
+        Tile(path, kc, ap, bp, edge, NR, false);
+        for (var i = 0; i < mr; i++)
+        {
+            var c = cp + (long)i * g.Ldc;
+            for (var j = 0; j < nr; j++)
+                c[j] = add ? c[j] + edge[i * NR + j] : edge[i * NR + j];
         }
     }
 
@@ -358,13 +382,16 @@ public static unsafe partial class Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SweepPanelsRowsA(in GemmProblem g, int i0, int mc, int pc, int kc, float* packedB, int jc, int nc, int panelStart, int panelEnd, bool add, bool wide)
     {
-        // Panel by panel, so the panel's KC × NR values stay in L1 while the A rows stream past.
+        // Panel by panel (two at a time on the zmm tile), so the panels' KC × NR values stay in L1
+        // while the A rows stream past.
         var edge = stackalloc float[MR * NR];
         for (var panel = panelStart; panel < panelEnd; panel++)
         {
             var jr = panel * NR;
             var nr = Math.Min(NR, nc - jr);
             var bp = packedB + (long)jr * kc;
+            var pair = wide && panel + 1 < panelEnd && nc - jr >= 2 * NR;
+            if (pair) panel++;
             for (var ir = 0; ir < mc; ir += MR)
             {
                 var mr = Math.Min(MR, mc - ir);
@@ -372,26 +399,35 @@ public static unsafe partial class Gemm
                 var cp = g.C + (long)(i0 + ir) * g.Ldc + jc + jr;
                 if (wide && nr == NR && ir + MR512 <= mc)
                 {
-                    GemmMicroKernels512.TileRowsA(kc, a0, g.Lda, bp, cp, g.Ldc, add);
+                    if (pair) GemmMicroKernels512.TileRowsAWide(kc, a0, g.Lda, bp, cp, g.Ldc, add);
+                    else GemmMicroKernels512.TileRowsA(kc, a0, g.Lda, bp, cp, g.Ldc, add);
                     ir += MR;
                     continue;
                 }
-                if (mr == MR && nr == NR)
-                {
-                    GemmMicroKernels.TileAvx2RowsA(kc, a0, a0 + g.Lda, a0 + 2L * g.Lda, a0 + 3L * g.Lda, a0 + 4L * g.Lda, a0 + 5L * g.Lda, bp, cp, g.Ldc, add);
-                    continue;
-                }
-                // Missing rows of an edge tile repeat the last real row; their results are dropped.
-                var last = mr - 1;
-                GemmMicroKernels.TileAvx2RowsA(kc, a0, a0 + (long)Math.Min(1, last) * g.Lda, a0 + (long)Math.Min(2, last) * g.Lda,
-                    a0 + (long)Math.Min(3, last) * g.Lda, a0 + (long)Math.Min(4, last) * g.Lda, a0 + (long)Math.Min(5, last) * g.Lda, bp, edge, NR, false);
-                for (var i = 0; i < mr; i++)
-                {
-                    var row = cp + (long)i * g.Ldc;
-                    for (var j = 0; j < nr; j++)
-                        row[j] = add ? row[j] + edge[i * NR + j] : edge[i * NR + j];
-                }
+                PanelRowsA(g, kc, a0, mr, bp, cp, nr, add, edge);
+                if (pair) PanelRowsA(g, kc, a0, mr, bp + (long)NR * kc, cp + NR, NR, add, edge);
             }
+        }
+    }
+
+    /// <summary>mr ≤ 6 rows of A in place against one B panel (nr ≤ 16 columns) on the ymm tile;
+    /// missing rows of an edge tile repeat the last real row and their results are dropped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PanelRowsA(in GemmProblem g, int kc, float* a0, int mr, float* bp, float* cp, int nr, bool add, float* edge)
+    {
+        if (mr == MR && nr == NR)
+        {
+            GemmMicroKernels.TileAvx2RowsA(kc, a0, a0 + g.Lda, a0 + 2L * g.Lda, a0 + 3L * g.Lda, a0 + 4L * g.Lda, a0 + 5L * g.Lda, bp, cp, g.Ldc, add);
+            return;
+        }
+        var last = mr - 1;
+        GemmMicroKernels.TileAvx2RowsA(kc, a0, a0 + (long)Math.Min(1, last) * g.Lda, a0 + (long)Math.Min(2, last) * g.Lda,
+            a0 + (long)Math.Min(3, last) * g.Lda, a0 + (long)Math.Min(4, last) * g.Lda, a0 + (long)Math.Min(5, last) * g.Lda, bp, edge, NR, false);
+        for (var i = 0; i < mr; i++)
+        {
+            var row = cp + (long)i * g.Ldc;
+            for (var j = 0; j < nr; j++)
+                row[j] = add ? row[j] + edge[i * NR + j] : edge[i * NR + j];
         }
     }
 

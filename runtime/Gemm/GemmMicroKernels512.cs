@@ -4,12 +4,14 @@ using System.Runtime.Intrinsics.X86;
 
 namespace DyCompile.Runtime;
 
-/// <summary>The AVX-512 register tile, MR512 × NR (12 × 16): C[0..12, 0..16] (+)= A · Bpanel over
-/// kc steps, one zmm accumulator per row. Per k step one aligned B load and twelve A broadcasts
-/// feed twelve FMAs, and the 12 accumulators, the B vector and a broadcast use 14 of the 32 zmm
-/// registers. The tile is two of the AVX2 tile's A panels tall and one B panel wide, so both
-/// paths share the packed layouts: the B micro-panel (KC × 16 floats, 16 KiB) stays in L1, and
-/// an A block packed in 6-row panels feeds the 12-row tile two panels at a time.</summary>
+/// <summary>The AVX-512 register tiles: MR512 × NR (12 × 16), C[0..12, 0..16] (+)= A · Bpanel over
+/// kc steps, one zmm accumulator per row, and the same over two adjacent B panels (12 × 32, 24
+/// accumulators; the GEMM's main tile, <see cref="TileWide"/>), where the 12 × 16 one takes a
+/// single panel left over. Per k step of the narrow tile one aligned B load and twelve A
+/// broadcasts feed twelve FMAs (14 of the 32 zmm registers). The tiles are two of the AVX2 tile's
+/// A panels tall and one or two B panels wide, so all paths share the packed layouts: the B
+/// micro-panels (KC × 16 floats, 16 KiB each) stay in L1, and an A block packed in 6-row panels
+/// feeds the 12-row tiles two panels at a time.</summary>
 internal static unsafe class GemmMicroKernels512
 {
     private const int MR = Gemm.MR;
@@ -86,6 +88,89 @@ internal static unsafe class GemmMicroKernels512
             b += NR;
         }
         StoreRows(c, ldc, accumulate, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11);
+    }
+
+    /// <summary><see cref="Tile"/> over two adjacent B panels (the second at
+    /// <c>b + 16·kc</c>): a 12 × 32 block of C in 24 accumulators. Each A broadcast feeds two
+    /// FMAs, so a k step makes 24 FMAs from 14 loads where the 12 × 16 tile makes 12 from 13: on a
+    /// core that runs two full-width FMAs a cycle, the narrower tile is bound by its loads.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void TileWide(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+    {
+        var c0 = Vector512<float>.Zero; var c1 = Vector512<float>.Zero; var c2 = Vector512<float>.Zero;
+        var c3 = Vector512<float>.Zero; var c4 = Vector512<float>.Zero; var c5 = Vector512<float>.Zero;
+        var c6 = Vector512<float>.Zero; var c7 = Vector512<float>.Zero; var c8 = Vector512<float>.Zero;
+        var c9 = Vector512<float>.Zero; var c10 = Vector512<float>.Zero; var c11 = Vector512<float>.Zero;
+        var d0 = Vector512<float>.Zero; var d1 = Vector512<float>.Zero; var d2 = Vector512<float>.Zero;
+        var d3 = Vector512<float>.Zero; var d4 = Vector512<float>.Zero; var d5 = Vector512<float>.Zero;
+        var d6 = Vector512<float>.Zero; var d7 = Vector512<float>.Zero; var d8 = Vector512<float>.Zero;
+        var d9 = Vector512<float>.Zero; var d10 = Vector512<float>.Zero; var d11 = Vector512<float>.Zero;
+        var a2 = a + (long)MR * kc;
+        var b2 = b + (long)NR * kc;
+        for (var p = 0; p < kc; p++)
+        {
+            var bv = Avx512F.LoadAlignedVector512(b);
+            var bw = Avx512F.LoadAlignedVector512(b2);
+            var x = Vector512.Create(a[0]); c0 = Avx512F.FusedMultiplyAdd(x, bv, c0); d0 = Avx512F.FusedMultiplyAdd(x, bw, d0);
+            x = Vector512.Create(a[1]); c1 = Avx512F.FusedMultiplyAdd(x, bv, c1); d1 = Avx512F.FusedMultiplyAdd(x, bw, d1);
+            x = Vector512.Create(a[2]); c2 = Avx512F.FusedMultiplyAdd(x, bv, c2); d2 = Avx512F.FusedMultiplyAdd(x, bw, d2);
+            x = Vector512.Create(a[3]); c3 = Avx512F.FusedMultiplyAdd(x, bv, c3); d3 = Avx512F.FusedMultiplyAdd(x, bw, d3);
+            x = Vector512.Create(a[4]); c4 = Avx512F.FusedMultiplyAdd(x, bv, c4); d4 = Avx512F.FusedMultiplyAdd(x, bw, d4);
+            x = Vector512.Create(a[5]); c5 = Avx512F.FusedMultiplyAdd(x, bv, c5); d5 = Avx512F.FusedMultiplyAdd(x, bw, d5);
+            x = Vector512.Create(a2[0]); c6 = Avx512F.FusedMultiplyAdd(x, bv, c6); d6 = Avx512F.FusedMultiplyAdd(x, bw, d6);
+            x = Vector512.Create(a2[1]); c7 = Avx512F.FusedMultiplyAdd(x, bv, c7); d7 = Avx512F.FusedMultiplyAdd(x, bw, d7);
+            x = Vector512.Create(a2[2]); c8 = Avx512F.FusedMultiplyAdd(x, bv, c8); d8 = Avx512F.FusedMultiplyAdd(x, bw, d8);
+            x = Vector512.Create(a2[3]); c9 = Avx512F.FusedMultiplyAdd(x, bv, c9); d9 = Avx512F.FusedMultiplyAdd(x, bw, d9);
+            x = Vector512.Create(a2[4]); c10 = Avx512F.FusedMultiplyAdd(x, bv, c10); d10 = Avx512F.FusedMultiplyAdd(x, bw, d10);
+            x = Vector512.Create(a2[5]); c11 = Avx512F.FusedMultiplyAdd(x, bv, c11); d11 = Avx512F.FusedMultiplyAdd(x, bw, d11);
+            a += MR;
+            a2 += MR;
+            b += NR;
+            b2 += NR;
+        }
+        StoreRows(c, ldc, accumulate, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11);
+        StoreRows(c + NR, ldc, accumulate, d0, d1, d2, d3, d4, d5, d6, d7, d8, d9, d10, d11);
+    }
+
+    /// <summary><see cref="TileRowsA"/> over two adjacent B panels, as <see cref="TileWide"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void TileRowsAWide(int kc, float* a, long lda, float* b, float* c, int ldc, bool accumulate)
+    {
+        var c0 = Vector512<float>.Zero; var c1 = Vector512<float>.Zero; var c2 = Vector512<float>.Zero;
+        var c3 = Vector512<float>.Zero; var c4 = Vector512<float>.Zero; var c5 = Vector512<float>.Zero;
+        var c6 = Vector512<float>.Zero; var c7 = Vector512<float>.Zero; var c8 = Vector512<float>.Zero;
+        var c9 = Vector512<float>.Zero; var c10 = Vector512<float>.Zero; var c11 = Vector512<float>.Zero;
+        var d0 = Vector512<float>.Zero; var d1 = Vector512<float>.Zero; var d2 = Vector512<float>.Zero;
+        var d3 = Vector512<float>.Zero; var d4 = Vector512<float>.Zero; var d5 = Vector512<float>.Zero;
+        var d6 = Vector512<float>.Zero; var d7 = Vector512<float>.Zero; var d8 = Vector512<float>.Zero;
+        var d9 = Vector512<float>.Zero; var d10 = Vector512<float>.Zero; var d11 = Vector512<float>.Zero;
+        var r0 = a;
+        var r3 = a + 3 * lda;
+        var r6 = a + 6 * lda;
+        var r9 = a + 9 * lda;
+        var end = a + kc;
+        var b2 = b + (long)NR * kc;
+        for (; r0 < end; r0++, r3++, r6++, r9++)
+        {
+            var bv = Avx512F.LoadAlignedVector512(b);
+            var bw = Avx512F.LoadAlignedVector512(b2);
+            var x = Vector512.Create(r0[0]); c0 = Avx512F.FusedMultiplyAdd(x, bv, c0); d0 = Avx512F.FusedMultiplyAdd(x, bw, d0);
+            x = Vector512.Create(r0[lda]); c1 = Avx512F.FusedMultiplyAdd(x, bv, c1); d1 = Avx512F.FusedMultiplyAdd(x, bw, d1);
+            x = Vector512.Create(r0[2 * lda]); c2 = Avx512F.FusedMultiplyAdd(x, bv, c2); d2 = Avx512F.FusedMultiplyAdd(x, bw, d2);
+            x = Vector512.Create(r3[0]); c3 = Avx512F.FusedMultiplyAdd(x, bv, c3); d3 = Avx512F.FusedMultiplyAdd(x, bw, d3);
+            x = Vector512.Create(r3[lda]); c4 = Avx512F.FusedMultiplyAdd(x, bv, c4); d4 = Avx512F.FusedMultiplyAdd(x, bw, d4);
+            x = Vector512.Create(r3[2 * lda]); c5 = Avx512F.FusedMultiplyAdd(x, bv, c5); d5 = Avx512F.FusedMultiplyAdd(x, bw, d5);
+            x = Vector512.Create(r6[0]); c6 = Avx512F.FusedMultiplyAdd(x, bv, c6); d6 = Avx512F.FusedMultiplyAdd(x, bw, d6);
+            x = Vector512.Create(r6[lda]); c7 = Avx512F.FusedMultiplyAdd(x, bv, c7); d7 = Avx512F.FusedMultiplyAdd(x, bw, d7);
+            x = Vector512.Create(r6[2 * lda]); c8 = Avx512F.FusedMultiplyAdd(x, bv, c8); d8 = Avx512F.FusedMultiplyAdd(x, bw, d8);
+            x = Vector512.Create(r9[0]); c9 = Avx512F.FusedMultiplyAdd(x, bv, c9); d9 = Avx512F.FusedMultiplyAdd(x, bw, d9);
+            x = Vector512.Create(r9[lda]); c10 = Avx512F.FusedMultiplyAdd(x, bv, c10); d10 = Avx512F.FusedMultiplyAdd(x, bw, d10);
+            x = Vector512.Create(r9[2 * lda]); c11 = Avx512F.FusedMultiplyAdd(x, bv, c11); d11 = Avx512F.FusedMultiplyAdd(x, bw, d11);
+            b += NR;
+            b2 += NR;
+        }
+        StoreRows(c, ldc, accumulate, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11);
+        StoreRows(c + NR, ldc, accumulate, d0, d1, d2, d3, d4, d5, d6, d7, d8, d9, d10, d11);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,6 +1,6 @@
 namespace DyCompile.Runtime.Tests;
 
-/// <summary>The GEMM on each instruction-set path (the 12 × 16 zmm tile, the 6 × 16 ymm tile, the
+/// <summary>The GEMM on each instruction-set path (the 12 × 32 and 12 × 16 zmm tiles, the 6 × 16 ymm tile, the
 /// portable tile) against a naive product, on random shapes with odd sizes and every kind of
 /// tail; the AVX2 path is forced on AVX-512 machines so it stays tested there.</summary>
 public class GemmSimdPathTests
