@@ -14,10 +14,24 @@ internal static unsafe class ChannelVectorConv
     /// channels a multiple of 16, and output rows wider than 8 (tiles of 16 pixels of a row, the
     /// last one partial) or 8 wide with an even number of rows (tiles of two rows). Narrower rows
     /// would leave most of each tile empty.</summary>
-    public static bool Covers(ConvGeometry g, int groups, int outChannels) =>
+    public static bool Covers(ConvGeometry g, int groups, int outChannels) => CoversRows(g, groups, outChannels) || CoversSmallPlane(g, groups, outChannels);
+
+    private static bool CoversRows(ConvGeometry g, int groups, int outChannels) =>
         groups == 1 && g.StrideH == g.StrideW && g.StrideH is 1 or 2 && g.DilationH == 1 && g.DilationW == 1
         && outChannels % ChannelVectorTile.Channels == 0 && g.GroupChannels > 0
         && (g.OutWidth > 8 || (g.OutWidth == 8 && g.OutHeight % 2 == 0));
+
+    /// <summary>Planes of at most <see cref="SmallPlanePixels"/> pixels that the row tiles do not
+    /// cover (rows narrower than 8, or 8 wide with an odd number of rows), any stride and
+    /// dilation: their inputs are gathered into <see cref="ChannelVectorColumns"/>, so one tile
+    /// takes 16 pixels of the whole plane.</summary>
+    private static bool CoversSmallPlane(ConvGeometry g, int groups, int outChannels) =>
+        groups == 1 && outChannels % ChannelVectorTile.Channels == 0 && g.GroupChannels > 0
+        && g.OutHeight * g.OutWidth <= SmallPlanePixels && !CoversRows(g, groups, outChannels);
+
+    /// <summary>Largest plane gathered into columns: the columns repeat each input pixel up to
+    /// kh·kw times, which costs little while the plane is a few tiles.</summary>
+    private const int SmallPlanePixels = 64;
 
     /// <summary>Floats of padded images one call holds at a time (64 MiB).</summary>
     private const long ImageBudget = 1L << 24;
@@ -31,6 +45,11 @@ internal static unsafe class ChannelVectorConv
     public static void Run(float* input, Tensor weight, float* bias, float* residual, float* output,
         int batch, int channels, int outChannels, ConvGeometry g, bool relu, bool keepPackedWeights, int maxThreads)
     {
+        if (!CoversRows(g, 1, outChannels))
+        {
+            RunSmallPlane(input, weight, bias, residual, output, batch, channels, outChannels, g, relu, keepPackedWeights, maxThreads);
+            return;
+        }
         // The padded image itself (one phase): a stride-2 tile reads every other column of it.
         var layout = new PhaseImage(g with { StrideH = 1, StrideW = 1 });
         var imageFloats = layout.Floats(channels);
@@ -75,6 +94,61 @@ internal static unsafe class ChannelVectorConv
             }, threads);
         }
         GC.KeepAlive(kept);
+    }
+
+    /// <summary><see cref="Run"/> for a small plane: each image's inputs gathered into columns, then
+    /// the tile over the plane as one row of pixels (kernel 1 × 1 over the taps).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunSmallPlane(float* input, Tensor weight, float* bias, float* residual, float* output,
+        int batch, int channels, int outChannels, ConvGeometry g, bool relu, bool keepPackedWeights, int maxThreads)
+    {
+        var columns = new ChannelVectorColumns(g, channels);
+        var group = (int)Math.Clamp(ImageBudget / columns.Floats, 1, batch);
+        var images = (_images ??= new PackBuffer()).Get(checked((int)(group * columns.Floats)));
+        var inputImage = (long)channels * g.Height * g.Width;
+        var plane = columns.Plane;
+        var outputImage = (long)outChannels * plane;
+        var work = (long)outChannels * columns.Taps * plane * group;
+        var cores = Math.Max(1, Math.Min(maxThreads, Environment.ProcessorCount));
+        var threads = work >= DirectConv2d.ParallelThreshold ? cores : 1;
+
+        var kept = keepPackedWeights ? ChannelVectorWeights.Cached(weight) : null;
+        var packed = kept != null ? kept.Data : ChannelVectorWeights.PackedNow(weight);
+        var tiles = columns.TapStride / ChannelVectorTile.Pixels;
+        var blocks = outChannels / ChannelVectorTile.Channels;
+        for (var n0 = 0; n0 < batch; n0 += group)
+        {
+            var count = Math.Min(group, batch - n0);
+            ConvJob<GatheredImages>.Run(new GatheredImages
+            {
+                Columns = columns, Input = input + n0 * inputImage, InputImage = inputImage, Images = images, Batch = count,
+            }, threads);
+            ConvJob<ChannelVectorProblem>.Run(new ChannelVectorProblem
+            {
+                Images = images, ImageFloats = columns.Floats, RowStride = 0, ChannelSize = columns.TapStride,
+                Weights = packed, Bias = bias, Residual = residual == null ? null : residual + n0 * outputImage,
+                Output = output + n0 * outputImage, Relu = relu, Stride = 1,
+                InChannels = columns.Taps, KernelHeight = 1, KernelWidth = 1,
+                Depth = columns.Taps, OutWidth = plane, Plane = plane,
+                OutputImage = outputImage, TilesPerRow = tiles, Blocks = blocks, Tiles = tiles,
+                TilesPerChunk = 1, Chunks = tiles, Batch = count,
+            }, threads);
+        }
+        GC.KeepAlive(kept);
+    }
+
+    /// <summary>Gathers the columns of each image: one item per image.</summary>
+    private readonly struct GatheredImages : IConvItems
+    {
+        public ChannelVectorColumns Columns { get; init; }
+        public float* Input { get; init; }
+        public long InputImage { get; init; }
+        public float* Images { get; init; }
+        public int Batch { get; init; }
+
+        public int Items => Batch;
+
+        public void RunItem(int item) => Columns.Fill(Input + item * InputImage, Images + item * Columns.Floats);
     }
 
     /// <summary>Fills the padded images: items are (image, range of channels).</summary>

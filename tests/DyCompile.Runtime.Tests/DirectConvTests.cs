@@ -77,7 +77,14 @@ public class DirectConvTests
         ([1, 5, 33, 31], [16, 5, 3, 3], [2], [1], [1], 1),         // channel-vector tiles at stride 2: 17 × 16 out
         ([2, 8, 16, 16], [32, 8, 3, 3], [2], [1], [1], 1),         // stride 2 to 8 wide: tiles of two rows
         ([1, 3, 23, 21], [16, 3, 7, 7], [2], [3], [1], 1),         // a 7×7 stride-2 stem on channel-vector tiles
-        ([1, 16, 4, 4], [32, 16, 3, 3], [2], [1], [1], 1),         // stride 2 to 2×2: too narrow, the direct tile
+        ([1, 16, 4, 4], [32, 16, 3, 3], [2], [1], [1], 1),         // stride 2 to 2×2: too narrow for row tiles, gathered columns
+        ([1, 32, 8, 8], [32, 32, 3, 3], [2], [1], [1], 1),         // a gate convolution to 4×4: one whole gathered tile
+        ([3, 64, 4, 4], [64, 64, 3, 3], [2], [1], [1], 1),         // to 2×2, batch 3, four channel blocks
+        ([2, 8, 9, 7], [16, 8, 3, 3], [1], [1], [1], 1),           // 9 × 7 = 63 pixels: four gathered tiles, the last of 15
+        ([1, 5, 12, 12], [16, 5, 3, 3], [2], [2], [2], 1),         // gathered with stride 2 and dilation 2 to 6×6
+        ([1, 20, 7, 7], [48, 20, 3, 3], [1], [1], [1], 1),         // 7×7, three channel blocks
+        ([2, 16, 8, 8], [32, 16, 3, 3], [1], [0], [1], 1),         // no padding to 6×6
+        ([1, 16, 9, 9], [16, 16, 3, 3], [1], [0], [1], 1),         // 7×7 = 49 pixels out: a 1-pixel last gathered tile
     ];
 
     /// <summary>Every shape, kernel and epilogue; the direct kernel on its AVX-512 path (the zmm
