@@ -10,12 +10,14 @@ namespace DyCompile.Runtime;
 /// NCHW direct tiles spend as long on loads that cross cache lines as on the FMAs.</summary>
 internal static unsafe class ChannelVectorConv
 {
-    /// <summary>Whether the kernel runs the convolution: one group, stride 1 or 2 on both axes, unit dilation, out
-    /// channels a multiple of 16, and output rows wider than 8 (tiles of 16 pixels of a row, the
-    /// last one partial) or 8 wide with an even number of rows (tiles of two rows). Narrower rows
-    /// would leave most of each tile empty.</summary>
+    /// <summary>Whether the kernel runs the convolution: one group and out channels a multiple of 16,
+    /// on row tiles (<see cref="CoversRows"/>) or, for a small plane, on gathered columns
+    /// (<see cref="CoversSmallPlane"/>).</summary>
     public static bool Covers(ConvGeometry g, int groups, int outChannels) => CoversRows(g, groups, outChannels) || CoversSmallPlane(g, groups, outChannels);
 
+    /// <summary>Row tiles: stride 1 or 2 on both axes, unit dilation, and output rows wider than 8
+    /// (tiles of 16 pixels of a row, the last one partial) or 8 wide with an even number of rows
+    /// (tiles of two rows). Narrower rows would leave most of each tile empty.</summary>
     private static bool CoversRows(ConvGeometry g, int groups, int outChannels) =>
         groups == 1 && g.StrideH == g.StrideW && g.StrideH is 1 or 2 && g.DilationH == 1 && g.DilationW == 1
         && outChannels % ChannelVectorTile.Channels == 0 && g.GroupChannels > 0
