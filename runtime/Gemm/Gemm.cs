@@ -9,9 +9,12 @@ namespace DyCompile.Runtime;
 /// <remarks>
 /// Structure (the classic Goto/BLIS decomposition): the n dimension is cut into NC-wide
 /// blocks and k into KC-deep slices; each KC × NC slice of B is packed once into NR-wide
-/// panels (sized to stay in L2/L3), then every MC × KC block of A is packed into MR-tall panels
-/// (sized for L2) and the MR × NR register tile sweeps them, its B micro-panel (KC × NR,
-/// 16 KiB) staying in L1. Work is spread over cores as (A block × group of B panels) items, so
+/// panels (sized to stay in L2/L3), then the MR × NR register tile sweeps every MC × KC block
+/// of A (sized for L2), its B micro-panel (KC × NR, 16 KiB) staying in L1. The SIMD tiles read
+/// a row-major A in place, broadcasting from MR row pointers (packing it cost a pass over A per
+/// call: 4 MiB for a 1024-channel pointwise convolution's weights); a transposed A, and the
+/// portable tile, take A packed into MR-tall panels. A <see cref="GemmRowEpilogue"/> (bias,
+/// residual, ReLU of a convolution) is applied to each panel's block once its last k slice is in. Work is spread over cores as (A block × group of B panels) items, so
 /// both tall and wide problems parallelize. Very short problems (m ≤ 4, a linear layer on a
 /// single sample) and matrix × vector skip packing and run as dot products or row updates,
 /// which are memory bound anyway.
@@ -60,22 +63,37 @@ public static unsafe partial class Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Sgemm(bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate,
-        int maxThreads, bool forcePortable)
+        int maxThreads, bool forcePortable) =>
+        Sgemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, maxThreads, forcePortable, default);
+
+    /// <summary>The same with <paramref name="epilogue"/> applied to C once the product is in.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Sgemm(bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate,
+        int maxThreads, bool forcePortable, GemmRowEpilogue epilogue)
     {
         if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), $"negative GEMM size m={m}, n={n}, k={k}");
         CheckOperand("A", a.Length, transA ? k : m, transA ? m : k, lda);
         CheckOperand("B", b.Length, transB ? n : k, transB ? k : n, ldb);
         CheckOperand("C", c.Length, m, n, ldc);
-        if (IsEmptyProduct(m, n, k, c, ldc, accumulate)) return;
-
         var threads = ThreadsFor(m, n, k, maxThreads);
         fixed (float* pa = a, pb = b, pc = c)
         {
-            var problem = new GemmProblem(pa, lda, transA, pb, ldb, transB, pc, ldc, m, n, k, accumulate);
+            if (IsEmptyProduct(m, n, k, c, ldc, accumulate))
+            {
+                ApplyWhole(epilogue, pc, m, n, ldc);
+                return;
+            }
+            var problem = new GemmProblem(pa, lda, transA, pb, ldb, transB, pc, ldc, m, n, k, accumulate, epilogue);
             if (!transA && (m <= SmallM || (n == 1 && (transB || ldb == 1))))
+            {
                 RunShort(problem, threads);
+                ApplyWhole(epilogue, pc, m, n, ldc);
+            }
             else
+            {
                 RunBlocked(problem, new DenseBPacker(pb, ldb, transB), threads, forcePortable ? SimdPath.Portable : KernelIsa.Current);
+            }
         }
     }
 
@@ -83,16 +101,21 @@ public static unsafe partial class Gemm
     /// <paramref name="packer"/> writes into packed panels, e.g. an im2col view of an image that
     /// is never materialized.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void SgemmPackedB<TPacker>(int m, int n, int k, ReadOnlySpan<float> a, int lda, TPacker packer, Span<float> c, int ldc, bool accumulate, int maxThreads)
+    internal static void SgemmPackedB<TPacker>(int m, int n, int k, ReadOnlySpan<float> a, int lda, TPacker packer, Span<float> c, int ldc, bool accumulate, int maxThreads,
+        GemmRowEpilogue epilogue = default)
         where TPacker : struct, IGemmBPacker
     {
         CheckOperand("A", a.Length, m, k, lda);
         CheckOperand("C", c.Length, m, n, ldc);
-        if (IsEmptyProduct(m, n, k, c, ldc, accumulate)) return;
         var threads = ThreadsFor(m, n, k, maxThreads);
         fixed (float* pa = a, pc = c)
         {
-            var problem = new GemmProblem(pa, lda, false, null, 0, false, pc, ldc, m, n, k, accumulate);
+            if (IsEmptyProduct(m, n, k, c, ldc, accumulate))
+            {
+                ApplyWhole(epilogue, pc, m, n, ldc);
+                return;
+            }
+            var problem = new GemmProblem(pa, lda, false, null, 0, false, pc, ldc, m, n, k, accumulate, epilogue);
             RunBlocked(problem, packer, threads, KernelIsa.Current);
         }
     }
@@ -106,6 +129,12 @@ public static unsafe partial class Gemm
         if (!accumulate)
             for (var i = 0; i < m; i++) c.Slice(i * ldc, n).Clear();
         return true;
+    }
+
+    /// <summary>The epilogue over all of C, where the product did not apply it block by block.</summary>
+    private static void ApplyWhole(in GemmRowEpilogue epilogue, float* c, int m, int n, int ldc)
+    {
+        if (!epilogue.IsNone && m > 0 && n > 0) epilogue.Apply(c, ldc, 0, m, 0, n);
     }
 
     /// <summary>All allowed cores once the product is worth a fork/join, else the calling thread.</summary>
@@ -198,17 +227,24 @@ public static unsafe partial class Gemm
         var i0 = im * s.MStep;
         var mc = Math.Min(s.MStep, g.M - i0);
         int panelStart = jg * s.NPanels / s.NGroups, panelEnd = (jg + 1) * s.NPanels / s.NGroups;
+        var lastSlice = s.Pc + s.Kc == g.K;
+        if (!g.TransA && s.Path != SimdPath.Portable)
+        {
+            SweepPanelsRowsA(g, i0, mc, s.Pc, s.Kc, s.PackedB, s.Jc, s.Nc, panelStart, panelEnd, s.Add, s.Path == SimdPath.Avx512, lastSlice);
+            return;
+        }
         var packA = (_packA ??= new PackBuffer()).Get(MC * KC);
         GemmPacking.PackA(packA, g.A, g.Lda, g.TransA, i0, mc, s.Pc, s.Kc);
-        SweepPanels(g, packA, i0, mc, s.Kc, s.PackedB, s.Jc, s.Nc, panelStart, panelEnd, s.Add, s.Path);
+        SweepPanels(g, packA, i0, mc, s.Kc, s.PackedB, s.Jc, s.Nc, panelStart, panelEnd, s.Add, s.Path, lastSlice);
     }
 
     /// <summary>The register tile over a packed A block (rows i0 … i0+mc) and the B panels
     /// [panelStart, panelEnd) of a packed kc-deep slice whose columns start at jc (nc in all).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SweepPanels(in GemmProblem g, float* packA, int i0, int mc, int kc, float* packedB, int jc, int nc,
-        int panelStart, int panelEnd, bool add, SimdPath path)
+        int panelStart, int panelEnd, bool add, SimdPath path, bool lastSlice)
     {
+        var finish = lastSlice && !g.Epilogue.IsNone;
         var edge = stackalloc float[MR * NR];
         var wide = path == SimdPath.Avx512;
         for (var panel = panelStart; panel < panelEnd; panel++)
@@ -245,6 +281,8 @@ public static unsafe partial class Gemm
                 }
                 PanelRows(g, path, kc, ap, bp, i0 + ir, mr, jc + jr, nr, add, edge);
             }
+            // The panel's mc × (16 or 32) block is complete and still in L1.
+            if (finish) g.Epilogue.Apply(g.C, g.Ldc, i0, mc, jc + jr, pair ? 2 * NR : nr);
         }
     }
 
@@ -341,7 +379,7 @@ public static unsafe partial class Gemm
             // A is read in place by the tile: with B packed beforehand nothing is packed per call.
             for (var pc = 0; pc < g.K; pc += b.KStep)
                 SweepPanelsRowsA(g, i0, mc, pc, Math.Min(b.KStep, g.K - pc), b.Slice(pc), 0, g.N, panelStart, panelEnd, g.Accumulate || pc > 0,
-                    s.Path == SimdPath.Avx512);
+                    s.Path == SimdPath.Avx512, lastSlice: false);
         }
         else
         {
@@ -350,7 +388,7 @@ public static unsafe partial class Gemm
             {
                 var kc = Math.Min(b.KStep, g.K - pc);
                 GemmPacking.PackA(packA, g.A, g.Lda, false, i0, mc, pc, kc);
-                SweepPanels(g, packA, i0, mc, kc, b.Slice(pc), 0, g.N, panelStart, panelEnd, g.Accumulate || pc > 0, SimdPath.Portable);
+                SweepPanels(g, packA, i0, mc, kc, b.Slice(pc), 0, g.N, panelStart, panelEnd, g.Accumulate || pc > 0, SimdPath.Portable, lastSlice: false);
             }
         }
         if (s.Epilogue != GemmEpilogue.None)
@@ -380,8 +418,10 @@ public static unsafe partial class Gemm
     /// the AVX2 tile (and, when <paramref name="wide"/>, the 12-row zmm tile where 12 rows are
     /// left); an edge tile's missing rows repeat its last row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SweepPanelsRowsA(in GemmProblem g, int i0, int mc, int pc, int kc, float* packedB, int jc, int nc, int panelStart, int panelEnd, bool add, bool wide)
+    private static void SweepPanelsRowsA(in GemmProblem g, int i0, int mc, int pc, int kc, float* packedB, int jc, int nc, int panelStart, int panelEnd, bool add, bool wide,
+        bool lastSlice)
     {
+        var finish = lastSlice && !g.Epilogue.IsNone;
         // Panel by panel (two at a time on the zmm tile), so the panels' KC × NR values stay in L1
         // while the A rows stream past.
         var edge = stackalloc float[MR * NR];
@@ -407,6 +447,7 @@ public static unsafe partial class Gemm
                 PanelRowsA(g, kc, a0, mr, bp, cp, nr, add, edge);
                 if (pair) PanelRowsA(g, kc, a0, mr, bp + (long)NR * kc, cp + NR, NR, add, edge);
             }
+            if (finish) g.Epilogue.Apply(g.C, g.Ldc, i0, mc, jc + jr, pair ? 2 * NR : nr);
         }
     }
 
@@ -579,7 +620,8 @@ public static unsafe partial class Gemm
         }
     }
 
-    private readonly struct GemmProblem(float* a, int lda, bool transA, float* b, int ldb, bool transB, float* c, int ldc, int m, int n, int k, bool accumulate)
+    private readonly struct GemmProblem(float* a, int lda, bool transA, float* b, int ldb, bool transB, float* c, int ldc, int m, int n, int k, bool accumulate,
+        GemmRowEpilogue epilogue = default)
     {
         public readonly float* A = a;
         public readonly int Lda = lda;
@@ -593,6 +635,9 @@ public static unsafe partial class Gemm
         public readonly int N = n;
         public readonly int K = k;
         public readonly bool Accumulate = accumulate;
+
+        /// <summary>Applied to each block of C once its last k slice is in (blocked path only).</summary>
+        public readonly GemmRowEpilogue Epilogue = epilogue;
     }
 
     /// <summary>One packed KC × NC slice of B and how its panels are shared out.</summary>

@@ -97,7 +97,7 @@ public static unsafe partial class Gemm
         {
             var kc = Math.Min(kStep, k - pc);
             GemmPacking.PackB(packB, b, n, false, 0, n, pc, kc, 0, nPanels);
-            SweepPanelsRowsA(g, 0, m, pc, kc, packB, 0, n, 0, nPanels, pc > 0, path == SimdPath.Avx512);
+            SweepPanelsRowsA(g, 0, m, pc, kc, packB, 0, n, 0, nPanels, pc > 0, path == SimdPath.Avx512, lastSlice: false);
         }
     }
 }

@@ -128,9 +128,15 @@ public static partial class TensorOps
             return;
         }
 
-        if (depthwise) DepthwiseConv(input, weight, bias, residual, result, geometry);
-        else GemmConv(input, weight, bias, residual, result, geometry, groups, maxThreads);
-        if (relu) TensorPrimitives.Max(result.Floats, 0f, result.Floats);
+        if (depthwise)
+        {
+            DepthwiseConv(input, weight, bias, residual, result, geometry);
+            if (relu) TensorPrimitives.Max(result.Floats, 0f, result.Floats);
+        }
+        else
+        {
+            GemmConv(input, weight, bias, residual, relu, result, geometry, groups, maxThreads);
+        }
     }
 
     /// <summary>The faster kernel for a shape (measured on the CIFAR/ImageNet zoo layers with the
@@ -189,8 +195,10 @@ public static partial class TensorOps
     }
 
     /// <summary>Per image and group: out_g [og, oh·ow] = W_g [og, cg·kh·kw] · cols [cg·kh·kw, oh·ow],
-    /// starting from the bias (plus the residual).</summary>
-    private static void GemmConv(Tensor input, Tensor weight, Tensor bias, Tensor? residual, Tensor result, ConvGeometry g, int groups, int maxThreads)
+    /// with the bias, the residual and ReLU added by the GEMM to each block as it completes
+    /// (<see cref="GemmRowEpilogue"/>). A residual that is the output itself is added before the
+    /// product instead, since the product overwrites it.</summary>
+    private static unsafe void GemmConv(Tensor input, Tensor weight, Tensor bias, Tensor? residual, bool relu, Tensor result, ConvGeometry g, int groups, int maxThreads)
     {
         var outChannels = weight.Dim(0);
         var groupOut = outChannels / groups;
@@ -202,6 +210,7 @@ public static partial class TensorOps
         var weightArray = (float[])weight.Storage;
         var biasArray = (float[])bias.Storage;
         var residualArray = (float[]?)residual?.Storage;
+        var residualFirst = residualArray != null && ReferenceEquals(residualArray, outArray);
 
         // Many small products (a batch of small images, many groups) run one per core, each
         // single-threaded; large ones run one after another, each on all cores.
@@ -218,14 +227,27 @@ public static partial class TensorOps
             var inOffset = (n * groups + grp) * g.GroupChannels * g.Height * g.Width;
             var outAt = (n * outChannels + grp * groupOut) * pixels;
             var outSlice = outArray.AsSpan(outAt, groupOut * pixels);
-            for (var o = 0; o < groupOut; o++) StartPlane(outArray, residualArray, outAt + o * pixels, pixels, biasArray[grp * groupOut + o]);
-            ConvProduct(inArray.AsSpan(inOffset, g.GroupChannels * g.Height * g.Width), weightArray.AsSpan(grp * groupOut * depth, groupOut * depth),
-                outSlice, g, groupOut, maxThreads);
+            fixed (float* pBias = biasArray, pResidual = residualArray)
+            {
+                GemmRowEpilogue epilogue;
+                if (residualFirst)
+                {
+                    for (var o = 0; o < groupOut; o++) StartPlane(outArray, residualArray, outAt + o * pixels, pixels, biasArray[grp * groupOut + o]);
+                    epilogue = new GemmRowEpilogue(null, null, relu);
+                }
+                else
+                {
+                    epilogue = new GemmRowEpilogue(pBias + grp * groupOut, pResidual == null ? null : pResidual + outAt, relu);
+                }
+                ConvProduct(inArray.AsSpan(inOffset, g.GroupChannels * g.Height * g.Width), weightArray.AsSpan(grp * groupOut * depth, groupOut * depth),
+                    outSlice, g, groupOut, accumulate: residualFirst, epilogue, maxThreads);
+            }
         }
     }
 
-    /// <summary>out [og, oh·ow] += W [og, cg·kh·kw] · im2col(image).</summary>
-    private static unsafe void ConvProduct(ReadOnlySpan<float> image, ReadOnlySpan<float> weight, Span<float> output, ConvGeometry g, int groupOut, int maxThreads)
+    /// <summary>out [og, oh·ow] (+)= W [og, cg·kh·kw] · im2col(image), then the epilogue.</summary>
+    private static unsafe void ConvProduct(ReadOnlySpan<float> image, ReadOnlySpan<float> weight, Span<float> output, ConvGeometry g, int groupOut,
+        bool accumulate, GemmRowEpilogue epilogue, int maxThreads)
     {
         var pixels = g.OutHeight * g.OutWidth;
         var depth = g.GroupChannels * g.KernelHeight * g.KernelWidth;
@@ -235,11 +257,11 @@ public static partial class TensorOps
         if (pointwise)
         {
             Gemm.Sgemm(false, false, groupOut, pixels, depth, weight, depth, image, pixels, output, pixels,
-                accumulate: true, maxThreads: maxThreads, forcePortable: false);
+                accumulate, maxThreads, forcePortable: false, epilogue);
             return;
         }
         fixed (float* pImage = image)
-            Gemm.SgemmPackedB(groupOut, pixels, depth, weight, depth, new Im2ColBPacker(pImage, g), output, pixels, accumulate: true, maxThreads);
+            Gemm.SgemmPackedB(groupOut, pixels, depth, weight, depth, new Im2ColBPacker(pImage, g), output, pixels, accumulate, maxThreads, epilogue);
     }
 
     /// <summary>One input channel per group: each output plane is a weighted sum of shifted

@@ -85,17 +85,20 @@ public class DirectConvTests
         ([1, 20, 7, 7], [48, 20, 3, 3], [1], [1], [1], 1),         // 7×7, three channel blocks
         ([2, 16, 8, 8], [32, 16, 3, 3], [1], [0], [1], 1),         // no padding to 6×6
         ([1, 16, 9, 9], [16, 16, 3, 3], [1], [0], [1], 1),         // 7×7 = 49 pixels out: a 1-pixel last gathered tile
+        ([1, 8, 7, 9], [3, 8, 1, 1], [1], [0], [1], 1),            // pointwise to 3 channels: the GEMM's short path
+        ([1, 300, 6, 11], [26, 300, 1, 1], [1], [0], [1], 1),      // pointwise, 300 deep: two k slices before the epilogue
+        ([2, 64, 12, 12], [40, 64, 1, 1], [1], [0], [1], 1),       // pointwise on the GEMM's wide tile and its leftover rows
     ];
 
-    /// <summary>Every shape, kernel and epilogue; the direct kernel on its AVX-512 path (the zmm
-    /// tile where rows are wider than 8) and its AVX2 path, which stays tested on AVX-512 machines.</summary>
+    /// <summary>Every shape, kernel and epilogue; the direct kernel and the GEMM on their AVX-512
+    /// paths (the zmm tiles) and their AVX2 paths, which stay tested on AVX-512 machines.</summary>
     public static TheoryData<int, string, Epilogue, SimdPath> Cases()
     {
         var data = new TheoryData<int, string, Epilogue, SimdPath>();
         for (var shape = 0; shape < _shapes.Length; shape++)
             foreach (var algorithm in _algorithms)
                 foreach (var epilogue in Enum.GetValues<Epilogue>())
-                    foreach (var path in algorithm == ConvAlgorithm.Direct ? [SimdPath.Avx512, SimdPath.Avx2] : new[] { SimdPath.Avx512 })
+                    foreach (var path in algorithm is ConvAlgorithm.Direct or ConvAlgorithm.Im2ColGemm ? [SimdPath.Avx512, SimdPath.Avx2] : new[] { SimdPath.Avx512 })
                         data.Add(shape, algorithm.ToString(), epilogue, path);
         return data;
     }
