@@ -444,6 +444,14 @@ public static unsafe partial class Gemm
                     ir += MR;
                     continue;
                 }
+                if (pair)
+                {
+                    // Fewer than 12 rows left: four at a time, still 32 wide.
+                    for (; ir < mc; ir += 4)
+                        GemmMicroKernels512.TileRowsAWide4(kc, g.A + (long)(i0 + ir) * g.Lda + pc, g.Lda, bp, g.C + (long)(i0 + ir) * g.Ldc + jc + jr, g.Ldc, add,
+                            Math.Min(4, mc - ir));
+                    break;
+                }
                 PanelRowsA(g, kc, a0, mr, bp, cp, nr, add, edge);
                 if (pair) PanelRowsA(g, kc, a0, mr, bp + (long)NR * kc, cp + NR, NR, add, edge);
             }

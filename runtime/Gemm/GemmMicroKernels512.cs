@@ -173,6 +173,39 @@ internal static unsafe class GemmMicroKernels512
         StoreRows(c + NR, ldc, accumulate, d0, d1, d2, d3, d4, d5, d6, d7, d8, d9, d10, d11);
     }
 
+    /// <summary>Up to four rows of <see cref="TileRowsAWide"/> (<paramref name="rows"/> of 1–4;
+    /// a missing row reads the last real one and is not stored): the rows a 12-row block leaves
+    /// (out-channel counts of 64, 128, 256 … leave 4 or 8), which the ymm tile would otherwise
+    /// take at half the width through a scalar edge copy. Eight accumulators are just enough to
+    /// cover the FMA latency on two pipes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void TileRowsAWide4(int kc, float* a, long lda, float* b, float* c, int ldc, bool accumulate, int rows)
+    {
+        var c0 = Vector512<float>.Zero; var c1 = Vector512<float>.Zero; var c2 = Vector512<float>.Zero; var c3 = Vector512<float>.Zero;
+        var d0 = Vector512<float>.Zero; var d1 = Vector512<float>.Zero; var d2 = Vector512<float>.Zero; var d3 = Vector512<float>.Zero;
+        var r0 = a;
+        var r1 = a + Math.Min(1, rows - 1) * lda;
+        var r2 = a + Math.Min(2, rows - 1) * lda;
+        var r3 = a + Math.Min(3, rows - 1) * lda;
+        var end = a + kc;
+        var b2 = b + (long)NR * kc;
+        for (; r0 < end; r0++, r1++, r2++, r3++)
+        {
+            var bv = Avx512F.LoadAlignedVector512(b);
+            var bw = Avx512F.LoadAlignedVector512(b2);
+            var x = Vector512.Create(r0[0]); c0 = Avx512F.FusedMultiplyAdd(x, bv, c0); d0 = Avx512F.FusedMultiplyAdd(x, bw, d0);
+            x = Vector512.Create(r1[0]); c1 = Avx512F.FusedMultiplyAdd(x, bv, c1); d1 = Avx512F.FusedMultiplyAdd(x, bw, d1);
+            x = Vector512.Create(r2[0]); c2 = Avx512F.FusedMultiplyAdd(x, bv, c2); d2 = Avx512F.FusedMultiplyAdd(x, bw, d2);
+            x = Vector512.Create(r3[0]); c3 = Avx512F.FusedMultiplyAdd(x, bv, c3); d3 = Avx512F.FusedMultiplyAdd(x, bw, d3);
+            b += NR;
+            b2 += NR;
+        }
+        StoreRow(c, c0, accumulate); StoreRow(c + NR, d0, accumulate);
+        if (rows > 1) { StoreRow(c + ldc, c1, accumulate); StoreRow(c + ldc + NR, d1, accumulate); }
+        if (rows > 2) { StoreRow(c + 2L * ldc, c2, accumulate); StoreRow(c + 2L * ldc + NR, d2, accumulate); }
+        if (rows > 3) { StoreRow(c + 3L * ldc, c3, accumulate); StoreRow(c + 3L * ldc + NR, d3, accumulate); }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreRows(float* c, long ldc, bool accumulate,
         Vector512<float> c0, Vector512<float> c1, Vector512<float> c2, Vector512<float> c3, Vector512<float> c4, Vector512<float> c5,

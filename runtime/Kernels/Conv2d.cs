@@ -147,10 +147,11 @@ public static partial class TensorOps
     /// planes with ≤ 32 channels, which the kernel reads in place (224×224, 32 → 64: 1.5×). On the
     /// layers between (32 channels on 112×112, 64–256 channels on 56×56 and 28×28) the two measured
     /// level within the noise, and they stay on the GEMM. Where the GEMM has its 12 × 32 zmm tile
-    /// (AVX-512) it is faster than the pointwise kernel on every pointwise zoo layer but the tiny
-    /// planes (1024 → 1024 at 14×14 1.72 → 1.22 ms, 256 → 256 at 28×28 0.47 → 0.26 ms, 64 → 128 at
-    /// 112×112 0.80 → 0.64 ms on two cores of a Zen 5), and the direct kernel on large planes of at
-    /// most 32 channels (32 → 64 at 112×112 0.46 → 0.33 ms; level at 224×224). Other shapes run the direct kernels, except for
+    /// (AVX-512), reads the weights in place and adds bias and ReLU per finished block, it is as
+    /// fast as or faster than both other kernels on every pointwise zoo layer (two cores of a Zen 5,
+    /// `--quick 1x1`: 64 → 128 at 112×112 0.72 ms against 0.97 direct and 1.40 pointwise; level
+    /// with the direct kernel at 32 → 64 on 224×224 and with the pointwise kernel on 8×8 and 7×7).
+    /// Other shapes run the direct kernels, except for
     /// - grouped convolutions (not depthwise), which they do not cover;
     /// - other 1×1 kernels (strided, or the pointwise shapes above left on the GEMM), where each tap
     ///   reads another channel plane, so the direct tile loads a new cache line for every 4 FMAs,
@@ -166,10 +167,7 @@ public static partial class TensorOps
         if (IsPointwise(g, groups))
         {
             var plane = g.OutHeight * g.OutWidth;
-            if (KernelIsa.Current == SimdPath.Avx512)
-                return plane <= 64 ? ConvAlgorithm.Pointwise
-                    : plane >= 10_000 && g.GroupChannels <= 32 ? ConvAlgorithm.Direct
-                    : ConvAlgorithm.Im2ColGemm;
+            if (KernelIsa.Current == SimdPath.Avx512) return ConvAlgorithm.Im2ColGemm;
             var faster = plane <= 64 || g.GroupChannels >= 512 || (plane >= 10_000 && (g.GroupChannels >= 64 || g.GroupChannels <= PointwiseConv.InPlaceMaxChannels));
             return faster ? ConvAlgorithm.Pointwise : ConvAlgorithm.Im2ColGemm;
         }

@@ -44,7 +44,7 @@ public static class KernelIsa
         var path = Current;
         var gemm = path switch
         {
-            SimdPath.Avx512 => $"{Gemm.MR512}×{2 * Gemm.NR} zmm ({Gemm.MR512}×{Gemm.NR} on a last single panel)",
+            SimdPath.Avx512 => $"{Gemm.MR512}×{2 * Gemm.NR} zmm ({Gemm.MR512}×{Gemm.NR} on a last single panel, 4×{2 * Gemm.NR} on rows left under {Gemm.MR512})",
             SimdPath.Avx2 => $"{Gemm.MR}×{Gemm.NR} ymm",
             _ => $"{Gemm.MR}×{Gemm.NR} portable",
         };

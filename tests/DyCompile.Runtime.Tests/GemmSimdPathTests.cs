@@ -7,7 +7,7 @@ public class GemmSimdPathTests
 {
     public static TheoryData<SimdPath> Paths() => [SimdPath.Avx512, SimdPath.Avx2, SimdPath.Portable];
 
-    /// <summary>Random (m, n, k): m around the 12-row and 6-row tiles, n around the 16-column panel, k around the 256-deep slice.</summary>
+    /// <summary>Fixed and random (m, n, k): m around the 12-row and 6-row tiles, n around the 16-column panel, k around the 256-deep slice.</summary>
     private static IEnumerable<(int M, int N, int K)> RandomShapes(int seed, int count)
     {
         var random = new Random(seed);
@@ -15,6 +15,8 @@ public class GemmSimdPathTests
         yield return (24, 32, 257);
         yield return (18, 17, 5);
         yield return (97, 31, 300);
+        // Every count of rows a 12-row block leaves (1–11), against full pairs of panels.
+        for (var m = 13; m <= 23; m++) yield return (m, 64, 33);
         for (var i = 0; i < count; i++)
             yield return (random.Next(5, 140), random.Next(1, 90), random.Next(1, 600));
     }
