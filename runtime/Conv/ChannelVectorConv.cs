@@ -81,7 +81,8 @@ internal static unsafe class ChannelVectorConv
             }, threads);
             // About three items per thread across the images, so a core descheduled on a loaded
             // machine does not hold the call up; a chunk of tiles runs on inputs that stay hot.
-            var chunks = threads == 1 ? 1 : Math.Clamp((3 * threads + count * blocks - 1) / (count * blocks), 1, tiles);
+            var pairs = (blocks + 1) / 2;
+            var chunks = threads == 1 ? 1 : Math.Clamp((3 * threads + count * pairs - 1) / (count * pairs), 1, tiles);
             var tilesPerChunk = (tiles + chunks - 1) / chunks;
             chunks = (tiles + tilesPerChunk - 1) / tilesPerChunk;
             ConvJob<ChannelVectorProblem>.Run(new ChannelVectorProblem

@@ -3,8 +3,8 @@ using System.Runtime.CompilerServices;
 namespace DyCompile.Runtime;
 
 /// <summary>A batch of convolutions (stride 1 or 2) for <see cref="ChannelVectorTile"/>, after the
-/// padded images are filled: items are (image, block of 16 output channels, chunk of tiles),
-/// each running its chunk's tiles for its channel block.</summary>
+/// padded images are filled: items are (image, pair of blocks of 16 output channels, chunk of
+/// tiles), each running its chunk's tiles for its channel blocks.</summary>
 internal readonly unsafe struct ChannelVectorProblem : IConvItems
 {
     /// <summary>The zero-padded images, <see cref="ImageFloats"/> apart.</summary>
@@ -48,21 +48,33 @@ internal readonly unsafe struct ChannelVectorProblem : IConvItems
     public int Chunks { get; init; }
     public int Batch { get; init; }
 
-    public int Items => Batch * Blocks * Chunks;
+    /// <summary>Channel blocks taken two at a time (<see cref="ChannelVectorTile.RunPair{TStride}"/>);
+    /// an odd count leaves a last single block.</summary>
+    public int BlockPairs => (Blocks + 1) / 2;
+
+    public int Items => Batch * BlockPairs * Chunks;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RunItem(int item)
     {
         var chunk = item % Chunks;
-        var block = item / Chunks % Blocks;
-        var n = item / (Chunks * Blocks);
+        var block = 2 * (item / Chunks % BlockPairs);
+        var n = item / (Chunks * BlockPairs);
         var image = Images + n * ImageFloats;
         var output = Output + n * OutputImage;
         var residual = Residual == null ? null : Residual + n * OutputImage;
+        var t0 = chunk * TilesPerChunk;
         var t1 = Math.Min(Tiles, (chunk + 1) * TilesPerChunk);
+        var pair = block + 1 < Blocks;
         if (Stride == 2)
-            for (var t = chunk * TilesPerChunk; t < t1; t++) ChannelVectorTile.Run<DoubleStride>(this, image, residual, output, block, t);
+        {
+            if (pair) for (var t = t0; t < t1; t++) ChannelVectorTile.RunPair<DoubleStride>(this, image, residual, output, block, t);
+            else for (var t = t0; t < t1; t++) ChannelVectorTile.Run<DoubleStride>(this, image, residual, output, block, t);
+        }
         else
-            for (var t = chunk * TilesPerChunk; t < t1; t++) ChannelVectorTile.Run<UnitStride>(this, image, residual, output, block, t);
+        {
+            if (pair) for (var t = t0; t < t1; t++) ChannelVectorTile.RunPair<UnitStride>(this, image, residual, output, block, t);
+            else for (var t = t0; t < t1; t++) ChannelVectorTile.Run<UnitStride>(this, image, residual, output, block, t);
+        }
     }
 }
