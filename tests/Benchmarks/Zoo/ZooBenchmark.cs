@@ -317,7 +317,7 @@ internal static class ZooBenchmark
             if (engine.Failure is not null) row.Notes.Add($"{engine.Name} failed: {engine.Failure}");
             row.Engines[engine.Name] = engine;
         }
-        if (profile is not null && lowered.Succeeded) Profile(lowered.Program!, lowered.Weights, exported, inputs, forward, model, profile);
+        if (profile is not null && lowered.Succeeded) Profile(lowered.Program!, lowered.Weights, lowered.Callbacks, exported, inputs, forward, model, profile);
         foreach (var d in row.Disposables) d.Dispose();
         row.Disposables.Clear();
         return row;
@@ -325,7 +325,7 @@ internal static class ZooBenchmark
 
     /// <summary>`--profile`: ONNX Runtime in a second, profiling session and the runtime kernels op by op,
     /// interleaved input by input so that both see the same load; then the eager forward on the same inputs.</summary>
-    private static void Profile(IR.IRProgram program, IReadOnlyDictionary<string, Tensor> weights, byte[]? onnx, object[][] inputs, MethodInfo forward, ZooModel model, string directory)
+    private static void Profile(IR.IRProgram program, IReadOnlyDictionary<string, Tensor> weights, Runtime.Compiled.HostCallbacks callbacks, byte[]? onnx, object[][] inputs, MethodInfo forward, ZooModel model, string directory)
     {
         const int Rounds = 4;
         var kernels = new KernelProfile();
@@ -339,7 +339,7 @@ internal static class ZooBenchmark
         }
         // The compiled program with every step timed: the fused steps as they run.
         var registered = StepProfile.Counters.Count;
-        var profiled = JitCompiler.Compile(program, weights, new CompileOptions { RecordPath = false, ProfileSteps = true });
+        var profiled = JitCompiler.Compile(program, weights, new CompileOptions { RecordPath = false, ProfileSteps = true }, callbacks);
         var steps = StepProfile.Counters.Skip(registered).ToList();
         foreach (var input in inputs) profiled.Run(input);
         StepProfile.Reset();
