@@ -10,8 +10,24 @@ public static partial class TensorOps
     /// <summary>Inference-mode batch normalization over channel dim 1:
     /// y = (x − mean) / √(var + eps) · weight + bias, folded into one scale and shift per channel.</summary>
     [OpKernel("batch_norm")]
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor BatchNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias, float eps)
+    {
+        CheckBatchNorm(input, runningMean, runningVar, weight, bias);
+        var result = Tensor.Zeros(input.ShapeArray());
+        BatchNormPlanes(input, runningMean, runningVar, weight, bias, eps, result);
+        return result;
+    }
+
+    /// <summary><see cref="BatchNorm"/> into a destination of the input's shape (a compiled
+    /// segment's buffer, so a call allocates no result); it may be the input itself.</summary>
+    public static void BatchNormInto(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias, float eps, Tensor destination)
+    {
+        CheckBatchNorm(input, runningMean, runningVar, weight, bias);
+        OperandChecks.Destination("batch_norm", destination, DType.Float32, input.Shape);
+        BatchNormPlanes(input, runningMean, runningVar, weight, bias, eps, destination);
+    }
+
+    private static void CheckBatchNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias)
     {
         const string op = "batch_norm";
         DenseArgs.RequireFloat(op, input, "input");
@@ -24,7 +40,15 @@ public static partial class TensorOps
             if (t.Rank != 1 || t.Dim(0) != channels)
                 throw TensorOpException.ShapeMismatch(op, input.Shape, t.Shape, $"{name} must be [{channels}]");
         }
+    }
 
+    /// <summary>result = input · scale[c] + shift[c] plane by plane (planes split across cores when
+    /// there is enough of them to be worth it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BatchNormPlanes(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias, float eps, Tensor result)
+    {
+        if (result.Length == 0) return;
+        var channels = input.Dim(1);
         var scale = new float[channels];
         var shift = new float[channels];
         var mean = runningMean.Floats;
@@ -36,20 +60,21 @@ public static partial class TensorOps
             scale[c] = w[c] / MathF.Sqrt(variance[c] + eps);
             shift[c] = b[c] - mean[c] * scale[c];
         }
-
-        var result = Tensor.Zeros(input.ShapeArray());
-        if (result.Length == 0) return result;
-        var inner = result.Length / (input.Dim(0) * channels);
-        var src = input.Floats;
-        var dst = result.Floats;
-        for (var plane = 0; plane < input.Dim(0) * channels; plane++)
+        var planes = input.Dim(0) * channels;
+        var inner = result.Length / planes;
+        var src = (float[])input.Storage;
+        var dst = (float[])result.Storage;
+        void Plane(int plane)
         {
             var c = plane % channels;
-            var y = dst.Slice(plane * inner, inner);
-            TensorPrimitives.Multiply(src.Slice(plane * inner, inner), scale[c], y);
+            var y = dst.AsSpan(plane * inner, inner);
+            TensorPrimitives.Multiply(src.AsSpan(plane * inner, inner), scale[c], y);
             TensorPrimitives.Add(y, shift[c], y);
         }
-        return result;
+        if (DenseArgs.WorthParallel(planes, inner))
+            Parallel.For(0, planes, Plane);
+        else
+            for (var plane = 0; plane < planes; plane++) Plane(plane);
     }
 
     /// <summary>Layer normalization over the last weight.Rank dims (which must equal weight's

@@ -32,6 +32,30 @@ public class NormTests
     }
 
     [Fact]
+    public void BatchNormIntoWritesTheEagerResultInPlaceOrNotAndOnTheWorkers()
+    {
+        // [16, 64, 32, 32]: enough planes for the worker threads; [2, 3, 5]: one plane at a time.
+        foreach (var shape in new[] { new[] { 16, 64, 32, 32 }, new[] { 2, 3, 5 } })
+        {
+            var channels = shape[1];
+            var x = DenseReference.RandomTensor(5, shape);
+            var mean = DenseReference.RandomTensor(6, channels);
+            var variance = Tensor.FromArray(Enumerable.Range(0, channels).Select(c => 0.5f + c % 7).ToArray(), channels);
+            var weight = DenseReference.RandomTensor(7, channels);
+            var bias = DenseReference.RandomTensor(8, channels);
+            var expected = TensorOps.BatchNorm(x, mean, variance, weight, bias, 1e-5f).ToFloatArray();
+            var destination = Tensor.Full(123f, shape);
+            TensorOps.BatchNormInto(x, mean, variance, weight, bias, 1e-5f, destination);
+            Assert.Equal(expected, destination.ToFloatArray());
+            var inPlace = Tensor.FromArray(x.ToFloatArray(), shape);
+            TensorOps.BatchNormInto(inPlace, mean, variance, weight, bias, 1e-5f, inPlace);
+            Assert.Equal(expected, inPlace.ToFloatArray());
+        }
+        Assert.Throws<TensorOpException>(() =>
+            TensorOps.BatchNormInto(Tensor.Zeros(2, 3, 4), Tensor.Zeros(3), Tensor.Zeros(3), Tensor.Zeros(3), Tensor.Zeros(3), 1e-5f, Tensor.Zeros(2, 3, 5)));
+    }
+
+    [Fact]
     public void LayerNormHandComputed()
     {
         // Row [1, 3]: mean 2, biased variance 1 → [-1, 1] (eps 0), then weight and bias.
