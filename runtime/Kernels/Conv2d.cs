@@ -185,81 +185,26 @@ public static partial class TensorOps
     /// <summary>Starts an output plane (of <paramref name="count"/> elements at
     /// <paramref name="at"/>) as its bias plus the residual, if any, which the kernels then
     /// accumulate into. Element by element, so the residual may be the output itself.</summary>
-    private static void StartPlane(float[] output, float[]? residual, int at, int count, float bias)
+    internal static void StartPlane(float[] output, float[]? residual, int at, int count, float bias)
     {
         var plane = output.AsSpan(at, count);
         if (residual == null) plane.Fill(bias);
         else TensorPrimitives.Add(residual.AsSpan(at, count), bias, plane);
     }
 
-    /// <summary>Per image and group: out_g [og, oh·ow] = W_g [og, cg·kh·kw] · cols [cg·kh·kw, oh·ow],
-    /// with the bias, the residual and ReLU added by the GEMM to each block as it completes
-    /// (<see cref="GemmRowEpilogue"/>). A residual that is the output itself is added before the
-    /// product instead, since the product overwrites it.</summary>
-    private static unsafe void GemmConv(Tensor input, Tensor weight, Tensor bias, Tensor? residual, bool relu, Tensor result, ConvGeometry g, int groups, int maxThreads)
+    /// <summary>Per image and group: out_g [og, oh·ow] = W_g [og, cg·kh·kw] · cols [cg·kh·kw, oh·ow]
+    /// (<see cref="GemmConvProducts"/>). Many small products (a batch of small images, many groups)
+    /// run one per core on the GEMM workers, each single-threaded; large ones run one after
+    /// another, each on all cores.</summary>
+    private static void GemmConv(Tensor input, Tensor weight, Tensor bias, Tensor? residual, bool relu, Tensor result, ConvGeometry g, int groups, int maxThreads)
     {
-        var outChannels = weight.Dim(0);
-        var groupOut = outChannels / groups;
-        var pixels = g.OutHeight * g.OutWidth;
-        var depth = g.GroupChannels * g.KernelHeight * g.KernelWidth;
-        var products = input.Dim(0) * groups;
-        var inArray = (float[])input.Storage;
-        var outArray = (float[])result.Storage;
-        var weightArray = (float[])weight.Storage;
-        var biasArray = (float[])bias.Storage;
-        var residualArray = (float[]?)residual?.Storage;
-        var residualFirst = residualArray != null && ReferenceEquals(residualArray, outArray);
-
-        // Many small products (a batch of small images, many groups) run one per core, each
-        // single-threaded; large ones run one after another, each on all cores.
-        var work = (long)groupOut * pixels * depth;
-        if (maxThreads > 1 && work < 4 * Gemm.ParallelThreshold && DenseArgs.WorthParallel(products, work))
-            Parallel.For(0, products, item => GroupProduct(item, 1));
+        var products = new GemmConvProducts((float[])input.Storage, (float[])weight.Storage, (float[])bias.Storage, (float[]?)residual?.Storage,
+            (float[])result.Storage, relu, g, groups, weight.Dim(0), input.Dim(0) * groups);
+        var work = (long)products.GroupOut * products.Pixels * products.Depth;
+        if (maxThreads > 1 && work < 4 * Gemm.ParallelThreshold && DenseArgs.WorthParallel(products.Items, work))
+            ConvJob<GemmConvProducts>.Run(products, maxThreads);
         else
-            for (var item = 0; item < products; item++) GroupProduct(item, maxThreads);
-
-        void GroupProduct(int item, int maxThreads)
-        {
-            var n = item / groups;
-            var grp = item % groups;
-            var inOffset = (n * groups + grp) * g.GroupChannels * g.Height * g.Width;
-            var outAt = (n * outChannels + grp * groupOut) * pixels;
-            var outSlice = outArray.AsSpan(outAt, groupOut * pixels);
-            fixed (float* pBias = biasArray, pResidual = residualArray)
-            {
-                GemmRowEpilogue epilogue;
-                if (residualFirst)
-                {
-                    for (var o = 0; o < groupOut; o++) StartPlane(outArray, residualArray, outAt + o * pixels, pixels, biasArray[grp * groupOut + o]);
-                    epilogue = new GemmRowEpilogue(null, null, relu);
-                }
-                else
-                {
-                    epilogue = new GemmRowEpilogue(pBias + grp * groupOut, pResidual == null ? null : pResidual + outAt, relu);
-                }
-                ConvProduct(inArray.AsSpan(inOffset, g.GroupChannels * g.Height * g.Width), weightArray.AsSpan(grp * groupOut * depth, groupOut * depth),
-                    outSlice, g, groupOut, accumulate: residualFirst, epilogue, maxThreads);
-            }
-        }
-    }
-
-    /// <summary>out [og, oh·ow] (+)= W [og, cg·kh·kw] · im2col(image), then the epilogue.</summary>
-    private static unsafe void ConvProduct(ReadOnlySpan<float> image, ReadOnlySpan<float> weight, Span<float> output, ConvGeometry g, int groupOut,
-        bool accumulate, GemmRowEpilogue epilogue, int maxThreads)
-    {
-        var pixels = g.OutHeight * g.OutWidth;
-        var depth = g.GroupChannels * g.KernelHeight * g.KernelWidth;
-        // A 1×1 kernel with unit stride and no padding reads the image as the im2col matrix
-        // itself; other kernels pack im2col panels straight from the image.
-        var pointwise = g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideH == 1 && g.StrideW == 1 && g.PadH == 0 && g.PadW == 0;
-        if (pointwise)
-        {
-            Gemm.Sgemm(false, false, groupOut, pixels, depth, weight, depth, image, pixels, output, pixels,
-                accumulate, maxThreads, forcePortable: false, epilogue);
-            return;
-        }
-        fixed (float* pImage = image)
-            Gemm.SgemmPackedB(groupOut, pixels, depth, weight, depth, new Im2ColBPacker(pImage, g), output, pixels, accumulate, maxThreads, epilogue);
+            for (var item = 0; item < products.Items; item++) products.Run(item, maxThreads);
     }
 
     /// <summary>One input channel per group: each output plane is a weighted sum of shifted
