@@ -48,7 +48,7 @@ internal readonly unsafe struct DepthwiseConvProblem : IConvItems
     /// <summary>Output pixels per channel plane.</summary>
     public int Plane { get; init; }
 
-    /// <summary>Whether a row's last vector may store all 8 lanes when they all fall inside the
+    /// <summary>Whether a row's last vector may store all its lanes (8 or 16) when they all fall inside the
     /// plane: the extra lanes are pixels of the following rows of the same plane, which this item
     /// writes later anyway, so a plain vector store replaces a lane-by-lane one. Never past the
     /// plane's end (another item's plane, or past the output: a 2×2 plane's first row would

@@ -14,8 +14,9 @@ namespace DyCompile.Runtime;
 /// a row-major A in place, broadcasting from MR row pointers (packing it cost a pass over A per
 /// call: 4 MiB for a 1024-channel pointwise convolution's weights); a transposed A, and the
 /// portable tile, take A packed into MR-tall panels. A <see cref="GemmRowEpilogue"/> (bias,
-/// residual, ReLU of a convolution) is applied to each panel's block once its last k slice is in. Work is spread over cores as (A block × group of B panels) items, so
-/// both tall and wide problems parallelize. Very short problems (m ≤ 4, a linear layer on a
+/// residual, ReLU of a convolution) is applied to each panel's block once its last k slice is
+/// in. Work is spread over cores as (A block × group of B panels) items, so both tall and wide
+/// problems parallelize. Very short problems (m ≤ 4, a linear layer on a
 /// single sample) and matrix × vector skip packing and run as dot products or row updates,
 /// which are memory bound anyway.
 /// </remarks>
