@@ -135,7 +135,7 @@ public static unsafe partial class Gemm
     /// <summary>The epilogue over all of C, where the product did not apply it block by block.</summary>
     private static void ApplyWhole(in GemmRowEpilogue epilogue, float* c, int m, int n, int ldc)
     {
-        if (!epilogue.IsNone && m > 0 && n > 0) epilogue.Apply(c, ldc, 0, m, 0, n);
+        if (!epilogue.IsNone && m > 0 && n > 0) epilogue.Apply(c, ldc, 0, m, 0, n, KernelIsa.Current == SimdPath.Avx512);
     }
 
     /// <summary>All allowed cores once the product is worth a fork/join, else the calling thread.</summary>
@@ -283,7 +283,7 @@ public static unsafe partial class Gemm
                 PanelRows(g, path, kc, ap, bp, i0 + ir, mr, jc + jr, nr, add, edge);
             }
             // The panel's mc × (16 or 32) block is complete and still in L1.
-            if (finish) g.Epilogue.Apply(g.C, g.Ldc, i0, mc, jc + jr, pair ? 2 * NR : nr);
+            if (finish) g.Epilogue.Apply(g.C, g.Ldc, i0, mc, jc + jr, pair ? 2 * NR : nr, wide);
         }
     }
 
@@ -456,7 +456,7 @@ public static unsafe partial class Gemm
                 PanelRowsA(g, kc, a0, mr, bp, cp, nr, add, edge);
                 if (pair) PanelRowsA(g, kc, a0, mr, bp + (long)NR * kc, cp + NR, NR, add, edge);
             }
-            if (finish) g.Epilogue.Apply(g.C, g.Ldc, i0, mc, jc + jr, pair ? 2 * NR : nr);
+            if (finish) g.Epilogue.Apply(g.C, g.Ldc, i0, mc, jc + jr, pair ? 2 * NR : nr, wide);
         }
     }
 

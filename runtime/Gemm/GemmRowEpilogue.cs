@@ -22,15 +22,16 @@ internal readonly unsafe struct GemmRowEpilogue(float* rowBias, float* residual,
     public bool IsNone => RowBias == null && Residual == null && !Relu;
 
     /// <summary>Rows [row, row + rows) × columns [column, column + width) of C (whose element
-    /// (0, 0) is at <paramref name="c"/>).</summary>
+    /// (0, 0) is at <paramref name="c"/>), on zmm vectors when <paramref name="wide"/> (the
+    /// AVX-512 path), else on ymm vectors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Apply(float* c, int ldc, int row, int rows, int column, int width)
+    public void Apply(float* c, int ldc, int row, int rows, int column, int width, bool wide)
     {
         for (var i = row; i < row + rows; i++)
         {
             var offset = (long)i * ldc + column;
             var bias = RowBias == null ? 0f : RowBias[i];
-            if (Vector512.IsHardwareAccelerated) ApplyRow512(c + offset, Residual == null ? null : Residual + offset, width, bias);
+            if (wide) ApplyRow512(c + offset, Residual == null ? null : Residual + offset, width, bias);
             else ApplyRow256(c + offset, Residual == null ? null : Residual + offset, width, bias);
         }
     }
