@@ -8,8 +8,8 @@ namespace DyCompile.Runtime;
 /// channels each) on the <see cref="PhaseImage"/> of one channel at a time: every output vector
 /// of 8 pixels is one contiguous load and one FMA per tap. Vectors go 8 at a time
 /// (<see cref="OutputVectors"/>, across rows when rows are short) so each broadcast weight feeds 8
-/// independent FMA chains. Bias, residual and ReLU are applied in registers. Item = one (image,
-/// input channel): it fills its own per-thread phase image, so items run in parallel. On AVX-512,
+/// independent FMA chains. Bias, residual and ReLU are applied in registers. Item = a range of
+/// (image, input channel) planes: each fills its own per-thread phase image, so items run in parallel. On AVX-512,
 /// rows wider than 8 take vectors of 16 pixels (<see cref="Wide"/>): half the loads and FMAs of
 /// the 8-pixel vectors for the same outputs.</summary>
 internal readonly unsafe struct DepthwiseConvProblem : IConvItems
@@ -56,7 +56,11 @@ internal readonly unsafe struct DepthwiseConvProblem : IConvItems
     /// lanes would overwrite residual values not yet read).</summary>
     public bool WholeTails { get; init; }
 
-    public int Items => Batch * Channels;
+    /// <summary>Ranges of (image, input channel) planes, one per work item: a few per core, since a
+    /// small plane (14×14) is less work than handing it to a worker.</summary>
+    public int Parts { get; init; }
+
+    public int Items => Parts;
 
     /// <summary>output = relu?(depthwise conv(input) + bias + residual) (residual may be the output).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -74,6 +78,7 @@ internal readonly unsafe struct DepthwiseConvProblem : IConvItems
         var work = (long)batch * channels * multiplier * g.OutHeight * g.OutWidth * g.KernelHeight * g.KernelWidth;
         fixed (int* table = _vectors, offsets = _offsets)
         {
+            var threads = work >= DirectConv2d.ParallelThreshold / 4 ? maxThreads : 1;
             var problem = new DepthwiseConvProblem
             {
                 Geometry = g, Input = input, Weights = weights, Bias = bias, Residual = residual, Output = output,
@@ -81,9 +86,10 @@ internal readonly unsafe struct DepthwiseConvProblem : IConvItems
                 Vectors = table, Slots = slots, Offsets = offsets,
                 Plane = g.OutHeight * g.OutWidth,
                 WholeTails = residual != output,
+                Parts = threads == 1 ? 1 : Math.Min(batch * channels, 8 * Environment.ProcessorCount),
             };
             // Depthwise work is memory bound: worth the workers from a quarter of the dense threshold.
-            ConvJob<DepthwiseConvProblem>.Run(problem, work >= DirectConv2d.ParallelThreshold / 4 ? maxThreads : 1);
+            ConvJob<DepthwiseConvProblem>.Run(problem, threads);
         }
     }
 
@@ -95,13 +101,23 @@ internal readonly unsafe struct DepthwiseConvProblem : IConvItems
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void RunItem<TFma>(int item) where TFma : struct, IVectorFma
+    private void RunItem<TFma>(int part) where TFma : struct, IVectorFma
+    {
+        var layout = new PhaseImage(Geometry);
+        var image = (_image ??= new PackBuffer()).Get(checked((int)layout.Floats(1)));
+        var planes = (long)Batch * Channels;
+        for (var item = (int)(part * planes / Parts); item < (int)((part + 1) * planes / Parts); item++)
+            RunPlane<TFma>(layout, image, item);
+    }
+
+    /// <summary>Input plane <paramref name="item"/> (image item / Channels, channel item % Channels)
+    /// into its phase image, then its Multiplier output planes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void RunPlane<TFma>(in PhaseImage layout, float* image, int item) where TFma : struct, IVectorFma
     {
         var g = Geometry;
         var n = item / Channels;
         var ic = item % Channels;
-        var layout = new PhaseImage(g);
-        var image = (_image ??= new PackBuffer()).Get(checked((int)layout.Floats(1)));
         layout.Fill(Input + ((long)n * Channels + ic) * g.Height * g.Width, image, 0, 1, 1);
         var taps = g.KernelHeight * g.KernelWidth;
         var plane = g.OutHeight * g.OutWidth;
