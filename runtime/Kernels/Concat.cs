@@ -24,7 +24,9 @@ public static partial class TensorOps
                     throw TensorOpException.ShapeMismatch("concat", first.Shape, t.Shape, $"sizes differ in dimension {i} (concatenating along {dim})");
             shape[d] = checked(shape[d] + t.Shape[d]);
         }
-        var result = Tensor.Zeros(first.DType, shape);
+        // Every element is copied in: a float result skips the zeroing (a pass over the result,
+        // paid per token where a sequence model appends one row at a time).
+        var result = first.DType == DType.Float32 ? DenseArgs.Uninitialized(shape) : Tensor.Zeros(first.DType, shape);
         if (result.Length == 0) return result;
         var outer = Shapes.ElementCount(shape.AsSpan(0, d));
         var inner = Shapes.ElementCount(shape.AsSpan(d + 1));
