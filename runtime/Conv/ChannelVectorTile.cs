@@ -32,25 +32,8 @@ internal static unsafe class ChannelVectorTile
     {
         var s = TStride.Step;
         // Pixels 8..15 read from r1: the same row, or the next row on 8-wide planes (two rows a tile).
-        int first, count;
-        nint nextRow;
-        float* start;
-        if (p.TilesPerRow == 0)
-        {
-            first = tile * Pixels;
-            count = Pixels;
-            start = image + (long)(first / 8) * s * p.RowStride;
-            nextRow = s * p.RowStride - 8 * s;
-        }
-        else
-        {
-            var y = tile / p.TilesPerRow;
-            var x = tile % p.TilesPerRow * Pixels;
-            first = y * p.OutWidth + x;
-            count = Math.Min(Pixels, p.OutWidth - x);
-            start = image + (long)y * s * p.RowStride + x * s;
-            nextRow = 0;
-        }
+        var (first, count, offset, nextRow) = Place(p, tile, s);
+        var start = image + offset;
         var w = p.Weights + (long)block * p.Depth * Channels;
 
         var bias = Vector512.Load(p.Bias + block * Channels);
@@ -105,25 +88,8 @@ internal static unsafe class ChannelVectorTile
         where TStride : struct, IConvStride
     {
         var s = TStride.Step;
-        int first, count;
-        nint nextRow;
-        float* start;
-        if (p.TilesPerRow == 0)
-        {
-            first = tile * Pixels;
-            count = Pixels;
-            start = image + (long)(first / 8) * s * p.RowStride;
-            nextRow = s * p.RowStride - 8 * s;
-        }
-        else
-        {
-            var y = tile / p.TilesPerRow;
-            var x = tile % p.TilesPerRow * Pixels;
-            first = y * p.OutWidth + x;
-            count = Math.Min(Pixels, p.OutWidth - x);
-            start = image + (long)y * s * p.RowStride + x * s;
-            nextRow = 0;
-        }
+        var (first, count, offset, nextRow) = Place(p, tile, s);
+        var start = image + offset;
         var buffer = stackalloc float[3 * Channels * Pixels + 16];
         var t = (Vector512<float>*)(((nint)buffer + 63) & ~(nint)63);
         var u = t + Pixels;
@@ -167,6 +133,22 @@ internal static unsafe class ChannelVectorTile
         var scratch = u + Pixels;
         Store(p, t, scratch, residual, output, block, first, count);
         Store(p, u, scratch, residual, output, block + 1, first, count);
+    }
+
+    /// <summary>Where tile <paramref name="tile"/> lies: its first output pixel, how many pixels it
+    /// stores, where in the image its pixel 0 reads (tap 0, channel 0) at stride <paramref name="s"/>,
+    /// and what pixel 8 adds to that beyond 8 steps of the row (the next row on 8-wide planes, else 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (int First, int Count, long Start, nint NextRow) Place(in ChannelVectorProblem p, int tile, int s)
+    {
+        if (p.TilesPerRow == 0)
+        {
+            var first = tile * Pixels;
+            return (first, Pixels, (long)(first / 8) * s * p.RowStride, s * p.RowStride - 8 * s);
+        }
+        var y = tile / p.TilesPerRow;
+        var x = tile % p.TilesPerRow * Pixels;
+        return (y * p.OutWidth + x, Math.Min(Pixels, p.OutWidth - x), (long)y * s * p.RowStride + x * s, 0);
     }
 
     /// <summary>Stores the sums of one channel block (<paramref name="t"/>[pixel] = the pixel's 16
