@@ -13,7 +13,8 @@ public static partial class TensorOps
     public static Tensor BatchNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias, float eps)
     {
         CheckBatchNorm(input, runningMean, runningVar, weight, bias);
-        var result = Tensor.Zeros(input.ShapeArray());
+        // Every element is written.
+        var result = DenseArgs.Uninitialized(input.ShapeArray());
         BatchNormPlanes(input, runningMean, runningVar, weight, bias, eps, result);
         return result;
     }
