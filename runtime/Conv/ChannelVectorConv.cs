@@ -35,8 +35,10 @@ internal static unsafe class ChannelVectorConv
     /// kh·kw times, which costs little while the plane is a few tiles.</summary>
     private const int SmallPlanePixels = 64;
 
-    /// <summary>Floats of padded images one call holds at a time (64 MiB).</summary>
-    private const long ImageBudget = 1L << 24;
+    /// <summary>Floats of padded images filled before the tiles run on them (2 MiB): the copies of a
+    /// group are still in cache when the tiles read them. Filling a whole batch of large images
+    /// first (16 ImageNet stems are 10 MiB) sends every copy to memory and back.</summary>
+    private const long ImageBudget = 1L << 19;
 
     [ThreadStatic] private static PackBuffer? _images;
 
