@@ -40,5 +40,6 @@ internal sealed class ConvJob<TProblem> : GemmJob where TProblem : struct, IConv
         for (var item = 0; item < items; item++) problem.RunItem(item);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Run(int item) => _problem.RunItem(item);
 }

@@ -46,6 +46,7 @@ internal static class GemmWorkers
     /// <summary>Runs every item of <paramref name="job"/> on the calling thread and up to
     /// <paramref name="threads"/> - 1 workers; returns when all are done (rethrowing the first
     /// failure). Only between <see cref="TryAcquire"/> and <see cref="Release"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(GemmJob job, int count, int threads)
     {
         if (count <= 0) return;
@@ -80,6 +81,7 @@ internal static class GemmWorkers
         _started = true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Work()
     {
         var seen = -1L;
@@ -102,6 +104,7 @@ internal static class GemmWorkers
 
     /// <summary>Polls for a round other than <paramref name="seen"/> with items left, for about
     /// <see cref="SpinTicks"/>; true when one came.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool SpinForRound(ref long seen)
     {
         var until = Stopwatch.GetTimestamp() + SpinTicks;

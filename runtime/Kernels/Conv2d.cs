@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace DyCompile.Runtime;
 
@@ -81,6 +82,7 @@ public static partial class TensorOps
             DenseArgs.WindowOutput(op, input, height, kh, sh, ph, dh), DenseArgs.WindowOutput(op, input, width, kw, sw, pw, dw));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void ConvCompute(Tensor input, Tensor weight, Tensor bias, Tensor? residual, bool relu, Tensor result,
         ConvGeometry geometry, int groups, ConvAlgorithm algorithm, int maxThreads, bool keepPackedWeights)
     {
