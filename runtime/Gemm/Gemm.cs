@@ -426,6 +426,7 @@ public static unsafe partial class Gemm
         // Panel by panel (two at a time on the zmm tile), so the panels' KC × NR values stay in L1
         // while the A rows stream past.
         var edge = stackalloc float[MR * NR];
+        var epilogue = g.Epilogue;
         for (var panel = panelStart; panel < panelEnd; panel++)
         {
             var jr = panel * NR;
@@ -433,6 +434,8 @@ public static unsafe partial class Gemm
             var bp = packedB + (long)jr * kc;
             var pair = wide && panel + 1 < panelEnd && nc - jr >= 2 * NR;
             if (pair) panel++;
+            // Rows [0, finished) of the panel's block leave the 12 × 32 tile with the epilogue applied.
+            var finished = 0;
             for (var ir = 0; ir < mc; ir += MR)
             {
                 var mr = Math.Min(MR, mc - ir);
@@ -440,7 +443,14 @@ public static unsafe partial class Gemm
                 var cp = g.C + (long)(i0 + ir) * g.Ldc + jc + jr;
                 if (wide && nr == NR && ir + MR512 <= mc)
                 {
-                    if (pair) GemmMicroKernels512.TileRowsAWide(kc, a0, g.Lda, bp, cp, g.Ldc, add);
+                    if (pair && finish)
+                    {
+                        GemmMicroKernels512.TileRowsAWide(kc, a0, g.Lda, bp, cp, g.Ldc, add, finish: true,
+                            epilogue.RowBias == null ? null : epilogue.RowBias + i0 + ir,
+                            epilogue.Residual == null ? null : epilogue.Residual + (cp - g.C), epilogue.Relu);
+                        finished = ir + MR512;
+                    }
+                    else if (pair) GemmMicroKernels512.TileRowsAWide(kc, a0, g.Lda, bp, cp, g.Ldc, add);
                     else GemmMicroKernels512.TileRowsA(kc, a0, g.Lda, bp, cp, g.Ldc, add);
                     ir += MR;
                     continue;
@@ -456,7 +466,7 @@ public static unsafe partial class Gemm
                 PanelRowsA(g, kc, a0, mr, bp, cp, nr, add, edge);
                 if (pair) PanelRowsA(g, kc, a0, mr, bp + (long)NR * kc, cp + NR, NR, add, edge);
             }
-            if (finish) g.Epilogue.Apply(g.C, g.Ldc, i0, mc, jc + jr, pair ? 2 * NR : nr, wide);
+            if (finish && finished < mc) epilogue.Apply(g.C, g.Ldc, i0 + finished, mc - finished, jc + jr, pair ? 2 * NR : nr, wide);
         }
     }
 

@@ -132,9 +132,15 @@ internal static unsafe class GemmMicroKernels512
         StoreRows(c + NR, ldc, accumulate, d0, d1, d2, d3, d4, d5, d6, d7, d8, d9, d10, d11);
     }
 
-    /// <summary><see cref="TileRowsA"/> over two adjacent B panels, as <see cref="TileWide"/>.</summary>
+    /// <summary><see cref="TileRowsA"/> over two adjacent B panels, as <see cref="TileWide"/>. With
+    /// <paramref name="finish"/> the tile completes its 12 × 32 block of C: the epilogue's bias
+    /// (one per row, from <paramref name="rowBias"/>, null for none), residual (at
+    /// <paramref name="residual"/>, laid out as C from the tile's corner, null for none) and ReLU are
+    /// applied in registers before the one store, so the block is written once instead of stored,
+    /// read back and stored again.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void TileRowsAWide(int kc, float* a, long lda, float* b, float* c, int ldc, bool accumulate)
+    public static void TileRowsAWide(int kc, float* a, long lda, float* b, float* c, int ldc, bool accumulate,
+        bool finish = false, float* rowBias = null, float* residual = null, bool relu = false)
     {
         var c0 = Vector512<float>.Zero; var c1 = Vector512<float>.Zero; var c2 = Vector512<float>.Zero;
         var c3 = Vector512<float>.Zero; var c4 = Vector512<float>.Zero; var c5 = Vector512<float>.Zero;
@@ -168,6 +174,12 @@ internal static unsafe class GemmMicroKernels512
             x = Vector512.Create(r9[2 * lda]); c11 = Avx512F.FusedMultiplyAdd(x, bv, c11); d11 = Avx512F.FusedMultiplyAdd(x, bw, d11);
             b += NR;
             b2 += NR;
+        }
+        if (finish)
+        {
+            FinishRows(c, ldc, accumulate, rowBias, residual, relu, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11);
+            FinishRows(c + NR, ldc, accumulate, rowBias, residual == null ? null : residual + NR, relu, d0, d1, d2, d3, d4, d5, d6, d7, d8, d9, d10, d11);
+            return;
         }
         StoreRows(c, ldc, accumulate, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11);
         StoreRows(c + NR, ldc, accumulate, d0, d1, d2, d3, d4, d5, d6, d7, d8, d9, d10, d11);
@@ -222,5 +234,31 @@ internal static unsafe class GemmMicroKernels512
     {
         if (accumulate) v = Avx512F.Add(v, Avx512F.LoadVector512(c));
         Avx512F.Store(c, v);
+    }
+
+    /// <summary><see cref="StoreRows"/> with the epilogue of <see cref="TileRowsAWide"/>: row i
+    /// adds rowBias[i] and its residual row, then ReLU, in the order of <see cref="GemmRowEpilogue"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FinishRows(float* c, long ldc, bool accumulate, float* rowBias, float* residual, bool relu,
+        Vector512<float> c0, Vector512<float> c1, Vector512<float> c2, Vector512<float> c3, Vector512<float> c4, Vector512<float> c5,
+        Vector512<float> c6, Vector512<float> c7, Vector512<float> c8, Vector512<float> c9, Vector512<float> c10, Vector512<float> c11)
+    {
+        FinishRow(c, ldc, 0, c0, accumulate, rowBias, residual, relu); FinishRow(c, ldc, 1, c1, accumulate, rowBias, residual, relu);
+        FinishRow(c, ldc, 2, c2, accumulate, rowBias, residual, relu); FinishRow(c, ldc, 3, c3, accumulate, rowBias, residual, relu);
+        FinishRow(c, ldc, 4, c4, accumulate, rowBias, residual, relu); FinishRow(c, ldc, 5, c5, accumulate, rowBias, residual, relu);
+        FinishRow(c, ldc, 6, c6, accumulate, rowBias, residual, relu); FinishRow(c, ldc, 7, c7, accumulate, rowBias, residual, relu);
+        FinishRow(c, ldc, 8, c8, accumulate, rowBias, residual, relu); FinishRow(c, ldc, 9, c9, accumulate, rowBias, residual, relu);
+        FinishRow(c, ldc, 10, c10, accumulate, rowBias, residual, relu); FinishRow(c, ldc, 11, c11, accumulate, rowBias, residual, relu);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FinishRow(float* c, long ldc, int row, Vector512<float> v, bool accumulate, float* rowBias, float* residual, bool relu)
+    {
+        var at = row * ldc;
+        if (accumulate) v = Avx512F.Add(v, Avx512F.LoadVector512(c + at));
+        if (rowBias != null) v = Avx512F.Add(v, Vector512.Create(rowBias[row]));
+        if (residual != null) v = Avx512F.Add(v, Avx512F.LoadVector512(residual + at));
+        if (relu) v = Avx512F.Max(v, Vector512<float>.Zero);
+        Avx512F.Store(c + at, v);
     }
 }
