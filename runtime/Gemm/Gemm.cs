@@ -426,6 +426,7 @@ public static unsafe partial class Gemm
         // Panel by panel (two at a time on the zmm tile), so the panels' KC × NR values stay in L1
         // while the A rows stream past.
         var edge = stackalloc float[MR * NR];
+        var wideEdge = stackalloc float[MR512 * NR];
         var epilogue = g.Epilogue;
         for (var panel = panelStart; panel < panelEnd; panel++)
         {
@@ -441,6 +442,21 @@ public static unsafe partial class Gemm
                 var mr = Math.Min(MR, mc - ir);
                 var a0 = g.A + (long)(i0 + ir) * g.Lda + pc;
                 var cp = g.C + (long)(i0 + ir) * g.Ldc + jc + jr;
+                if (wide && nr < NR && ir + MR512 <= mc)
+                {
+                    // A last panel narrower than 16 columns (a 14×14 plane is 12 panels and 4
+                    // columns): the 12-row zmm tile into a scratch block, then its nr columns into
+                    // C, where the 6-row ymm edge tile took a sixth of a 14×14 layer's time.
+                    GemmMicroKernels512.TileRowsA(kc, a0, g.Lda, bp, wideEdge, NR, false);
+                    for (var i = 0; i < MR512; i++)
+                    {
+                        var row = cp + (long)i * g.Ldc;
+                        var sums = wideEdge + i * NR;
+                        for (var j = 0; j < nr; j++) row[j] = add ? row[j] + sums[j] : sums[j];
+                    }
+                    ir += MR;
+                    continue;
+                }
                 if (wide && nr == NR && ir + MR512 <= mc)
                 {
                     if (pair && finish)
