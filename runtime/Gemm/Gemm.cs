@@ -422,6 +422,46 @@ public static unsafe partial class Gemm
     private static void SweepPanelsRowsA(in GemmProblem g, int i0, int mc, int pc, int kc, float* packedB, int jc, int nc, int panelStart, int panelEnd, bool add, bool wide,
         bool lastSlice)
     {
+        if (!wide || kc > ShallowDepth || mc < MR512)
+        {
+            SweepPanelsRowsA(g, i0, mc, pc, kc, packedB, jc, nc, panelStart, panelEnd, add, wide, lastSlice, 0);
+            return;
+        }
+        // A shallow product (a pointwise convolution from few channels): its tiles are short and
+        // store as much as they compute, so the 12 rows of C go along the whole slice first —
+        // twelve long write streams that the prefetchers follow — instead of all rows of a
+        // 32-column strip, which writes as many streams as C has rows.
+        var pairEnd = panelStart;
+        while (pairEnd + 1 < panelEnd && nc - pairEnd * NR >= 2 * NR) pairEnd += 2;
+        var fullRows = mc / MR512 * MR512;
+        var finish = lastSlice && !g.Epilogue.IsNone;
+        var epilogue = g.Epilogue;
+        for (var ir = 0; ir < fullRows; ir += MR512)
+        {
+            var a0 = g.A + (long)(i0 + ir) * g.Lda + pc;
+            var rowBias = finish && epilogue.RowBias != null ? epilogue.RowBias + i0 + ir : null;
+            for (var panel = panelStart; panel < pairEnd; panel += 2)
+            {
+                var cp = g.C + (long)(i0 + ir) * g.Ldc + jc + panel * NR;
+                GemmMicroKernels512.TileRowsAWide(kc, a0, g.Lda, packedB + (long)panel * NR * kc, cp, g.Ldc, add, finish,
+                    rowBias, finish && epilogue.Residual != null ? epilogue.Residual + (cp - g.C) : null, finish && epilogue.Relu);
+            }
+        }
+        if (pairEnd > panelStart && fullRows < mc)
+            SweepPanelsRowsA(g, i0, mc, pc, kc, packedB, jc, nc, panelStart, pairEnd, add, wide, lastSlice, fullRows);
+        if (pairEnd < panelEnd)
+            SweepPanelsRowsA(g, i0, mc, pc, kc, packedB, jc, nc, pairEnd, panelEnd, add, wide, lastSlice, 0);
+    }
+
+    /// <summary>Depth up to which <see cref="SweepPanelsRowsA"/> runs rows before columns.</summary>
+    private const int ShallowDepth = 64;
+
+    /// <summary>The panel-major sweep of <see cref="SweepPanelsRowsA"/> over C rows
+    /// [<paramref name="rowStart"/>, mc) of the block (the rows before it are done).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SweepPanelsRowsA(in GemmProblem g, int i0, int mc, int pc, int kc, float* packedB, int jc, int nc, int panelStart, int panelEnd, bool add, bool wide,
+        bool lastSlice, int rowStart)
+    {
         var finish = lastSlice && !g.Epilogue.IsNone;
         // Panel by panel (two at a time on the zmm tile), so the panels' KC × NR values stay in L1
         // while the A rows stream past.
@@ -436,8 +476,8 @@ public static unsafe partial class Gemm
             var pair = wide && panel + 1 < panelEnd && nc - jr >= 2 * NR;
             if (pair) panel++;
             // Rows [0, finished) of the panel's block leave the 12 × 32 tile with the epilogue applied.
-            var finished = 0;
-            for (var ir = 0; ir < mc; ir += MR)
+            var finished = rowStart;
+            for (var ir = rowStart; ir < mc; ir += MR)
             {
                 var mr = Math.Min(MR, mc - ir);
                 var a0 = g.A + (long)(i0 + ir) * g.Lda + pc;

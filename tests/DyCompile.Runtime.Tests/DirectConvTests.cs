@@ -88,6 +88,7 @@ public class DirectConvTests
         ([1, 8, 7, 9], [3, 8, 1, 1], [1], [0], [1], 1),            // pointwise to 3 channels: the GEMM's short path
         ([1, 300, 6, 11], [26, 300, 1, 1], [1], [0], [1], 1),      // pointwise, 300 deep: two k slices before the epilogue
         ([2, 64, 12, 12], [40, 64, 1, 1], [1], [0], [1], 1),       // pointwise on the GEMM's wide tile and its leftover rows
+        ([1, 24, 7, 11], [30, 24, 1, 1], [1], [0], [1], 1),        // shallow pointwise, rows before columns: 6 leftover rows, a 13-column last panel
     ];
 
     /// <summary>Every shape, kernel and epilogue; the direct kernel and the GEMM on their AVX-512
