@@ -78,6 +78,60 @@ internal static unsafe class ChannelVectorTile
         Store(p, t, t + Pixels, residual, output, block, first, count);
     }
 
+    /// <summary><see cref="Run{TStride}"/> for unit stride and kernels 3 wide on row tiles: each
+    /// input of the row is broadcast once and feeds the (up to) three output pixels whose windows
+    /// hold it, with the row's three tap weights kept in registers, so a kernel row makes 48 FMAs
+    /// from 18 broadcasts and 3 vector loads where the tap-by-tap loop makes them from 48 and 3.
+    /// The sums add the taps in the same order as <see cref="Run{TStride}"/>.</summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunRow3(in ChannelVectorProblem p, float* image, float* residual, float* output, int block, int tile)
+    {
+        var (first, count, offset, _) = Place(p, tile, 1);
+        var start = image + offset;
+        var w = p.Weights + (long)block * p.Depth * Channels;
+        var bias = Vector512.Load(p.Bias + block * Channels);
+        Vector512<float> a0 = bias, a1 = bias, a2 = bias, a3 = bias, a4 = bias, a5 = bias, a6 = bias, a7 = bias,
+            a8 = bias, a9 = bias, a10 = bias, a11 = bias, a12 = bias, a13 = bias, a14 = bias, a15 = bias;
+        int kh = p.KernelHeight;
+        for (var c = 0; c < p.InChannels; c++)
+        {
+            var plane = start + (long)c * p.ChannelSize;
+            for (var ky = 0; ky < kh; ky++, w += 3 * Channels)
+            {
+                var r = plane + ky * p.RowStride;
+                var w0 = Vector512.LoadAligned(w);
+                var w1 = Vector512.LoadAligned(w + Channels);
+                var w2 = Vector512.LoadAligned(w + 2 * Channels);
+                Vector512<float> x;
+                x = Vector512.Create(r[0]); a0 = Avx512F.FusedMultiplyAdd(w0, x, a0);
+                x = Vector512.Create(r[1]); a1 = Avx512F.FusedMultiplyAdd(w0, x, a1); a0 = Avx512F.FusedMultiplyAdd(w1, x, a0);
+                x = Vector512.Create(r[2]); a2 = Avx512F.FusedMultiplyAdd(w0, x, a2); a1 = Avx512F.FusedMultiplyAdd(w1, x, a1); a0 = Avx512F.FusedMultiplyAdd(w2, x, a0);
+                x = Vector512.Create(r[3]); a3 = Avx512F.FusedMultiplyAdd(w0, x, a3); a2 = Avx512F.FusedMultiplyAdd(w1, x, a2); a1 = Avx512F.FusedMultiplyAdd(w2, x, a1);
+                x = Vector512.Create(r[4]); a4 = Avx512F.FusedMultiplyAdd(w0, x, a4); a3 = Avx512F.FusedMultiplyAdd(w1, x, a3); a2 = Avx512F.FusedMultiplyAdd(w2, x, a2);
+                x = Vector512.Create(r[5]); a5 = Avx512F.FusedMultiplyAdd(w0, x, a5); a4 = Avx512F.FusedMultiplyAdd(w1, x, a4); a3 = Avx512F.FusedMultiplyAdd(w2, x, a3);
+                x = Vector512.Create(r[6]); a6 = Avx512F.FusedMultiplyAdd(w0, x, a6); a5 = Avx512F.FusedMultiplyAdd(w1, x, a5); a4 = Avx512F.FusedMultiplyAdd(w2, x, a4);
+                x = Vector512.Create(r[7]); a7 = Avx512F.FusedMultiplyAdd(w0, x, a7); a6 = Avx512F.FusedMultiplyAdd(w1, x, a6); a5 = Avx512F.FusedMultiplyAdd(w2, x, a5);
+                x = Vector512.Create(r[8]); a8 = Avx512F.FusedMultiplyAdd(w0, x, a8); a7 = Avx512F.FusedMultiplyAdd(w1, x, a7); a6 = Avx512F.FusedMultiplyAdd(w2, x, a6);
+                x = Vector512.Create(r[9]); a9 = Avx512F.FusedMultiplyAdd(w0, x, a9); a8 = Avx512F.FusedMultiplyAdd(w1, x, a8); a7 = Avx512F.FusedMultiplyAdd(w2, x, a7);
+                x = Vector512.Create(r[10]); a10 = Avx512F.FusedMultiplyAdd(w0, x, a10); a9 = Avx512F.FusedMultiplyAdd(w1, x, a9); a8 = Avx512F.FusedMultiplyAdd(w2, x, a8);
+                x = Vector512.Create(r[11]); a11 = Avx512F.FusedMultiplyAdd(w0, x, a11); a10 = Avx512F.FusedMultiplyAdd(w1, x, a10); a9 = Avx512F.FusedMultiplyAdd(w2, x, a9);
+                x = Vector512.Create(r[12]); a12 = Avx512F.FusedMultiplyAdd(w0, x, a12); a11 = Avx512F.FusedMultiplyAdd(w1, x, a11); a10 = Avx512F.FusedMultiplyAdd(w2, x, a10);
+                x = Vector512.Create(r[13]); a13 = Avx512F.FusedMultiplyAdd(w0, x, a13); a12 = Avx512F.FusedMultiplyAdd(w1, x, a12); a11 = Avx512F.FusedMultiplyAdd(w2, x, a11);
+                x = Vector512.Create(r[14]); a14 = Avx512F.FusedMultiplyAdd(w0, x, a14); a13 = Avx512F.FusedMultiplyAdd(w1, x, a13); a12 = Avx512F.FusedMultiplyAdd(w2, x, a12);
+                x = Vector512.Create(r[15]); a15 = Avx512F.FusedMultiplyAdd(w0, x, a15); a14 = Avx512F.FusedMultiplyAdd(w1, x, a14); a13 = Avx512F.FusedMultiplyAdd(w2, x, a13);
+                x = Vector512.Create(r[16]); a15 = Avx512F.FusedMultiplyAdd(w1, x, a15); a14 = Avx512F.FusedMultiplyAdd(w2, x, a14);
+                x = Vector512.Create(r[17]); a15 = Avx512F.FusedMultiplyAdd(w2, x, a15);
+            }
+        }
+
+        var buffer = stackalloc float[2 * Channels * Pixels + 16];
+        var t = (Vector512<float>*)(((nint)buffer + 63) & ~(nint)63);
+        t[0] = a0; t[1] = a1; t[2] = a2; t[3] = a3; t[4] = a4; t[5] = a5; t[6] = a6; t[7] = a7;
+        t[8] = a8; t[9] = a9; t[10] = a10; t[11] = a11; t[12] = a12; t[13] = a13; t[14] = a14; t[15] = a15;
+        Store(p, t, t + Pixels, residual, output, block, first, count);
+    }
+
     /// <summary>Two channel blocks (<paramref name="block"/> and the next) × the pixels of tile
     /// <paramref name="tile"/>, as <see cref="Run{TStride}"/> for each, in two halves of 8 pixels
     /// with 8 accumulators per block: each broadcast input feeds two FMAs, so a tap makes 16 FMAs
