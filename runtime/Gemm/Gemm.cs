@@ -435,22 +435,32 @@ public static unsafe partial class Gemm
         while (pairEnd + 1 < panelEnd && nc - pairEnd * NR >= 2 * NR) pairEnd += 2;
         var fullRows = mc / MR512 * MR512;
         var finish = lastSlice && !g.Epilogue.IsNone;
-        var epilogue = g.Epilogue;
         for (var ir = 0; ir < fullRows; ir += MR512)
         {
             var a0 = g.A + (long)(i0 + ir) * g.Lda + pc;
-            var rowBias = finish && epilogue.RowBias != null ? epilogue.RowBias + i0 + ir : null;
             for (var panel = panelStart; panel < pairEnd; panel += 2)
-            {
-                var cp = g.C + (long)(i0 + ir) * g.Ldc + jc + panel * NR;
-                GemmMicroKernels512.TileRowsAWide(kc, a0, g.Lda, packedB + (long)panel * NR * kc, cp, g.Ldc, add, finish,
-                    rowBias, finish && epilogue.Residual != null ? epilogue.Residual + (cp - g.C) : null, finish && epilogue.Relu);
-            }
+                WideTileRowsA(g, kc, a0, packedB + (long)panel * NR * kc, i0 + ir, jc + panel * NR, add, finish);
         }
         if (pairEnd > panelStart && fullRows < mc)
             SweepPanelsRowsA(g, i0, mc, pc, kc, packedB, jc, nc, panelStart, pairEnd, add, wide, lastSlice, fullRows);
         if (pairEnd < panelEnd)
             SweepPanelsRowsA(g, i0, mc, pc, kc, packedB, jc, nc, pairEnd, panelEnd, add, wide, lastSlice, 0);
+    }
+
+    /// <summary>The 12 × 32 tile over A in place for C rows [row, row + 12) × columns [column,
+    /// column + 32); with <paramref name="finish"/> it also applies the problem's epilogue.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WideTileRowsA(in GemmProblem g, int kc, float* a0, float* bp, int row, int column, bool add, bool finish)
+    {
+        var at = (long)row * g.Ldc + column;
+        var epilogue = g.Epilogue;
+        if (!finish)
+        {
+            GemmMicroKernels512.TileRowsAWide(kc, a0, g.Lda, bp, g.C + at, g.Ldc, add);
+            return;
+        }
+        GemmMicroKernels512.TileRowsAWide(kc, a0, g.Lda, bp, g.C + at, g.Ldc, add, finish: true,
+            epilogue.RowBias == null ? null : epilogue.RowBias + row, epilogue.Residual == null ? null : epilogue.Residual + at, epilogue.Relu);
     }
 
     /// <summary>Depth up to which <see cref="SweepPanelsRowsA"/> runs rows before columns.</summary>
@@ -499,14 +509,11 @@ public static unsafe partial class Gemm
                 }
                 if (wide && nr == NR && ir + MR512 <= mc)
                 {
-                    if (pair && finish)
+                    if (pair)
                     {
-                        GemmMicroKernels512.TileRowsAWide(kc, a0, g.Lda, bp, cp, g.Ldc, add, finish: true,
-                            epilogue.RowBias == null ? null : epilogue.RowBias + i0 + ir,
-                            epilogue.Residual == null ? null : epilogue.Residual + (cp - g.C), epilogue.Relu);
-                        finished = ir + MR512;
+                        WideTileRowsA(g, kc, a0, bp, i0 + ir, jc + jr, add, finish);
+                        if (finish) finished = ir + MR512;
                     }
-                    else if (pair) GemmMicroKernels512.TileRowsAWide(kc, a0, g.Lda, bp, cp, g.Ldc, add);
                     else GemmMicroKernels512.TileRowsA(kc, a0, g.Lda, bp, cp, g.Ldc, add);
                     ir += MR;
                     continue;
