@@ -37,6 +37,9 @@ internal readonly unsafe struct DepthwiseConvProblem : IConvItems
     /// <summary>Output vectors of 16 pixels on zmm registers (else 8 on ymm).</summary>
     public bool Wide { get; init; }
 
+    /// <summary>Planes run as <see cref="DepthwiseRowTile512"/> tiles of several rows instead of the vector table.</summary>
+    public bool RowTiles { get; init; }
+
     /// <summary>The output vectors (<see cref="OutputVectors"/>): <c>Slots</c> read bases, then
     /// output offsets, then lane counts.</summary>
     public int* Vectors { get; init; }
@@ -83,6 +86,7 @@ internal readonly unsafe struct DepthwiseConvProblem : IConvItems
             {
                 Geometry = g, Input = input, Weights = weights, Bias = bias, Residual = residual, Output = output,
                 Batch = batch, Channels = channels, Multiplier = multiplier, Relu = relu, Portable = portable, Wide = wide,
+                RowTiles = DepthwiseRowTile512.Covers(g, wide, residual != null),
                 Vectors = table, Slots = slots, Offsets = offsets,
                 Plane = g.OutHeight * g.OutWidth,
                 WholeTails = residual != output,
@@ -127,7 +131,11 @@ internal readonly unsafe struct DepthwiseConvProblem : IConvItems
             var oc = ic * Multiplier + m;
             var at = ((long)n * outChannels + oc) * plane;
             var residual = Residual == null ? null : Residual + at;
-            if (Wide)
+            if (RowTiles)
+            {
+                DepthwiseRowTile512.RunPlane(image, layout.RowStride, Weights + (long)oc * taps, Bias[oc], Output + at, g.OutHeight, g.OutWidth, Relu);
+            }
+            else if (Wide)
             {
                 for (var v = 0; v < Slots; v += Group)
                     TileWide(image, Offsets, taps, Weights + (long)oc * taps, Bias[oc], residual, Output + at, v);
