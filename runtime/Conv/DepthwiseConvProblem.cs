@@ -107,7 +107,7 @@ internal readonly unsafe struct DepthwiseConvProblem : IConvItems
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunItem<TFma>(int part) where TFma : struct, IVectorFma
     {
-        var layout = new PhaseImage(Geometry);
+        var layout = new PhaseImage(RowTiles ? Geometry with { StrideH = 1, StrideW = 1 } : Geometry);
         var image = (_image ??= new PackBuffer()).Get(checked((int)layout.Floats(1)));
         var planes = (long)Batch * Channels;
         for (var item = (int)(part * planes / Parts); item < (int)((part + 1) * planes / Parts); item++)
@@ -133,7 +133,10 @@ internal readonly unsafe struct DepthwiseConvProblem : IConvItems
             var residual = Residual == null ? null : Residual + at;
             if (RowTiles)
             {
-                DepthwiseRowTile512.RunPlane(image, layout.RowStride, Weights + (long)oc * taps, Bias[oc], Output + at, g.OutHeight, g.OutWidth, Relu);
+                if (g.StrideH == 1)
+                    DepthwiseRowTile512.RunPlane(image, layout.RowStride, Weights + (long)oc * taps, Bias[oc], Output + at, g.OutHeight, g.OutWidth, Relu);
+                else
+                    DepthwiseStride2RowTile512.RunPlane(image, layout.RowStride, Weights + (long)oc * taps, Bias[oc], Output + at, g.OutHeight, g.OutWidth, Relu);
             }
             else if (Wide)
             {

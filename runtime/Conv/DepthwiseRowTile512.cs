@@ -21,10 +21,11 @@ internal static unsafe class DepthwiseRowTile512
 {
     private const int Lanes = 16;
 
-    /// <summary>Whether the row tiles run this plane: AVX-512 with zmm vectors, a 3×3 kernel of stride and dilation
-    /// 1, no residual, and enough rows for one tile.</summary>
+    /// <summary>Whether the row tiles (these, or <see cref="DepthwiseStride2RowTile512"/>) run this plane:
+    /// AVX-512 with zmm vectors, a 3×3 kernel of stride 1 or 2 and dilation 1, no residual, and
+    /// enough rows for one tile. They read the padded image in its unit-stride layout.</summary>
     public static bool Covers(ConvGeometry g, bool wide, bool residual) =>
-        wide && !residual && g.KernelHeight == 3 && g.KernelWidth == 3 && g.StrideH == 1 && g.StrideW == 1
+        wide && !residual && g.KernelHeight == 3 && g.KernelWidth == 3 && g.StrideH == g.StrideW && g.StrideH is 1 or 2
         && g.DilationH == 1 && g.DilationW == 1 && g.OutHeight >= (g.OutWidth > Lanes ? 4 : 8);
 
     /// <summary>One output plane from the padded one-channel image (row stride
@@ -164,13 +165,13 @@ internal static unsafe class DepthwiseRowTile512
 
     /// <summary>acc + w0·l0 + w1·l1 + w2·l2, in that order: one kernel row's three taps.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Row(Vector512<float> acc, Vector512<float> w0, Vector512<float> w1, Vector512<float> w2,
+    internal static Vector512<float> Row(Vector512<float> acc, Vector512<float> w0, Vector512<float> w1, Vector512<float> w2,
         Vector512<float> l0, Vector512<float> l1, Vector512<float> l2) =>
         Avx512F.FusedMultiplyAdd(w2, l2, Avx512F.FusedMultiplyAdd(w1, l1, Avx512F.FusedMultiplyAdd(w0, l0, acc)));
 
     /// <summary>ReLU if asked, then the first <paramref name="count"/> lanes (1 to 16).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(Vector512<float> sum, float* destination, int count, bool relu)
+    internal static void Store(Vector512<float> sum, float* destination, int count, bool relu)
     {
         if (relu) sum = Vector512.Max(sum, Vector512<float>.Zero);
         if (count == Lanes) sum.Store(destination);

@@ -59,6 +59,9 @@ public class DirectConvTests
         ([1, 6, 15, 50], [6, 1, 3, 3], [1], [1], [1], 6),          // depthwise row tiles: 15 rows (last block moved back), a 2-lane last vector
         ([2, 4, 14, 14], [4, 1, 3, 3], [1], [1], [1], 4),          // depthwise row tiles of 8 rows × 1 vector, the last block moved back
         ([1, 3, 12, 52], [3, 1, 3, 3], [1], [0], [1], 3),          // depthwise row tiles without padding: 3 vectors a row, the last pair moved back
+        ([1, 5, 20, 24], [5, 1, 3, 3], [2], [1], [1], 5),          // depthwise stride-2 row tiles of 8 × 1 on a 10 × 12 output
+        ([2, 3, 23, 70], [3, 1, 3, 3], [2], [1], [1], 3),          // depthwise stride-2 row tiles: 3 vectors a row (a 3-lane last one)
+        ([1, 2, 19, 40], [2, 1, 3, 3], [2], [0], [1], 2),          // depthwise stride-2 row tiles without padding, 9 rows
         ([2, 6, 9, 7], [4, 3, 3, 3], [2], [1, 2], [1, 2], 2),      // grouped: stays on the GEMM
         ([1, 16, 32, 32], [16, 16, 3, 3], [1], [1], [1], 1),       // zmm tiles: two 16-pixel vectors per row, rows of two tiles
         ([1, 6, 9, 9], [5, 6, 3, 3], [1], [0], [1], 1),            // 7 wide: the ymm tile on the AVX-512 path
