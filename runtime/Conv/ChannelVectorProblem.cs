@@ -73,7 +73,8 @@ internal readonly unsafe struct ChannelVectorProblem : IConvItems
         }
         else
         {
-            if (pair) for (var t = t0; t < t1; t++) ChannelVectorTile.RunPair<UnitStride>(this, image, residual, output, block, t);
+            if (pair && KernelWidth == 3) for (var t = t0; t < t1; t++) ChannelVectorTile.RunPairRow3(this, image, residual, output, block, t);
+            else if (pair) for (var t = t0; t < t1; t++) ChannelVectorTile.RunPair<UnitStride>(this, image, residual, output, block, t);
             else if (KernelWidth == 3 && TilesPerRow > 0) for (var t = t0; t < t1; t++) ChannelVectorTile.RunRow3(this, image, residual, output, block, t);
             else for (var t = t0; t < t1; t++) ChannelVectorTile.Run<UnitStride>(this, image, residual, output, block, t);
         }

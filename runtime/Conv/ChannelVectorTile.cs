@@ -189,6 +189,65 @@ internal static unsafe class ChannelVectorTile
         Store(p, u, scratch, residual, output, block + 1, first, count);
     }
 
+    /// <summary><see cref="RunPair{TStride}"/> for unit stride and kernels 3 wide, with the broadcasts
+    /// of <see cref="RunRow3"/>: each input of a half's row is broadcast once and feeds the (up to)
+    /// three pixels whose windows hold it in both channel blocks, with the row's six tap weights in
+    /// registers, so a kernel row makes 48 FMAs from 10 broadcasts and 6 vector loads where the
+    /// tap-by-tap pair makes them from 24 and 6. The sums add the taps in the same order.</summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunPairRow3(in ChannelVectorProblem p, float* image, float* residual, float* output, int block, int tile)
+    {
+        var (first, count, offset, nextRow) = Place(p, tile, 1);
+        var start = image + offset;
+        var buffer = stackalloc float[3 * Channels * Pixels + 16];
+        var t = (Vector512<float>*)(((nint)buffer + 63) & ~(nint)63);
+        var u = t + Pixels;
+        var blockWeights = (long)p.Depth * Channels;
+        var biasA = Vector512.Load(p.Bias + block * Channels);
+        var biasB = Vector512.Load(p.Bias + (block + 1) * Channels);
+        int kh = p.KernelHeight;
+        for (var half = 0; half < 2; half++)
+        {
+            var q = half == 0 ? start : start + nextRow + 8;
+            var w = p.Weights + block * blockWeights;
+            Vector512<float> a0 = biasA, a1 = biasA, a2 = biasA, a3 = biasA, a4 = biasA, a5 = biasA, a6 = biasA, a7 = biasA;
+            Vector512<float> b0 = biasB, b1 = biasB, b2 = biasB, b3 = biasB, b4 = biasB, b5 = biasB, b6 = biasB, b7 = biasB;
+            for (var c = 0; c < p.InChannels; c++)
+            {
+                var plane = q + (long)c * p.ChannelSize;
+                for (var ky = 0; ky < kh; ky++, w += 3 * Channels)
+                {
+                    var r = plane + ky * p.RowStride;
+                    var wa0 = Vector512.LoadAligned(w);
+                    var wa1 = Vector512.LoadAligned(w + Channels);
+                    var wa2 = Vector512.LoadAligned(w + 2 * Channels);
+                    var wb0 = Vector512.LoadAligned(w + blockWeights);
+                    var wb1 = Vector512.LoadAligned(w + blockWeights + Channels);
+                    var wb2 = Vector512.LoadAligned(w + blockWeights + 2 * Channels);
+                    Vector512<float> x;
+                    x = Vector512.Create(r[0]); a0 = Avx512F.FusedMultiplyAdd(wa0, x, a0); b0 = Avx512F.FusedMultiplyAdd(wb0, x, b0);
+                    x = Vector512.Create(r[1]); a1 = Avx512F.FusedMultiplyAdd(wa0, x, a1); b1 = Avx512F.FusedMultiplyAdd(wb0, x, b1); a0 = Avx512F.FusedMultiplyAdd(wa1, x, a0); b0 = Avx512F.FusedMultiplyAdd(wb1, x, b0);
+                    x = Vector512.Create(r[2]); a2 = Avx512F.FusedMultiplyAdd(wa0, x, a2); b2 = Avx512F.FusedMultiplyAdd(wb0, x, b2); a1 = Avx512F.FusedMultiplyAdd(wa1, x, a1); b1 = Avx512F.FusedMultiplyAdd(wb1, x, b1); a0 = Avx512F.FusedMultiplyAdd(wa2, x, a0); b0 = Avx512F.FusedMultiplyAdd(wb2, x, b0);
+                    x = Vector512.Create(r[3]); a3 = Avx512F.FusedMultiplyAdd(wa0, x, a3); b3 = Avx512F.FusedMultiplyAdd(wb0, x, b3); a2 = Avx512F.FusedMultiplyAdd(wa1, x, a2); b2 = Avx512F.FusedMultiplyAdd(wb1, x, b2); a1 = Avx512F.FusedMultiplyAdd(wa2, x, a1); b1 = Avx512F.FusedMultiplyAdd(wb2, x, b1);
+                    x = Vector512.Create(r[4]); a4 = Avx512F.FusedMultiplyAdd(wa0, x, a4); b4 = Avx512F.FusedMultiplyAdd(wb0, x, b4); a3 = Avx512F.FusedMultiplyAdd(wa1, x, a3); b3 = Avx512F.FusedMultiplyAdd(wb1, x, b3); a2 = Avx512F.FusedMultiplyAdd(wa2, x, a2); b2 = Avx512F.FusedMultiplyAdd(wb2, x, b2);
+                    x = Vector512.Create(r[5]); a5 = Avx512F.FusedMultiplyAdd(wa0, x, a5); b5 = Avx512F.FusedMultiplyAdd(wb0, x, b5); a4 = Avx512F.FusedMultiplyAdd(wa1, x, a4); b4 = Avx512F.FusedMultiplyAdd(wb1, x, b4); a3 = Avx512F.FusedMultiplyAdd(wa2, x, a3); b3 = Avx512F.FusedMultiplyAdd(wb2, x, b3);
+                    x = Vector512.Create(r[6]); a6 = Avx512F.FusedMultiplyAdd(wa0, x, a6); b6 = Avx512F.FusedMultiplyAdd(wb0, x, b6); a5 = Avx512F.FusedMultiplyAdd(wa1, x, a5); b5 = Avx512F.FusedMultiplyAdd(wb1, x, b5); a4 = Avx512F.FusedMultiplyAdd(wa2, x, a4); b4 = Avx512F.FusedMultiplyAdd(wb2, x, b4);
+                    x = Vector512.Create(r[7]); a7 = Avx512F.FusedMultiplyAdd(wa0, x, a7); b7 = Avx512F.FusedMultiplyAdd(wb0, x, b7); a6 = Avx512F.FusedMultiplyAdd(wa1, x, a6); b6 = Avx512F.FusedMultiplyAdd(wb1, x, b6); a5 = Avx512F.FusedMultiplyAdd(wa2, x, a5); b5 = Avx512F.FusedMultiplyAdd(wb2, x, b5);
+                    x = Vector512.Create(r[8]); a7 = Avx512F.FusedMultiplyAdd(wa1, x, a7); b7 = Avx512F.FusedMultiplyAdd(wb1, x, b7); a6 = Avx512F.FusedMultiplyAdd(wa2, x, a6); b6 = Avx512F.FusedMultiplyAdd(wb2, x, b6);
+                    x = Vector512.Create(r[9]); a7 = Avx512F.FusedMultiplyAdd(wa2, x, a7); b7 = Avx512F.FusedMultiplyAdd(wb2, x, b7);
+                }
+            }
+            var ta = t + 8 * half;
+            var tb = u + 8 * half;
+            ta[0] = a0; ta[1] = a1; ta[2] = a2; ta[3] = a3; ta[4] = a4; ta[5] = a5; ta[6] = a6; ta[7] = a7;
+            tb[0] = b0; tb[1] = b1; tb[2] = b2; tb[3] = b3; tb[4] = b4; tb[5] = b5; tb[6] = b6; tb[7] = b7;
+        }
+        var scratch = u + Pixels;
+        Store(p, t, scratch, residual, output, block, first, count);
+        Store(p, u, scratch, residual, output, block + 1, first, count);
+    }
+
     /// <summary>Where tile <paramref name="tile"/> lies: its first output pixel, how many pixels it
     /// stores, where in the image its pixel 0 reads (tap 0, channel 0) at stride <paramref name="s"/>,
     /// and what pixel 8 adds to that beyond 8 steps of the row (the next row on 8-wide planes, else 0).</summary>
