@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace DyCompile.Runtime;
 
@@ -33,33 +34,51 @@ internal readonly unsafe struct ChannelVectorColumns
     /// <summary>Floats of one image's columns.</summary>
     public long Floats => (long)Taps * TapStride;
 
-    /// <summary>Writes the columns of one image (<paramref name="input"/>: [channels][height][width]).</summary>
+    [ThreadStatic] private static int[]? _window;
+
+    /// <summary>Writes the columns of one image (<paramref name="input"/>: [channels][height][width]).
+    /// Which (tap, pixel) reads which input offset is the same for every channel, so it is listed
+    /// once; per channel the taps' rows are zeroed with vector stores and only the window elements
+    /// inside the image are copied (on the 2×2 and 4×4 gate planes most of a row is padding).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Fill(float* input, float* columns)
     {
         var g = Geometry;
-        var row = columns;
-        for (var c = 0; c < Channels; c++)
-        {
-            var plane = input + (long)c * g.Height * g.Width;
-            for (var ky = 0; ky < g.KernelHeight; ky++)
-                for (var kx = 0; kx < g.KernelWidth; kx++, row += TapStride)
+        var perChannel = g.KernelHeight * g.KernelWidth;
+        var capacity = 2 * perChannel * Plane;
+        if (_window == null || _window.Length < capacity) _window = new int[capacity];
+        var count = 0;
+        for (var ky = 0; ky < g.KernelHeight; ky++)
+            for (var kx = 0; kx < g.KernelWidth; kx++)
+            {
+                var tapRow = (ky * g.KernelWidth + kx) * TapStride;
+                for (var oy = 0; oy < g.OutHeight; oy++)
                 {
-                    var at = 0;
-                    for (var oy = 0; oy < g.OutHeight; oy++)
+                    var iy = oy * g.StrideH - g.PadH + ky * g.DilationH;
+                    if (iy < 0 || iy >= g.Height) continue;
+                    for (var ox = 0; ox < g.OutWidth; ox++)
                     {
-                        var iy = oy * g.StrideH - g.PadH + ky * g.DilationH;
-                        var inside = iy >= 0 && iy < g.Height;
-                        var source = plane + (long)iy * g.Width;
-                        for (var ox = 0; ox < g.OutWidth; ox++, at++)
-                        {
-                            var ix = ox * g.StrideW - g.PadW + kx * g.DilationW;
-                            row[at] = inside && ix >= 0 && ix < g.Width ? source[ix] : 0f;
-                        }
+                        var ix = ox * g.StrideW - g.PadW + kx * g.DilationW;
+                        if (ix < 0 || ix >= g.Width) continue;
+                        _window[2 * count] = tapRow + oy * g.OutWidth + ox;
+                        _window[2 * count + 1] = iy * g.Width + ix;
+                        count++;
                     }
-                    // The last tile's pixels past the plane are computed and dropped; zeros keep them cheap.
-                    for (; at < TapStride; at++) row[at] = 0f;
                 }
+            }
+        var channelFloats = perChannel * TapStride;
+        fixed (int* window = _window)
+        {
+            for (var c = 0; c < Channels; c++)
+            {
+                var plane = input + (long)c * g.Height * g.Width;
+                var rows = columns + (long)c * channelFloats;
+                // The last tile's pixels past the plane are computed and dropped; zeros keep them cheap.
+                for (var j = 0; j < channelFloats; j += ChannelVectorTile.Pixels)
+                    Vector512<float>.Zero.Store(rows + j);
+                for (var i = 0; i < count; i++)
+                    rows[window[2 * i]] = plane[window[2 * i + 1]];
+            }
         }
     }
 }

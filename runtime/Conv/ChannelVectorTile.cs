@@ -151,7 +151,8 @@ internal static unsafe class ChannelVectorTile
         var biasA = Vector512.Load(p.Bias + block * Channels);
         var biasB = Vector512.Load(p.Bias + (block + 1) * Channels);
         int kh = p.KernelHeight, kw = p.KernelWidth;
-        for (var half = 0; half < 2; half++)
+        // A tile of at most 8 pixels (a 2×2 plane, the last 8 of a 56-wide row) has no second half.
+        for (var half = 0; half < (count > 8 ? 2 : 1); half++)
         {
             // Pixels 8..15 continue the row, or start the next one on 8-wide planes.
             var q = half == 0 ? start : start + nextRow + 8 * s;
@@ -207,7 +208,8 @@ internal static unsafe class ChannelVectorTile
         var biasA = Vector512.Load(p.Bias + block * Channels);
         var biasB = Vector512.Load(p.Bias + (block + 1) * Channels);
         int kh = p.KernelHeight;
-        for (var half = 0; half < 2; half++)
+        // A tile of at most 8 pixels (a 2×2 plane, the last 8 of a 56-wide row) has no second half.
+        for (var half = 0; half < (count > 8 ? 2 : 1); half++)
         {
             var q = half == 0 ? start : start + nextRow + 8;
             var w = p.Weights + block * blockWeights;
