@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace DyCompile.Runtime;
 
@@ -54,6 +55,39 @@ internal readonly unsafe struct ChannelVectorProblem : IConvItems
 
     public int Items => Batch * BlockPairs * Chunks;
 
+    /// <summary>Input channels per range of <see cref="RunPairsRow3"/>: a pair's weights for 64 channels
+    /// of a 3×3 kernel are 72 KiB.</summary>
+    private const int ChannelRange = 64;
+
+    /// <summary>Tiles that share a channel range's weights: their sums wait in 16 KiB of stack.</summary>
+    private const int TilesPerRange = 8;
+
+    /// <summary>Tiles [t0, t1) of a block pair. Up to <see cref="ChannelRange"/> input channels at once;
+    /// deeper layers take the channels in ranges across <see cref="TilesPerRange"/> tiles, since each
+    /// tile would otherwise stream the pair's weights for every channel (590 KiB at 512 channels, more
+    /// than stays in cache beside the images) twice, once per half.</summary>
+    [SkipLocalsInit]
+    private void RunPairsRow3(float* image, float* residual, float* output, int block, int t0, int t1)
+    {
+        if (InChannels <= ChannelRange)
+        {
+            for (var t = t0; t < t1; t++) ChannelVectorTile.RunPairRow3(this, image, residual, output, block, t, 0, InChannels, null);
+            return;
+        }
+        var buffer = stackalloc byte[TilesPerRange * 2 * ChannelVectorTile.Pixels * 64 + 64];
+        var partial = (Vector512<float>*)(((nint)buffer + 63) & ~(nint)63);
+        for (var ts = t0; ts < t1; ts += TilesPerRange)
+        {
+            var te = Math.Min(t1, ts + TilesPerRange);
+            for (var c0 = 0; c0 < InChannels; c0 += ChannelRange)
+            {
+                var c1 = Math.Min(InChannels, c0 + ChannelRange);
+                for (var t = ts; t < te; t++)
+                    ChannelVectorTile.RunPairRow3(this, image, residual, output, block, t, c0, c1, partial + (t - ts) * 2 * ChannelVectorTile.Pixels);
+            }
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RunItem(int item)
     {
@@ -73,7 +107,7 @@ internal readonly unsafe struct ChannelVectorProblem : IConvItems
         }
         else
         {
-            if (pair && KernelWidth == 3) for (var t = t0; t < t1; t++) ChannelVectorTile.RunPairRow3(this, image, residual, output, block, t);
+            if (pair && KernelWidth == 3) RunPairsRow3(image, residual, output, block, t0, t1);
             else if (pair) for (var t = t0; t < t1; t++) ChannelVectorTile.RunPair<UnitStride>(this, image, residual, output, block, t);
             else if (KernelWidth == 3 && TilesPerRow > 0) for (var t = t0; t < t1; t++) ChannelVectorTile.RunRow3(this, image, residual, output, block, t);
             else for (var t = t0; t < t1; t++) ChannelVectorTile.Run<UnitStride>(this, image, residual, output, block, t);

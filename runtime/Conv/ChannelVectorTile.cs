@@ -195,14 +195,21 @@ internal static unsafe class ChannelVectorTile
     /// three pixels whose windows hold it in both channel blocks, with the row's six tap weights in
     /// registers, so a kernel row makes 48 FMAs from 10 broadcasts and 6 vector loads where the
     /// tap-by-tap pair makes them from 24 and 6. The sums add the taps in the same order.</summary>
+    /// <remarks>It adds input channels [<paramref name="c0"/>, <paramref name="c1"/>): from the bias when
+    /// c0 is 0, else from the sums left in <paramref name="partial"/> (32 vectors: block A's 16 pixels,
+    /// then block B's), where it leaves them again unless c1 is the last channel, which stores the
+    /// output. Deep layers take their channels in ranges over a few tiles at a time (see
+    /// <see cref="ChannelVectorProblem"/>) so the range's weights stay in cache for those tiles.</remarks>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void RunPairRow3(in ChannelVectorProblem p, float* image, float* residual, float* output, int block, int tile)
+    public static void RunPairRow3(in ChannelVectorProblem p, float* image, float* residual, float* output, int block, int tile,
+        int c0, int c1, Vector512<float>* partial)
     {
         var (first, count, offset, nextRow) = Place(p, tile, 1);
         var start = image + offset;
         var buffer = stackalloc float[3 * Channels * Pixels + 16];
-        var t = (Vector512<float>*)(((nint)buffer + 63) & ~(nint)63);
+        var last = c1 == p.InChannels;
+        var t = last ? (Vector512<float>*)(((nint)buffer + 63) & ~(nint)63) : partial;
         var u = t + Pixels;
         var blockWeights = (long)p.Depth * Channels;
         var biasA = Vector512.Load(p.Bias + block * Channels);
@@ -212,10 +219,17 @@ internal static unsafe class ChannelVectorTile
         for (var half = 0; half < (count > 8 ? 2 : 1); half++)
         {
             var q = half == 0 ? start : start + nextRow + 8;
-            var w = p.Weights + block * blockWeights;
+            var w = p.Weights + block * blockWeights + (long)c0 * kh * 3 * Channels;
             Vector512<float> a0 = biasA, a1 = biasA, a2 = biasA, a3 = biasA, a4 = biasA, a5 = biasA, a6 = biasA, a7 = biasA;
             Vector512<float> b0 = biasB, b1 = biasB, b2 = biasB, b3 = biasB, b4 = biasB, b5 = biasB, b6 = biasB, b7 = biasB;
-            for (var c = 0; c < p.InChannels; c++)
+            if (c0 > 0)
+            {
+                var pa = partial + 8 * half;
+                var pb = partial + Pixels + 8 * half;
+                a0 = pa[0]; a1 = pa[1]; a2 = pa[2]; a3 = pa[3]; a4 = pa[4]; a5 = pa[5]; a6 = pa[6]; a7 = pa[7];
+                b0 = pb[0]; b1 = pb[1]; b2 = pb[2]; b3 = pb[3]; b4 = pb[4]; b5 = pb[5]; b6 = pb[6]; b7 = pb[7];
+            }
+            for (var c = c0; c < c1; c++)
             {
                 var plane = q + (long)c * p.ChannelSize;
                 for (var ky = 0; ky < kh; ky++, w += 3 * Channels)
@@ -245,6 +259,7 @@ internal static unsafe class ChannelVectorTile
             ta[0] = a0; ta[1] = a1; ta[2] = a2; ta[3] = a3; ta[4] = a4; ta[5] = a5; ta[6] = a6; ta[7] = a7;
             tb[0] = b0; tb[1] = b1; tb[2] = b2; tb[3] = b3; tb[4] = b4; tb[5] = b5; tb[6] = b6; tb[7] = b7;
         }
+        if (!last) return;
         var scratch = u + Pixels;
         Store(p, t, scratch, residual, output, block, first, count);
         Store(p, u, scratch, residual, output, block + 1, first, count);

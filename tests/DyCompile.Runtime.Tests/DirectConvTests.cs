@@ -64,6 +64,7 @@ public class DirectConvTests
         ([1, 2, 19, 40], [2, 1, 3, 3], [2], [0], [1], 2),          // depthwise stride-2 row tiles without padding, 9 rows
         ([2, 6, 9, 7], [4, 3, 3, 3], [2], [1, 2], [1, 2], 2),      // grouped: stays on the GEMM
         ([1, 16, 32, 32], [16, 16, 3, 3], [1], [1], [1], 1),       // zmm tiles: two 16-pixel vectors per row, rows of two tiles
+        ([1, 80, 10, 20], [32, 80, 3, 3], [1], [1], [1], 1),       // channel-vector pair over two input-channel ranges (64 + 16), 20 tiles in ranges of 8
         ([1, 6, 9, 9], [5, 6, 3, 3], [1], [0], [1], 1),            // 7 wide: the ymm tile on the AVX-512 path
         ([1, 5, 11, 17], [6, 5, 3, 3], [1], [1], [1], 1),          // 17 wide: a 1-lane zmm vector; 11 rows: a filler-padded last tile
         ([1, 20, 14, 30], [7, 20, 3, 3], [1], [1], [1], 1),        // 30 wide: a 14-lane second vector; blocked with zmm tiles
