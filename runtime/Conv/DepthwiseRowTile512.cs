@@ -7,8 +7,8 @@ namespace DyCompile.Runtime;
 /// <summary>A 3×3, stride-1 depthwise plane on zmm registers, several output rows per tile: each
 /// 16-pixel input vector loaded for a tap column is multiplied into every output row whose window
 /// holds its row (up to three), so a tile of R rows loads 3·(R + 2) vectors per column for 9·R FMAs
-/// instead of 9·R. The one-vector-per-FMA tiles of <see cref="DepthwiseConvProblem"/> ran at a
-/// sixth of the FMA rate, held by those loads (each 16-float load at an arbitrary column crosses a
+/// instead of 9·R. The one-vector-per-FMA tiles of <see cref="DepthwiseConvProblem"/> ran at an
+/// eighth of the FMA rate, held by those loads (each 16-float load at an arbitrary column crosses a
 /// cache line). The nine weights stay in registers for the whole plane. Each output sums its taps
 /// in the same order as the one-vector tiles (row by row, column by column), so both give the same
 /// floats.</summary>
