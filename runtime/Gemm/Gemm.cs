@@ -34,6 +34,11 @@ public static unsafe partial class Gemm
     // Blocking: KC × NR × 4 B = 16 KiB B micro-panel in L1 (32 KiB); MC × KC × 4 B = 96 KiB A
     // block in L2 (1 MiB per core); KC × NC × 4 B = 4 MiB B slice in the shared L3.
     internal const int KC = 256;
+
+    /// <summary>Depth of a slice when the tiles read A in place (no A block to keep in L2): one pass
+    /// over C for the 512-channel pointwise layers instead of two, 8–16 % faster on MobileNet's
+    /// 512 → 512 at 28² and 1024 → 1024 at 14²; the B panels then stream through L1.</summary>
+    internal const int InPlaceKC = 512;
     internal const int MC = 96;
     internal const int NC = 4096;
 
@@ -156,7 +161,8 @@ public static unsafe partial class Gemm
     private static void RunBlocked<TPacker>(GemmProblem g, TPacker packer, int threads, SimdPath path)
         where TPacker : struct, IGemmBPacker
     {
-        var packB = (_packB ??= new PackBuffer()).Get(KC * GemmPacking.PanelCount(Math.Min(NC, g.N), NR) * NR);
+        var depth = !g.TransA && path != SimdPath.Portable ? InPlaceKC : KC;
+        var packB = (_packB ??= new PackBuffer()).Get(depth * GemmPacking.PanelCount(Math.Min(NC, g.N), NR) * NR);
         // Equal-sized blocks rather than full blocks plus a remainder: a thin last A block or
         // a shallow last k slice would run the micro-kernel at poor efficiency.
         // With several cores the block count is rounded up to a multiple of the core count
@@ -166,7 +172,7 @@ public static unsafe partial class Gemm
         var tileRows = path == SimdPath.Avx512 ? MR512 : MR;
         var mStep = GemmPacking.PanelCount(GemmPacking.PanelCount(g.M, wantedBlocks), tileRows) * tileRows;
         var mBlocks = GemmPacking.PanelCount(g.M, mStep);
-        var kStep = GemmPacking.PanelCount(g.K, GemmPacking.PanelCount(g.K, KC));
+        var kStep = GemmPacking.PanelCount(g.K, GemmPacking.PanelCount(g.K, depth));
         for (var jc = 0; jc < g.N; jc += NC)
         {
             var nc = Math.Min(NC, g.N - jc);

@@ -9,11 +9,12 @@ public class GemmTests
     public static TheoryData<int, int, int> EdgeSizes()
     {
         var data = new TheoryData<int, int, int>();
-        // Tile edges: MR = 6, NR = 16, MC = 96, KC = 256.
+        // Tile edges: MR = 6, NR = 16, MC = 96, KC = 256 (512 where A is read in place).
         foreach (var (m, n, k) in new[]
                  {
                      (1, 1, 1), (7, 17, 63), (17, 65, 129), (63, 7, 65), (65, 129, 17), (129, 63, 7),
                      (6, 16, 256), (97, 33, 257), (5, 300, 3), (200, 40, 300), (65, 1, 129), (300, 1, 7), (7, 4100, 5),
+                     (25, 40, 513), (13, 70, 1100),
                  })
             data.Add(m, n, k);
         return data;
