@@ -34,13 +34,14 @@ public static unsafe partial class Gemm
     // Blocking: KC × NR × 4 B = 16 KiB B micro-panel in L1 (32 KiB); MC × KC × 4 B = 96 KiB A
     // block in L2 (1 MiB per core); KC × NC × 4 B = 4 MiB B slice in the shared L3.
     internal const int KC = 256;
-
-    /// <summary>Depth of a slice when the tiles read A in place (no A block to keep in L2): one pass
-    /// over C for the 512-channel pointwise layers instead of two, 8–16 % faster on MobileNet's
-    /// 512 → 512 at 28² and 1024 → 1024 at 14²; the B panels then stream through L1.</summary>
-    internal const int InPlaceKC = 512;
     internal const int MC = 96;
     internal const int NC = 4096;
+
+    /// <summary>Depth of a slice when the tiles read A in place (no A block to keep in L2): one pass
+    /// over C for the 512-channel pointwise layers instead of two (4–16 % faster on MobileNet's
+    /// 512 → 512 at 28² and 1024 → 1024 at 14²); their B panels stream through L1 and the B slice
+    /// is up to 8 MiB.</summary>
+    internal const int InPlaceKC = 512;
 
     /// <summary>Below this many multiply-adds a problem runs on one core: the fork/join costs
     /// more than it saves.</summary>
