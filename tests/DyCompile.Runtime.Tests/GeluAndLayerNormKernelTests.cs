@@ -10,22 +10,23 @@ public class GeluAndLayerNormKernelTests
     private static float[] GeluInputs()
     {
         var values = Enumerable.Range(-1500, 3001).Select(i => i / 100f).ToList();
-        values.AddRange([1e-8f, -1e-8f, 0f, -0f, 3.0001f, -2.9999f, -3.0001f, 25f, 1e4f, -40f]);
+        const float t = GeluMath.TailStart;
+        values.AddRange([1e-8f, -1e-8f, 0f, -0f, 3.0001f, -2.9999f, -3.0001f, t + 1e-4f, t, t - 1e-4f, 25f, 1e4f, -40f]);
         return [.. values];
     }
 
     [Fact]
     public void VectorsMixingLowerTailAndOtherLanesMatchTheScalarFormulaLaneForLane()
     {
-        // Every vector of eight has tail lanes (below -3, down to -1e4 and -inf) next to ordinary
-        // ones and NaN, as unnormalized activations give.
+        // Every vector of eight has tail lanes (below TailStart, down to -1e4 and -inf) next to
+        // ordinary ones (the float formula's lower tail among them) and NaN.
         var random = new Random(5);
         var x = new float[8 * 200 + 5];
         for (var i = 0; i < x.Length; i++)
             x[i] = (i % 8) switch
             {
-                0 => -3f - (float)random.NextDouble() * 20f,
-                1 => (float)(random.NextDouble() * 6 - 3),
+                0 => GeluMath.TailStart - (float)random.NextDouble() * 20f,
+                1 => GeluMath.TailStart + (float)random.NextDouble() * (3 - GeluMath.TailStart),
                 2 => -(float)Math.Pow(10, random.NextDouble() * 4),
                 3 => i % 5 == 0 ? float.NaN : float.NegativeInfinity,
                 _ => (float)(random.NextDouble() * 40 - 20),
@@ -62,6 +63,21 @@ public class GeluAndLayerNormKernelTests
             Assert.True(Math.Abs(vector[i] - expected) <= bound, $"vector gelu({x[i]}) = {vector[i]}, expected {expected}");
             // Relative accuracy: the lower tail is tiny but still carries the right digits.
             Assert.True(Math.Abs(vector[i] - expected) <= 5e-7 * Math.Abs(expected) + 1e-37, $"vector gelu({x[i]}) = {vector[i]}, expected {expected}");
+        }
+    }
+
+    [Fact]
+    public void TheFloatFormulaKeepsItsRelativeAccuracyDownToTheTailStart()
+    {
+        // Between TailStart and -3 the vector formula alone answers (no double evaluation), and
+        // its results are still far above the subnormal range: relative error only.
+        var x = Enumerable.Range(0, 20001).Select(i => GeluMath.TailStart + i * ((-3f - GeluMath.TailStart) / 20000f)).ToArray();
+        var vector = new float[x.Length];
+        GeluMath.Gelu(x, vector);
+        for (var i = 0; i < x.Length; i++)
+        {
+            var expected = ReferenceGelu(x[i]);
+            Assert.True(Math.Abs(vector[i] - expected) <= 5e-7 * Math.Abs(expected), $"vector gelu({x[i]}) = {vector[i]}, expected {expected}");
         }
     }
 

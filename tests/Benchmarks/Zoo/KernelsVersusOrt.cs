@@ -66,6 +66,7 @@ internal static class KernelsVersusOrt
         Conv("SkipNet gate", 16, 16, 16, 3, 2, 1),
         Conv("SkipNet gate", 32, 32, 8, 3, 2, 1),
         Conv("SkipNet gate", 64, 64, 4, 3, 2, 1),
+        Conv("VGG16-BN", 3, 64, 224, 3, 1, 1),
         Conv("VGG16-BN", 64, 64, 224, 3, 1, 1),
         Conv("VGG16-BN", 128, 128, 112, 3, 1, 1),
         Conv("VGG16-BN", 256, 256, 56, 3, 1, 1),
