@@ -315,19 +315,21 @@ public sealed class SegmentEmitter
         w.Line($"TensorOps.Conv2dFusedInto({string.Join(", ", args)});");
     }
 
-    /// <summary>A linear layer on the GEMM: C starts as the bias, the GEMM accumulates x·Wᵀ into it
-    /// and, for a fused gelu, applies it to each block it finishes (a weight packed once) or to
-    /// the whole result after it (a weight computed per call).</summary>
+    /// <summary>A linear layer on the GEMM. With a weight packed once, the GEMM starts each block of
+    /// C as the bias, accumulates x·Wᵀ into it and, for a fused gelu, applies it to the finished
+    /// block; with a weight computed per call, C starts as the bias in every row, the GEMM
+    /// accumulates into it and gelu runs over the whole result after it.</summary>
     private void EmitLinearGemm(CodeWriter w, Node node, string[] x, string r, int rows, int outs, int ins, bool gelu)
     {
-        w.Line($"// linear: C starts as the bias in every row, then the GEMM accumulates x·Wᵀ into it{(gelu ? " and applies gelu" : "")}");
-        using (w.Block($"for (var row = 0; row < {rows}; row++)"))
-            w.Line($"{x[2]}.Floats.CopyTo({r}.Floats.Slice(row * {outs}, {outs}));");
         if (IsFixed(node.Operands[1]))
         {
-            w.Line($"Gemm.Sgemm(GemmPackedB.OfLinearWeight({x[1]}), {rows}, {x[0]}.Floats, {ins}, {r}.Floats, {outs}, accumulate: true{(gelu ? ", GemmEpilogue.Gelu" : "")});");
+            w.Line($"// linear: bias + x·Wᵀ{(gelu ? ", then gelu" : "")}, block by block of C");
+            w.Line($"Gemm.Sgemm(GemmPackedB.OfLinearWeight({x[1]}), {rows}, {x[0]}.Floats, {ins}, {r}.Floats, {outs}, {x[2]}.Floats{(gelu ? ", GemmEpilogue.Gelu" : "")});");
             return;
         }
+        w.Line("// linear: C starts as the bias in every row, then the GEMM accumulates x·Wᵀ into it");
+        using (w.Block($"for (var row = 0; row < {rows}; row++)"))
+            w.Line($"{x[2]}.Floats.CopyTo({r}.Floats.Slice(row * {outs}, {outs}));");
         w.Line($"Gemm.Sgemm(false, true, {rows}, {outs}, {ins}, {x[0]}.Floats, {ins}, {x[1]}.Floats, {ins}, {r}.Floats, {outs}, accumulate: true);");
         if (gelu) w.Line($"TensorOps.GeluInto({r}, {r});");
     }

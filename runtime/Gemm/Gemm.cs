@@ -324,16 +324,34 @@ public static unsafe partial class Gemm
         GemmEpilogue epilogue = GemmEpilogue.None) =>
         Sgemm(b, m, a, lda, c, ldc, accumulate, Environment.ProcessorCount, forcePortable: false, epilogue);
 
+    /// <summary>C = bias + A · B with B packed beforehand: a linear layer, <paramref name="columnBias"/>
+    /// (n values) added to every row of C. Each item writes the bias into its own block of C just
+    /// before its first k slice accumulates there, so the block is still in cache, instead of a
+    /// pass over the whole of C before the product.</summary>
+    public static void Sgemm(GemmPackedB b, int m, ReadOnlySpan<float> a, int lda, Span<float> c, int ldc, ReadOnlySpan<float> columnBias,
+        GemmEpilogue epilogue = GemmEpilogue.None) =>
+        Sgemm(b, m, a, lda, c, ldc, false, Environment.ProcessorCount, forcePortable: false, epilogue, columnBias);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Sgemm(GemmPackedB b, int m, ReadOnlySpan<float> a, int lda, Span<float> c, int ldc, bool accumulate,
-        int maxThreads, bool forcePortable, GemmEpilogue epilogue = GemmEpilogue.None)
+        int maxThreads, bool forcePortable, GemmEpilogue epilogue = GemmEpilogue.None, ReadOnlySpan<float> columnBias = default)
     {
         ArgumentNullException.ThrowIfNull(b);
         if (m < 0) throw new ArgumentOutOfRangeException(nameof(m), $"negative GEMM size m={m}");
         int n = b.N, k = b.K;
         CheckOperand("A", a.Length, m, k, lda);
         CheckOperand("C", c.Length, m, n, ldc);
+        var biased = !columnBias.IsEmpty;
+        if (biased && (accumulate || columnBias.Length != n))
+            throw new ArgumentException(accumulate ? "a column bias starts C: it cannot be combined with accumulate" : $"column bias has {columnBias.Length} values for {n} columns",
+                nameof(columnBias));
         var path = forcePortable ? SimdPath.Portable : KernelIsa.Current;
+        if (biased && (m == 0 || k == 0))
+        {
+            for (var i = 0; i < m; i++) columnBias.CopyTo(c.Slice(i * ldc, n));
+            accumulate = true;
+            biased = false;
+        }
         if (IsEmptyProduct(m, n, k, c, ldc, accumulate))
         {
             if (m > 0 && n > 0 && epilogue != GemmEpilogue.None)
@@ -341,7 +359,7 @@ public static unsafe partial class Gemm
             return;
         }
         var threads = ThreadsFor(m, n, k, maxThreads);
-        fixed (float* pa = a, pc = c)
+        fixed (float* pa = a, pc = c, pbias = columnBias)
         {
             var g = new GemmProblem(pa, lda, false, null, 0, false, pc, ldc, m, n, k, accumulate);
             var wantedBlocks = GemmPacking.PanelCount(m, MC);
@@ -350,7 +368,7 @@ public static unsafe partial class Gemm
             var mStep = GemmPacking.PanelCount(GemmPacking.PanelCount(m, wantedBlocks), tileRows) * tileRows;
             var mBlocks = GemmPacking.PanelCount(m, mStep);
             var nGroups = threads == 1 ? 1 : Math.Min(b.NPanels, Math.Max(1, (2 * threads + mBlocks - 1) / mBlocks));
-            var split = new PackedSplit(b, mStep, nGroups, path, epilogue);
+            var split = new PackedSplit(b, mStep, nGroups, path, epilogue, biased ? pbias : null);
             var items = mBlocks * nGroups;
             if (threads > 1 && items > 1 && GemmWorkers.TryAcquire())
             {
@@ -382,11 +400,21 @@ public static unsafe partial class Gemm
         var mc = Math.Min(s.MStep, g.M - i0);
         var panelStart = jg * b.NPanels / s.NGroups;
         var panelEnd = (jg + 1) * b.NPanels / s.NGroups;
+        var accumulate = g.Accumulate;
+        if (s.ColumnBias != null)
+        {
+            var j0 = panelStart * NR;
+            var width = Math.Min(g.N, panelEnd * NR) - j0;
+            if (width > 0)
+                for (var i = i0; i < i0 + mc; i++)
+                    new ReadOnlySpan<float>(s.ColumnBias + j0, width).CopyTo(new Span<float>(g.C + (long)i * g.Ldc + j0, width));
+            accumulate = true;
+        }
         if (s.Path != SimdPath.Portable)
         {
             // A is read in place by the tile: with B packed beforehand nothing is packed per call.
             for (var pc = 0; pc < g.K; pc += b.KStep)
-                SweepPanelsRowsA(g, i0, mc, pc, Math.Min(b.KStep, g.K - pc), b.Slice(pc), 0, g.N, panelStart, panelEnd, g.Accumulate || pc > 0,
+                SweepPanelsRowsA(g, i0, mc, pc, Math.Min(b.KStep, g.K - pc), b.Slice(pc), 0, g.N, panelStart, panelEnd, accumulate || pc > 0,
                     s.Path == SimdPath.Avx512, lastSlice: false);
         }
         else
@@ -396,7 +424,7 @@ public static unsafe partial class Gemm
             {
                 var kc = Math.Min(b.KStep, g.K - pc);
                 GemmPacking.PackA(packA, g.A, g.Lda, false, i0, mc, pc, kc);
-                SweepPanels(g, packA, i0, mc, kc, b.Slice(pc), 0, g.N, panelStart, panelEnd, g.Accumulate || pc > 0, SimdPath.Portable, lastSlice: false);
+                SweepPanels(g, packA, i0, mc, kc, b.Slice(pc), 0, g.N, panelStart, panelEnd, accumulate || pc > 0, SimdPath.Portable, lastSlice: false);
             }
         }
         if (s.Epilogue != GemmEpilogue.None)
@@ -563,8 +591,11 @@ public static unsafe partial class Gemm
 
     /// <summary>How a product with a prepacked B is shared out: A blocks of MStep rows times
     /// NGroups groups of B panels.</summary>
-    private readonly struct PackedSplit(GemmPackedB b, int mStep, int nGroups, SimdPath path, GemmEpilogue epilogue)
+    private readonly struct PackedSplit(GemmPackedB b, int mStep, int nGroups, SimdPath path, GemmEpilogue epilogue, float* columnBias)
     {
+        /// <summary>Written into each item's block of C before its first k slice (null: none).</summary>
+        public readonly float* ColumnBias = columnBias;
+
         public readonly GemmPackedB? B = b;
         public readonly int MStep = mStep;
         public readonly int NGroups = nGroups;

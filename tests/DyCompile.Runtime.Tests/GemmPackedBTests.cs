@@ -37,6 +37,36 @@ public class GemmPackedBTests
     }
 
     [Theory]
+    [MemberData(nameof(Sizes))]
+    public void ColumnBiasStartsEveryRowOfTheProduct(int m, int n, int k)
+    {
+        var a = DenseReference.Random(m * k, 3 * m + k);
+        var w = DenseReference.Random(n * k, 2 * n + k);
+        var bias = DenseReference.Random(n, n + 1);
+        var packed = GemmPackedB.Pack(w, k, transB: true, k, n);
+        var product = DenseReference.MatMul(false, true, m, n, k, a, k, w, k);
+        var expected = new float[m * n];
+        for (var i = 0; i < m; i++)
+            for (var j = 0; j < n; j++) expected[i * n + j] = bias[j] + product[i * n + j];
+        // C holds garbage beforehand: the bias replaces it, on every path.
+        var c = DenseReference.Random(m * n, 99);
+        Gemm.Sgemm(packed, m, a, k, c, n, bias);
+        DenseReference.AssertClose(expected, c);
+        var single = DenseReference.Random(m * n, 98);
+        Gemm.Sgemm(packed, m, a, k, single, n, accumulate: false, maxThreads: 1, forcePortable: true, GemmEpilogue.None, bias);
+        DenseReference.AssertClose(expected, single);
+    }
+
+    [Fact]
+    public void ColumnBiasOfAnotherWidthIsRefused()
+    {
+        var packed = GemmPackedB.Pack(new float[12], 4, transB: true, 4, 3);
+        Assert.Throws<ArgumentException>(() => Gemm.Sgemm(packed, 2, new float[8], 4, new float[6], 3, new float[4]));
+        Assert.Throws<ArgumentException>(() => Gemm.Sgemm(packed, 2, new float[8], 4, new float[6], 3, accumulate: true, maxThreads: 1, forcePortable: false,
+            GemmEpilogue.None, new float[3]));
+    }
+
+    [Theory]
     [InlineData(9, 40, 20)]
     [InlineData(130, 70, 300)]
     public void PackedRowMajorMatrixAccumulatesIntoAStridedC(int m, int n, int k)

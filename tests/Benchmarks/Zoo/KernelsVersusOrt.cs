@@ -240,13 +240,8 @@ internal static class KernelsVersusOrt
         var y = pb.Entry.Linear(x, pb.Weight("w", IRType.F32(outs, ins)), pb.Weight("b", IRType.F32(outs)));
         pb.Entry.Return(y);
         var ort = Export(pb.Build(), new Dictionary<string, Tensor> { ["w"] = weight, ["b"] = bias });
-        // As the generated code runs a linear layer: C starts as the bias, the GEMM accumulates x·Wᵀ.
-        void Ours()
-        {
-            var c = output.Floats;
-            for (var row = 0; row < rows; row++) bias.Floats.CopyTo(c.Slice(row * outs, outs));
-            Gemm.Sgemm(GemmPackedB.OfLinearWeight(weight), rows, input.Floats, ins, c, outs, accumulate: true);
-        }
+        // As the generated code runs a linear layer: bias + x·Wᵀ, the GEMM starting each block of C as the bias.
+        void Ours() => Gemm.Sgemm(GemmPackedB.OfLinearWeight(weight), rows, input.Floats, ins, output.Floats, outs, bias.Floats);
         return new LayerRun(Ours, () => output.Floats.ToArray(), ort, OrtModel.ToOrt([input]), 2.0 * rows * outs * ins);
     });
 
@@ -283,8 +278,7 @@ internal static class KernelsVersusOrt
         void Ours()
         {
             var c = output.Floats;
-            for (var row = 0; row < rows; row++) bias.Floats.CopyTo(c.Slice(row * outs, outs));
-            Gemm.Sgemm(GemmPackedB.OfLinearWeight(weight), rows, input.Floats, ins, c, outs, accumulate: true, GemmEpilogue.Gelu);
+            Gemm.Sgemm(GemmPackedB.OfLinearWeight(weight), rows, input.Floats, ins, c, outs, bias.Floats, GemmEpilogue.Gelu);
         }
         return new LayerRun(Ours, () => output.Floats.ToArray(), ort, OrtModel.ToOrt([input]), 2.0 * rows * outs * ins);
     });
