@@ -219,6 +219,56 @@ public static class GeluMath
         GeluRows(source, destination, source.Length, allowVector && KernelIsa.Current == SimdPath.Avx512, allowVector);
     }
 
+    /// <summary>Below this many elements GELU runs on the calling thread: a fork/join costs more.</summary>
+    private const int ParallelElements = 1 << 15;
+
+    /// <summary>Chunks per core of a parallel GELU: a core that the machine's other work slows
+    /// takes fewer of them, and the others take the rest.</summary>
+    private const int ChunksPerCore = 4;
+
+    /// <summary>GELU of a whole float tensor into <paramref name="destination"/> (which may be
+    /// <paramref name="x"/>), in chunks of whole vectors shared out over the cores when it is large.
+    /// The vector and scalar formulas agree lane for lane, so where a chunk starts changes nothing.</summary>
+    internal static void Gelu(Tensor x, Tensor destination)
+    {
+        var threads = Environment.ProcessorCount;
+        if (threads > 1 && x.Length >= ParallelElements && GemmWorkers.TryAcquire())
+        {
+            var job = ChunksJob.Instance;
+            try
+            {
+                job.Set(x, destination, ChunksPerCore * threads);
+                GemmWorkers.Run(job, ChunksPerCore * threads, threads);
+            }
+            finally
+            {
+                job.Set(null, null, 1);
+                GemmWorkers.Release();
+            }
+            return;
+        }
+        Gelu(x.Floats, destination.Floats);
+    }
+
+    private sealed class ChunksJob : GemmJob
+    {
+        public static readonly ChunksJob Instance = new();
+        private Tensor? _x, _destination;
+        private int _chunks;
+
+        public void Set(Tensor? x, Tensor? destination, int chunks) => (_x, _destination, _chunks) = (x, destination, chunks);
+
+        public override void Run(int item)
+        {
+            var length = _x!.Length;
+            var start = Boundary(length, item);
+            var end = item == _chunks - 1 ? length : Boundary(length, item + 1);
+            Gelu(_x.Floats[start..end], _destination!.Floats[start..end]);
+        }
+
+        private int Boundary(int length, int item) => (int)((long)length * item / _chunks) & ~(Vector512<float>.Count - 1);
+    }
+
     /// <summary>GELU in place over <paramref name="rows"/> rows of <paramref name="width"/> values
     /// <paramref name="stride"/> apart, starting at <paramref name="c"/>: a block of C a GEMM has just
     /// finished (see <see cref="GemmEpilogue"/>).</summary>

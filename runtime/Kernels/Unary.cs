@@ -132,7 +132,7 @@ public static partial class TensorOps
     public static void GeluInto(Tensor x, Tensor destination)
     {
         UnaryKernels.CheckFloatUnary("gelu", x, destination);
-        GeluMath.Gelu(x.Floats, destination.Floats);
+        GeluMath.Gelu(x, destination);
     }
 
     /// <summary>SiLU (swish): x·sigmoid(x).</summary>
