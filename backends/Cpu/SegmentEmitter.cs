@@ -49,8 +49,23 @@ public sealed class SegmentEmitter
         for (var k = 0; k < _graph.Outputs.Length; k++)
             if (TakesDestination(_graph.Outputs[k]) && intoDestination.Contains(_graph.Outputs[k]))
                 _home[_graph.Outputs[k]] = "d" + k;
-        foreach (var (v, b) in _plan.BufferOf) _home[v] = "_b" + b;
+        foreach (var (v, b) in _plan.BufferOf)
+        {
+            if (!_plan.Views.Contains(v))
+            {
+                _home[v] = "_b" + b;
+                continue;
+            }
+            // A view shares its buffer under its own shape: a tensor over the same storage, made once.
+            var shape = ((TensorType)v.Type).Shape;
+            var name = $"_b{b}_as{string.Join("x", shape)}";
+            _home[v] = name;
+            _bufferViews.TryAdd(name, (b, [.. shape]));
+        }
     }
+
+    /// <summary>The tensors that view a buffer under another shape: name → (buffer, shape).</summary>
+    private readonly SortedDictionary<string, (int Buffer, int[] Shape)> _bufferViews = new(StringComparer.Ordinal);
 
     public string ClassName { get; }
 
@@ -82,6 +97,11 @@ public sealed class SegmentEmitter
         {
             for (var b = 0; b < _plan.Buffers.Count; b++)
                 w.Line($"private readonly Tensor _b{b} = Tensor.Zeros({CSharpSyntax.DTypeName(_plan.Buffers[b].DType)}{ShapeArgs(_plan.Buffers[b].Shape)});");
+            foreach (var name in _bufferViews.Keys) w.Line($"private readonly Tensor {name};");
+            if (_bufferViews.Count > 0)
+                using (w.Block($"public {ClassName}()"))
+                    foreach (var (name, (b, shape)) in _bufferViews)
+                        w.Line($"{name} = _b{b}.WithShape([{string.Join(", ", shape.Select(d => CSharpSyntax.Int(d)))}]);");
             var body = new CodeWriter();
             foreach (var (v, k) in _graph.Inputs.Select((v, k) => (v, k))) _expr[v] = "i" + k;
             foreach (var (v, k) in _graph.Weights.Select((v, k) => (v, k))) _expr[v] = "w" + k;
@@ -208,7 +228,8 @@ public sealed class SegmentEmitter
         if (node.Results.Length == 1 && _home.TryGetValue(node.Result, out var home))
         {
             w.Line($"Tensor {r} = {home};");
-            EmitInto(w, node, x, r);
+            // A view planned into its operand's buffer already holds its elements.
+            if (!_plan.Views.Contains(node.Result)) EmitInto(w, node, x, r);
             return;
         }
         EmitKernelCall(w, node, x);
