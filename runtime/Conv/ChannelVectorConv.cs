@@ -70,9 +70,10 @@ internal static unsafe class ChannelVectorConv
 
         var kept = keepPackedWeights ? ChannelVectorWeights.Cached(weight) : null;
         var packed = kept != null ? kept.Data : ChannelVectorWeights.PackedNow(weight);
-        var tilesPerRow = g.OutWidth == 8 ? 0 : (g.OutWidth + ChannelVectorTile.Pixels - 1) / ChannelVectorTile.Pixels;
-        var tiles = tilesPerRow == 0 ? plane / ChannelVectorTile.Pixels : g.OutHeight * tilesPerRow;
         var blocks = outChannels / ChannelVectorTile.Channels;
+        var tilePixels = ChannelVectorProblem.UsesTilesOf14(g.OutWidth, g.StrideW, g.KernelWidth, blocks) ? 14 : ChannelVectorTile.Pixels;
+        var tilesPerRow = g.OutWidth == 8 ? 0 : (g.OutWidth + tilePixels - 1) / tilePixels;
+        var tiles = tilesPerRow == 0 ? plane / ChannelVectorTile.Pixels : g.OutHeight * tilesPerRow;
         for (var n0 = 0; n0 < batch; n0 += group)
         {
             var count = Math.Min(group, batch - n0);
@@ -94,7 +95,7 @@ internal static unsafe class ChannelVectorConv
                 Output = output + n0 * outputImage, Relu = relu, Stride = g.StrideH,
                 InChannels = channels, KernelHeight = g.KernelHeight, KernelWidth = g.KernelWidth,
                 Depth = channels * g.KernelHeight * g.KernelWidth, OutWidth = g.OutWidth, Plane = plane,
-                OutputImage = outputImage, TilesPerRow = tilesPerRow, Blocks = blocks, Tiles = tiles,
+                OutputImage = outputImage, TilesPerRow = tilesPerRow, TilePixels = tilePixels, Blocks = blocks, Tiles = tiles,
                 TilesPerChunk = tilesPerChunk, Chunks = chunks, Batch = count,
             }, threads);
         }
@@ -135,7 +136,7 @@ internal static unsafe class ChannelVectorConv
                 Output = output + n0 * outputImage, Relu = relu, Stride = 1,
                 InChannels = columns.Taps, KernelHeight = 1, KernelWidth = 1,
                 Depth = columns.Taps, OutWidth = plane, Plane = plane,
-                OutputImage = outputImage, TilesPerRow = tiles, Blocks = blocks, Tiles = tiles,
+                OutputImage = outputImage, TilesPerRow = tiles, TilePixels = ChannelVectorTile.Pixels, Blocks = blocks, Tiles = tiles,
                 TilesPerChunk = 1, Chunks = tiles, Batch = count,
             }, threads);
         }

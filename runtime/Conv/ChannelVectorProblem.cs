@@ -43,6 +43,10 @@ internal readonly unsafe struct ChannelVectorProblem : IConvItems
     /// <summary>Tiles per output row, or 0 on 8-wide planes, where a tile is two whole rows.</summary>
     public int TilesPerRow { get; init; }
 
+    /// <summary>Pixels of a row tile: <see cref="ChannelVectorTile.Pixels"/>, or 14 (halves of 7,
+    /// <see cref="HalfOfSeven"/>) where <see cref="UsesTilesOf14"/> holds.</summary>
+    public int TilePixels { get; init; }
+
     public int Blocks { get; init; }
     public int Tiles { get; init; }
     public int TilesPerChunk { get; init; }
@@ -54,6 +58,13 @@ internal readonly unsafe struct ChannelVectorProblem : IConvItems
     public int BlockPairs => (Blocks + 1) / 2;
 
     public int Items => Batch * BlockPairs * Chunks;
+
+    /// <summary>Whether rows of <paramref name="outWidth"/> take tiles of 14: a multiple of 7 but
+    /// not of 8 (14, 28), on a problem where every item runs <see cref="ChannelVectorTile.RunPairRow3{THalf}"/>
+    /// (unit stride, 3 wide, an even number of channel blocks). Halves of 8 leave 2 of 16 lanes
+    /// empty on a 14-wide row and 4 of 32 on a 28-wide one.</summary>
+    public static bool UsesTilesOf14(int outWidth, int stride, int kernelWidth, int blocks) =>
+        stride == 1 && kernelWidth == 3 && blocks % 2 == 0 && outWidth > 8 && outWidth % 7 == 0 && outWidth % 8 != 0;
 
     /// <summary>Input channels per range of <see cref="RunPairsRow3"/>: a pair's weights for 64 channels
     /// of a 3×3 kernel are 72 KiB.</summary>
@@ -67,11 +78,12 @@ internal readonly unsafe struct ChannelVectorProblem : IConvItems
     /// tile would otherwise stream the pair's weights for every channel (590 KiB at 512 channels, more
     /// than stays in cache beside the images) twice, once per half.</summary>
     [SkipLocalsInit]
-    private void RunPairsRow3(float* image, float* residual, float* output, int block, int t0, int t1)
+    private void RunPairsRow3<THalf>(float* image, float* residual, float* output, int block, int t0, int t1)
+        where THalf : struct, ITileHalf
     {
         if (InChannels <= ChannelRange)
         {
-            for (var t = t0; t < t1; t++) ChannelVectorTile.RunPairRow3(this, image, residual, output, block, t, 0, InChannels, null);
+            for (var t = t0; t < t1; t++) ChannelVectorTile.RunPairRow3<THalf>(this, image, residual, output, block, t, 0, InChannels, null);
             return;
         }
         var buffer = stackalloc byte[TilesPerRange * 2 * ChannelVectorTile.Pixels * 64 + 64];
@@ -83,7 +95,7 @@ internal readonly unsafe struct ChannelVectorProblem : IConvItems
             {
                 var c1 = Math.Min(InChannels, c0 + ChannelRange);
                 for (var t = ts; t < te; t++)
-                    ChannelVectorTile.RunPairRow3(this, image, residual, output, block, t, c0, c1, partial + (t - ts) * 2 * ChannelVectorTile.Pixels);
+                    ChannelVectorTile.RunPairRow3<THalf>(this, image, residual, output, block, t, c0, c1, partial + (t - ts) * 2 * ChannelVectorTile.Pixels);
             }
         }
     }
@@ -107,7 +119,8 @@ internal readonly unsafe struct ChannelVectorProblem : IConvItems
         }
         else
         {
-            if (pair && KernelWidth == 3) RunPairsRow3(image, residual, output, block, t0, t1);
+            if (pair && KernelWidth == 3 && TilePixels == 14) RunPairsRow3<HalfOfSeven>(image, residual, output, block, t0, t1);
+            else if (pair && KernelWidth == 3) RunPairsRow3<HalfOfEight>(image, residual, output, block, t0, t1);
             else if (pair) for (var t = t0; t < t1; t++) ChannelVectorTile.RunPair<UnitStride>(this, image, residual, output, block, t);
             else if (KernelWidth == 3 && TilesPerRow > 0) for (var t = t0; t < t1; t++) ChannelVectorTile.RunRow3(this, image, residual, output, block, t);
             else for (var t = t0; t < t1; t++) ChannelVectorTile.Run<UnitStride>(this, image, residual, output, block, t);

@@ -194,7 +194,8 @@ internal static unsafe class ChannelVectorTile
     /// of <see cref="RunRow3"/>: each input of a half's row is broadcast once and feeds the (up to)
     /// three pixels whose windows hold it in both channel blocks, with the row's six tap weights in
     /// registers, so a kernel row makes 48 FMAs from 10 broadcasts and 6 vector loads where the
-    /// tap-by-tap pair makes them from 24 and 6. The sums add the taps in the same order.</summary>
+    /// tap-by-tap pair makes them from 24 and 6. The sums add the taps in the same order. Halves are
+    /// <typeparamref name="THalf"/> pixels: 8, or 7 where the problem's tiles are 14 wide.</summary>
     /// <remarks>It adds input channels [<paramref name="c0"/>, <paramref name="c1"/>): from the bias when
     /// c0 is 0, else from the sums left in <paramref name="partial"/> (32 vectors: block A's 16 pixels,
     /// then block B's), where it leaves them again unless c1 is the last channel, which stores the
@@ -202,9 +203,11 @@ internal static unsafe class ChannelVectorTile
     /// <see cref="ChannelVectorProblem"/>) so the range's weights stay in cache for those tiles.</remarks>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void RunPairRow3(in ChannelVectorProblem p, float* image, float* residual, float* output, int block, int tile,
+    public static void RunPairRow3<THalf>(in ChannelVectorProblem p, float* image, float* residual, float* output, int block, int tile,
         int c0, int c1, Vector512<float>* partial)
+        where THalf : struct, ITileHalf
     {
+        var h = THalf.Pixels;
         var (first, count, offset, nextRow) = Place(p, tile, 1);
         var start = image + offset;
         var buffer = stackalloc float[3 * Channels * Pixels + 16];
@@ -215,19 +218,24 @@ internal static unsafe class ChannelVectorTile
         var biasA = Vector512.Load(p.Bias + block * Channels);
         var biasB = Vector512.Load(p.Bias + (block + 1) * Channels);
         int kh = p.KernelHeight;
-        // A tile of at most 8 pixels (a 2×2 plane, the last 8 of a 56-wide row) has no second half.
-        for (var half = 0; half < (count > 8 ? 2 : 1); half++)
+        // A tile of at most one half's pixels (a 2×2 plane, the last 8 of a 56-wide row) has no second half.
+        for (var half = 0; half < (count > h ? 2 : 1); half++)
         {
-            var q = half == 0 ? start : start + nextRow + 8;
+            var q = half == 0 ? start : start + nextRow + h;
             var w = p.Weights + block * blockWeights + (long)c0 * kh * 3 * Channels;
             Vector512<float> a0 = biasA, a1 = biasA, a2 = biasA, a3 = biasA, a4 = biasA, a5 = biasA, a6 = biasA, a7 = biasA;
             Vector512<float> b0 = biasB, b1 = biasB, b2 = biasB, b3 = biasB, b4 = biasB, b5 = biasB, b6 = biasB, b7 = biasB;
             if (c0 > 0)
             {
-                var pa = partial + 8 * half;
-                var pb = partial + Pixels + 8 * half;
-                a0 = pa[0]; a1 = pa[1]; a2 = pa[2]; a3 = pa[3]; a4 = pa[4]; a5 = pa[5]; a6 = pa[6]; a7 = pa[7];
-                b0 = pb[0]; b1 = pb[1]; b2 = pb[2]; b3 = pb[3]; b4 = pb[4]; b5 = pb[5]; b6 = pb[6]; b7 = pb[7];
+                var pa = partial + h * half;
+                var pb = partial + Pixels + h * half;
+                a0 = pa[0]; a1 = pa[1]; a2 = pa[2]; a3 = pa[3]; a4 = pa[4]; a5 = pa[5]; a6 = pa[6];
+                b0 = pb[0]; b1 = pb[1]; b2 = pb[2]; b3 = pb[3]; b4 = pb[4]; b5 = pb[5]; b6 = pb[6];
+                if (h == 8)
+                {
+                    a7 = pa[7];
+                    b7 = pb[7];
+                }
             }
             for (var c = c0; c < c1; c++)
             {
@@ -249,15 +257,34 @@ internal static unsafe class ChannelVectorTile
                     x = Vector512.Create(r[4]); a4 = Avx512F.FusedMultiplyAdd(wa0, x, a4); b4 = Avx512F.FusedMultiplyAdd(wb0, x, b4); a3 = Avx512F.FusedMultiplyAdd(wa1, x, a3); b3 = Avx512F.FusedMultiplyAdd(wb1, x, b3); a2 = Avx512F.FusedMultiplyAdd(wa2, x, a2); b2 = Avx512F.FusedMultiplyAdd(wb2, x, b2);
                     x = Vector512.Create(r[5]); a5 = Avx512F.FusedMultiplyAdd(wa0, x, a5); b5 = Avx512F.FusedMultiplyAdd(wb0, x, b5); a4 = Avx512F.FusedMultiplyAdd(wa1, x, a4); b4 = Avx512F.FusedMultiplyAdd(wb1, x, b4); a3 = Avx512F.FusedMultiplyAdd(wa2, x, a3); b3 = Avx512F.FusedMultiplyAdd(wb2, x, b3);
                     x = Vector512.Create(r[6]); a6 = Avx512F.FusedMultiplyAdd(wa0, x, a6); b6 = Avx512F.FusedMultiplyAdd(wb0, x, b6); a5 = Avx512F.FusedMultiplyAdd(wa1, x, a5); b5 = Avx512F.FusedMultiplyAdd(wb1, x, b5); a4 = Avx512F.FusedMultiplyAdd(wa2, x, a4); b4 = Avx512F.FusedMultiplyAdd(wb2, x, b4);
-                    x = Vector512.Create(r[7]); a7 = Avx512F.FusedMultiplyAdd(wa0, x, a7); b7 = Avx512F.FusedMultiplyAdd(wb0, x, b7); a6 = Avx512F.FusedMultiplyAdd(wa1, x, a6); b6 = Avx512F.FusedMultiplyAdd(wb1, x, b6); a5 = Avx512F.FusedMultiplyAdd(wa2, x, a5); b5 = Avx512F.FusedMultiplyAdd(wb2, x, b5);
-                    x = Vector512.Create(r[8]); a7 = Avx512F.FusedMultiplyAdd(wa1, x, a7); b7 = Avx512F.FusedMultiplyAdd(wb1, x, b7); a6 = Avx512F.FusedMultiplyAdd(wa2, x, a6); b6 = Avx512F.FusedMultiplyAdd(wb2, x, b6);
-                    x = Vector512.Create(r[9]); a7 = Avx512F.FusedMultiplyAdd(wa2, x, a7); b7 = Avx512F.FusedMultiplyAdd(wb2, x, b7);
+                    // Pixel 7 (the eighth) only on halves of 8; each sum still adds its taps in kx order.
+                    x = Vector512.Create(r[7]);
+                    if (h == 8)
+                    {
+                        a7 = Avx512F.FusedMultiplyAdd(wa0, x, a7); b7 = Avx512F.FusedMultiplyAdd(wb0, x, b7);
+                    }
+                    a6 = Avx512F.FusedMultiplyAdd(wa1, x, a6); b6 = Avx512F.FusedMultiplyAdd(wb1, x, b6); a5 = Avx512F.FusedMultiplyAdd(wa2, x, a5); b5 = Avx512F.FusedMultiplyAdd(wb2, x, b5);
+                    x = Vector512.Create(r[8]);
+                    if (h == 8)
+                    {
+                        a7 = Avx512F.FusedMultiplyAdd(wa1, x, a7); b7 = Avx512F.FusedMultiplyAdd(wb1, x, b7);
+                    }
+                    a6 = Avx512F.FusedMultiplyAdd(wa2, x, a6); b6 = Avx512F.FusedMultiplyAdd(wb2, x, b6);
+                    if (h == 8)
+                    {
+                        x = Vector512.Create(r[9]); a7 = Avx512F.FusedMultiplyAdd(wa2, x, a7); b7 = Avx512F.FusedMultiplyAdd(wb2, x, b7);
+                    }
                 }
             }
-            var ta = t + 8 * half;
-            var tb = u + 8 * half;
-            ta[0] = a0; ta[1] = a1; ta[2] = a2; ta[3] = a3; ta[4] = a4; ta[5] = a5; ta[6] = a6; ta[7] = a7;
-            tb[0] = b0; tb[1] = b1; tb[2] = b2; tb[3] = b3; tb[4] = b4; tb[5] = b5; tb[6] = b6; tb[7] = b7;
+            var ta = t + h * half;
+            var tb = u + h * half;
+            ta[0] = a0; ta[1] = a1; ta[2] = a2; ta[3] = a3; ta[4] = a4; ta[5] = a5; ta[6] = a6;
+            tb[0] = b0; tb[1] = b1; tb[2] = b2; tb[3] = b3; tb[4] = b4; tb[5] = b5; tb[6] = b6;
+            if (h == 8)
+            {
+                ta[7] = a7;
+                tb[7] = b7;
+            }
         }
         if (!last) return;
         var scratch = u + Pixels;
@@ -277,8 +304,8 @@ internal static unsafe class ChannelVectorTile
             return (first, Pixels, (long)(first / 8) * s * p.RowStride, s * p.RowStride - 8 * s);
         }
         var y = tile / p.TilesPerRow;
-        var x = tile % p.TilesPerRow * Pixels;
-        return (y * p.OutWidth + x, Math.Min(Pixels, p.OutWidth - x), (long)y * s * p.RowStride + x * s, 0);
+        var x = tile % p.TilesPerRow * p.TilePixels;
+        return (y * p.OutWidth + x, Math.Min(p.TilePixels, p.OutWidth - x), (long)y * s * p.RowStride + x * s, 0);
     }
 
     /// <summary>Stores the sums of one channel block (<paramref name="t"/>[pixel] = the pixel's 16
@@ -300,17 +327,15 @@ internal static unsafe class ChannelVectorTile
             }
             return;
         }
-        // The last tile of a row: its first count pixels only (the rest read past the row).
+        // A row's last tile, or a tile of 14: its first count pixels only (the rest read past the
+        // row, and the residual may end before a whole vector).
+        var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
         for (var j = 0; j < Channels; j++, at += p.Plane)
         {
-            var sum = (float*)(t + j);
-            for (var i = 0; i < count; i++)
-            {
-                var value = sum[i];
-                if (residual != null) value += residual[at + i];
-                if (p.Relu) value = MathF.Max(value, 0f);
-                output[at + i] = value;
-            }
+            var sum = t[j];
+            if (residual != null) sum += Avx512F.MaskLoad(residual + at, mask, Vector512<float>.Zero);
+            if (p.Relu) sum = Vector512.Max(sum, Vector512<float>.Zero);
+            Avx512F.MaskStore(output + at, mask, sum);
         }
     }
 

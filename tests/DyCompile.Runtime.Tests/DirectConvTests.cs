@@ -78,7 +78,11 @@ public class DirectConvTests
         ([4, 32, 16, 16], [64, 32, 3, 3], [1], [1], [1], 1),       // channel-vector tiles on the worker threads
         ([1, 64, 8, 8], [256, 64, 3, 3], [1], [1], [1], 1),        // 8×8, sixteen channel blocks
         ([1, 6, 14, 14], [16, 6, 3, 3], [1], [1], [1], 1),         // 14 wide: one partial channel-vector tile per row
-        ([2, 5, 12, 28], [32, 5, 3, 3], [1], [1], [1], 1),         // 28 wide: tiles of 16 and 12 pixels
+        ([2, 5, 12, 28], [32, 5, 3, 3], [1], [1], [1], 1),         // 28 wide, a pair of blocks: two tiles of 14 pixels a row (halves of 7)
+        ([1, 8, 6, 28], [48, 8, 3, 3], [1], [1], [1], 1),          // 28 wide, three blocks: tiles of 16 and 12 pixels (the last 12 stored under a mask)
+        ([1, 20, 14, 14], [32, 20, 3, 3], [1], [1], [1], 1),       // 14 wide, a pair of blocks: one tile of 14 a row
+        ([1, 70, 12, 28], [32, 70, 3, 3], [1], [1], [1], 1),       // tiles of 14 over two input-channel ranges (64 + 6), sums kept between them
+        ([3, 16, 9, 44], [64, 16, 3, 3], [1], [0], [1], 1),        // no padding to 42 wide: three tiles of 14 a row, four blocks, batch 3
         ([1, 4, 33, 33], [16, 4, 3, 3], [1], [1], [1], 1),         // 33 wide: a 1-pixel last tile reading past its row
         ([1, 3, 9, 9], [16, 3, 1, 1], [1], [0], [1], 1),           // 9 wide, 1×1
         ([1, 5, 33, 31], [16, 5, 3, 3], [2], [1], [1], 1),         // channel-vector tiles at stride 2: 17 × 16 out
