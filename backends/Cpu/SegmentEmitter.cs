@@ -192,6 +192,11 @@ public sealed class SegmentEmitter
             EmitLinearEpilogue(w, linear);
             return;
         }
+        if (step is BatchNormEpilogue norm)
+        {
+            EmitBatchNormEpilogue(w, norm);
+            return;
+        }
         var node = ((NodeStep)step).Node;
         // A tensor constant already made a field (it feeds the weight-only nodes too).
         if (node.Op == "const" && node.Result.Type is TensorType && _expr.ContainsKey(node.Result)) return;
@@ -334,6 +339,21 @@ public sealed class SegmentEmitter
         var attributes = KernelRegistry.All["conv2d"].AttributeParameters.Select(p => Attribute(conv.Attrs[p.Name!]!));
         var args = x.Append(fused.Residual is null ? "null" : _expr[fused.Residual]).Append(CSharpSyntax.Bool(fused.Relu)).Concat(attributes).Append(r);
         w.Line($"TensorOps.Conv2dFusedInto({string.Join(", ", args)});");
+    }
+
+    /// <summary>batch_norm with relu applied as each plane is stored (see <see cref="BatchNormEpilogue"/>).</summary>
+    private void EmitBatchNormEpilogue(CodeWriter w, BatchNormEpilogue fused)
+    {
+        var norm = fused.BatchNorm;
+        var x = norm.Operands.Select(v => _expr[v]);
+        var r = CSharpSyntax.Identifier("", fused.Output.Name);
+        _expr[fused.Output] = r;
+        var type = (TensorType)fused.Output.Type;
+        w.Line(_home.TryGetValue(fused.Output, out var home)
+            ? $"Tensor {r} = {home};"
+            : $"Tensor {r} = Tensor.Zeros({CSharpSyntax.DTypeName(type.DType)}{ShapeArgs(type.Shape)});");
+        var attributes = KernelRegistry.All["batch_norm"].AttributeParameters.Select(p => Attribute(norm.Attrs[p.Name!]!));
+        w.Line($"TensorOps.BatchNormReluInto({string.Join(", ", x.Concat(attributes).Append(r))});");
     }
 
     /// <summary>A linear layer on the GEMM. With a weight packed once, the GEMM starts each block of

@@ -224,6 +224,10 @@ public sealed class GpuSegmentPlan
                     steps.Add(Classify(linear.Linear, block, sourceOf));
                     steps.Add(Classify(linear.Activation, block, sourceOf));
                     break;
+                case BatchNormEpilogue norm:
+                    steps.Add(Classify(norm.BatchNorm, block, sourceOf));
+                    steps.Add(Classify(norm.Relu, block, sourceOf));
+                    break;
                 case NodeStep { Node: var node }:
                     if (!constants.Contains(node)) steps.Add(Classify(node, block, sourceOf));
                     break;

@@ -4,7 +4,7 @@ using DyCompile.Passes.Pipeline;
 namespace DyCompile.Passes.Fusion;
 
 /// <summary>Groups each segment's per-call nodes into steps (<see cref="FusionPlanner"/>): fused
-/// elementwise loops, convolution and linear epilogues, single nodes.</summary>
+/// elementwise loops, convolution, linear and batch-norm epilogues, single nodes.</summary>
 public sealed class FusionPass : IPass<PlannedProgram, PlannedProgram>
 {
     public string Name => "fuse";
@@ -24,6 +24,7 @@ public sealed class FusionPass : IPass<PlannedProgram, PlannedProgram>
         ElementwiseLoop loop => $"loop [{string.Join(" ", loop.Nodes.Select(n => n.Op))}] {TensorType.FormatShape(loop.Shape.Shape)}",
         ConvolutionEpilogue c => $"conv2d + [{string.Join(" ", c.Absorbed.Select(n => n.Op))}] {Shape(c.Output)}",
         LinearEpilogue l => $"linear + [{l.Activation.Op}] {Shape(l.Output)}",
+        BatchNormEpilogue b => $"batch_norm + [{b.Relu.Op}] {Shape(b.Output)}",
         NodeStep { Node: var n } => n.Results.Length == 1 ? $"{n.Op} {Shape(n.Result)}" : n.Op,
         _ => step.GetType().Name,
     };

@@ -9,7 +9,8 @@ namespace DyCompile.Passes.Fusion;
 /// <see cref="ElementwiseLoop"/>; everything else stays a <see cref="NodeStep"/>. Consecutive runs
 /// keep the node order, so the plan is valid whatever the data dependences inside the run. Then a
 /// conv2d and the residual add / relu after it become a <see cref="ConvolutionEpilogue"/>, a linear
-/// and the gelu after it a <see cref="LinearEpilogue"/>.</summary>
+/// and the gelu after it a <see cref="LinearEpilogue"/>, a batch_norm and the relu after it a
+/// <see cref="BatchNormEpilogue"/>.</summary>
 public static class FusionPlanner
 {
     private static readonly HashSet<string> Producers = ["matmul", "linear", "conv2d"];
@@ -52,7 +53,30 @@ public static class FusionPlanner
             steps.Add(new ElementwiseLoop(group, inputs, outputs, shape, epilogueOf));
             i0 = end;
         }
-        return FuseLinearEpilogues(FuseConvolutionEpilogues(steps, graph), graph);
+        return FuseBatchNormEpilogues(FuseLinearEpilogues(FuseConvolutionEpilogues(steps, graph), graph), graph);
+    }
+
+    /// <summary>Folds a static f32 batch_norm and a relu right after it, its only reader, into one
+    /// <see cref="BatchNormEpilogue"/>.</summary>
+    private static List<FusionStep> FuseBatchNormEpilogues(List<FusionStep> steps, Graph graph)
+    {
+        var readers = Readers(graph);
+        var fused = new List<FusionStep>(steps.Count);
+        for (var i = 0; i < steps.Count; i++)
+        {
+            if (i + 1 < steps.Count && steps[i] is NodeStep { Node: { Op: "batch_norm" } norm }
+                && steps[i + 1] is NodeStep { Node: { Op: "relu" } relu }
+                && relu.Operands[0] == norm.Result
+                && readers.GetValueOrDefault(norm.Result) == 1
+                && norm.Operands.Append(norm.Result).All(v => v.Type is TensorType { DType: DType.Float32, IsStatic: true }))
+            {
+                fused.Add(new BatchNormEpilogue(norm, relu, relu.Result));
+                i++;
+                continue;
+            }
+            fused.Add(steps[i]);
+        }
+        return fused;
     }
 
     /// <summary>Folds a static f32 linear and a gelu right after it, its only reader, into one

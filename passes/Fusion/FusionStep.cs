@@ -63,3 +63,17 @@ public sealed record LinearEpilogue(Node Linear, Node Activation, Value Output) 
 
     public override IReadOnlyList<Value> Defines => [Output];
 }
+
+/// <summary>An inference batch_norm whose only reader is relu: the kernel clamps each plane as it
+/// writes it (<c>TensorOps.BatchNormReluInto</c>), so the normalized tensor is written once and
+/// never read back. A pre-activation residual block (bn → relu → conv) cannot fold its batch norm
+/// into a convolution, since the block's input is also its residual. <see cref="Output"/> is relu's result.</summary>
+public sealed record BatchNormEpilogue(Node BatchNorm, Node Relu, Value Output) : FusionStep
+{
+    public override IReadOnlyList<Value> Reads => BatchNorm.Operands;
+
+    public override IReadOnlyList<Value> Defines => [Output];
+
+    /// <summary>The input: each element is read before the result at its index is stored.</summary>
+    public override IReadOnlyList<Value> ReadsElementwise => [BatchNorm.Operands[0]];
+}

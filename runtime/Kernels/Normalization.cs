@@ -15,7 +15,7 @@ public static partial class TensorOps
         CheckBatchNorm(input, runningMean, runningVar, weight, bias);
         // Every element is written.
         var result = DenseArgs.Uninitialized(input.ShapeArray());
-        BatchNormPlanes(input, runningMean, runningVar, weight, bias, eps, result);
+        BatchNormPlanes(input, runningMean, runningVar, weight, bias, eps, result, relu: false);
         return result;
     }
 
@@ -25,7 +25,17 @@ public static partial class TensorOps
     {
         CheckBatchNorm(input, runningMean, runningVar, weight, bias);
         OperandChecks.Destination("batch_norm", destination, DType.Float32, input.Shape);
-        BatchNormPlanes(input, runningMean, runningVar, weight, bias, eps, destination);
+        BatchNormPlanes(input, runningMean, runningVar, weight, bias, eps, destination, relu: false);
+    }
+
+    /// <summary>destination = relu(<see cref="BatchNorm"/>(…)) in one pass over the tensor: each plane
+    /// is clamped while it is still in cache (a pre-activation residual block's bn → relu, whose
+    /// batch norm no convolution can absorb). The destination may be the input itself.</summary>
+    public static void BatchNormReluInto(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias, float eps, Tensor destination)
+    {
+        CheckBatchNorm(input, runningMean, runningVar, weight, bias);
+        OperandChecks.Destination("batch_norm", destination, DType.Float32, input.Shape);
+        BatchNormPlanes(input, runningMean, runningVar, weight, bias, eps, destination, relu: true);
     }
 
     private static void CheckBatchNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias)
@@ -43,11 +53,11 @@ public static partial class TensorOps
         }
     }
 
-    /// <summary>result = input · scale[c] + shift[c] plane by plane, on the GEMM workers when the
+    /// <summary>result = input · scale[c] + shift[c] (clamped at 0 with <paramref name="relu"/>) plane by plane, on the GEMM workers when the
     /// tensor is large (.NET's thread pool would wait for a core while those workers spin: 0.4 ms
     /// for a 256 KiB tensor between two convolutions).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void BatchNormPlanes(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias, float eps, Tensor result)
+    private static unsafe void BatchNormPlanes(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias, float eps, Tensor result, bool relu)
     {
         if (result.Length == 0) return;
         var channels = input.Dim(1);
@@ -65,13 +75,14 @@ public static partial class TensorOps
         var threads = result.Length >= 1 << 18 ? Environment.ProcessorCount : 1;
         fixed (float* src = (float[])input.Storage, dst = (float[])result.Storage, factors = scale)
         {
-            var job = new ChannelAffinePlanes(src, dst, factors, channels, planes, result.Length / planes, threads == 1 ? 1 : Math.Min(planes, 4 * threads));
+            var job = new ChannelAffinePlanes(src, dst, factors, channels, planes, result.Length / planes, threads == 1 ? 1 : Math.Min(planes, 4 * threads), relu);
             ConvJob<ChannelAffinePlanes>.Run(job, threads);
         }
     }
 
-    /// <summary>dst = src · scale[c] + shift[c] over ranges of planes (scale, then shift, per channel at <c>factors</c>).</summary>
-    private readonly unsafe struct ChannelAffinePlanes(float* src, float* dst, float* factors, int channels, int planes, int inner, int parts) : IConvItems
+    /// <summary>dst = src · scale[c] + shift[c], clamped at 0 with <paramref name="relu"/>, over ranges of
+    /// planes (scale, then shift, per channel at <c>factors</c>).</summary>
+    private readonly unsafe struct ChannelAffinePlanes(float* src, float* dst, float* factors, int channels, int planes, int inner, int parts, bool relu) : IConvItems
     {
         public int Items => parts;
 
@@ -83,6 +94,7 @@ public static partial class TensorOps
                 var y = new Span<float>(dst + (long)plane * inner, inner);
                 TensorPrimitives.Multiply(new ReadOnlySpan<float>(src + (long)plane * inner, inner), factors[c], y);
                 TensorPrimitives.Add(y, factors[channels + c], y);
+                if (relu) TensorPrimitives.Max(y, 0f, y);
             }
         }
     }

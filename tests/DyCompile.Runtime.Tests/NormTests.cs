@@ -56,6 +56,32 @@ public class NormTests
     }
 
     [Fact]
+    public void BatchNormReluIntoIsTheReluOfTheBatchNormInPlaceOrNotAndOnTheWorkers()
+    {
+        foreach (var shape in new[] { new[] { 16, 64, 32, 32 }, new[] { 2, 3, 5 } })
+        {
+            var channels = shape[1];
+            var x = DenseReference.RandomTensor(15, shape);
+            x.Floats[1] = float.NaN;
+            var mean = DenseReference.RandomTensor(16, channels);
+            var variance = Tensor.FromArray(Enumerable.Range(0, channels).Select(c => 0.5f + c % 5).ToArray(), channels);
+            var weight = DenseReference.RandomTensor(17, channels);
+            var bias = DenseReference.RandomTensor(18, channels);
+            var expected = TensorOps.Relu(TensorOps.BatchNorm(x, mean, variance, weight, bias, 1e-5f)).ToFloatArray();
+            // Both sides of the clamp occur (and the NaN stays NaN).
+            if (shape.Length == 4) Assert.True(expected.Contains(0f) && expected.Any(v => v > 0f) && float.IsNaN(expected[1]));
+            var destination = Tensor.Full(-123f, shape);
+            TensorOps.BatchNormReluInto(x, mean, variance, weight, bias, 1e-5f, destination);
+            Assert.Equal(expected, destination.ToFloatArray());
+            var inPlace = Tensor.FromArray(x.ToFloatArray(), shape);
+            TensorOps.BatchNormReluInto(inPlace, mean, variance, weight, bias, 1e-5f, inPlace);
+            Assert.Equal(expected, inPlace.ToFloatArray());
+        }
+        Assert.Throws<TensorOpException>(() =>
+            TensorOps.BatchNormReluInto(Tensor.Zeros(2, 3, 4), Tensor.Zeros(3), Tensor.Zeros(3), Tensor.Zeros(3), Tensor.Zeros(3), 1e-5f, Tensor.Zeros(2, 3, 5)));
+    }
+
+    [Fact]
     public void LayerNormHandComputed()
     {
         // Row [1, 3]: mean 2, biased variance 1 → [-1, 1] (eps 0), then weight and bias.

@@ -12,13 +12,14 @@ internal static class Plans
     public static IEnumerable<FusionStep> Steps(CompiledProgram program) => program.Planned.Segments.SelectMany(s => s.Steps!);
 
     /// <summary>Every node a segment runs on each call: its single steps, the nodes of its fused
-    /// loops, and the convolutions and linear layers with the nodes their epilogues absorbed.</summary>
+    /// loops, and the convolutions, linear layers and batch norms with the nodes their epilogues absorbed.</summary>
     public static IEnumerable<Node> PerCallNodes(PlannedSegment segment) => segment.Steps!.SelectMany(step => step switch
     {
         NodeStep n => [n.Node],
         ElementwiseLoop loop => loop.Nodes,
         ConvolutionEpilogue c => [c.Convolution, .. c.Absorbed],
         LinearEpilogue l => [l.Linear, l.Activation],
+        BatchNormEpilogue b => [b.BatchNorm, b.Relu],
         _ => (IEnumerable<Node>)[],
     });
 
