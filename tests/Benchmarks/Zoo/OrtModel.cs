@@ -26,8 +26,10 @@ internal sealed class OrtModel : IDisposable
         };
         if (profilePrefix is not null)
         {
-            options.EnableProfiling = true;
+            // The prefix first: enabling passes the prefix set at that moment to ONNX Runtime, so
+            // the other order writes the profile into the working directory.
             options.ProfileOutputPathPrefix = profilePrefix;
+            options.EnableProfiling = true;
         }
         _session = new InferenceSession(model, options);
         _inputNames = [.. inputNames];
