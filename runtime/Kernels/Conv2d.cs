@@ -89,7 +89,7 @@ public static partial class TensorOps
         if (result.Length == 0) return;
         var channels = input.Dim(1);
         var depthwise = groups == channels && geometry.GroupChannels == 1 && groups > 1;
-        if (algorithm == ConvAlgorithm.Auto) algorithm = ChooseConvAlgorithm(geometry, groups, depthwise);
+        if (algorithm == ConvAlgorithm.Auto) algorithm = ChooseConvAlgorithm(geometry, groups, depthwise, input.Dim(0));
         if (algorithm is ConvAlgorithm.Pointwise or ConvAlgorithm.PointwisePortable && !IsPointwise(geometry, groups))
             algorithm = algorithm == ConvAlgorithm.Pointwise ? ConvAlgorithm.Direct : ConvAlgorithm.DirectPortable;
         if (algorithm == ConvAlgorithm.ChannelVector && (depthwise || KernelIsa.Current != SimdPath.Avx512 || !ChannelVectorConv.Covers(geometry, groups, weight.Dim(0))))
@@ -163,8 +163,10 @@ public static partial class TensorOps
     /// 14×14 and below. Where the channel-vector tile covers a k×k layer (AVX-512, stride 1 or 2,
     /// out channels in sixteens, rows at least 8 wide) it runs instead of the direct tile: as
     /// fast or faster on every such zoo layer, 1.1–1.5× on most (64 → 64 at 8×8 0.041 → 0.028 ms,
-    /// 256 → 256 at 8×8 0.45 → 0.35 ms, 512 → 512 at 14×14 5.5 → 4.7 ms on two cores).</summary>
-    private static ConvAlgorithm ChooseConvAlgorithm(ConvGeometry g, int groups, bool depthwise)
+    /// 256 → 256 at 8×8 0.45 → 0.35 ms, 512 → 512 at 14×14 5.5 → 4.7 ms on two cores) — except on
+    /// one or two images of fewer than <see cref="ChannelVectorMinDepth"/> taps per output, an RGB
+    /// image's 3×3 stem, where each tile's few FMAs do not pay for turning its sums to NCHW rows.</summary>
+    private static ConvAlgorithm ChooseConvAlgorithm(ConvGeometry g, int groups, bool depthwise, int batch)
     {
         if (IsPointwise(g, groups))
         {
@@ -176,8 +178,18 @@ public static partial class TensorOps
         if (depthwise) return ConvAlgorithm.Direct;
         if (groups != 1) return ConvAlgorithm.Im2ColGemm;
         if (g.KernelHeight == 1 && g.KernelWidth == 1) return ConvAlgorithm.Im2ColGemm;
-        return ConvAlgorithm.ChannelVector;
+        var shallow = g.GroupChannels * g.KernelHeight * g.KernelWidth < ChannelVectorMinDepth && batch <= 2;
+        return shallow ? ConvAlgorithm.Direct : ConvAlgorithm.ChannelVector;
     }
+
+    /// <summary>Fewest taps per output (input channels × kernel area) the channel-vector tile takes on
+    /// one or two images. On two cores, direct against channel-vector, 3 → 64 3×3 at 224×224 (27
+    /// taps): one image 0.80–0.85 against 1.12–1.32 ms (best of runs), two 1.8–1.9 against 2.1 ms;
+    /// 16 images 17.3–18.4 against 17.0–20.3 ms, ONNX Runtime / DyCompile 0.99–1.03 against
+    /// 1.07–1.12 in the same runs, so a larger batch keeps the channel vectors (its padded images
+    /// are filled a few at a time). From 147 taps on the channel vectors are as fast or faster
+    /// (the 7×7 stem 0.56 against 0.55 ms, 16 → 64 at 32×32 0.050 against 0.046 ms).</summary>
+    private const int ChannelVectorMinDepth = 64;
 
     /// <summary>A 1×1 kernel with unit stride, no padding and one group: each output pixel is a
     /// matrix-vector product of the weights and the input pixel (dilation does not matter).</summary>
