@@ -323,22 +323,28 @@ public sealed class SegmentEmitter
         w.Line($"{into.DeclaringType!.Name}.{into.Name}({string.Join(", ", args)});");
     }
 
-    /// <summary>conv2d with its residual add and relu done before the store. An output the
-    /// caller gives no destination (a dynamic one cannot occur: the planner fuses static
-    /// convolutions only) gets a fresh tensor.</summary>
+    /// <summary>conv2d with its residual add and relu done before the store.</summary>
     private void EmitConvolutionEpilogue(CodeWriter w, ConvolutionEpilogue fused)
     {
         var conv = fused.Convolution;
         var x = conv.Operands.Select(v => _expr[v]).ToArray();
-        var r = CSharpSyntax.Identifier("", fused.Output.Name);
-        _expr[fused.Output] = r;
-        var type = (TensorType)fused.Output.Type;
-        w.Line(_home.TryGetValue(fused.Output, out var home)
-            ? $"Tensor {r} = {home};"
-            : $"Tensor {r} = Tensor.Zeros({CSharpSyntax.DTypeName(type.DType)}{ShapeArgs(type.Shape)});");
+        var r = DeclareFusedOutput(w, fused.Output);
         var attributes = KernelRegistry.All["conv2d"].AttributeParameters.Select(p => Attribute(conv.Attrs[p.Name!]!));
         var args = x.Append(fused.Residual is null ? "null" : _expr[fused.Residual]).Append(CSharpSyntax.Bool(fused.Relu)).Concat(attributes).Append(r);
         w.Line($"TensorOps.Conv2dFusedInto({string.Join(", ", args)});");
+    }
+
+    /// <summary>Declares a fused step's result: its planned buffer, or a fresh tensor where the caller
+    /// gives no destination (a dynamic one cannot occur: the planner fuses static values only).</summary>
+    private string DeclareFusedOutput(CodeWriter w, Value output)
+    {
+        var r = CSharpSyntax.Identifier("", output.Name);
+        _expr[output] = r;
+        var type = (TensorType)output.Type;
+        w.Line(_home.TryGetValue(output, out var home)
+            ? $"Tensor {r} = {home};"
+            : $"Tensor {r} = Tensor.Zeros({CSharpSyntax.DTypeName(type.DType)}{ShapeArgs(type.Shape)});");
+        return r;
     }
 
     /// <summary>batch_norm with relu applied as each plane is stored (see <see cref="BatchNormEpilogue"/>).</summary>
@@ -346,12 +352,7 @@ public sealed class SegmentEmitter
     {
         var norm = fused.BatchNorm;
         var x = norm.Operands.Select(v => _expr[v]);
-        var r = CSharpSyntax.Identifier("", fused.Output.Name);
-        _expr[fused.Output] = r;
-        var type = (TensorType)fused.Output.Type;
-        w.Line(_home.TryGetValue(fused.Output, out var home)
-            ? $"Tensor {r} = {home};"
-            : $"Tensor {r} = Tensor.Zeros({CSharpSyntax.DTypeName(type.DType)}{ShapeArgs(type.Shape)});");
+        var r = DeclareFusedOutput(w, fused.Output);
         var attributes = KernelRegistry.All["batch_norm"].AttributeParameters.Select(p => Attribute(norm.Attrs[p.Name!]!));
         w.Line($"TensorOps.BatchNormReluInto({string.Join(", ", x.Concat(attributes).Append(r))});");
     }
@@ -380,12 +381,7 @@ public sealed class SegmentEmitter
     {
         var node = fused.Linear;
         var x = node.Operands.Select(v => _expr[v]).ToArray();
-        var r = CSharpSyntax.Identifier("", fused.Output.Name);
-        _expr[fused.Output] = r;
-        var type = (TensorType)fused.Output.Type;
-        w.Line(_home.TryGetValue(fused.Output, out var home)
-            ? $"Tensor {r} = {home};"
-            : $"Tensor {r} = Tensor.Zeros({CSharpSyntax.DTypeName(type.DType)}{ShapeArgs(type.Shape)});");
+        var r = DeclareFusedOutput(w, fused.Output);
         var (rows, outs, ins) = LinearShapes(node) ?? throw new InvalidOperationException("a fused linear has static f32 operands");
         if ((long)rows * outs * ins <= InlineGemmLimit)
         {

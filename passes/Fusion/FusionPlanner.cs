@@ -53,47 +53,28 @@ public static class FusionPlanner
             steps.Add(new ElementwiseLoop(group, inputs, outputs, shape, epilogueOf));
             i0 = end;
         }
-        return FuseBatchNormEpilogues(FuseLinearEpilogues(FuseConvolutionEpilogues(steps, graph), graph), graph);
+        var withConvolutions = FuseConvolutionEpilogues(steps, graph);
+        var withLinears = FuseActivations(withConvolutions, graph, "linear", "gelu", (linear, gelu) => new LinearEpilogue(linear, gelu, gelu.Result));
+        return FuseActivations(withLinears, graph, "batch_norm", "relu", (norm, relu) => new BatchNormEpilogue(norm, relu, relu.Result));
     }
 
-    /// <summary>Folds a static f32 batch_norm and a relu right after it, its only reader, into one
-    /// <see cref="BatchNormEpilogue"/>.</summary>
-    private static List<FusionStep> FuseBatchNormEpilogues(List<FusionStep> steps, Graph graph)
+    /// <summary>Folds a static f32 <paramref name="producer"/> and the <paramref name="activation"/>
+    /// right after it, its only reader, into the one step <paramref name="fuse"/> makes of them (a
+    /// linear and its gelu: <see cref="LinearEpilogue"/>; a batch_norm and its relu:
+    /// <see cref="BatchNormEpilogue"/>).</summary>
+    private static List<FusionStep> FuseActivations(List<FusionStep> steps, Graph graph, string producer, string activation, Func<Node, Node, FusionStep> fuse)
     {
         var readers = Readers(graph);
         var fused = new List<FusionStep>(steps.Count);
         for (var i = 0; i < steps.Count; i++)
         {
-            if (i + 1 < steps.Count && steps[i] is NodeStep { Node: { Op: "batch_norm" } norm }
-                && steps[i + 1] is NodeStep { Node: { Op: "relu" } relu }
-                && relu.Operands[0] == norm.Result
-                && readers.GetValueOrDefault(norm.Result) == 1
-                && norm.Operands.Append(norm.Result).All(v => v.Type is TensorType { DType: DType.Float32, IsStatic: true }))
+            if (i + 1 < steps.Count && steps[i] is NodeStep { Node: var first } && first.Op == producer
+                && steps[i + 1] is NodeStep { Node: var second } && second.Op == activation
+                && second.Operands[0] == first.Result
+                && readers.GetValueOrDefault(first.Result) == 1
+                && first.Operands.Append(first.Result).All(v => v.Type is TensorType { DType: DType.Float32, IsStatic: true }))
             {
-                fused.Add(new BatchNormEpilogue(norm, relu, relu.Result));
-                i++;
-                continue;
-            }
-            fused.Add(steps[i]);
-        }
-        return fused;
-    }
-
-    /// <summary>Folds a static f32 linear and a gelu right after it, its only reader, into one
-    /// <see cref="LinearEpilogue"/>.</summary>
-    private static List<FusionStep> FuseLinearEpilogues(List<FusionStep> steps, Graph graph)
-    {
-        var readers = Readers(graph);
-        var fused = new List<FusionStep>(steps.Count);
-        for (var i = 0; i < steps.Count; i++)
-        {
-            if (i + 1 < steps.Count && steps[i] is NodeStep { Node: { Op: "linear" } linear }
-                && steps[i + 1] is NodeStep { Node: { Op: "gelu" } gelu }
-                && gelu.Operands[0] == linear.Result
-                && readers.GetValueOrDefault(linear.Result) == 1
-                && linear.Operands.Append(linear.Result).All(v => v.Type is TensorType { DType: DType.Float32, IsStatic: true }))
-            {
-                fused.Add(new LinearEpilogue(linear, gelu, gelu.Result));
+                fused.Add(fuse(first, second));
                 i++;
                 continue;
             }
