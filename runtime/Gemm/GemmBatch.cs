@@ -15,39 +15,61 @@ public static unsafe partial class Gemm
     {
         ArgumentNullException.ThrowIfNull(aOffsets);
         ArgumentNullException.ThrowIfNull(bOffsets);
-        var count = aOffsets.Length;
-        if (bOffsets.Length != count) throw new ArgumentException("one B offset per product is needed", nameof(bOffsets));
-        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), $"negative GEMM size m={m}, n={n}, k={k}");
-        long mk = (long)m * k, kn = (long)k * n, mn = (long)m * n;
-        for (var i = 0; i < count; i++)
-            if (aOffsets[i] < 0 || aOffsets[i] + mk > a.Length || bOffsets[i] < 0 || bOffsets[i] + kn > b.Length)
-                throw new ArgumentException($"product {i} of the batch reads past its operands");
-        if (count * mn > c.Length) throw new ArgumentException($"the batch writes {count * mn} values, C has {c.Length}");
-        if (count == 0 || mn == 0) return;
+        if (bOffsets.Length != aOffsets.Length) throw new ArgumentException("one B offset per product is needed", nameof(bOffsets));
+        if ((long)aOffsets.Length * m * n > c.Length) throw new ArgumentException($"the batch writes {(long)aOffsets.Length * m * n} values, C has {c.Length}");
+        SgemmStridedBatch(new GemmBatchLayout(aOffsets, k, bOffsets, n, false, null, n, m, n, k, aOffsets.Length), a, b, c, 1f);
+    }
+
+    /// <summary>C_i = scale · A_i · op(B_i) for the products of <paramref name="layout"/>, each
+    /// operand a strided matrix inside its array (an attention head read out of the
+    /// [batch, tokens, heads, dim] tensor a projection wrote, without a transpose to gather it). C
+    /// must not overlap A or B.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void SgemmStridedBatch(in GemmBatchLayout layout, float[] a, float[] b, float[] c, float scale)
+    {
+        layout.Check(a.Length, b.Length, c.Length);
+        int m = layout.M, n = layout.N, k = layout.K, count = layout.Count;
+        if (count == 0 || m == 0 || n == 0) return;
 
         var threads = Environment.ProcessorCount;
-        var total = count * mn * k;
+        var total = (long)count * m * n * k;
         var perProductCores = threads > 1 && count >= threads && (count % threads == 0 || count >= 2 * threads) && total >= ParallelThreshold / 4;
-        if (perProductCores && GemmWorkers.TryAcquire())
+        fixed (float* pa = a, pb = b, pc = c)
         {
-            try
+            if (perProductCores && GemmWorkers.TryAcquire())
             {
-                fixed (float* pa = a, pb = b, pc = c)
+                try
                 {
-                    BatchJob.Instance.Set(pa, aOffsets, pb, bOffsets, pc, m, n, k, KernelIsa.Current);
+                    BatchJob.Instance.Set(layout, pa, pb, pc, scale, KernelIsa.Current);
                     GemmWorkers.Run(BatchJob.Instance, count, threads);
                 }
+                finally
+                {
+                    BatchJob.Instance.Set(default, null, null, null, 1f, SimdPath.Portable);
+                    GemmWorkers.Release();
+                }
+                return;
             }
-            finally
+            for (var i = 0; i < count; i++)
             {
-                BatchJob.Instance.Set(null, [], null, [], null, 0, 0, 0, SimdPath.Portable);
-                GemmWorkers.Release();
+                var ci = pc + layout.COffset(i);
+                Sgemm(false, layout.TransB, m, n, k, new ReadOnlySpan<float>(pa + layout.AOffsets[i], layout.ASpan), layout.Lda,
+                    new ReadOnlySpan<float>(pb + layout.BOffsets[i], layout.BSpan), layout.Ldb, new Span<float>(ci, layout.CSpan), layout.Ldc,
+                    accumulate: false, maxThreads: perProductCores ? 1 : threads, forcePortable: false);
+                Scale(ci, m, n, layout.Ldc, scale);
             }
-            return;
         }
-        for (var i = 0; i < count; i++)
-            Sgemm(false, false, m, n, k, a.AsSpan(aOffsets[i], (int)mk), k, b.AsSpan(bOffsets[i], (int)kn), n,
-                c.AsSpan((int)(i * mn), (int)mn), n, accumulate: false, maxThreads: perProductCores ? 1 : threads, forcePortable: false);
+    }
+
+    /// <summary>Multiplies the m × n matrix at <paramref name="c"/> by <paramref name="scale"/> (nothing when 1).</summary>
+    private static void Scale(float* c, int m, int n, int ldc, float scale)
+    {
+        if (scale == 1f) return;
+        for (var i = 0; i < m; i++)
+        {
+            var row = new Span<float>(c + (long)i * ldc, n);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(row, scale, row);
+        }
     }
 
     /// <summary>One product of a batch, run on the core that takes it, on the path of the thread
@@ -55,48 +77,51 @@ public static unsafe partial class Gemm
     private sealed class BatchJob : GemmJob
     {
         public static readonly BatchJob Instance = new();
+        private GemmBatchLayout _layout;
         private float* _a, _b, _c;
-        private int[] _aOffsets = [], _bOffsets = [];
-        private int _m, _n, _k;
+        private float _scale;
         private SimdPath _path;
 
-        public void Set(float* a, int[] aOffsets, float* b, int[] bOffsets, float* c, int m, int n, int k, SimdPath path)
+        public void Set(in GemmBatchLayout layout, float* a, float* b, float* c, float scale, SimdPath path)
         {
+            _layout = layout;
             _a = a;
             _b = b;
             _c = c;
-            (_aOffsets, _bOffsets, _m, _n, _k, _path) = (aOffsets, bOffsets, m, n, k, path);
+            (_scale, _path) = (scale, path);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override void Run(int item)
         {
-            int mk = _m * _k, kn = _k * _n, mn = _m * _n;
+            ref readonly var l = ref _layout;
+            var a = _a + l.AOffsets[item];
+            var b = _b + l.BOffsets[item];
+            var c = _c + l.COffset(item);
             if (_path != SimdPath.Portable)
-            {
-                ProductReadingARows(_a + _aOffsets[item], _b + _bOffsets[item], _c + (long)item * mn, _m, _n, _k, _path);
-                return;
-            }
-            Sgemm(false, false, _m, _n, _k, new ReadOnlySpan<float>(_a + _aOffsets[item], mk), _k,
-                new ReadOnlySpan<float>(_b + _bOffsets[item], kn), _n, new Span<float>(_c + (long)item * mn, mn), _n,
-                accumulate: false, maxThreads: 1, forcePortable: true);
+                ProductReadingARows(a, l.Lda, b, l.Ldb, l.TransB, c, l.Ldc, l.M, l.N, l.K, _path);
+            else
+                Sgemm(false, l.TransB, l.M, l.N, l.K, new ReadOnlySpan<float>(a, l.ASpan), l.Lda, new ReadOnlySpan<float>(b, l.BSpan), l.Ldb,
+                    new Span<float>(c, l.CSpan), l.Ldc, accumulate: false, maxThreads: 1, forcePortable: true);
+            Scale(c, l.M, l.N, l.Ldc, _scale);
         }
     }
 
-    /// <summary>C = A · B (row-major m × k times k × n, k &gt; 0) on the calling thread: B packed
-    /// into panels slice by slice, A read in place by the register tile (as for a prepacked
-    /// weight), so a small product packs only its B — attention's heads, 128 × 64 · 64 × 128.</summary>
+    /// <summary>C = A · op(B) (A row-major m × k with row stride <paramref name="lda"/>, k &gt; 0) on
+    /// the calling thread: B packed into panels slice by slice, A read in place by the register
+    /// tile (as for a prepacked weight), so a small product packs only its B — attention's heads,
+    /// 128 × 64 · 64 × 128.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ProductReadingARows(float* a, float* b, float* c, int m, int n, int k, SimdPath path)
+    private static void ProductReadingARows(float* a, int lda, float* b, int ldb, bool transB, float* c, int ldc, int m, int n, int k, SimdPath path)
     {
         var nPanels = GemmPacking.PanelCount(n, NR);
         var kStep = GemmPacking.PanelCount(k, GemmPacking.PanelCount(k, KC));
         var packB = (_packB ??= new PackBuffer()).Get(kStep * nPanels * NR);
-        var g = new GemmProblem(a, k, false, b, n, false, c, n, m, n, k, false);
+        var g = new GemmProblem(a, lda, false, b, ldb, transB, c, ldc, m, n, k, false);
         for (var pc = 0; pc < k; pc += kStep)
         {
             var kc = Math.Min(kStep, k - pc);
-            GemmPacking.PackB(packB, b, n, false, 0, n, pc, kc, 0, nPanels);
+            GemmPacking.PackB(packB, b, ldb, transB, 0, n, pc, kc, 0, nPanels);
             SweepPanelsRowsA(g, 0, m, pc, kc, packB, 0, n, 0, nPanels, pc > 0, path == SimdPath.Avx512, lastSlice: false);
         }
     }
