@@ -197,6 +197,11 @@ public sealed class SegmentEmitter
             EmitBatchNormEpilogue(w, norm);
             return;
         }
+        if (step is PermutedProduct product)
+        {
+            EmitPermutedProduct(w, product);
+            return;
+        }
         var node = ((NodeStep)step).Node;
         // A tensor constant already made a field (it feeds the weight-only nodes too).
         if (node.Op == "const" && node.Result.Type is TensorType && _expr.ContainsKey(node.Result)) return;
@@ -355,6 +360,22 @@ public sealed class SegmentEmitter
         var r = DeclareFusedOutput(w, fused.Output);
         var attributes = KernelRegistry.All["batch_norm"].AttributeParameters.Select(p => Attribute(norm.Attrs[p.Name!]!));
         w.Line($"TensorOps.BatchNormReluInto({string.Join(", ", x.Concat(attributes).Append(r))});");
+    }
+
+    /// <summary>A batched matmul through the permutes around it (see <see cref="PermutedProduct"/>);
+    /// the orders are static fields, so a call allocates nothing.</summary>
+    private void EmitPermutedProduct(CodeWriter w, PermutedProduct product)
+    {
+        var r = DeclareFusedOutput(w, product.Output);
+        string Order(IReadOnlyList<int> order)
+        {
+            var field = $"_o{_fields.Count}";
+            _fields.Add($"private static readonly int[] {field} = new int[] {{ {string.Join(", ", order)} }};");
+            return field;
+        }
+        w.Line($"// matmul + [{string.Join(" ", product.Absorbed.Where(n => n != product.MatMul).Select(n => n.Op))}]: the GEMM reads and writes the permuted tensors in place");
+        var scale = product.Scale is null ? "null" : _expr[product.Scale];
+        w.Line($"TensorOps.PermutedMatMulInto({_expr[product.A]}, {Order(product.AOrder)}, {_expr[product.B]}, {Order(product.BOrder)}, {scale}, {Order(product.ResultOrder)}, {r});");
     }
 
     /// <summary>A linear layer on the GEMM. With a weight packed once, the GEMM starts each block of

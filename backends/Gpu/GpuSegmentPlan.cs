@@ -228,6 +228,10 @@ public sealed class GpuSegmentPlan
                     steps.Add(Classify(norm.BatchNorm, block, sourceOf));
                     steps.Add(Classify(norm.Relu, block, sourceOf));
                     break;
+                case PermutedProduct product:
+                    // In program order at the matmul's place: only the chain reads what its nodes define.
+                    foreach (var n in product.Absorbed) steps.Add(Classify(n, block, sourceOf));
+                    break;
                 case NodeStep { Node: var node }:
                     if (!constants.Contains(node)) steps.Add(Classify(node, block, sourceOf));
                     break;

@@ -25,6 +25,7 @@ public sealed class FusionPass : IPass<PlannedProgram, PlannedProgram>
         ConvolutionEpilogue c => $"conv2d + [{string.Join(" ", c.Absorbed.Select(n => n.Op))}] {Shape(c.Output)}",
         LinearEpilogue l => $"linear + [{l.Activation.Op}] {Shape(l.Output)}",
         BatchNormEpilogue b => $"batch_norm + [{b.Relu.Op}] {Shape(b.Output)}",
+        PermutedProduct p => $"matmul + [{string.Join(" ", p.Absorbed.Where(n => n != p.MatMul).Select(n => n.Op))}] {Shape(p.Output)}",
         NodeStep { Node: var n } => n.Results.Length == 1 ? $"{n.Op} {Shape(n.Result)}" : n.Op,
         _ => step.GetType().Name,
     };

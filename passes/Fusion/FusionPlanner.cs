@@ -10,7 +10,8 @@ namespace DyCompile.Passes.Fusion;
 /// keep the node order, so the plan is valid whatever the data dependences inside the run. Then a
 /// conv2d and the residual add / relu after it become a <see cref="ConvolutionEpilogue"/>, a linear
 /// and the gelu after it a <see cref="LinearEpilogue"/>, a batch_norm and the relu after it a
-/// <see cref="BatchNormEpilogue"/>.</summary>
+/// <see cref="BatchNormEpilogue"/>, and a batched matmul with the permutes around it a
+/// <see cref="PermutedProduct"/>.</summary>
 public static class FusionPlanner
 {
     private static readonly HashSet<string> Producers = ["matmul", "linear", "conv2d"];
@@ -55,7 +56,112 @@ public static class FusionPlanner
         }
         var withConvolutions = FuseConvolutionEpilogues(steps, graph);
         var withLinears = FuseActivations(withConvolutions, graph, "linear", "gelu", (linear, gelu) => new LinearEpilogue(linear, gelu, gelu.Result));
-        return FuseActivations(withLinears, graph, "batch_norm", "relu", (norm, relu) => new BatchNormEpilogue(norm, relu, relu.Result));
+        var withNorms = FuseActivations(withLinears, graph, "batch_norm", "relu", (norm, relu) => new BatchNormEpilogue(norm, relu, relu.Result));
+        return FusePermutedProducts(withNorms, graph);
+    }
+
+    /// <summary>Folds into each batched matmul (<see cref="PermutedProduct"/>) the transpose or
+    /// permute that made each operand, the one-element scale its first operand was multiplied by,
+    /// and the transpose or permute that is the only reader of its result — each only when the node
+    /// is a step of its own, read by nothing else, and the GEMM can read or write the permuted
+    /// tensor in place (<see cref="TensorOps.PermutedMatMulRunsInPlace"/>). The product runs where
+    /// the matmul was: what it reads is defined before the absorbed nodes, and nothing between the
+    /// matmul and its result's permute can read that permute's result.</summary>
+    private static List<FusionStep> FusePermutedProducts(List<FusionStep> steps, Graph graph)
+    {
+        var readers = Readers(graph);
+        var outputs = graph.Outputs.ToHashSet();
+        var definedAt = new Dictionary<Value, int>();
+        var readAt = new Dictionary<Value, int>();
+        for (var i = 0; i < steps.Count; i++)
+        {
+            if (steps[i] is not NodeStep { Node: var node }) continue;
+            foreach (var v in node.Results) definedAt[v] = i;
+            foreach (var v in node.Operands) readAt[v] = i;
+        }
+        var absorbed = new HashSet<int>();
+        var products = new Dictionary<int, FusionStep>();
+        for (var i = 0; i < steps.Count; i++)
+        {
+            if (steps[i] is not NodeStep { Node: { Op: "matmul" } matmul }
+                || matmul.Operands[0].Type is not TensorType { DType: DType.Float32, IsStatic: true } left
+                || matmul.Operands[1].Type is not TensorType { DType: DType.Float32, IsStatic: true } right
+                || left.Rank < 3 || right.Rank != left.Rank || !left.Shape.Take(left.Rank - 2).SequenceEqual(right.Shape.Take(right.Rank - 2)))
+                continue;
+            var rank = left.Rank;
+            var identity = Enumerable.Range(0, rank).ToArray();
+            var taken = new List<int>();
+            // The single-reader node step of the given op that defines v, not yet taken by another product.
+            NodeStep? Defining(Value v, params string[] ops) =>
+                definedAt.TryGetValue(v, out var at) && !absorbed.Contains(at) && readers.GetValueOrDefault(v) == 1 && !outputs.Contains(v)
+                && steps[at] is NodeStep { Node: var n } step && ops.Contains(n.Op) ? step : null;
+
+            var a = matmul.Operands[0];
+            Value? scale = null;
+            if (Defining(a, "mul") is { Node: var mul } && ScaledOperand(mul) is var (scaled, factor))
+            {
+                taken.Add(definedAt[a]);
+                (a, scale) = (scaled, factor);
+            }
+            var aOrder = identity;
+            if (Defining(a, "transpose", "permute") is { Node: var aPermute } && Order(aPermute) is { } ao && TensorOps.PermutedMatMulRunsInPlace(rank, ao, identity, identity))
+            {
+                taken.Add(definedAt[a]);
+                (a, aOrder) = (aPermute.Operands[0], ao);
+            }
+            var b = matmul.Operands[1];
+            var bOrder = identity;
+            if (Defining(b, "transpose", "permute") is { Node: var bPermute } && Order(bPermute) is { } bo && TensorOps.PermutedMatMulRunsInPlace(rank, identity, bo, identity))
+            {
+                taken.Add(definedAt[b]);
+                (b, bOrder) = (bPermute.Operands[0], bo);
+            }
+            var output = matmul.Result;
+            var resultOrder = identity;
+            if (readers.GetValueOrDefault(output) == 1 && !outputs.Contains(output) && readAt.TryGetValue(output, out var at) && !absorbed.Contains(at)
+                && steps[at] is NodeStep { Node: { Op: "transpose" or "permute" } resultPermute } && Order(resultPermute) is { } ro
+                && TensorOps.PermutedMatMulRunsInPlace(rank, identity, identity, ro))
+            {
+                taken.Add(at);
+                (output, resultOrder) = (resultPermute.Result, ro);
+            }
+            if (taken.Count == 0) continue;
+            absorbed.UnionWith(taken);
+            var nodes = taken.Append(i).Order().Select(k => ((NodeStep)steps[k]).Node).ToList();
+            products[i] = new PermutedProduct(matmul, a, aOrder, b, bOrder, scale, resultOrder, nodes, output);
+        }
+        return steps.Select((step, i) => products.GetValueOrDefault(i) ?? (absorbed.Contains(i) ? null : step)).OfType<FusionStep>().ToList();
+    }
+
+    /// <summary>(x, s) for a mul of x by a one-element f32 tensor s, where the product has x's type.</summary>
+    private static (Value Operand, Value Scale)? ScaledOperand(Node mul)
+    {
+        for (var k = 0; k < 2; k++)
+        {
+            var (x, s) = (mul.Operands[k], mul.Operands[1 - k]);
+            if (s.Type is TensorType { DType: DType.Float32, IsStatic: true, ElementCount: 1 } && Equals(x.Type, mul.Result.Type)
+                && x.Type is TensorType { DType: DType.Float32, IsStatic: true })
+                return (x, s);
+        }
+        return null;
+    }
+
+    /// <summary>The source dim of each result dim of a transpose or permute of a static f32 tensor.</summary>
+    private static int[]? Order(Node node)
+    {
+        if (node.Operands[0].Type is not TensorType { DType: DType.Float32, IsStatic: true } x || node.Results.Length != 1) return null;
+        var rank = x.Rank;
+        int Normalize(int d) => d < 0 ? d + rank : d;
+        if (node.Op == "transpose")
+        {
+            int d0 = Normalize(node.Attrs.GetInt("dim0")), d1 = Normalize(node.Attrs.GetInt("dim1"));
+            if (d0 < 0 || d1 < 0 || d0 >= rank || d1 >= rank) return null;
+            var order = Enumerable.Range(0, rank).ToArray();
+            (order[d0], order[d1]) = (order[d1], order[d0]);
+            return order;
+        }
+        var dims = node.Attrs.GetInts("dims").Select(Normalize).ToArray();
+        return dims.Length == rank && dims.Order().SequenceEqual(Enumerable.Range(0, rank)) ? dims : null;
     }
 
     /// <summary>Folds a static f32 <paramref name="producer"/> and the <paramref name="activation"/>

@@ -77,3 +77,20 @@ public sealed record BatchNormEpilogue(Node BatchNorm, Node Relu, Value Output) 
     /// <summary>The input: each element is read before the result at its index is stored.</summary>
     public override IReadOnlyList<Value> ReadsElementwise => [BatchNorm.Operands[0]];
 }
+
+/// <summary>A matmul that reads its operands through the transposes or permutes that made them
+/// (and a first operand through its multiplication by a one-element <see cref="Scale"/>), and
+/// stores its result through the transpose or permute that is its only reader: attention's heads
+/// read in place out of the [batch, tokens, heads, dim] projections, kᵀ read as a transposed
+/// operand, the weighted values stored straight back into [batch, tokens, heads, dim]
+/// (<c>TensorOps.PermutedMatMulInto</c>). Each order is the absorbed node's (the source dim of each
+/// dim), the identity where nothing was absorbed; <see cref="Absorbed"/> are the transposes,
+/// permutes and the mul in program order, the matmul among them; <see cref="Output"/> is the last
+/// one's result.</summary>
+public sealed record PermutedProduct(Node MatMul, Value A, IReadOnlyList<int> AOrder, Value B, IReadOnlyList<int> BOrder, Value? Scale,
+    IReadOnlyList<int> ResultOrder, IReadOnlyList<Node> Absorbed, Value Output) : FusionStep
+{
+    public override IReadOnlyList<Value> Reads => Scale is null ? [A, B] : [A, B, Scale];
+
+    public override IReadOnlyList<Value> Defines => [Output];
+}

@@ -26,6 +26,7 @@ public sealed class MemoryPlanningPass(Func<Node, bool> writesIntoDestination) :
             else if (step is ConvolutionEpilogue fused) intoDestination.Add(fused.Output);
             else if (step is LinearEpilogue linear) intoDestination.Add(linear.Output);
             else if (step is BatchNormEpilogue norm) intoDestination.Add(norm.Output);
+            else if (step is PermutedProduct product) intoDestination.Add(product.Output);
             else if (step is NodeStep { Node: var n } && n.Results.Length == 1 && n.Result.Type is TensorType { IsStatic: true } && writesIntoDestination(n))
                 intoDestination.Add(n.Result);
         }

@@ -12,7 +12,7 @@ internal static class Plans
     public static IEnumerable<FusionStep> Steps(CompiledProgram program) => program.Planned.Segments.SelectMany(s => s.Steps!);
 
     /// <summary>Every node a segment runs on each call: its single steps, the nodes of its fused
-    /// loops, and the convolutions, linear layers and batch norms with the nodes their epilogues absorbed.</summary>
+    /// loops, and the convolutions, linear layers, batch norms and products with the nodes they absorbed.</summary>
     public static IEnumerable<Node> PerCallNodes(PlannedSegment segment) => segment.Steps!.SelectMany(step => step switch
     {
         NodeStep n => [n.Node],
@@ -20,6 +20,7 @@ internal static class Plans
         ConvolutionEpilogue c => [c.Convolution, .. c.Absorbed],
         LinearEpilogue l => [l.Linear, l.Activation],
         BatchNormEpilogue b => [b.BatchNorm, b.Relu],
+        PermutedProduct p => p.Absorbed,
         _ => (IEnumerable<Node>)[],
     });
 
