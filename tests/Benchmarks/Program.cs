@@ -12,35 +12,14 @@ using System.Diagnostics;
 // `--kernels [filter] [--batch N]` the zoo's dense layers one by one against ONNX Runtime;
 // `--concurrency` the calls per second of one compiled program shared by several threads;
 // `--egg [runs]` egg's own e-graph workloads with egg's counts (EggWorkloads).
-if (args.Length > 0 && args[0] == "--compiled")
+try
 {
-    DyCompile.Benchmarks.Compiled.CompiledVsEager.Run();
-    return;
+    if (RunMode(args)) return;
 }
-if (args.Length > 0 && args[0] == "--concurrency")
+catch (UsageError e)
 {
-    DyCompile.Benchmarks.Compiled.ConcurrencyThroughput.Run(args);
-    return;
-}
-if (args.Length > 0 && args[0] == "--zoo")
-{
-    DyCompile.Benchmarks.Zoo.ZooBenchmark.Run(args);
-    return;
-}
-if (args.Length > 0 && args[0] == "--kernels")
-{
-    DyCompile.Benchmarks.Zoo.KernelsVersusOrt.Run(args);
-    return;
-}
-if (args.Length > 0 && args[0] == "--egg")
-{
-    EggWorkloads.Report(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
-    return;
-}
-if (args.Length > 0 && args[0] == "--quick")
-{
-    QuickTimings.Run(args.Length > 1 ? args[1] : "");
-    return;
+    Console.Error.WriteLine(e.Message);
+    Environment.Exit(2);
 }
 
 Console.WriteLine($"FP32 peak: {MachinePeak.Describe()}; /proc/cpuinfo clock: {MachinePeak.NominalClockGHz?.ToString("F3") ?? "none"} GHz");
@@ -48,6 +27,42 @@ var config = DefaultConfig.Instance.AddColumn(
     StatisticColumn.Min, new FlopsColumn(FlopsMeasure.Mean), new FlopsColumn(FlopsMeasure.Best), new FlopsColumn(FlopsMeasure.BestPercentOfPeak),
     new EGraphColumn(EGraphMeasure.NodesAdded), new EGraphColumn(EGraphMeasure.NodesPerSecond), new EGraphColumn(EGraphMeasure.RebuildShare));
 BenchmarkSwitcher.FromAssembly(typeof(MachinePeak).Assembly).Run(args, config);
+
+// One of the modes above; false when the arguments name none of them.
+static bool RunMode(string[] args)
+{
+    if (args.Length > 0 && args[0] == "--compiled")
+    {
+        DyCompile.Benchmarks.Compiled.CompiledVsEager.Run();
+        return true;
+    }
+    if (args.Length > 0 && args[0] == "--concurrency")
+    {
+        DyCompile.Benchmarks.Compiled.ConcurrencyThroughput.Run(args);
+        return true;
+    }
+    if (args.Length > 0 && args[0] == "--zoo")
+    {
+        DyCompile.Benchmarks.Zoo.ZooBenchmark.Run(args);
+        return true;
+    }
+    if (args.Length > 0 && args[0] == "--kernels")
+    {
+        DyCompile.Benchmarks.Zoo.KernelsVersusOrt.Run(args);
+        return true;
+    }
+    if (args.Length > 0 && args[0] == "--egg")
+    {
+        EggWorkloads.Report(args.Length > 1 ? UsageError.PositiveInt("--egg", args[1]) : 5);
+        return true;
+    }
+    if (args.Length > 0 && args[0] == "--quick")
+    {
+        QuickTimings.Run(args.Length > 1 ? args[1] : "");
+        return true;
+    }
+    return false;
+}
 
 internal static class QuickTimings
 {

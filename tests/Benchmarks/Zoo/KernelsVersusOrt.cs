@@ -109,7 +109,7 @@ internal static class KernelsVersusOrt
         var batch = 1;
         for (var i = 1; i < args.Length; i++)
         {
-            if (args[i] == "--batch" && i + 1 < args.Length) batch = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            if (args[i] == "--batch" && i + 1 < args.Length) batch = UsageError.PositiveInt("--batch", args[++i]);
             else filter = args[i];
         }
         var machine = new MachineState();

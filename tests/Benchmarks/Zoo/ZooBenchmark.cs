@@ -64,17 +64,17 @@ internal static class ZooBenchmark
             switch (args[i])
             {
                 case "--model" when i + 1 < args.Length: filter = args[++i]; break;
-                case "--runs" when i + 1 < args.Length: runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--runs" when i + 1 < args.Length: runs = UsageError.PositiveInt("--runs", args[++i]); break;
                 case "--write" when i + 1 < args.Length: write = args[++i]; break;
                 case "--profile" when i + 1 < args.Length: profile = args[++i]; break;
                 case "--batch" when i + 1 < args.Length: batches = ParseBatches(args[++i]); break;
-                default: throw new ArgumentException($"--zoo: unknown argument '{args[i]}' (expected --model NAME, --batch 1,16, --runs N, --write FILE, --profile DIR)");
+                default: throw new UsageError($"--zoo: unknown argument '{args[i]}' (expected --model NAME, --batch 1,16, --runs N, --write FILE, --profile DIR)");
             }
         }
         var cases = ZooCase.All.Where(c => filter is null
             || c.Key.Equals(filter, StringComparison.OrdinalIgnoreCase)
             || c.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToList();
-        if (cases.Count == 0) throw new ArgumentException($"--model {filter}: no such model; the models are {string.Join(", ", ZooCase.All.Select(c => c.Key))}");
+        if (cases.Count == 0) throw new UsageError($"--model {filter}: no such model; the models are {string.Join(", ", ZooCase.All.Select(c => c.Key))}");
 
         // Checked before the run, not after twenty minutes of it.
         if (write is not null && ZooReport.CannotWrite(write) is { } problem)
@@ -133,9 +133,9 @@ internal static class ZooBenchmark
     {
         var sizes = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(t => int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var b) && b > 0 ? b
-                : throw new ArgumentException($"--batch {text}: expected positive batch sizes separated by commas, e.g. 1,16"))
+                : throw new UsageError($"--batch {text}: expected positive batch sizes separated by commas, e.g. 1,16"))
             .Distinct().ToArray();
-        return sizes.Length > 0 ? sizes : throw new ArgumentException("--batch: no batch size given");
+        return sizes.Length > 0 ? sizes : throw new UsageError("--batch: no batch size given");
     }
 
     /// <summary>One input of <paramref name="batch"/> samples stacked along the first dimension (the
