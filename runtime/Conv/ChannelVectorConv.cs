@@ -57,23 +57,45 @@ internal static unsafe class ChannelVectorConv
         // The padded image itself (one phase): a stride-2 tile reads every other column of it.
         var layout = new PhaseImage(g with { StrideH = 1, StrideW = 1 });
         var imageFloats = layout.Floats(channels);
-        // Images in groups whose padded copies fit the budget (a batch of large images would need
-        // a copy as large as the input).
-        var group = (int)Math.Clamp(ImageBudget / imageFloats, 1, batch);
-        var images = (_images ??= new PackBuffer()).Get(checked((int)(group * imageFloats)));
         var inputImage = (long)channels * g.Height * g.Width;
         var plane = g.OutHeight * g.OutWidth;
         var outputImage = (long)outChannels * plane;
-        var work = (long)outChannels * channels * g.KernelHeight * g.KernelWidth * plane * group;
-        var cores = Math.Max(1, Math.Min(maxThreads, Environment.ProcessorCount));
-        var threads = work >= DirectConv2d.ParallelThreshold ? cores : 1;
-
         var kept = keepPackedWeights ? ChannelVectorWeights.Cached(weight) : null;
         var packed = kept != null ? kept.Data : ChannelVectorWeights.PackedNow(weight);
         var blocks = outChannels / ChannelVectorTile.Channels;
         var tilePixels = ChannelVectorProblem.UsesTilesOf14(g.OutWidth, g.StrideW, g.KernelWidth, blocks) ? 14 : ChannelVectorTile.Pixels;
         var tilesPerRow = g.OutWidth == 8 ? 0 : (g.OutWidth + tilePixels - 1) / tilePixels;
         var tiles = tilesPerRow == 0 ? plane / ChannelVectorTile.Pixels : g.OutHeight * tilesPerRow;
+        var cores = Math.Max(1, Math.Min(maxThreads, Environment.ProcessorCount));
+        var problem = new ChannelVectorProblem
+        {
+            RowStride = layout.RowStride, ChannelSize = layout.ChannelSize, Weights = packed, Bias = bias, Residual = residual, Output = output,
+            Relu = relu, Stride = g.StrideH, InChannels = channels, KernelHeight = g.KernelHeight, KernelWidth = g.KernelWidth,
+            Depth = channels * g.KernelHeight * g.KernelWidth, OutWidth = g.OutWidth, Plane = plane, OutputImage = outputImage,
+            TilesPerRow = tilesPerRow, TilePixels = tilePixels, Blocks = blocks, Tiles = tiles,
+        };
+        if (tilesPerRow > 0 && imageFloats > ImageBudget)
+        {
+            // Larger than the budget on its own: the image in bands of rows, each copied as it is used.
+            var bandOutputRows = ChannelVectorBands.OutputRowsPerBand((long)channels * layout.RowStride, g.StrideH, g.KernelHeight, g.OutHeight);
+            var bandRows = (bandOutputRows - 1) * g.StrideH + g.KernelHeight;
+            var bands = (g.OutHeight + bandOutputRows - 1) / bandOutputRows;
+            var work = (long)outChannels * channels * g.KernelHeight * g.KernelWidth * plane * batch;
+            ConvJob<ChannelVectorBands>.Run(new ChannelVectorBands
+            {
+                Problem = problem with { ChannelSize = bandRows * layout.RowStride },
+                Layout = layout, Input = input, InputImage = inputImage, Channels = channels,
+                BandOutputRows = bandOutputRows, BandRows = bandRows, Bands = bands, OutHeight = g.OutHeight, Batch = batch,
+            }, work >= DirectConv2d.ParallelThreshold ? cores : 1);
+            GC.KeepAlive(kept);
+            return;
+        }
+        // Images in groups whose padded copies fit the budget (a batch of large images would need
+        // a copy as large as the input).
+        var group = (int)Math.Clamp(ImageBudget / imageFloats, 1, batch);
+        var images = (_images ??= new PackBuffer()).Get(checked((int)(group * imageFloats)));
+        var groupWork = (long)outChannels * channels * g.KernelHeight * g.KernelWidth * plane * group;
+        var threads = groupWork >= DirectConv2d.ParallelThreshold ? cores : 1;
         for (var n0 = 0; n0 < batch; n0 += group)
         {
             var count = Math.Min(group, batch - n0);
@@ -88,14 +110,10 @@ internal static unsafe class ChannelVectorConv
             var chunks = threads == 1 ? 1 : Math.Clamp((3 * threads + count * pairs - 1) / (count * pairs), 1, tiles);
             var tilesPerChunk = (tiles + chunks - 1) / chunks;
             chunks = (tiles + tilesPerChunk - 1) / tilesPerChunk;
-            ConvJob<ChannelVectorProblem>.Run(new ChannelVectorProblem
+            ConvJob<ChannelVectorProblem>.Run(problem with
             {
-                Images = images, ImageFloats = imageFloats, RowStride = layout.RowStride, ChannelSize = layout.ChannelSize,
-                Weights = packed, Bias = bias, Residual = residual == null ? null : residual + n0 * outputImage,
-                Output = output + n0 * outputImage, Relu = relu, Stride = g.StrideH,
-                InChannels = channels, KernelHeight = g.KernelHeight, KernelWidth = g.KernelWidth,
-                Depth = channels * g.KernelHeight * g.KernelWidth, OutWidth = g.OutWidth, Plane = plane,
-                OutputImage = outputImage, TilesPerRow = tilesPerRow, TilePixels = tilePixels, Blocks = blocks, Tiles = tiles,
+                Images = images, ImageFloats = imageFloats,
+                Residual = residual == null ? null : residual + n0 * outputImage, Output = output + n0 * outputImage,
                 TilesPerChunk = tilesPerChunk, Chunks = chunks, Batch = count,
             }, threads);
         }

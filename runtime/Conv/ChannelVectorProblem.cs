@@ -106,11 +106,16 @@ internal readonly unsafe struct ChannelVectorProblem : IConvItems
         var chunk = item % Chunks;
         var block = 2 * (item / Chunks % BlockPairs);
         var n = item / (Chunks * BlockPairs);
-        var image = Images + n * ImageFloats;
-        var output = Output + n * OutputImage;
-        var residual = Residual == null ? null : Residual + n * OutputImage;
         var t0 = chunk * TilesPerChunk;
-        var t1 = Math.Min(Tiles, (chunk + 1) * TilesPerChunk);
+        RunTiles(Images + n * ImageFloats, Residual == null ? null : Residual + n * OutputImage, Output + n * OutputImage,
+            block, t0, Math.Min(Tiles, (chunk + 1) * TilesPerChunk));
+    }
+
+    /// <summary>Tiles [t0, t1) of the channel blocks <paramref name="block"/> and, when there is one,
+    /// block + 1, of the image at <paramref name="image"/> (its residual and output given).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void RunTiles(float* image, float* residual, float* output, int block, int t0, int t1)
+    {
         var pair = block + 1 < Blocks;
         if (Stride == 2)
         {
