@@ -1,7 +1,6 @@
 using DyCompile.Compiler.Jit;
 using DyCompile.IR;
 using DyCompile.Passes.Fusion;
-using DyCompile.Runtime;
 
 namespace DyCompile.Compiler.Tests.Jit;
 
@@ -53,7 +52,7 @@ public class PermutedProductTests
     {
         var program = IRProgram.Parse(Attention(batch, tokens, heads, dim));
         var rng = new Random(tokens);
-        var weights = program.Weights.ToDictionary(w => w.Name, w => Random(rng, (TensorType)w.Type, 0.3f));
+        var weights = program.Weights.ToDictionary(w => w.Name, w => RandomData.Tensor(rng, (TensorType)w.Type, 0.3f));
         var compiled = JitCompiler.Compile(program, weights);
 
         // Both products absorbed every transpose, the permute and the scale.
@@ -64,15 +63,8 @@ public class PermutedProductTests
         var interpreter = new Interpreter();
         for (var k = 0; k < 3; k++)
         {
-            object[] inputs = [Random(rng, (TensorType)program.Inputs[0].Type, 2f)];
+            var inputs = RandomData.Inputs(program, rng, 2f);
             Assert.Null(Agreement.Compare(interpreter.Run(program, inputs, weights), compiled.Run(inputs), compiled.Partition));
         }
-    }
-
-    private static Tensor Random(Random rng, TensorType type, float scale)
-    {
-        var values = new float[type.ElementCount];
-        for (var i = 0; i < values.Length; i++) values[i] = scale * (2f * rng.NextSingle() - 1f);
-        return Tensor.FromArray(values, [.. type.Shape]);
     }
 }
