@@ -15,13 +15,14 @@ internal static class FoldingRules
     {
         yield return TensorRule.Parse("batchnorm-into-conv", RuleKind.Rounding, "(batch_norm (conv2d ?x ?w ?b ?p) ?mean ?var ?gamma ?beta ?e)", m =>
         {
+            if (DividesByZero(m)) return null;
             var (scale, bias) = Folded(m);
             return Rhs.Call("conv2d", m.Attrs("?p"), m["?x"], Rhs.Call("mul", m["?w"], Rhs.Call("reshape", Reshape([-1, 1, 1, 1]), scale)), bias);
         }).Describe("BN(conv(x, W, b)) = conv(x, W·s, (b − μ)·s + β) with s = γ / √(σ² + ε) per output channel.");
 
         yield return TensorRule.Parse("batchnorm-into-linear", RuleKind.Rounding, "(batch_norm (linear ?x ?w ?b) ?mean ?var ?gamma ?beta ?e)", m =>
         {
-            if (m.T("?x").Rank != 2) return null; // batch_norm normalizes dim 1, the features, only for [N, features]
+            if (m.T("?x").Rank != 2 || DividesByZero(m)) return null; // batch_norm normalizes dim 1, the features, only for [N, features]
             var (scale, bias) = Folded(m);
             return Rhs.Call("linear", m["?x"], Rhs.Call("mul", m["?w"], Rhs.Call("reshape", Reshape([-1, 1]), scale)), bias);
         }).Describe("BN(linear(x, W, b)) = linear(x, W·s, (b − μ)·s + β) with s = γ / √(σ² + ε).");
@@ -42,6 +43,15 @@ internal static class FoldingRules
             var perChannel = c.Rank is 3 or 4 && c.Shape[^3] == channels && c.Shape[^2] == 1 && c.Shape[^1] == 1 && (c.Rank == 3 || c.Shape[0] == 1);
             return perChannel ? Rhs.Call("conv2d", m.Attrs("?p"), m["?x"], m["?w"], Rhs.Call("add", m["?b"], Rhs.Call("reshape", Reshape([channels]), m["?c"]))) : null;
         }).Describe("A per-channel add after conv2d joins its bias.");
+    }
+
+    /// <summary>Whether the variance is a known constant with σ² + ε = 0 in some channel (f32, as the
+    /// kernel adds them): the batch norm then divides by zero, giving ±∞ where x ≠ μ, while the folded
+    /// weights W·∞ give NaN wherever a weight is 0. Such a batch norm is left as it is.</summary>
+    private static bool DividesByZero(RuleMatch m)
+    {
+        var eps = m.Attrs("?e").GetFloat("eps");
+        return m.Data("?var").Constant is { } variance && variance.Payload.Values.Any(v => (float)v + eps == 0f);
     }
 
     /// <summary>The per-channel scale γ/√(σ²+ε) and the folded bias (b − μ)·scale + β, as IR ops.</summary>

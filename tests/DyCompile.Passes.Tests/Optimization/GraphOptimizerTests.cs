@@ -89,6 +89,18 @@ public sealed class GraphOptimizerTests
     }
 
     [Fact]
+    public void A_known_variance_that_cancels_eps_keeps_its_batch_norm()
+    {
+        // σ² + ε = 0 in channel 3: the batch norm divides by zero (±∞), the folded weights W·∞
+        // would give NaN where a weight is 0, so the batch norm is not folded.
+        var graph = ConvBatchNormRelu(out var weights);
+        weights["var"].Floats[3] = -1e-5f;
+        var result = GraphOptimizer.Optimize(graph, new OptimizerOptions { Weights = weights });
+        Assert.DoesNotContain("batchnorm-into-conv", result.Report.RulesFired.Keys);
+        Assert.Contains(result.Graph.Nodes, n => n.Op == "batch_norm");
+    }
+
+    [Fact]
     public void Conv_batchnorm_relu_with_unknown_weights_folds_them_as_ops_on_the_weights()
     {
         var graph = ConvBatchNormRelu(out var weights);
