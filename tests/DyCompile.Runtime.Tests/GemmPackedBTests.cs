@@ -8,11 +8,14 @@ public class GemmPackedBTests
     {
         var data = new TheoryData<int, int, int>();
         // Tile edges (MR = 6, NR = 16, MC = 96, KC = 256), k over one slice, the transformer's
-        // shapes (m = 128, k, n = 256 / 1024) and the decoder's small m.
+        // shapes (m = 128, k, n = 256 / 1024) and the decoder's small m. Up to 4 rows take the
+        // few-rows products: four panels a row, a group filled with repeats (5 panels), a last
+        // panel of fewer than 16 columns, several k slices, and a B of 1 MiB that runs on all cores.
         foreach (var (m, n, k) in new[]
                  {
                      (1, 1, 1), (7, 17, 63), (13, 33, 257), (97, 65, 300), (128, 256, 256), (128, 1024, 256), (128, 256, 1024),
                      (16, 256, 256), (29, 100, 513), (5, 3, 2), (200, 15, 31),
+                     (1, 64, 40), (1, 70, 40), (2, 37, 300), (3, 100, 513), (4, 16, 5), (1, 1024, 256), (2, 1000, 300),
                  })
             data.Add(m, n, k);
         return data;
@@ -69,6 +72,8 @@ public class GemmPackedBTests
     [Theory]
     [InlineData(9, 40, 20)]
     [InlineData(130, 70, 300)]
+    [InlineData(3, 40, 20)]
+    [InlineData(1, 1000, 300)]
     public void PackedRowMajorMatrixAccumulatesIntoAStridedC(int m, int n, int k)
     {
         var a = DenseReference.Random(m * (k + 3), 11);
