@@ -417,7 +417,7 @@ public static unsafe partial class Gemm
                     new ReadOnlySpan<float>(s.ColumnBias + j0, width).CopyTo(new Span<float>(g.C + (long)i * g.Ldc + j0, width));
             accumulate = true;
         }
-        if (s.Path != SimdPath.Portable && mc <= GemmFewRows.MaxRows)
+        if (GemmFewRows.Takes(mc, s.Path))
         {
             // A linear layer on a token or a few: products of rows against groups of panels.
             var j0 = panelStart * NR;

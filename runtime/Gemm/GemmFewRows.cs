@@ -16,6 +16,15 @@ internal static unsafe class GemmFewRows
     /// <summary>Most rows taken here; more run the 6-row tile.</summary>
     public const int MaxRows = 4;
 
+    /// <summary>Most rows taken here on the AVX-512 path, whose 4 × 32 zmm tile makes a block of 3
+    /// or 4 rows in fewer FMAs (8 zmm per k step against 12 or 16 ymm here); on one or two rows that
+    /// tile repeats rows and these products make as many or fewer.</summary>
+    public const int MaxRowsBesideZmm = 2;
+
+    /// <summary>Whether a block of <paramref name="rows"/> rows runs here on <paramref name="path"/>.</summary>
+    public static bool Takes(int rows, SimdPath path) =>
+        path != SimdPath.Portable && rows <= (path == SimdPath.Avx512 ? MaxRowsBesideZmm : MaxRows);
+
     private const int NR = 16;
 
     /// <summary>C[0..mr) × columns [0, width) (+)= A[0..mr) × the <paramref name="panels"/>
