@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace DyCompile.Runtime;
 
@@ -74,8 +73,7 @@ internal readonly unsafe struct ChannelVectorColumns
                 var plane = input + (long)c * g.Height * g.Width;
                 var rows = columns + (long)c * channelFloats;
                 // The last tile's pixels past the plane are computed and dropped; zeros keep them cheap.
-                for (var j = 0; j < channelFloats; j += ChannelVectorTile.Pixels)
-                    Vector512<float>.Zero.Store(rows + j);
+                new Span<float>(rows, channelFloats).Clear();
                 for (var i = 0; i < count; i++)
                     rows[window[2 * i]] = plane[window[2 * i + 1]];
             }

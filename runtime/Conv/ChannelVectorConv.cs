@@ -2,10 +2,11 @@ using System.Runtime.CompilerServices;
 
 namespace DyCompile.Runtime;
 
-/// <summary>Dense convolutions of stride 1 or 2 with output channels in blocks of 16, on AVX-512: the
-/// batch's inputs are copied once into zero-padded images (<see cref="PhaseImage"/> of stride 1)
-/// and <see cref="ChannelVectorTile"/> computes 16 channels × 16 pixels at a time from them with
-/// weights packed once per weight tensor (<see cref="ChannelVectorWeights"/>). It covers the
+/// <summary>Dense convolutions of stride 1 or 2 with output channels in blocks of 16, on AVX-512 or
+/// AVX2: the batch's inputs are copied once into zero-padded images (<see cref="PhaseImage"/> of
+/// stride 1) and <see cref="ChannelVectorTile"/> (zmm) or <see cref="ChannelVectorTile256"/> (ymm)
+/// computes 16 channels × 16 pixels at a time from them with weights packed once per weight tensor
+/// (<see cref="ChannelVectorWeights"/>). It covers the
 /// k×k layers of the CIFAR and ImageNet networks (planes 8 to 224 wide), where the
 /// NCHW direct tiles spend as long on loads that cross cache lines as on the FMAs.</summary>
 internal static unsafe class ChannelVectorConv
@@ -44,14 +45,15 @@ internal static unsafe class ChannelVectorConv
 
     /// <summary>output = relu?(conv(input) + bias + residual) for a batch; see
     /// <see cref="DirectConv2d.Run"/> for the operands. With <paramref name="keepPackedWeights"/>
-    /// the packed weights are kept per weight tensor (<see cref="ChannelVectorWeights.Cached"/>).</summary>
+    /// the packed weights are kept per weight tensor (<see cref="ChannelVectorWeights.Cached"/>);
+    /// <paramref name="wide"/> runs the AVX-512 tiles, else the AVX2 ones.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(float* input, Tensor weight, float* bias, float* residual, float* output,
-        int batch, int channels, int outChannels, ConvGeometry g, bool relu, bool keepPackedWeights, int maxThreads)
+        int batch, int channels, int outChannels, ConvGeometry g, bool relu, bool keepPackedWeights, bool wide, int maxThreads)
     {
         if (!CoversRows(g, 1, outChannels))
         {
-            RunSmallPlane(input, weight, bias, residual, output, batch, channels, outChannels, g, relu, keepPackedWeights, maxThreads);
+            RunSmallPlane(input, weight, bias, residual, output, batch, channels, outChannels, g, relu, keepPackedWeights, wide, maxThreads);
             return;
         }
         // The padded image itself (one phase): a stride-2 tile reads every other column of it.
@@ -72,7 +74,7 @@ internal static unsafe class ChannelVectorConv
             RowStride = layout.RowStride, ChannelSize = layout.ChannelSize, Weights = packed, Bias = bias, Residual = residual, Output = output,
             Relu = relu, Stride = g.StrideH, InChannels = channels, KernelHeight = g.KernelHeight, KernelWidth = g.KernelWidth,
             Depth = channels * g.KernelHeight * g.KernelWidth, OutWidth = g.OutWidth, Plane = plane, OutputImage = outputImage,
-            TilesPerRow = tilesPerRow, TilePixels = tilePixels, Blocks = blocks, Tiles = tiles,
+            TilesPerRow = tilesPerRow, TilePixels = tilePixels, Blocks = blocks, Tiles = tiles, Wide = wide,
         };
         if (tilesPerRow > 0 && imageFloats > ImageBudget)
         {
@@ -124,7 +126,7 @@ internal static unsafe class ChannelVectorConv
     /// the tile over the plane as one row of pixels (kernel 1 × 1 over the taps).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunSmallPlane(float* input, Tensor weight, float* bias, float* residual, float* output,
-        int batch, int channels, int outChannels, ConvGeometry g, bool relu, bool keepPackedWeights, int maxThreads)
+        int batch, int channels, int outChannels, ConvGeometry g, bool relu, bool keepPackedWeights, bool wide, int maxThreads)
     {
         var columns = new ChannelVectorColumns(g, channels);
         var group = (int)Math.Clamp(ImageBudget / columns.Floats, 1, batch);
@@ -155,7 +157,7 @@ internal static unsafe class ChannelVectorConv
                 InChannels = columns.Taps, KernelHeight = 1, KernelWidth = 1,
                 Depth = columns.Taps, OutWidth = plane, Plane = plane,
                 OutputImage = outputImage, TilesPerRow = tiles, TilePixels = ChannelVectorTile.Pixels, Blocks = blocks, Tiles = tiles,
-                TilesPerChunk = 1, Chunks = tiles, Batch = count,
+                TilesPerChunk = 1, Chunks = tiles, Batch = count, Wide = wide,
             }, threads);
         }
         GC.KeepAlive(kept);

@@ -49,6 +49,11 @@ internal readonly unsafe struct ChannelVectorProblem : IConvItems
 
     public int Blocks { get; init; }
     public int Tiles { get; init; }
+
+    /// <summary>Whether the tiles are the AVX-512 ones (<see cref="ChannelVectorTile"/>); else the
+    /// AVX2 ones (<see cref="ChannelVectorTile256"/>). Chosen on the calling thread, where a test may
+    /// cap the path.</summary>
+    public bool Wide { get; init; }
     public int TilesPerChunk { get; init; }
     public int Chunks { get; init; }
     public int Batch { get; init; }
@@ -116,6 +121,11 @@ internal readonly unsafe struct ChannelVectorProblem : IConvItems
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RunTiles(float* image, float* residual, float* output, int block, int t0, int t1)
     {
+        if (!Wide)
+        {
+            RunTiles256(image, residual, output, block, t0, t1);
+            return;
+        }
         var pair = block + 1 < Blocks;
         if (Stride == 2)
         {
@@ -129,6 +139,33 @@ internal readonly unsafe struct ChannelVectorProblem : IConvItems
             else if (pair) for (var t = t0; t < t1; t++) ChannelVectorTile.RunPair<UnitStride>(this, image, residual, output, block, t);
             else if (KernelWidth == 3 && TilesPerRow > 0) for (var t = t0; t < t1; t++) ChannelVectorTile.RunRow3(this, image, residual, output, block, t);
             else for (var t = t0; t < t1; t++) ChannelVectorTile.Run<UnitStride>(this, image, residual, output, block, t);
+        }
+    }
+
+    /// <summary><see cref="RunTiles"/> on the AVX2 tiles: each tile for both channel blocks while its
+    /// inputs are in L1, deep layers in ranges of <see cref="ChannelRange"/> input channels across
+    /// <see cref="TilesPerRange"/> tiles, as on the AVX-512 path.</summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunTiles256(float* image, float* residual, float* output, int block, int t0, int t1)
+    {
+        var blocks = block + 1 < Blocks ? 2 : 1;
+        var ranged = InChannels > ChannelRange;
+        var range = ranged ? ChannelRange : InChannels;
+        var tilesPerRange = ranged ? TilesPerRange : 1;
+        var buffer = stackalloc float[TilesPerRange * 2 * ChannelVectorTile256.SumFloats + 8];
+        var sums = (float*)(((nint)buffer + 31) & ~(nint)31);
+        for (var ts = t0; ts < t1; ts += tilesPerRange)
+        {
+            var te = Math.Min(t1, ts + tilesPerRange);
+            for (var c0 = 0; c0 < InChannels; c0 += range)
+            {
+                var c1 = Math.Min(InChannels, c0 + range);
+                for (var t = ts; t < te; t++)
+                    for (var b = 0; b < blocks; b++)
+                        ChannelVectorTile256.Run(this, image, residual, output, block + b, t, c0, c1,
+                            sums + ((t - ts) * blocks + b) * ChannelVectorTile256.SumFloats);
+            }
         }
     }
 }

@@ -296,7 +296,7 @@ internal static unsafe class ChannelVectorTile
     /// stores, where in the image its pixel 0 reads (tap 0, channel 0) at stride <paramref name="s"/>,
     /// and what pixel 8 adds to that beyond 8 steps of the row (the next row on 8-wide planes, else 0).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (int First, int Count, long Start, nint NextRow) Place(in ChannelVectorProblem p, int tile, int s)
+    internal static (int First, int Count, long Start, nint NextRow) Place(in ChannelVectorProblem p, int tile, int s)
     {
         if (p.TilesPerRow == 0)
         {

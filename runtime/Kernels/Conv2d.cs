@@ -92,12 +92,13 @@ public static partial class TensorOps
         if (algorithm == ConvAlgorithm.Auto) algorithm = ChooseConvAlgorithm(geometry, groups, depthwise, input.Dim(0));
         if (algorithm is ConvAlgorithm.Pointwise or ConvAlgorithm.PointwisePortable && !IsPointwise(geometry, groups))
             algorithm = algorithm == ConvAlgorithm.Pointwise ? ConvAlgorithm.Direct : ConvAlgorithm.DirectPortable;
-        if (algorithm == ConvAlgorithm.ChannelVector && (depthwise || KernelIsa.Current != SimdPath.Avx512 || !ChannelVectorConv.Covers(geometry, groups, weight.Dim(0))))
+        if (algorithm == ConvAlgorithm.ChannelVector && (depthwise || KernelIsa.Current == SimdPath.Portable || !ChannelVectorConv.Covers(geometry, groups, weight.Dim(0))))
             algorithm = ConvAlgorithm.Direct;
         if (algorithm == ConvAlgorithm.ChannelVector)
         {
             fixed (float* pIn = (float[])input.Storage, pB = (float[])bias.Storage, pRes = (float[]?)residual?.Storage, pOut = (float[])result.Storage)
-                ChannelVectorConv.Run(pIn, weight, pB, pRes, pOut, input.Dim(0), channels, weight.Dim(0), geometry, relu, keepPackedWeights, maxThreads);
+                ChannelVectorConv.Run(pIn, weight, pB, pRes, pOut, input.Dim(0), channels, weight.Dim(0), geometry, relu, keepPackedWeights,
+                    KernelIsa.Current == SimdPath.Avx512, maxThreads);
             return;
         }
         if (algorithm == ConvAlgorithm.Direct && !ConvKernelFlavour.HardwareAvailable) algorithm = ConvAlgorithm.DirectPortable;
@@ -165,7 +166,8 @@ public static partial class TensorOps
     /// fast or faster on every such zoo layer, 1.1–1.5× on most (64 → 64 at 8×8 0.041 → 0.028 ms,
     /// 256 → 256 at 8×8 0.45 → 0.35 ms, 512 → 512 at 14×14 5.5 → 4.7 ms on two cores) — except on
     /// one or two images of fewer than <see cref="ChannelVectorMinDepth"/> taps per output, an RGB
-    /// image's 3×3 stem, where each tile's few FMAs do not pay for turning its sums to NCHW rows.</summary>
+    /// image's 3×3 stem, where each tile's few FMAs do not pay for turning its sums to NCHW rows.
+    /// On AVX2 the channel vectors take only the layers of <see cref="ChannelVectorMaxPlaneAvx2"/>.</summary>
     private static ConvAlgorithm ChooseConvAlgorithm(ConvGeometry g, int groups, bool depthwise, int batch)
     {
         if (IsPointwise(g, groups))
@@ -179,8 +181,22 @@ public static partial class TensorOps
         if (groups != 1) return ConvAlgorithm.Im2ColGemm;
         if (g.KernelHeight == 1 && g.KernelWidth == 1) return ConvAlgorithm.Im2ColGemm;
         var shallow = g.GroupChannels * g.KernelHeight * g.KernelWidth < ChannelVectorMinDepth && batch <= 2;
-        return shallow ? ConvAlgorithm.Direct : ConvAlgorithm.ChannelVector;
+        if (shallow) return ConvAlgorithm.Direct;
+        if (KernelIsa.Current == SimdPath.Avx512) return ConvAlgorithm.ChannelVector;
+        return batch <= 2 && (g.StrideH == 2 || g.OutHeight * g.OutWidth <= ChannelVectorMaxPlaneAvx2) ? ConvAlgorithm.ChannelVector : ConvAlgorithm.Direct;
     }
+
+    /// <summary>Largest output plane (4 × 4) that takes the AVX2 channel-vector tiles at unit stride.
+    /// On AVX2 the direct tile's unaligned loads cost less than on the AVX-512 machines, and on two
+    /// cores of a Zen 3, both kernels alternating in one process, it is as fast or faster (up to
+    /// 1.3×) on the unit-stride zoo layers from 7 × 7 up. The channel vectors win on one or two
+    /// images where the direct tile works on stride phases or on vectors mostly empty:
+    /// - stride 2: 1.15–1.2× on ResNet's and WRN's (16 → 32 at 32 × 32 0.036 → 0.031 ms,
+    ///   128 → 256 at 16 × 16 0.56 → 0.46 ms), 1.6–3× on SkipNet's gate convolutions
+    ///   (64 → 64 to 2 × 2 0.027 → 0.009 ms);
+    /// - 4 × 4 planes, on gathered columns: 1.8× (64 → 64 0.044 → 0.025 ms).
+    /// On 16 images the two are level within the noise, so larger batches stay direct.</summary>
+    private const int ChannelVectorMaxPlaneAvx2 = 16;
 
     /// <summary>Fewest taps per output (input channels × kernel area) the channel-vector tile takes on
     /// one or two images. On two cores, direct against channel-vector, 3 → 64 3×3 at 224×224 (27

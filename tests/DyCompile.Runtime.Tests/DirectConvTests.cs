@@ -81,6 +81,7 @@ public class DirectConvTests
         ([2, 5, 12, 28], [32, 5, 3, 3], [1], [1], [1], 1),         // 28 wide, a pair of blocks: two tiles of 14 pixels a row (halves of 7)
         ([1, 8, 6, 28], [48, 8, 3, 3], [1], [1], [1], 1),          // 28 wide, three blocks: tiles of 16 and 12 pixels (the last 12 stored under a mask)
         ([1, 20, 14, 14], [32, 20, 3, 3], [1], [1], [1], 1),       // 14 wide, a pair of blocks: one tile of 14 a row
+        ([1, 8, 9, 21], [32, 8, 3, 3], [1], [1], [1], 1),          // 21 wide, a pair of blocks: tiles of 14 and 7 (the AVX2 passes 6 + 4 + 4, then 6 + 4)
         ([1, 70, 12, 28], [32, 70, 3, 3], [1], [1], [1], 1),       // tiles of 14 over two input-channel ranges (64 + 6), sums kept between them
         ([3, 16, 9, 44], [64, 16, 3, 3], [1], [0], [1], 1),        // no padding to 42 wide: three tiles of 14 a row, four blocks, batch 3
         ([1, 4, 33, 33], [16, 4, 3, 3], [1], [1], [1], 1),         // 33 wide: a 1-pixel last tile reading past its row
@@ -102,15 +103,16 @@ public class DirectConvTests
         ([1, 24, 7, 11], [30, 24, 1, 1], [1], [0], [1], 1),        // shallow pointwise, rows before columns: 6 leftover rows, a 13-column last panel
     ];
 
-    /// <summary>Every shape, kernel and epilogue; the direct kernel and the GEMM on their AVX-512
-    /// paths (the zmm tiles) and their AVX2 paths, which stay tested on AVX-512 machines.</summary>
+    /// <summary>Every shape, kernel and epilogue; the direct kernel, the GEMM and the channel-vector
+    /// tiles on their AVX-512 paths (the zmm tiles) and their AVX2 paths, which stay tested on
+    /// AVX-512 machines.</summary>
     public static TheoryData<int, string, Epilogue, SimdPath> Cases()
     {
         var data = new TheoryData<int, string, Epilogue, SimdPath>();
         for (var shape = 0; shape < _shapes.Length; shape++)
             foreach (var algorithm in _algorithms)
                 foreach (var epilogue in Enum.GetValues<Epilogue>())
-                    foreach (var path in algorithm is ConvAlgorithm.Direct or ConvAlgorithm.Im2ColGemm ? [SimdPath.Avx512, SimdPath.Avx2] : new[] { SimdPath.Avx512 })
+                    foreach (var path in algorithm is ConvAlgorithm.Direct or ConvAlgorithm.Im2ColGemm or ConvAlgorithm.ChannelVector ? [SimdPath.Avx512, SimdPath.Avx2] : new[] { SimdPath.Avx512 })
                         data.Add(shape, algorithm.ToString(), epilogue, path);
         return data;
     }
