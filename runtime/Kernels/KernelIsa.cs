@@ -51,7 +51,7 @@ public static class KernelIsa
         var conv = path switch
         {
             SimdPath.Avx512 => "pointwise 6×32 zmm (6×16 ymm tails), channel-vector 32 channels × 8 pixels zmm (× 7 on rows of 14 and 28; 16 × 16 on a last single block; stride 1 or 2, rows ≥ 8 or planes ≤ 64 pixels), direct 4×64 zmm (4×24 ymm on rows of ≤ 8), depthwise 3×3 stride 1 or 2 on row tiles of 4 rows × 2 zmm vectors (8 × 1 on rows of ≤ 16), other depthwise 8 × 16-pixel zmm on rows wider than 8 (8 × 8-pixel ymm otherwise)",
-            SimdPath.Avx2 => "pointwise 6×16 ymm, direct 4×24 ymm, depthwise 8 × 8-pixel ymm",
+            SimdPath.Avx2 => "pointwise 6×16 ymm, direct 4×24 ymm, channel-vector 16 channels × 6 + 6 + 4 pixels ymm (stride 2 or planes ≤ 16 pixels, one or two images), depthwise 8 × 8-pixel ymm",
             _ => "portable",
         };
         return $"Avx512F {Avx512F.IsSupported}, Vector512 accelerated {Vector512.IsHardwareAccelerated}, Avx2 {Avx2.IsSupported}, Fma {Fma.IsSupported}; " +
