@@ -54,6 +54,7 @@ internal readonly unsafe struct ChannelVectorProblem : IConvItems
     /// AVX2 ones (<see cref="ChannelVectorTile256"/>). Chosen on the calling thread, where a test may
     /// cap the path.</summary>
     public bool Wide { get; init; }
+
     public int TilesPerChunk { get; init; }
     public int Chunks { get; init; }
     public int Batch { get; init; }

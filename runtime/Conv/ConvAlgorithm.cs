@@ -25,7 +25,8 @@ internal enum ConvAlgorithm
     /// <see cref="DirectPortable"/>.</summary>
     PointwisePortable,
 
-    /// <summary>The AVX-512 tile of 16 output channels × 16 pixels (ChannelVectorConv) where it
-    /// covers the shape and the path is AVX-512; other cases run <see cref="Direct"/>.</summary>
+    /// <summary>The tile of 16 output channels × 16 pixels (ChannelVectorConv) in zmm or ymm
+    /// registers where it covers the shape and the path is AVX-512 or AVX2; other cases run
+    /// <see cref="Direct"/>.</summary>
     ChannelVector,
 }
