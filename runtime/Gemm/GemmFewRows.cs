@@ -25,7 +25,7 @@ internal static unsafe class GemmFewRows
     public static bool Takes(int rows, SimdPath path) =>
         path != SimdPath.Portable && rows <= (path == SimdPath.Avx512 ? MaxRowsBesideZmm : MaxRows);
 
-    private const int NR = 16;
+    private const int NR = Gemm.NR;
 
     /// <summary>C[0..mr) × columns [0, width) (+)= A[0..mr) × the <paramref name="panels"/>
     /// consecutive panels at <paramref name="bp"/> (kc × 16 floats each; the last may hold fewer
