@@ -8,13 +8,12 @@ namespace DyCompile.Runtime;
 /// [16t, min(16t + 16, H·W)) and reads panel t.</summary>
 internal readonly unsafe struct PointwiseConvProblem : IConvItems
 {
-    /// <summary>The image as panels [tile][channel][16] (<see cref="PointwiseConvPanels"/>), or
-    /// null when the tiles read <see cref="Image"/> in place.</summary>
-    public float* Panels { get; init; }
+    /// <summary>Whether each item first copies its chunk of tiles into panels [tile][channel][16]
+    /// (<see cref="PointwiseConvPanels"/>) in a per-thread buffer, which every channel block then
+    /// reads from L1; otherwise the tiles read <see cref="Image"/> in place.</summary>
+    public bool Packed { get; init; }
 
-    /// <summary>The image [channels, plane] the tiles read in place when there are no panels: with
-    /// few input channels a tile reads few rows, and the copy into panels would be a whole extra
-    /// pass over an image that is read only once per channel block.</summary>
+    /// <summary>The image [channels, plane].</summary>
     public float* Image { get; init; }
 
     /// <summary>Input channels: the row length of the weights.</summary>
@@ -62,18 +61,24 @@ internal readonly unsafe struct PointwiseConvProblem : IConvItems
         var blocks = ChannelBlocks;
         var b0 = part * blocks / ChannelParts;
         var b1 = (part + 1) * blocks / ChannelParts;
+        const int pixels = PointwiseConvTile.Pixels;
+        float* panels = null;
+        if (Packed)
+        {
+            panels = (_chunk ??= new PackBuffer()).Get((t1 - t0) * Channels * pixels);
+            PointwiseConvPanels.Pack(Image, Channels, Plane, t0, t1, panels);
+        }
         // Every block reads the chunk's panels from L1.
         for (var b = b0; b < b1; b++)
         {
             var t = t0;
             if (Avx512)
             {
-                const int pixels = PointwiseConvTile.Pixels;
                 var fullEnd = Math.Min(t1, Plane / pixels); // tiles [.., fullEnd) hold 16 pixels each
-                if (Panels != null)
+                if (Packed)
                 {
                     for (; t + 1 < fullEnd; t += 2)
-                        PointwiseConvTile512.Run(this, b * PointwiseConvTile.R, Panels + (long)t * Channels * pixels, (long)Channels * pixels, pixels, t * pixels);
+                        PointwiseConvTile512.Run(this, b * PointwiseConvTile.R, panels + (long)(t - t0) * Channels * pixels, (long)Channels * pixels, pixels, t * pixels);
                 }
                 else
                 {
@@ -81,29 +86,32 @@ internal readonly unsafe struct PointwiseConvProblem : IConvItems
                         PointwiseConvTile512.Run(this, b * PointwiseConvTile.R, Image + (long)t * pixels, pixels, Plane, t * pixels);
                 }
             }
-            for (; t < t1; t++) Tile(b, t);
+            for (; t < t1; t++) Tile(b, t, Packed ? panels + (long)(t - t0) * Channels * pixels : null);
         }
     }
 
+    [ThreadStatic] private static PackBuffer? _chunk;
+
     /// <summary>Where tile <paramref name="tile"/> reads channel 0 and how far apart its channels
-    /// are. In place, a partial last tile is copied into a zero-padded per-thread panel first, as
-    /// its 16-float loads would read past the image's last channel.</summary>
+    /// are: its <paramref name="panel"/> when packed. In place, a partial last tile is copied into
+    /// a zero-padded per-thread panel first, as its 16-float loads would read past the image's last
+    /// channel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private (IntPtr Source, long Stride) TileSource(int tile, int count)
+    private (IntPtr Source, long Stride) TileSource(int tile, int count, float* panel)
     {
         const int pixels = PointwiseConvTile.Pixels;
-        if (Panels != null) return ((IntPtr)(Panels + (long)tile * Channels * pixels), pixels);
+        if (panel != null) return ((IntPtr)panel, pixels);
         var start = Image + (long)tile * pixels;
         if (count == pixels) return ((IntPtr)start, Plane);
-        var panel = TailPanel(Channels * pixels);
+        var tail = TailPanel(Channels * pixels);
         for (var ic = 0; ic < Channels; ic++)
         {
             var row = start + (long)ic * Plane;
-            var target = panel + ic * pixels;
+            var target = tail + ic * pixels;
             for (var j = 0; j < count; j++) target[j] = row[j];
             for (var j = count; j < pixels; j++) target[j] = 0f;
         }
-        return ((IntPtr)panel, pixels);
+        return ((IntPtr)tail, pixels);
     }
 
     [ThreadStatic] private static PackBuffer? _tail;
@@ -111,13 +119,13 @@ internal readonly unsafe struct PointwiseConvProblem : IConvItems
     private static float* TailPanel(int floats) => (_tail ??= new PackBuffer()).Get(floats);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Tile(int block, int tile)
+    private void Tile(int block, int tile, float* panel)
     {
         const int pixels = PointwiseConvTile.Pixels;
         var oc0 = block * PointwiseConvTile.R;
         var pixel = tile * pixels;
         var count = Math.Min(pixels, Plane - pixel);
-        var (at, stride) = TileSource(tile, count);
+        var (at, stride) = TileSource(tile, count, panel);
         var source = (float*)at;
         if (count <= pixels / 2)
         {

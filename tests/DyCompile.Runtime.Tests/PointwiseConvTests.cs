@@ -37,6 +37,8 @@ public class PointwiseConvTests
         (1, 32, 48, 60, 60),   // 32 channels read in place on a large plane: whole tiles, worth the workers
         (2, 24, 20, 57, 57),   // in place, batch 2, a 1-pixel tail copied to its own panel
         (1, 33, 12, 30, 30),   // 33 channels: just past in place, on panels
+        (2, 16, 20, 32, 32),   // few channels on 4 KiB planes: packed chunks, batch 2
+        (1, 12, 7, 64, 48),    // 3 × 4 KiB planes of 12 channels: packed, several chunks
     ];
 
     /// <summary>Every shape, kernel and epilogue; the FMA kernel on its AVX-512 (32-pixel zmm tile
