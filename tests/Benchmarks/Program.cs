@@ -11,7 +11,8 @@ using System.Diagnostics;
 // `--zoo` the zoo models eagerly, compiled and in ONNX Runtime (tests/Benchmarks/Zoo);
 // `--kernels [filter] [--batch N]` the zoo's dense layers one by one against ONNX Runtime;
 // `--concurrency` the calls per second of one compiled program shared by several threads;
-// `--egg [runs]` egg's own e-graph workloads with egg's counts (EggWorkloads).
+// `--egg [runs]` egg's own e-graph workloads with egg's counts (EggWorkloads);
+// `--conv-ab BASELINE.dll "shapes"` this build's convolutions against another build's, in one process.
 try
 {
     if (RunMode(args)) return;
@@ -54,6 +55,11 @@ static bool RunMode(string[] args)
     if (args.Length > 0 && args[0] == "--egg")
     {
         EggWorkloads.Report(args.Length > 1 ? UsageError.PositiveInt("--egg", args[1]) : 5);
+        return true;
+    }
+    if (args.Length > 0 && args[0] == "--conv-ab")
+    {
+        ConvAgainstBaseline.Run(args);
         return true;
     }
     if (args.Length > 0 && args[0] == "--quick")
