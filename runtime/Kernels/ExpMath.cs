@@ -54,14 +54,49 @@ public static class ExpMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> ExpNonPositive(Vector256<float> x)
     {
-        var underflow = Vector256.LessThan(x, Vector256.Create(Lowest));
-        var nan = ~Vector256.Equals(x, x);
-        // The native min/max (one instruction each): a NaN lane is restored at the end.
+        var (c, shifted) = Split(x);
+        return Finish(x, Polynomial(Reduced(c, shifted)), shifted);
+    }
+
+    /// <summary>exp of two vectors of eight lanes, each ≤ 0, stage by stage: one vector's chain of
+    /// dependent FMAs leaves the FMA units idle most of the time, and the out-of-order window does
+    /// not reach into the next vector's chain; two short chains side by side it does. The same
+    /// floats as one vector at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (Vector256<float> First, Vector256<float> Second) ExpNonPositive(Vector256<float> x0, Vector256<float> x1)
+    {
+        var (c0, shifted0) = Split(x0);
+        var (c1, shifted1) = Split(x1);
+        var r0 = Reduced(c0, shifted0);
+        var r1 = Reduced(c1, shifted1);
+        var p0 = Polynomial(r0);
+        var p1 = Polynomial(r1);
+        return (Finish(x0, p0, shifted0), Finish(x1, p1, shifted1));
+    }
+
+    /// <summary>x clamped to [<see cref="Lowest"/>, 0] (the native min/max, one instruction each: a
+    /// NaN lane is restored by <see cref="Finish"/>), and x·log₂e + the rounding shift, whose low
+    /// mantissa bits hold n.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float> Clamped, Vector256<float> Shifted) Split(Vector256<float> x)
+    {
         var c = Vector256.MinNative(Vector256.MaxNative(x, Vector256.Create(Lowest)), Vector256<float>.Zero);
-        var shifted = c * Log2E + Vector256.Create(RoundingShift);
+        return (c, c * Log2E + Vector256.Create(RoundingShift));
+    }
+
+    /// <summary>r = c − n·ln 2, ln 2 in two parts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Reduced(Vector256<float> c, Vector256<float> shifted)
+    {
         var n = shifted - Vector256.Create(RoundingShift);
         var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Hi), c);
-        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Lo), r);
+        return Vector256.FusedMultiplyAdd(n, Vector256.Create(-Ln2Lo), r);
+    }
+
+    /// <summary>exp(r) by its Taylor polynomial (Horner).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Polynomial(Vector256<float> r)
+    {
         var p = Vector256.Create(C7);
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C6));
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C5));
@@ -69,10 +104,16 @@ public static class ExpMath
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C3));
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C2));
         p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C1));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C0));
+        return Vector256.FusedMultiplyAdd(p, r, Vector256.Create(C0));
+    }
+
+    /// <summary>exp(r)·2ⁿ, 0 below <see cref="Lowest"/>, NaN where x is NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Finish(Vector256<float> x, Vector256<float> p, Vector256<float> shifted)
+    {
         var scale = ((shifted.AsInt32() + Vector256.Create(127)) << 23).AsSingle();
-        var result = Vector256.AndNot(p * scale, underflow.AsSingle());
-        return Vector256.ConditionalSelect(nan, x, result);
+        var result = Vector256.AndNot(p * scale, Vector256.LessThan(x, Vector256.Create(Lowest)).AsSingle());
+        return Vector256.ConditionalSelect(~Vector256.Equals(x, x), x, result);
     }
 
     /// <summary>exp of sixteen lanes, each ≤ 0 (see <see cref="ExpNonPositive(float)"/>).</summary>

