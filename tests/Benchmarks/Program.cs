@@ -12,7 +12,8 @@ using System.Diagnostics;
 // `--kernels [filter] [--batch N]` the zoo's dense layers one by one against ONNX Runtime;
 // `--concurrency` the calls per second of one compiled program shared by several threads;
 // `--egg [runs]` egg's own e-graph workloads with egg's counts (EggWorkloads);
-// `--conv-ab BASELINE.dll "shapes"` this build's convolutions against another build's, in one process.
+// `--conv-ab BASELINE.dll "shapes"` this build's convolutions against another build's, in one process;
+// `--pointwise-layouts [batch]` MobileNet's pointwise layers over NCHW against a GEMM over NHWC.
 try
 {
     if (RunMode(args)) return;
@@ -60,6 +61,11 @@ static bool RunMode(string[] args)
     if (args.Length > 0 && args[0] == "--conv-ab")
     {
         ConvAgainstBaseline.Run(args);
+        return true;
+    }
+    if (args.Length > 0 && args[0] == "--pointwise-layouts")
+    {
+        PointwiseLayouts.Run(args);
         return true;
     }
     if (args.Length > 0 && args[0] == "--quick")
