@@ -3,9 +3,9 @@ using System.Runtime.CompilerServices;
 namespace DyCompile.Runtime;
 
 /// <summary>One image of a pointwise (1×1, unit stride, no padding, groups = 1) convolution, ready
-/// for the register tiles: the image in panels, the weights, bias, residual and output, and how
-/// the work is cut into blocks. The plane is flat (H·W pixels); tile t covers pixels
-/// [16t, min(16t + 16, H·W)) and reads panel t.</summary>
+/// for the register tiles: the image, the weights, bias, residual and output, and how the work is
+/// cut into blocks. The plane is flat (H·W pixels); tile t covers pixels [16t, min(16t + 16, H·W)),
+/// read in place or from its panel in the chunk's copy.</summary>
 internal readonly unsafe struct PointwiseConvProblem : IConvItems
 {
     /// <summary>Whether each item first copies its chunk of tiles into panels [tile][channel][16]
