@@ -96,7 +96,17 @@ internal static class ConvAgainstBaseline
             _auto = Enum.Parse(assembly.GetType("DyCompile.Runtime.ConvAlgorithm", throwOnError: true)!, "Auto");
         }
 
-        public static Runtime Load(string name, string path) => new(new AssemblyLoadContext(name).LoadFromAssemblyPath(path));
+        public static Runtime Load(string name, string path)
+        {
+            try
+            {
+                return new(new AssemblyLoadContext(name).LoadFromAssemblyPath(path));
+            }
+            catch (Exception e) when (e is BadImageFormatException or FileLoadException or TypeLoadException)
+            {
+                throw new UsageError($"--conv-ab {path}: not a build of DyCompile.Runtime.dll ({e.Message})");
+            }
+        }
 
         /// <summary>The shape's convolution with bias and ReLU on the chosen kernel, on every core,
         /// with inputs drawn from <paramref name="seed"/> (the same for both builds).</summary>
@@ -114,7 +124,15 @@ internal static class ConvAgainstBaseline
                 Environment.ProcessorCount,
             ];
             var call = new Call(() => _convolution.Invoke(null, arguments), () => (float[])_storage.GetValue(output)!);
-            for (var i = 0; i < 3; i++) call.Invoke();
+            try
+            {
+                call.Invoke();
+            }
+            catch (Exception e) when (e is TargetParameterCountException or ArgumentException)
+            {
+                throw new UsageError($"this build's and the baseline's TensorOps.Conv2dFusedWith take different arguments ({e.Message})");
+            }
+            for (var i = 0; i < 2; i++) call.Invoke();
             return call;
         }
     }
