@@ -36,7 +36,7 @@ internal static unsafe class PointwiseConv
     /// <summary>Whether the image's planes are a multiple of 4 KiB apart, so a tile's line of every
     /// channel falls in the same set of the 8-way L1 and a tile of more than 8 channels read in
     /// place evicts its own inputs. Packed chunks then win even with few channels: against reading
-    /// in place, the two builds alternating in one process on a Zen 3 (<c>--conv-ab</c>), two images
+    /// in place, the two builds alternating in one process on a Zen 3 (<c>--ab</c>), two images
     /// of 32 → 64 at 224 × 224 12.3 → 8.8 ms, of 16 → 64 at 224 × 224 5.8 → 4.7 ms.</summary>
     internal static bool PlanesAlias(int plane) => plane % 1024 == 0;
 

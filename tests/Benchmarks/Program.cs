@@ -12,7 +12,7 @@ using System.Diagnostics;
 // `--kernels [filter] [--batch N]` the zoo's dense layers one by one against ONNX Runtime;
 // `--concurrency` the calls per second of one compiled program shared by several threads;
 // `--egg [runs]` egg's own e-graph workloads with egg's counts (EggWorkloads);
-// `--conv-ab BASELINE.dll "shapes"` this build's convolutions against another build's, in one process;
+// `--ab BASELINE.dll "cases"` this build's convolutions, GELU and softmax against another build's, in one process;
 // `--pointwise-layouts [batch]` MobileNet's pointwise layers over NCHW against a GEMM over NHWC.
 try
 {
@@ -58,9 +58,9 @@ static bool RunMode(string[] args)
         EggWorkloads.Report(args.Length > 1 ? UsageError.PositiveInt("--egg", args[1]) : 5);
         return true;
     }
-    if (args.Length > 0 && args[0] == "--conv-ab")
+    if (args.Length > 0 && args[0] == "--ab")
     {
-        ConvAgainstBaseline.Run(args);
+        BaselineComparison.Run(args);
         return true;
     }
     if (args.Length > 0 && args[0] == "--pointwise-layouts")
