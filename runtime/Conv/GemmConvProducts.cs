@@ -4,8 +4,9 @@ namespace DyCompile.Runtime;
 /// im2col(image_g), with the bias, the residual and ReLU added by the GEMM to each block as it
 /// completes (<see cref="GemmRowEpilogue"/>). A residual that is the output itself is added
 /// before the product instead, since the product overwrites it. As work items
-/// (<see cref="IConvItems"/>) each product runs on one core.</summary>
-internal readonly unsafe struct GemmConvProducts(float[] input, float[] weight, float[] bias, float[]? residual, float[] output, bool relu,
+/// (<see cref="IConvItems"/>) each product runs on one core. The weight's rows (one per output
+/// channel) are <c>weightStride</c> floats apart: the depth, or more in a padded copy.</summary>
+internal readonly unsafe struct GemmConvProducts(float[] input, float[] weight, int weightStride, float[] bias, float[]? residual, float[] output, bool relu,
     ConvGeometry g, int groups, int outChannels, int products) : IConvItems
 {
     public int GroupOut => outChannels / groups;
@@ -41,7 +42,7 @@ internal readonly unsafe struct GemmConvProducts(float[] input, float[] weight, 
             {
                 epilogue = new GemmRowEpilogue(pBias + grp * groupOut, pResidual == null ? null : pResidual + outAt, relu);
             }
-            Product(input.AsSpan(inOffset, g.GroupChannels * g.Height * g.Width), weight.AsSpan(grp * groupOut * depth, groupOut * depth),
+            Product(input.AsSpan(inOffset, g.GroupChannels * g.Height * g.Width), weight.AsSpan(grp * groupOut * weightStride, (groupOut - 1) * weightStride + depth),
                 output.AsSpan(outAt, groupOut * pixels), residualFirst, epilogue, maxThreads);
         }
     }
@@ -54,11 +55,11 @@ internal readonly unsafe struct GemmConvProducts(float[] input, float[] weight, 
         var pointwise = g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideH == 1 && g.StrideW == 1 && g.PadH == 0 && g.PadW == 0;
         if (pointwise)
         {
-            Gemm.Sgemm(false, false, GroupOut, Pixels, Depth, weights, Depth, image, Pixels, result, Pixels,
+            Gemm.Sgemm(false, false, GroupOut, Pixels, Depth, weights, weightStride, image, Pixels, result, Pixels,
                 accumulate, maxThreads, forcePortable: false, epilogue);
             return;
         }
         fixed (float* pImage = image)
-            Gemm.SgemmPackedB(GroupOut, Pixels, Depth, weights, Depth, new Im2ColBPacker(pImage, g), result, Pixels, accumulate, maxThreads, epilogue);
+            Gemm.SgemmPackedB(GroupOut, Pixels, Depth, weights, weightStride, new Im2ColBPacker(pImage, g), result, Pixels, accumulate, maxThreads, epilogue);
     }
 }

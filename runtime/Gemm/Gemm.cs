@@ -476,6 +476,13 @@ public static unsafe partial class Gemm
     private static void SweepPanelsRowsA(in GemmProblem g, int i0, int mc, int pc, int kc, float* packedB, int jc, int nc, int panelStart, int panelEnd, bool add, bool wide,
         bool lastSlice)
     {
+        if (AliasedRows.Conflict(g.Lda, mc, wide ? MR512 : MR))
+        {
+            // The tile's rows would share one L1 set: sweep a copy whose rows do not.
+            var rows = AliasedRows.Copy(g.A + (long)i0 * g.Lda + pc, g.Lda, mc, kc, out var stride);
+            SweepPanelsRowsA(g.WithA(rows - (long)i0 * stride - pc, stride), i0, mc, pc, kc, packedB, jc, nc, panelStart, panelEnd, add, wide, lastSlice);
+            return;
+        }
         if (!wide || kc > ShallowDepth || mc < MR512)
         {
             SweepPanelsRowsA(g, i0, mc, pc, kc, packedB, jc, nc, panelStart, panelEnd, add, wide, lastSlice, 0);
@@ -777,6 +784,9 @@ public static unsafe partial class Gemm
 
         /// <summary>Applied to each block of C once its last k slice is in (blocked path only).</summary>
         public readonly GemmRowEpilogue Epilogue = epilogue;
+
+        /// <summary>The same product reading A at <paramref name="a"/> with row stride <paramref name="lda"/>.</summary>
+        public GemmProblem WithA(float* a, int lda) => new(a, lda, TransA, B, Ldb, TransB, C, Ldc, M, N, K, Accumulate, Epilogue);
     }
 
     /// <summary>One packed KC × NC slice of B and how its panels are shared out.</summary>

@@ -138,7 +138,7 @@ public static partial class TensorOps
         }
         else
         {
-            GemmConv(input, weight, bias, residual, relu, result, geometry, groups, maxThreads);
+            GemmConv(input, weight, bias, residual, relu, result, geometry, groups, maxThreads, keepPackedWeights);
         }
     }
 
@@ -225,10 +225,21 @@ public static partial class TensorOps
     /// <summary>Per image and group: out_g [og, oh·ow] = W_g [og, cg·kh·kw] · cols [cg·kh·kw, oh·ow]
     /// (<see cref="GemmConvProducts"/>). Many small products (a batch of small images, many groups)
     /// run one per core on the GEMM workers, each single-threaded; large ones run one after
-    /// another, each on all cores.</summary>
-    private static void GemmConv(Tensor input, Tensor weight, Tensor bias, Tensor? residual, bool relu, Tensor result, ConvGeometry g, int groups, int maxThreads)
+    /// another, each on all cores. With <paramref name="keepPackedWeights"/> a weight whose rows
+    /// would alias in L1 is read from its kept padded copy (<see cref="RowPaddedWeights"/>).</summary>
+    private static void GemmConv(Tensor input, Tensor weight, Tensor bias, Tensor? residual, bool relu, Tensor result, ConvGeometry g, int groups, int maxThreads,
+        bool keepPackedWeights)
     {
-        var products = new GemmConvProducts((float[])input.Storage, (float[])weight.Storage, (float[])bias.Storage, (float[]?)residual?.Storage,
+        var weights = (float[])weight.Storage;
+        var depth = g.GroupChannels * g.KernelHeight * g.KernelWidth;
+        var weightStride = depth;
+        if (keepPackedWeights && RowPaddedWeights.Needed(depth, weight.Dim(0) / groups))
+        {
+            var padded = RowPaddedWeights.Cached(weight);
+            weights = padded.Data;
+            weightStride = padded.Stride;
+        }
+        var products = new GemmConvProducts((float[])input.Storage, weights, weightStride, (float[])bias.Storage, (float[]?)residual?.Storage,
             (float[])result.Storage, relu, g, groups, weight.Dim(0), input.Dim(0) * groups);
         var work = (long)products.GroupOut * products.Pixels * products.Depth;
         if (maxThreads > 1 && work < 4 * Gemm.ParallelThreshold && DenseArgs.WorthParallel(products.Items, work))
