@@ -221,10 +221,10 @@ internal static class SoftmaxKernel
     private static float MaxOf(Vector256<float> m)
     {
         var v = Vector128.Max(m.GetLower(), m.GetUpper());
-        var result = v.GetElement(0);
-        for (var i = 1; i < Vector128<float>.Count; i++) result = MathF.Max(result, v.GetElement(i));
         // A NaN anywhere makes the whole row NaN, as TensorPrimitives.Max does.
-        return Vector128.EqualsAll(v, v) ? result : float.NaN;
+        if (!Vector128.EqualsAll(v, v)) return float.NaN;
+        v = Vector128.Max(v, Vector128.Shuffle(v, Vector128.Create(2, 3, 0, 1)));
+        return Vector128.Max(v, Vector128.Shuffle(v, Vector128.Create(1, 0, 3, 2))).ToScalar();
     }
 
     /// <summary>exp(x − max) of a row into <paramref name="result"/>, then divided by its sum.</summary>
@@ -281,6 +281,29 @@ internal static class SoftmaxKernel
         // Without vector accumulators a running float sum of a long row would drift: sum it blockwise.
         if (!vectorized) total = TensorPrimitives.Sum<float>(result);
         // One reciprocal and a multiply per element (within an ulp of the quotient).
-        TensorPrimitives.Multiply(result, 1f / total, result);
+        Scale(result, 1f / total, path);
+    }
+
+    /// <summary>values ×= <paramref name="factor"/>, inline: on attention's rows of 128 the library
+    /// call's own checks and dispatch cost as much as the multiplies.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Scale(Span<float> values, float factor, SimdPath path)
+    {
+        ref var v = ref MemoryMarshal.GetReference(values);
+        var length = values.Length;
+        var i = 0;
+        if (path == SimdPath.Avx512)
+        {
+            var f = Vector512.Create(factor);
+            for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
+                (Vector512.LoadUnsafe(ref v, (nuint)i) * f).StoreUnsafe(ref v, (nuint)i);
+        }
+        if (path != SimdPath.Portable && Vector256.IsHardwareAccelerated)
+        {
+            var f = Vector256.Create(factor);
+            for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
+                (Vector256.LoadUnsafe(ref v, (nuint)i) * f).StoreUnsafe(ref v, (nuint)i);
+        }
+        for (; i < length; i++) Unsafe.Add(ref v, i) *= factor;
     }
 }
