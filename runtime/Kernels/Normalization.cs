@@ -107,7 +107,7 @@ public static partial class TensorOps
     {
         CheckLayerNorm(input, weight, bias);
         var result = Tensor.Zeros(input.ShapeArray());
-        LayerNormRows(input.Floats, weight.Floats, bias.Floats, eps, result.Floats, Vector256.IsHardwareAccelerated);
+        LayerNormRowsJob.Run(input, weight, bias, eps, result);
         return result;
     }
 
@@ -116,7 +116,7 @@ public static partial class TensorOps
     {
         CheckLayerNorm(input, weight, bias);
         OperandChecks.Destination("layer_norm", destination, DType.Float32, input.Shape);
-        LayerNormRows(input.Floats, weight.Floats, bias.Floats, eps, destination.Floats, Vector256.IsHardwareAccelerated);
+        LayerNormRowsJob.Run(input, weight, bias, eps, destination);
     }
 
     private static void CheckLayerNorm(Tensor input, Tensor weight, Tensor bias)
@@ -131,8 +131,8 @@ public static partial class TensorOps
             throw TensorOpException.ShapeMismatch(op, bias.Shape, weight.Shape, "bias and weight shapes differ");
     }
 
-    /// <summary>Each row of weight.Length values normalized, on the calling thread (a row is a
-    /// few hundred values: a fork/join would cost more than the rows). Per row three sweeps over
+    /// <summary>Each row of weight.Length values normalized, on the calling thread (many rows are
+    /// shared out over the cores by <see cref="LayerNormRowsJob"/>). Per row three sweeps over
     /// data in L1: the sum, the squared deviations from the mean (two passes keep the variance
     /// accurate when the mean is large compared to the spread), then (x − mean)·(rstd·γ) + β.
     /// <paramref name="vector"/> = false runs the scalar loops (tests of the portable path).</summary>

@@ -8,8 +8,8 @@ namespace DyCompile.Benchmarks;
 /// <summary>`--ab BASELINE.dll "case;…" [rounds]`: kernels of this build's runtime against those of
 /// another build of DyCompile.Runtime.dll (a baseline commit built elsewhere), both loaded into one
 /// process and run in alternating rounds. A case is a convolution
-/// <c>ci,co,side,k,stride[,batch[,dw]]</c> (padding k / 2, bias and ReLU), <c>gelu:rows,cols</c> or
-/// <c>softmax:rows,cols</c> (over the last dim).</summary>
+/// <c>ci,co,side,k,stride[,batch[,dw]]</c> (padding k / 2, bias and ReLU), <c>gelu:rows,cols</c>,
+/// <c>softmax:rows,cols</c> or <c>layernorm:rows,cols</c> (both over the last dim).</summary>
 /// <remarks>
 /// On the shared machines a process keeps the clock and cache state it starts with, so two
 /// processes timed one after the other can differ by 15–30 % on identical code; only kernels
@@ -20,7 +20,7 @@ namespace DyCompile.Benchmarks;
 /// </remarks>
 internal static class BaselineComparison
 {
-    private const string Usage = "usage: --ab BASELINE/DyCompile.Runtime.dll \"ci,co,side,k,stride[,batch[,dw]];gelu:rows,cols;softmax:rows,cols;…\" [rounds]";
+    private const string Usage = "usage: --ab BASELINE/DyCompile.Runtime.dll \"ci,co,side,k,stride[,batch[,dw]];gelu:rows,cols;softmax:rows,cols;layernorm:rows,cols;…\" [rounds]";
 
     public static void Run(string[] args)
     {
@@ -73,7 +73,8 @@ internal static class BaselineComparison
             {
                 "gelu" => new RowsCase("gelu", dims[0], dims[1]),
                 "softmax" => new RowsCase("softmax", dims[0], dims[1]),
-                _ => throw new UsageError($"--ab case {text}: the kinds are a convolution shape, gelu: and softmax:"),
+                "layernorm" => new RowsCase("layernorm", dims[0], dims[1]),
+                _ => throw new UsageError($"--ab case {text}: the kinds are a convolution shape, gelu:, softmax: and layernorm:"),
             };
         }
     }
@@ -101,7 +102,7 @@ internal static class BaselineComparison
             $"{(Depthwise ? "dw " : "")}{Kernel}×{Kernel} {In} → {Out}{(Stride > 1 ? $" s{Stride}" : "")} at {Side}², batch {Batch}";
     }
 
-    /// <summary>GELU or softmax (over the last dim) of a rows × cols tensor.</summary>
+    /// <summary>GELU, softmax or layer normalization (over the last dim) of a rows × cols tensor.</summary>
     private sealed record RowsCase(string Op, int Rows, int Cols) : KernelCase
     {
         // An elementwise pass costs about what 50 flops of a convolution do, for sizing the rounds.
@@ -118,6 +119,7 @@ internal static class BaselineComparison
         private readonly MethodInfo _convolution;
         private readonly MethodInfo _gelu;
         private readonly MethodInfo _softmax;
+        private readonly MethodInfo _layerNorm;
         private readonly PropertyInfo _storage;
         private readonly object _auto;
 
@@ -130,6 +132,7 @@ internal static class BaselineComparison
             _convolution = ops.GetMethod("Conv2dFusedWith", BindingFlags.NonPublic | BindingFlags.Static) ?? throw Missing("TensorOps.Conv2dFusedWith");
             _gelu = ops.GetMethod("GeluInto") ?? throw Missing("TensorOps.GeluInto");
             _softmax = ops.GetMethod("SoftmaxInto") ?? throw Missing("TensorOps.SoftmaxInto");
+            _layerNorm = ops.GetMethod("LayerNormInto") ?? throw Missing("TensorOps.LayerNormInto");
             _auto = Enum.Parse(assembly.GetType("DyCompile.Runtime.ConvAlgorithm", throwOnError: true)!, "Auto");
         }
 
@@ -173,6 +176,11 @@ internal static class BaselineComparison
                     output = Tensor(new float[g.Rows * g.Cols], g.Rows, g.Cols);
                     var geluInput = Tensor(Draw(g.Rows * g.Cols, 6), g.Rows, g.Cols);
                     invoke = () => _gelu.Invoke(null, [geluInput, output]);
+                    break;
+                case RowsCase { Op: "layernorm" } n:
+                    output = Tensor(new float[n.Rows * n.Cols], n.Rows, n.Cols);
+                    object?[] normArguments = [Tensor(Draw(n.Rows * n.Cols, 4), n.Rows, n.Cols), Tensor(Draw(n.Cols, 2), n.Cols), Tensor(Draw(n.Cols, 1), n.Cols), 1e-5f, output];
+                    invoke = () => _layerNorm.Invoke(null, normArguments);
                     break;
                 case RowsCase r:
                     output = Tensor(new float[r.Rows * r.Cols], r.Rows, r.Cols);

@@ -150,6 +150,26 @@ public class GeluAndLayerNormKernelTests
         }
     }
 
+    /// <summary>Enough rows to be shared out over the cores (an odd count, so the chunks differ in
+    /// size): every row the same floats as the rows normalized one by one on one thread.</summary>
+    [Theory]
+    [InlineData(2048, 256)]
+    [InlineData(77, 259)]
+    [InlineData(4, 4096)]
+    public void RowsSharedOverTheCoresGiveTheSingleThreadFloats(int rows, int size)
+    {
+        var x = DenseReference.RandomTensor(rows + size, rows, size);
+        var gamma = DenseReference.RandomTensor(5, size);
+        var beta = DenseReference.RandomTensor(6, size);
+        var expected = new float[rows * size];
+        TensorOps.LayerNormRows(x.Floats, gamma.Floats, beta.Floats, 1e-5f, expected, vector: true);
+        var destination = Tensor.Zeros(rows, size);
+        TensorOps.LayerNormInto(x, gamma, beta, 1e-5f, destination);
+        Assert.Equal(expected, destination.Floats.ToArray());
+        Assert.Equal(expected, TensorOps.LayerNorm(x, gamma, beta, 1e-5f).Floats.ToArray());
+        DenseReference.AssertClose(NaiveLayerNorm(x.Floats.ToArray(), gamma.Floats.ToArray(), beta.Floats.ToArray(), 1e-5f), destination.Floats, 2e-5f);
+    }
+
     [Fact]
     public void LayerNormIntoWritesTheEagerResultAndChecksTheDestination()
     {
