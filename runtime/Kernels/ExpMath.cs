@@ -120,13 +120,45 @@ public static class ExpMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> ExpNonPositive(Vector512<float> x)
     {
-        var underflow = Vector512.LessThan(x, Vector512.Create(Lowest));
-        var nan = ~Vector512.Equals(x, x);
+        var (c, shifted) = Split(x);
+        return Finish(x, Polynomial(Reduced(c, shifted)), shifted);
+    }
+
+    /// <summary>exp of two vectors of sixteen lanes, each ≤ 0, stage by stage as the eight-lane pair
+    /// <see cref="ExpNonPositive(Vector256{float}, Vector256{float})"/>; the same floats as one vector at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (Vector512<float> First, Vector512<float> Second) ExpNonPositive(Vector512<float> x0, Vector512<float> x1)
+    {
+        var (c0, shifted0) = Split(x0);
+        var (c1, shifted1) = Split(x1);
+        var r0 = Reduced(c0, shifted0);
+        var r1 = Reduced(c1, shifted1);
+        var p0 = Polynomial(r0);
+        var p1 = Polynomial(r1);
+        return (Finish(x0, p0, shifted0), Finish(x1, p1, shifted1));
+    }
+
+    /// <summary>The sixteen-lane <see cref="Split(Vector256{float})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<float> Clamped, Vector512<float> Shifted) Split(Vector512<float> x)
+    {
         var c = Vector512.MinNative(Vector512.MaxNative(x, Vector512.Create(Lowest)), Vector512<float>.Zero);
-        var shifted = c * Log2E + Vector512.Create(RoundingShift);
+        return (c, c * Log2E + Vector512.Create(RoundingShift));
+    }
+
+    /// <summary>The sixteen-lane <see cref="Reduced(Vector256{float}, Vector256{float})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Reduced(Vector512<float> c, Vector512<float> shifted)
+    {
         var n = shifted - Vector512.Create(RoundingShift);
         var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Hi), c);
-        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Lo), r);
+        return Vector512.FusedMultiplyAdd(n, Vector512.Create(-Ln2Lo), r);
+    }
+
+    /// <summary>The sixteen-lane <see cref="Polynomial(Vector256{float})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Polynomial(Vector512<float> r)
+    {
         var p = Vector512.Create(C7);
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C6));
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C5));
@@ -134,9 +166,15 @@ public static class ExpMath
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C3));
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C2));
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C1));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C0));
+        return Vector512.FusedMultiplyAdd(p, r, Vector512.Create(C0));
+    }
+
+    /// <summary>The sixteen-lane <see cref="Finish(Vector256{float}, Vector256{float}, Vector256{float})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Finish(Vector512<float> x, Vector512<float> p, Vector512<float> shifted)
+    {
         var scale = ((shifted.AsInt32() + Vector512.Create(127)) << 23).AsSingle();
-        var result = Vector512.AndNot(p * scale, underflow.AsSingle());
-        return Vector512.ConditionalSelect(nan, x, result);
+        var result = Vector512.AndNot(p * scale, Vector512.LessThan(x, Vector512.Create(Lowest)).AsSingle());
+        return Vector512.ConditionalSelect(~Vector512.Equals(x, x), x, result);
     }
 }

@@ -117,12 +117,50 @@ public static class GeluMath
         return x * Phi(x);
     }
 
+    /// <summary>GELU of two vectors of sixteen values, the same floats as <see cref="Gelu(Vector512{float})"/> of each.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<float> First, Vector512<float> Second) Gelu(Vector512<float> x0, Vector512<float> x1)
+    {
+        if (Vector512.LessThanAny(x0, Vector512.Create(TailStart)) || Vector512.LessThanAny(x1, Vector512.Create(TailStart))) return (Gelu(x0), Gelu(x1));
+        var (phi0, phi1) = Phi(x0, x1);
+        return (x0 * phi0, x1 * phi1);
+    }
+
     /// <summary>Φ(x) of sixteen values at or above <see cref="TailStart"/> (or NaN).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Phi(Vector512<float> x)
     {
+        var (ax, t) = FitVariable(x);
+        var (e, s) = ExponentError(ax, FitPolynomial(t));
+        return HalfErfc(x, t, ExpMath.ExpNonPositive(s), e);
+    }
+
+    /// <summary>Φ of two vectors of sixteen values stage by stage, as the eight-lane pair.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<float> First, Vector512<float> Second) Phi(Vector512<float> x0, Vector512<float> x1)
+    {
+        var (ax0, t0) = FitVariable(x0);
+        var (ax1, t1) = FitVariable(x1);
+        var p0 = FitPolynomial(t0);
+        var p1 = FitPolynomial(t1);
+        var (e0, s0) = ExponentError(ax0, p0);
+        var (e1, s1) = ExponentError(ax1, p1);
+        var (exp0, exp1) = ExpMath.ExpNonPositive(s0, s1);
+        return (HalfErfc(x0, t0, exp0, e0), HalfErfc(x1, t1, exp1, e1));
+    }
+
+    /// <summary>The sixteen-lane <see cref="FitVariable(Vector256{float})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<float> Abs, Vector512<float> T) FitVariable(Vector512<float> x)
+    {
         var ax = Vector512.Min(Vector512.Abs(x), Vector512.Create(Saturation));
-        var t = Vector512<float>.One / (Vector512<float>.One + ax * (0.5f * InverseSqrt2));
+        return (ax, Vector512<float>.One / (Vector512<float>.One + ax * (0.5f * InverseSqrt2)));
+    }
+
+    /// <summary>The sixteen-lane <see cref="FitPolynomial(Vector256{float})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> FitPolynomial(Vector512<float> t)
+    {
         var p = Vector512.Create(P9);
         p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(P8));
         p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(P7));
@@ -132,15 +170,27 @@ public static class GeluMath
         p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(P3));
         p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(P2));
         p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(P1));
-        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(P0));
+        return Vector512.FusedMultiplyAdd(p, t, Vector512.Create(P0));
+    }
+
+    /// <summary>The sixteen-lane <see cref="HalfErfc(Vector256{float}, Vector256{float}, Vector256{float}, Vector256{float})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> HalfErfc(Vector512<float> x, Vector512<float> t, Vector512<float> exp, Vector512<float> e)
+    {
+        var half = t * 0.5f * exp * (Vector512<float>.One + e);
+        return Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, Vector512<float>.Zero), Vector512<float>.One - half, half);
+    }
+
+    /// <summary>The sixteen-lane <see cref="ExponentError(Vector256{float}, Vector256{float})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<float> Error, Vector512<float> Sum) ExponentError(Vector512<float> ax, Vector512<float> p)
+    {
         var hi = ax * ax;
         var lo = Vector512.FusedMultiplyAdd(ax, ax, -hi);
         var a = hi * -0.5f;
         var s = p + a;
         var bb = s - p;
-        var e = (p - (s - bb)) + (a - bb) - lo * 0.5f;
-        var half = t * 0.5f * ExpMath.ExpNonPositive(s) * (Vector512<float>.One + e);
-        return Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, Vector512<float>.Zero), Vector512<float>.One - half, half);
+        return ((p - (s - bb)) + (a - bb) - lo * 0.5f, s);
     }
 
     /// <summary>Φ(x) of eight values at or above <see cref="TailStart"/> (or NaN).</summary>
@@ -343,8 +393,16 @@ public static class GeluMath
         ref var dst = ref MemoryMarshal.GetReference(destination);
         var i = 0;
         if (wide)
+        {
+            for (; i <= length - 2 * Vector512<float>.Count; i += 2 * Vector512<float>.Count)
+            {
+                var (first, second) = Gelu(Vector512.LoadUnsafe(ref src, (nuint)i), Vector512.LoadUnsafe(ref src, (nuint)(i + Vector512<float>.Count)));
+                first.StoreUnsafe(ref dst, (nuint)i);
+                second.StoreUnsafe(ref dst, (nuint)(i + Vector512<float>.Count));
+            }
             for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
                 Gelu(Vector512.LoadUnsafe(ref src, (nuint)i)).StoreUnsafe(ref dst, (nuint)i);
+        }
         if (vector && Vector256.IsHardwareAccelerated)
         {
             for (; i <= length - 2 * Vector256<float>.Count; i += 2 * Vector256<float>.Count)
