@@ -76,7 +76,12 @@ internal static unsafe class ChannelVectorConv
             Depth = channels * g.KernelHeight * g.KernelWidth, OutWidth = g.OutWidth, Plane = plane, OutputImage = outputImage,
             TilesPerRow = tilesPerRow, TilePixels = tilePixels, Blocks = blocks, Tiles = tiles, Wide = wide,
         };
-        if (tilesPerRow > 0 && imageFloats > ImageBudget)
+        // A batch of at least two images per core runs image by image as well, each copied into
+        // its core's own buffer just before its tiles, rather than the whole batch copied first
+        // (1.2 MB for 16 CIFAR images of 16 channels, past the L2): level to 1.12× faster on the
+        // CIFAR layers at batch 4 and 16 on a Zen 4, both builds alternating in one process.
+        var imageByImage = batch >= 2 * cores;
+        if (tilesPerRow > 0 && (imageFloats > ImageBudget || imageByImage))
         {
             // Larger than the budget on its own: the image in bands of rows, each copied as it is used.
             var bandOutputRows = ChannelVectorBands.OutputRowsPerBand((long)channels * layout.RowStride, g.StrideH, g.KernelHeight, g.OutHeight);
