@@ -165,7 +165,7 @@ public static partial class TensorOps
     /// out channels in sixteens, rows at least 8 wide) it runs instead of the direct tile: as
     /// fast or faster on every such zoo layer, 1.1–1.5× on most (64 → 64 at 8×8 0.041 → 0.028 ms,
     /// 256 → 256 at 8×8 0.45 → 0.35 ms, 512 → 512 at 14×14 5.5 → 4.7 ms on two cores) — except on
-    /// one or two images of fewer than <see cref="ChannelVectorMinDepth"/> taps per output, an RGB
+    /// images of fewer than <see cref="ChannelVectorMinDepth"/> taps per output, an RGB
     /// image's 3×3 stem, where each tile's few FMAs do not pay for turning its sums to NCHW rows.
     /// On AVX2 the channel vectors take only the layers of <see cref="ChannelVectorMaxPlaneAvx2"/>.</summary>
     private static ConvAlgorithm ChooseConvAlgorithm(ConvGeometry g, int groups, bool depthwise, int batch)
@@ -180,7 +180,7 @@ public static partial class TensorOps
         if (depthwise) return ConvAlgorithm.Direct;
         if (groups != 1) return ConvAlgorithm.Im2ColGemm;
         if (g.KernelHeight == 1 && g.KernelWidth == 1) return ConvAlgorithm.Im2ColGemm;
-        var shallow = g.GroupChannels * g.KernelHeight * g.KernelWidth < ChannelVectorMinDepth && batch <= 2;
+        var shallow = g.GroupChannels * g.KernelHeight * g.KernelWidth < ChannelVectorMinDepth;
         if (shallow) return ConvAlgorithm.Direct;
         if (KernelIsa.Current == SimdPath.Avx512) return ConvAlgorithm.ChannelVector;
         return batch <= 2 && (g.StrideH == 2 || g.OutHeight * g.OutWidth <= ChannelVectorMaxPlaneAvx2) ? ConvAlgorithm.ChannelVector : ConvAlgorithm.Direct;
@@ -198,13 +198,14 @@ public static partial class TensorOps
     /// On 16 images the two are level within the noise, so larger batches stay direct.</summary>
     private const int ChannelVectorMaxPlaneAvx2 = 16;
 
-    /// <summary>Fewest taps per output (input channels × kernel area) the channel-vector tile takes on
-    /// one or two images. On two cores, direct against channel-vector, 3 → 64 3×3 at 224×224 (27
-    /// taps): one image 0.80–0.85 against 1.12–1.32 ms (best of runs), two 1.8–1.9 against 2.1 ms;
-    /// 16 images 17.3–18.4 against 17.0–20.3 ms, ONNX Runtime / DyCompile 0.99–1.03 against
-    /// 1.07–1.12 in the same runs, so a larger batch keeps the channel vectors (its padded images
-    /// are filled a few at a time). From 147 taps on the channel vectors are as fast or faster
-    /// (the 7×7 stem 0.56 against 0.55 ms, 16 → 64 at 32×32 0.050 against 0.046 ms).</summary>
+    /// <summary>Fewest taps per output (input channels × kernel area) the channel-vector tile takes.
+    /// On two cores, direct against channel-vector, 3 → 64 3×3 at 224×224 (27 taps): one image
+    /// 0.80–0.85 against 1.12–1.32 ms (best of runs), two 1.8–1.9 against 2.1 ms. At 16 images the
+    /// two were level within the noise in separate runs, but alternating in one process on a Zen 4
+    /// the direct tile was ahead at every batch: 16 images 30.2–30.4 against 35.3–36.2 ms, 3 → 32 at
+    /// 224×224 12.6–12.8 against 15.0–16.0 ms, the CIFAR stem 3 → 16 at 32×32 0.106–0.115 against
+    /// 0.120–0.130 ms. From 147 taps on the channel vectors are as fast or faster (the 7×7 stem 0.56
+    /// against 0.55 ms, 16 → 64 at 32×32 0.050 against 0.046 ms).</summary>
     private const int ChannelVectorMinDepth = 64;
 
     /// <summary>A 1×1 kernel with unit stride, no padding and one group: each output pixel is a
