@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace DyCompile.Runtime;
@@ -6,23 +5,21 @@ namespace DyCompile.Runtime;
 /// <summary>A convolution weight [out, in, kh, kw] repacked for <see cref="ChannelVectorTile"/>
 /// as [out block of 16][in][kh][kw][16]: the 16 output channels of one tap are one aligned zmm
 /// load. Compiled code passes the same weight tensors on every call, so their packed form is
-/// kept per tensor object and repacked when the tensor's <see cref="Tensor.Version"/> moved (as
-/// <see cref="GemmPackedB"/> does for linear layers); eager calls pack into a per-thread buffer
+/// kept per tensor object and repacked when the tensor's <see cref="Tensor.Version"/> moved
+/// (<see cref="WeightDerivedCache{T}"/>, as for linear layers' <see cref="GemmPackedB"/>); eager calls pack into a per-thread buffer
 /// every time, since nothing tells them a weight was changed in place.</summary>
 internal sealed unsafe class ChannelVectorWeights
 {
     public const int Block = ChannelVectorTile.Channels;
 
-    private static readonly ConditionalWeakTable<Tensor, ChannelVectorWeights> _cache = new();
+    private static readonly WeightDerivedCache<ChannelVectorWeights> _cache = new();
 
     [ThreadStatic] private static PackBuffer? _perCall;
 
-    private readonly int _version;
     private readonly long _floats;
 
-    private ChannelVectorWeights(Tensor weight, int version)
+    private ChannelVectorWeights(Tensor weight)
     {
-        _version = version;
         _floats = Floats(weight);
         Data = (float*)NativeMemory.AlignedAlloc((nuint)Math.Max(1L, _floats) * sizeof(float), 64);
         if (_floats > 0) GC.AddMemoryPressure(_floats * sizeof(float));
@@ -34,14 +31,7 @@ internal sealed unsafe class ChannelVectorWeights
 
     /// <summary>The packed form of <paramref name="weight"/> (out channels a multiple of 16), kept
     /// while the tensor lives and its version stays.</summary>
-    public static ChannelVectorWeights Cached(Tensor weight)
-    {
-        var version = weight.Version;
-        if (_cache.TryGetValue(weight, out var packed) && packed._version == version) return packed;
-        var fresh = new ChannelVectorWeights(weight, version);
-        _cache.AddOrUpdate(weight, fresh);
-        return fresh;
-    }
+    public static ChannelVectorWeights Cached(Tensor weight) => _cache.Get(weight, static w => new ChannelVectorWeights(w));
 
     /// <summary><paramref name="weight"/> packed into this thread's buffer, valid until the
     /// thread packs again.</summary>

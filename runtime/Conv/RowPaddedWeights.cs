@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace DyCompile.Runtime;
 
 /// <summary>A convolution weight [out, in · kh · kw] whose rows the GEMM would read from one L1 set
@@ -7,16 +5,13 @@ namespace DyCompile.Runtime;
 /// with rows one cache line longer. The GEMM copies such rows per call otherwise, which on a
 /// pointwise layer of many channels over a small plane (1024 → 1024 at 14 × 14: each weight is
 /// used 196 times) costs about as much as the conflicts it avoids. Kept per weight tensor and
-/// redone when its <see cref="Tensor.Version"/> moved, as <see cref="ChannelVectorWeights"/>.</summary>
+/// redone when its <see cref="Tensor.Version"/> moved (<see cref="WeightDerivedCache{T}"/>).</summary>
 internal sealed class RowPaddedWeights
 {
-    private static readonly ConditionalWeakTable<Tensor, RowPaddedWeights> _cache = new();
+    private static readonly WeightDerivedCache<RowPaddedWeights> _cache = new();
 
-    private readonly int _version;
-
-    private RowPaddedWeights(Tensor weight, int version)
+    private RowPaddedWeights(Tensor weight)
     {
-        _version = version;
         var rows = weight.Dim(0);
         var depth = weight.Length / Math.Max(1, rows);
         Stride = AliasedRows.PaddedStride(depth);
@@ -36,12 +31,5 @@ internal sealed class RowPaddedWeights
         KernelIsa.Current == SimdPath.Avx512 && AliasedRows.Conflict(depth, rows, Gemm.MR512);
 
     /// <summary>The padded copy of <paramref name="weight"/>, kept while the tensor lives and its version stays.</summary>
-    public static RowPaddedWeights Cached(Tensor weight)
-    {
-        var version = weight.Version;
-        if (_cache.TryGetValue(weight, out var padded) && padded._version == version) return padded;
-        var fresh = new RowPaddedWeights(weight, version);
-        _cache.AddOrUpdate(weight, fresh);
-        return fresh;
-    }
+    public static RowPaddedWeights Cached(Tensor weight) => _cache.Get(weight, static w => new RowPaddedWeights(w));
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace DyCompile.Runtime;
@@ -14,13 +13,10 @@ namespace DyCompile.Runtime;
 /// moved since it was packed (a weight changed in place and marked with <see cref="Tensor.MarkModified"/>).</remarks>
 public sealed unsafe class GemmPackedB
 {
-    private static readonly ConditionalWeakTable<Tensor, GemmPackedB> _linearWeights = new();
-    private static readonly ConditionalWeakTable<Tensor, GemmPackedB> _matrices = new();
+    private static readonly WeightDerivedCache<GemmPackedB> _linearWeights = new();
+    private static readonly WeightDerivedCache<GemmPackedB> _matrices = new();
 
     private readonly float* _data;
-
-    /// <summary>The <see cref="Tensor.Version"/> of the tensor this was packed from.</summary>
-    private int _sourceVersion;
 
     private GemmPackedB(int k, int n)
     {
@@ -73,22 +69,11 @@ public sealed unsafe class GemmPackedB
 
     /// <summary>The packed transpose of a linear layer's weight [out, in] (op(B) = weightᵀ,
     /// in × out), packed on first use and kept while the weight tensor lives.</summary>
-    public static GemmPackedB OfLinearWeight(Tensor weight) => Cached(_linearWeights, weight, PackLinearWeight);
+    public static GemmPackedB OfLinearWeight(Tensor weight) => _linearWeights.Get(weight, PackLinearWeight);
 
     /// <summary>The packed form of a k × n matrix used as a right operand, packed on first use and
     /// kept while the tensor lives.</summary>
-    public static GemmPackedB OfMatrix(Tensor matrix) => Cached(_matrices, matrix, PackMatrix);
-
-    private static GemmPackedB Cached(ConditionalWeakTable<Tensor, GemmPackedB> table, Tensor source, Func<Tensor, GemmPackedB> pack)
-    {
-        var version = source.Version;
-        if (table.TryGetValue(source, out var packed) && packed._sourceVersion == version) return packed;
-        // Read the version before packing: a change announced while packing repacks on the next call.
-        var fresh = pack(source);
-        fresh._sourceVersion = version;
-        table.AddOrUpdate(source, fresh);
-        return fresh;
-    }
+    public static GemmPackedB OfMatrix(Tensor matrix) => _matrices.Get(matrix, PackMatrix);
 
     private static GemmPackedB PackLinearWeight(Tensor weight)
     {
